@@ -1,0 +1,139 @@
+"""The connector interface: where data lives, turned into Arrow record batches.
+
+A connector opens a *source* (a file, a directory entry, a database URL) and
+yields its *tables*. A table yields ``pyarrow.RecordBatch`` objects, either a
+bounded sample (``ReadPlan.sample_size``) or every row in batches
+(``ReadPlan.sample_size is None``), so memory stays flat however large the
+table is.
+
+Connectors never import detectors. Errors they raise carry messages that name
+the place and the problem, never a sampled value or a password.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+DEFAULT_SAMPLE_SIZE = 10_000
+DEFAULT_BATCH_SIZE = 65_536
+
+
+class SourceError(Exception):
+    """A source could not be opened or listed. The message is safe to show."""
+
+
+class TableError(Exception):
+    """One table could not be read. The message is safe to show."""
+
+
+@dataclass(frozen=True)
+class ReadPlan:
+    """How much of a table to read.
+
+    ``sample_size=None`` means every row (``--full``).
+    """
+
+    sample_size: int | None = DEFAULT_SAMPLE_SIZE
+    batch_size: int = DEFAULT_BATCH_SIZE
+    seed: int = 0
+
+    @property
+    def full(self) -> bool:
+        return self.sample_size is None
+
+
+@dataclass(frozen=True)
+class ConnectorOptions:
+    """Options every connector receives; each uses the ones that apply to it."""
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    include_views: bool = False
+    query_timeout: float = 30.0
+    jobs: int = 2
+    encoding: str | None = None
+    delimiter: str | None = None
+    header: bool | None = None
+    cdr_format: str | None = None
+    cdr_layout: str | None = None
+
+    def wants(self, *parts: str) -> bool:
+        """Tell whether ``schema.table[.column]`` passes the include/exclude globs."""
+        name = ".".join(p for p in parts if p)
+        if self.include and not any(_glob(name, pat) for pat in self.include):
+            return False
+        return not any(_glob(name, pat) for pat in self.exclude)
+
+
+def _glob(name: str, pattern: str) -> bool:
+    # A pattern naming fewer parts than the name matches its prefix:
+    # `public.users` selects every column of that table.
+    if fnmatch.fnmatchcase(name, pattern):
+        return True
+    return fnmatch.fnmatchcase(name, pattern + ".*")
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    """A column as the source declares it."""
+
+    name: str
+    data_type: str = ""
+    comment: str | None = None
+    #: Why the column is not scanned (binary data, say); None when it is.
+    skip_reason: str | None = None
+
+
+@dataclass
+class Table(ABC):
+    """One table, file or record set within a source."""
+
+    name: str
+    columns: list[ColumnInfo]
+    schema: str | None = None
+    rows_total: int | None = None
+    #: The format a connector recognised (e.g. ``asterisk-cdr-csv``), and why.
+    format: str | None = None
+    format_reason: str | None = None
+    #: Problems found while reading (malformed lines, by number). Never content.
+    warnings: list[str] = field(default_factory=list)
+    #: Whether the connector knows this to be a call record (a CDR file).
+    is_call_record: bool | None = None
+
+    @abstractmethod
+    def batches(self, plan: ReadPlan) -> Iterator[pa.RecordBatch]:
+        """Yield record batches whose schema follows ``columns`` (skipped columns may be absent)."""
+
+
+class Source(ABC):
+    """Something to scan: a file, a directory entry, a database."""
+
+    #: Short machine name of the connector, e.g. ``csv``, ``postgresql``.
+    kind: str = ""
+
+    def __init__(self, spec: str, options: ConnectorOptions) -> None:
+        self.spec = spec
+        self.options = options
+
+    @property
+    def name(self) -> str:
+        """How the source is shown: a path, or a URL without its password."""
+        return self.spec
+
+    @abstractmethod
+    def tables(self) -> Iterator[Table]:
+        """Yield the tables to scan. Raise SourceError when the source cannot be opened."""
+
+    def close(self) -> None:
+        """Release connections and file handles."""
+
+    def __enter__(self) -> Source:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,181 @@
+"""Find the connector for a source spec; expand directories and globs.
+
+A connector module registers its ``Source`` subclass with ``@register``. Each
+class answers ``claims(spec, head)`` with a score (0: not mine); the highest
+score wins, so a CDR connector that recognises an Asterisk file outranks the
+generic CSV reader without any if/elif chain here.
+"""
+
+from __future__ import annotations
+
+import glob
+import importlib
+import os
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from connectors.base import ConnectorOptions, Source, SourceError
+
+SNIFF_BYTES = 64 * 1024
+
+_URL_SCHEMES = ("://",)
+
+
+@dataclass(frozen=True)
+class Sniff:
+    """What a connector may look at to claim a spec: its path and first bytes."""
+
+    spec: str
+    path: Path | None
+    head: bytes
+
+    @property
+    def is_url(self) -> bool:
+        return self.path is None
+
+    @property
+    def suffixes(self) -> tuple[str, ...]:
+        if self.path is None:
+            return ()
+        return tuple(s.lower() for s in self.path.suffixes)
+
+    @property
+    def scheme(self) -> str:
+        return self.spec.split("://", 1)[0].lower() if "://" in self.spec else ""
+
+
+SourceFactory = type[Source]
+
+_REGISTRY: list[SourceFactory] = []
+
+
+def register(cls: SourceFactory) -> SourceFactory:
+    """Class decorator: make a connector available to ``open_source``."""
+    if cls not in _REGISTRY:
+        _REGISTRY.append(cls)
+    return cls
+
+
+def _load_all() -> None:
+    # Importing each module of the package runs its @register decorators.
+    import connectors
+
+    for info in pkgutil.iter_modules(connectors.__path__):
+        if info.name not in {"base", "registry"} and not info.name.startswith("_"):
+            importlib.import_module(f"connectors.{info.name}")
+
+
+def connectors() -> list[SourceFactory]:
+    """Return every registered connector class."""
+    _load_all()
+    return list(_REGISTRY)
+
+
+def is_url(spec: str) -> bool:
+    return any(marker in spec for marker in _URL_SCHEMES)
+
+
+def expand(spec: str) -> list[str]:
+    """Expand a directory or a glob into the files it holds, sorted; URLs pass through.
+
+    Raises SourceError when a path does not exist or a glob matches nothing.
+    """
+    if is_url(spec):
+        return [spec]
+    path = Path(spec)
+    if path.is_dir():
+        if _is_parquet_dataset(path):
+            return [spec]
+        files = []
+        for root, dirs, names in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            root_path = Path(root)
+            for d in list(dirs):
+                if _is_parquet_dataset(root_path / d):
+                    files.append(str(root_path / d))
+                    dirs.remove(d)
+            files.extend(str(root_path / n) for n in sorted(names) if not n.startswith("."))
+        return sorted(files)
+    if any(ch in spec for ch in "*?["):
+        matches = sorted(glob.glob(spec, recursive=True))
+        if not matches:
+            raise SourceError(f"{spec}: no file matches this pattern")
+        out: list[str] = []
+        for m in matches:
+            out.extend(expand(m))
+        return out
+    if not path.exists():
+        raise SourceError(f"{spec}: no such file or directory")
+    return [spec]
+
+
+def _is_parquet_dataset(path: Path) -> bool:
+    """A directory of Parquet files (possibly hive-partitioned) is one table."""
+    if not path.is_dir():
+        return False
+    found_parquet = False
+    for root, _dirs, names in os.walk(path):
+        for n in names:
+            if n.startswith((".", "_")):
+                continue
+            if n.endswith((".parquet", ".parq", ".pq")):
+                found_parquet = True
+            else:
+                return False
+        if root != str(path) and "=" not in Path(root).name:
+            return False
+    return found_parquet
+
+
+def sniff(spec: str) -> Sniff:
+    """Read what connectors need to claim a spec: for a file, its first bytes."""
+    if is_url(spec):
+        return Sniff(spec, None, b"")
+    path = Path(spec)
+    if path.is_dir():
+        return Sniff(spec, path, b"")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    except PermissionError as exc:
+        raise SourceError(f"{spec}: permission denied") from exc
+    except OSError as exc:
+        raise SourceError(f"{spec}: cannot read ({exc.strerror or type(exc).__name__})") from exc
+    return Sniff(spec, path, head)
+
+
+def open_source(spec: str, options: ConnectorOptions) -> Source:
+    """Pick the best connector for one expanded spec and open it."""
+    probe = sniff(spec)
+    best: tuple[int, SourceFactory] | None = None
+    for cls in connectors():
+        claim: Callable[[Sniff, ConnectorOptions], int] | None = getattr(cls, "claims", None)
+        if claim is None:
+            continue
+        score = claim(probe, options)
+        if score > 0 and (best is None or score > best[0]):
+            best = (score, cls)
+    if best is None:
+        if probe.is_url:
+            raise SourceError(
+                f"{redact_url(spec)}: no connector for this URL scheme "
+                "(is its SQLAlchemy driver installed?)"
+            )
+        raise SourceError(f"{spec}: unrecognised file type")
+    return best[1](spec, options)
+
+
+def redact_url(spec: str) -> str:
+    """Hide the password of a URL: ``postgresql://u:***@host/db``."""
+    if "://" not in spec:
+        return spec
+    scheme, rest = spec.split("://", 1)
+    if "@" not in rest:
+        return spec
+    cred, host = rest.rsplit("@", 1)
+    if ":" in cred:
+        user = cred.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}"
+    return spec

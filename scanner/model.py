@@ -1,0 +1,223 @@
+"""Core value objects shared by connectors, detectors, the engine and the renderers.
+
+This module imports nothing from the rest of the project, so every layer may
+depend on it without creating a cycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import pyarrow as pa
+
+SCHEMA_VERSION = 1
+
+#: The entity vocabulary is a public contract: baselines and history key on it.
+ENTITY_TYPES: tuple[str, ...] = (
+    "PERSON_NAME",
+    "POSTAL_ADDRESS",
+    "PHONE_NUMBER",
+    "EMAIL_ADDRESS",
+    "DATE_OF_BIRTH",
+    "US_SSN",
+    "ACCOUNT_ID",
+    "CREDIT_CARD",
+    "BANK_ACCOUNT",
+    "CREDIT_HISTORY",
+    "IP_ADDRESS",
+    "MAC_ADDRESS",
+    "USER_AGENT",
+    "DEVICE_ID",
+    "GEO_LOCATION",
+    "CALL_DETAIL",
+    "SERVICE_PLAN",
+    "SERVICE_USAGE",
+)
+
+
+class Status(str, Enum):
+    """How far a source or a table got."""
+
+    OK = "ok"
+    PARTIAL = "partial"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class ColumnRef:
+    """Where a column lives. Its string form is the column's stable identity."""
+
+    source: str
+    table: str
+    column: str
+    position: int
+    data_type: str = ""
+    schema: str | None = None
+
+    @property
+    def table_path(self) -> str:
+        return f"{self.schema}.{self.table}" if self.schema else self.table
+
+    def __str__(self) -> str:
+        return f"{self.source}/{self.table_path}/{self.column}"
+
+
+@dataclass(frozen=True)
+class ColumnSample:
+    """Sampled values of one column, as an Arrow array."""
+
+    ref: ColumnRef
+    values: pa.Array
+    rows_read: int
+    rows_total: int | None = None
+
+
+@dataclass(frozen=True)
+class Detection:
+    """One detector's claim about one column. Holds masked evidence only."""
+
+    entity: str
+    detector: str
+    confidence: float
+    matched: int
+    sampled: int
+    reasons: tuple[str, ...]
+    evidence: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.entity,
+            "detector": self.detector,
+            "confidence": round(self.confidence, 3),
+            "matched": self.matched,
+            "sampled": self.sampled,
+            "reasons": list(self.reasons),
+            "evidence": list(self.evidence),
+        }
+
+
+@dataclass(frozen=True)
+class ColumnVerdict:
+    """The final word on one column."""
+
+    ref: ColumnRef
+    detections: tuple[Detection, ...]
+    categories: tuple[str, ...] = ()
+    cpni: bool = False
+    skipped: str | None = None
+
+    @property
+    def entities(self) -> tuple[str, ...]:
+        return tuple(d.entity for d in self.detections)
+
+    @property
+    def confidence(self) -> float:
+        return max((d.confidence for d in self.detections), default=0.0)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.ref.column,
+            "position": self.ref.position,
+            "data_type": self.ref.data_type,
+            "entities": [d.to_dict() for d in self.detections],
+            "categories": list(self.categories),
+            "cpni": self.cpni,
+        }
+        if self.skipped:
+            out["skipped"] = self.skipped
+        return out
+
+
+@dataclass(frozen=True)
+class TableResult:
+    """One table (or file) and the verdict on each of its columns."""
+
+    name: str
+    columns: tuple[ColumnVerdict, ...]
+    rows_scanned: int
+    rows_total: int | None
+    status: Status = Status.OK
+    error: str | None = None
+    schema: str | None = None
+    is_call_record: bool = False
+    format: str | None = None
+    format_reason: str | None = None
+    warnings: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name,
+            "schema": self.schema,
+            "status": self.status.value,
+            "error": self.error,
+            "rows_scanned": self.rows_scanned,
+            "rows_total": self.rows_total,
+            "is_call_record": self.is_call_record,
+            "columns": [c.to_dict() for c in self.columns],
+        }
+        if self.format:
+            out["format"] = {"name": self.format, "reason": self.format_reason}
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
+        return out
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    """One source (a file, a database) and its tables."""
+
+    name: str
+    kind: str
+    tables: tuple[TableResult, ...]
+    status: Status = Status.OK
+    error: str | None = None
+    location: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "status": self.status.value,
+            "error": self.error,
+            "tables": [t.to_dict() for t in self.tables],
+        }
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Everything a scan found. Renderers read only this."""
+
+    sources: tuple[SourceResult, ...]
+    started_at: str
+    finished_at: str
+    seconds: float
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return all(s.status is Status.OK for s in self.sources)
+
+    def flatten(self) -> list[tuple[str, str, str, str]]:
+        """Return ``(source, table, column, entity)`` for every detection, sorted."""
+        rows = []
+        for s in self.sources:
+            for t in s.tables:
+                for c in t.columns:
+                    for d in c.detections:
+                        rows.append((s.name, t.name, c.ref.column, d.entity))
+        return sorted(rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "piiscan"},
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "seconds": round(self.seconds, 3),
+            "complete": self.complete,
+            "config": self.config,
+            "sources": [s.to_dict() for s in self.sources],
+        }
