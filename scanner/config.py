@@ -1,0 +1,35 @@
+"""The resolved configuration of one scan, passed explicitly (no global settings)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from connectors.base import DEFAULT_SAMPLE_SIZE, ConnectorOptions, ReadPlan
+
+
+@dataclass(frozen=True)
+class ScanConfig:
+    """Everything the engine needs to know about a scan."""
+
+    sample_size: int = DEFAULT_SAMPLE_SIZE
+    full: bool = False
+    connector: ConnectorOptions = field(default_factory=ConnectorOptions)
+    #: How many values per free-text column go through presidio's NER.
+    ner_sample: int = 200
+    #: Turn off the language model (names and addresses then come from names and shapes only).
+    ner: bool = True
+    policy_path: str | None = None
+    seed: int = 0
+    progress: bool = False
+
+    @property
+    def plan(self) -> ReadPlan:
+        return ReadPlan(sample_size=None if self.full else self.sample_size, seed=self.seed)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the configuration as shown in results (nothing secret lives here)."""
+        out = asdict(self)
+        out.pop("progress", None)
+        out["connector"] = {k: v for k, v in out["connector"].items() if v not in (None, (), "")}
+        return out
