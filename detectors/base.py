@@ -1,0 +1,329 @@
+"""What every detector shares: value views, name evidence, the match-rate verdict.
+
+A detector looks at one batch of one column at a time (``match``) and returns a
+boolean mask of the values that validated. The engine adds the counts up across
+batches, then asks the detector to ``judge`` the column from the totals and the
+column name. Patterns run on whole Arrow arrays (RE2 through ``pyarrow.compute``);
+Python-level validators see only the candidates a pattern proposed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import ClassVar
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from detectors.names import NameEvidence, NameRule
+
+#: Values that stand for "nothing here" in exports and logs.
+NULL_TOKENS = pa.array(["", "-", "--", "null", "NULL", "Null", "None", "none", "N/A", "n/a", "NA",
+                        "nan", "NaN", "\\N"])
+
+#: z for a one-sided 97.5% bound: the rate we claim is at least this.
+_Z = 1.96
+
+
+def wilson_lower(k: int, n: int, z: float = _Z) -> float:
+    """Lower bound of the Wilson score interval for k successes in n trials."""
+    if n <= 0:
+        return 0.0
+    p = k / n
+    denom = 1 + z * z / n
+    centre = p + z * z / (2 * n)
+    margin = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, (centre - margin) / denom)
+
+
+class ValueView:
+    """One batch of one column, with derived arrays computed once and shared by detectors."""
+
+    def __init__(self, values: pa.Array | pa.ChunkedArray) -> None:
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        if pa.types.is_dictionary(values.type):
+            values = values.dictionary_decode()
+        self.raw = values
+
+    @cached_property
+    def kind(self) -> str:
+        t = self.raw.type
+        if pa.types.is_integer(t):
+            return "integer"
+        if pa.types.is_floating(t) or pa.types.is_decimal(t):
+            return "float"
+        if pa.types.is_temporal(t):
+            return "temporal"
+        if pa.types.is_boolean(t):
+            return "boolean"
+        if pa.types.is_string(t) or pa.types.is_large_string(t):
+            return "string"
+        if pa.types.is_binary(t) or pa.types.is_large_binary(t):
+            return "binary"
+        return "other"
+
+    @cached_property
+    def strings(self) -> pa.Array:
+        """Non-null values as trimmed UTF-8 strings, without empty and null-like tokens."""
+        kind = self.kind
+        if kind in {"binary", "other", "boolean"}:
+            return pa.array([], pa.string())
+        arr = self.raw.drop_null()
+        if kind == "string":
+            if pa.types.is_large_string(arr.type):
+                arr = arr.cast(pa.string())
+            arr = pc.utf8_trim_whitespace(arr)
+            arr = arr.filter(pc.invert(pc.is_in(arr, value_set=NULL_TOKENS)))
+            return arr
+        if kind == "temporal":
+            return pc.cast(arr, pa.string())
+        if kind == "float":
+            return pc.cast(arr, pa.string())
+        return pc.cast(arr, pa.string())
+
+    @cached_property
+    def count(self) -> int:
+        """How many non-null, non-empty values this batch holds."""
+        if self.kind in {"string"}:
+            return len(self.strings)
+        if self.kind in {"binary", "other"}:
+            return 0
+        return len(self.raw) - self.raw.null_count
+
+    @cached_property
+    def numbers(self) -> pa.Array:
+        """Values as float64 (numeric columns, or strings that parse as numbers)."""
+        if self.kind in {"integer", "float"}:
+            return pc.cast(self.raw.drop_null(), pa.float64(), safe=False)
+        if self.kind == "string":
+            s = self.strings
+            ok = pc.match_substring_regex(s, r"^[+-]?\d+(\.\d+)?$")
+            return pc.cast(s.filter(ok), pa.float64())
+        return pa.array([], pa.float64())
+
+    @cached_property
+    def digits(self) -> pa.Array:
+        """``strings`` with separators (space, dash, dot, brackets, slash) removed; aligned."""
+        return pc.replace_substring_regex(self.strings, r"[\s\-.()/]", "")
+
+    @cached_property
+    def lengths(self) -> pa.Array:
+        return pc.utf8_length(self.strings)
+
+    @cached_property
+    def is_text(self) -> bool:
+        """Whether this looks like free text (sentences) rather than single values."""
+        s = self.strings
+        if len(s) == 0:
+            return False
+        mean_len = pc.mean(self.lengths).as_py() or 0
+        spaced = pc.mean(pc.cast(pc.greater_equal(pc.count_substring(s, " "), 3), pa.int8()))
+        return mean_len >= 30 and (spaced.as_py() or 0) >= 0.5
+
+
+@dataclass(frozen=True)
+class Match:
+    """What one detector found in one batch."""
+
+    #: Values with the right shape (before validation), e.g. 16 digits.
+    shaped: int
+    #: Values that validated.
+    matched: int
+    #: Up to a few masked examples of validated values.
+    evidence: tuple[str, ...] = ()
+    #: When validation ran on a subset, how many candidates it checked.
+    checked: int | None = None
+
+
+@dataclass
+class Tally:
+    """A detector's counts for one column, added up over batches."""
+
+    shaped: int = 0
+    matched: int = 0
+    checked: int = 0
+    subsampled: bool = False
+    evidence: list[str] = field(default_factory=list)
+
+    def add(self, m: Match, max_evidence: int = 3) -> None:
+        self.shaped += m.shaped
+        self.matched += m.matched
+        if m.checked is not None:
+            self.subsampled = True
+        for e in m.evidence:
+            if len(self.evidence) >= max_evidence:
+                break
+            if e not in self.evidence:
+                self.evidence.append(e)
+
+
+@dataclass(frozen=True)
+class ColumnFacts:
+    """What the engine tells a detector about the column as a whole."""
+
+    name: str
+    data_type: str
+    kind: str
+    values: int
+    is_text: bool = False
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A detector's claim about a column (the engine turns it into a Detection)."""
+
+    entity: str
+    confidence: float
+    matched: int
+    sampled: int
+    reasons: tuple[str, ...]
+    evidence: tuple[str, ...]
+    #: Claimed from values (True) or only from the column name (False).
+    from_values: bool
+    #: The claim holds only inside a call record (calling details).
+    needs_call_record: bool = False
+
+
+class Detector(ABC):
+    """Base class: subclasses set ``entity``, ``name``, ``names`` and implement ``match``.
+
+    The first line of a subclass's docstring is what ``piiscan detectors`` shows.
+    """
+
+    entity: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    #: Column-name evidence.
+    names: ClassVar[NameRule] = NameRule()
+    #: Value kinds this detector reads.
+    kinds: ClassVar[frozenset[str]] = frozenset({"string"})
+    #: Lower bound of the validated share needed to flag a column from values alone.
+    min_rate: ClassVar[float] = 0.5
+    #: ... and when the column name supports the claim.
+    min_rate_named: ClassVar[float] = 0.2
+    #: Values alone never flag (the value check only confirms a telling name).
+    requires_name: ClassVar[bool] = False
+    #: A telling name over values of the wrong shape is not a finding.
+    name_only_needs_shape: ClassVar[bool] = True
+    #: Higher wins when two value-shaped detectors claim the same values.
+    specificity: ClassVar[int] = 50
+    #: Whether the detector searches inside free text (emails in a notes column).
+    in_text: ClassVar[bool] = False
+    #: Words shown for a validated value, e.g. "Luhn-valid".
+    valid_word: ClassVar[str] = "valid"
+
+    @abstractmethod
+    def match(self, view: ValueView) -> Match | None:
+        """Check one batch; None when the detector does not apply to these values."""
+
+    @classmethod
+    def description(cls) -> str:
+        doc = (cls.__doc__ or "").strip().splitlines()
+        return doc[0] if doc else cls.entity
+
+    def mask(self, value: str) -> str:
+        """Mask one validated value for evidence (default: keep the last two characters)."""
+        return mask_tail(value, keep=2)
+
+    # The verdict --------------------------------------------------------------
+
+    def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
+        """Decide from the totals and the name whether this column holds the entity."""
+        n, k = facts.values, tally.matched
+        lower = wilson_lower(k, n)
+        reasons: list[str] = []
+        if k:
+            reasons.append(self._rate_reason(tally, n))
+        if name.score > 0:
+            reasons.append(name.reason)
+
+        named = name.score >= 0.5
+        if facts.is_text and self.in_text and k > 0:
+            # Free text: a validated email inside a comment is PII however rare.
+            conf = min(0.95, 0.5 + 0.45 * min(1.0, k / max(n, 1) * 5))
+            return self._verdict(conf, tally, n, reasons, True)
+        if n > 0 and not self.requires_name and lower >= self.min_rate:
+            conf = 0.55 + 0.4 * lower + (0.1 if named else 0.0)
+            return self._verdict(min(conf, 0.99), tally, n, reasons, True)
+        if named and n > 0 and lower >= self.min_rate_named:
+            conf = 0.5 + 0.35 * lower + 0.1 * name.score
+            return self._verdict(min(conf, 0.97), tally, n, reasons, True)
+        if named and n == 0:
+            reasons.append("no values to check: judged from the name alone")
+            return self._verdict(0.3 + 0.15 * name.score, tally, n, reasons, False)
+        if named and not self.name_only_needs_shape:
+            return self._verdict(0.3 + 0.15 * name.score, tally, n, reasons, False)
+        if named and n > 0 and tally.shaped and wilson_lower(tally.shaped, n) >= 0.5:
+            reasons.append(f"{tally.shaped}/{n} values have the shape but do not validate")
+            return self._verdict(0.3 + 0.1 * name.score, tally, n, reasons, False)
+        return None
+
+    def _rate_reason(self, tally: Tally, n: int) -> str:
+        if tally.subsampled:
+            return f"{self.valid_word} ~{tally.matched}/{n} (validated a random subset)"
+        return f"{self.valid_word} {tally.matched}/{n}"
+
+    def _verdict(self, conf: float, tally: Tally, n: int, reasons: list[str],
+                 from_values: bool) -> Verdict:
+        return Verdict(
+            entity=self.entity,
+            confidence=round(conf, 3),
+            matched=tally.matched,
+            sampled=n,
+            reasons=tuple(reasons),
+            evidence=tuple(tally.evidence),
+            from_values=from_values,
+        )
+
+
+# Helpers for subclasses ---------------------------------------------------------
+
+def regex_mask(strings: pa.Array, pattern: str) -> pa.BooleanArray:
+    """Full-match (anchor your pattern) RE2 search over a string array."""
+    return pc.match_substring_regex(strings, pattern)
+
+
+def take_evidence(strings: pa.Array, mask: pa.BooleanArray, detector: Detector,
+                  limit: int = 3) -> tuple[str, ...]:
+    """Mask the first few validated values. Only ``limit`` values ever reach Python."""
+    picked = strings.filter(mask).slice(0, limit * 4)
+    out: list[str] = []
+    for v in picked.to_pylist():
+        m = detector.mask(str(v))
+        if m not in out:
+            out.append(m)
+        if len(out) >= limit:
+            break
+    return tuple(out)
+
+
+def count(mask: pa.BooleanArray) -> int:
+    return int(pc.sum(pc.cast(mask, pa.int64())).as_py() or 0)
+
+
+def mask_tail(value: str, keep: int = 2) -> str:
+    """``4111111111111111`` → ``**************11``; short values are fully masked."""
+    v = value.strip()
+    if len(v) <= keep + 2:
+        return "*" * len(v)
+    return re.sub(r"[A-Za-z0-9]", "*", v[:-keep]) + v[-keep:]
+
+
+def mask_digits_keep_last(value: str, keep: int = 4) -> str:
+    """Mask every digit but the last ``keep``, keeping separators: ``**** **** **** 1111``."""
+    total = sum(ch.isdigit() for ch in value)
+    seen = 0
+    out = []
+    for ch in value:
+        if ch.isdigit():
+            seen += 1
+            out.append(ch if seen > total - keep else "*")
+        elif ch.isalpha():
+            out.append("*")
+        else:
+            out.append(ch)
+    return "".join(out)

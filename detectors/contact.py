@@ -1,0 +1,298 @@
+"""Contact details: email addresses, telephone numbers, postal addresses."""
+
+from __future__ import annotations
+
+import random
+from functools import lru_cache
+
+import phonenumbers
+import pyarrow as pa
+import pyarrow.compute as pc
+from phonenumbers import PhoneMetadata
+
+from detectors.base import (
+    Detector,
+    Match,
+    ValueView,
+    count,
+    mask_digits_keep_last,
+    take_evidence,
+)
+from detectors.names import NameRule
+
+_EMAIL = (
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+_EMAIL_IN_TEXT = (
+    r"[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+
+
+@lru_cache(maxsize=1)
+def known_tlds() -> pa.Array:
+    """Top-level domains from tldextract's bundled public suffix snapshot (no network)."""
+    from tldextract import TLDExtract
+
+    extractor = TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
+    tlds = {t.rsplit(".", 1)[-1].lower() for t in extractor.tlds() if t.isascii()}
+    tlds.update({"test", "example", "invalid", "localhost", "local", "internal"})
+    return pa.array(sorted(tlds))
+
+
+class EmailDetector(Detector):
+    """Email addresses: RFC 5322 shape and a top-level domain that exists."""
+
+    entity = "EMAIL_ADDRESS"
+    name = "email"
+    names = NameRule(strong=("email", "e mail"), veto=("verified", "opt", "optin", "status",
+                                                       "count", "sent", "bounce", "template"))
+    specificity = 80
+    in_text = True
+
+    def match(self, view: ValueView) -> Match | None:
+        s = view.strings
+        if len(s) == 0:
+            return None
+        if view.is_text:
+            found = pc.extract_regex(s, f"(?P<e>{_EMAIL_IN_TEXT})")
+            hit = pc.is_valid(found)
+            s = pc.struct_field(found.filter(hit), [0])
+        shaped_mask = pc.match_substring_regex(s, _EMAIL)
+        shaped = count(shaped_mask)
+        if not shaped:
+            return Match(0, 0)
+        cand = s.filter(shaped_mask)
+        tld = pc.utf8_lower(pc.struct_field(pc.extract_regex(cand, r"\.(?P<t>[A-Za-z]+)$"), [0]))
+        ok = pc.is_in(tld, value_set=known_tlds())
+        return Match(shaped, count(ok), take_evidence(cand, ok, self))
+
+    def mask(self, value: str) -> str:
+        local, _, domain = value.partition("@")
+        return f"{local[:1]}***@{domain}"
+
+
+# --- telephone numbers ----------------------------------------------------------
+
+# North American numbers in the usual notations, with an optional extension.
+_NANP_SHAPE = (
+    r"^(?:\+?1[ .-]?)?(?:\([2-9]\d{2}\)|[2-9]\d{2})[ .-]?\d{3}[ .-]?\d{4}"
+    r"(?:\s*(?:x|ext\.?|extension|#)\s*\d{1,6})?$"
+)
+# International numbers: a plus (or 00) and a country code that is not 1.
+_INTL_SHAPE = r"^(?:\+|00)[2-9]\d{0,2}[ .()-]{0,2}(?:\d[ .()-]{0,2}){5,13}\d$"
+_EXTENSION = r"\s*(?:x|ext\.?|extension|#)\s*\d{1,6}$"
+_MAX_INTL_CHECKS = 2_000
+
+
+@lru_cache(maxsize=1)
+def nanp_pattern() -> str:
+    """One RE2 pattern for every valid North American number, from libphonenumber's metadata."""
+    pats: list[str] = []
+    for region in phonenumbers.region_codes_for_country_code(1):
+        md = PhoneMetadata.metadata_for_region(region)
+        if md is None:
+            continue
+        for desc in (md.fixed_line, md.mobile, md.toll_free, md.premium_rate, md.voip,
+                     md.personal_number, md.uan, md.pager):
+            if desc is not None and desc.national_number_pattern:
+                pats.append(desc.national_number_pattern)
+    return "^(?:" + "|".join(dict.fromkeys(pats)) + ")$"
+
+
+def _intl_valid(value: str) -> bool:
+    raw = value.strip()
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(raw, None))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+class PhoneDetector(Detector):
+    """Telephone numbers, North American and international, as text or integers (libphonenumber)."""
+
+    entity = "PHONE_NUMBER"
+    name = "phone"
+    kinds = frozenset({"string", "integer"})
+    names = NameRule(
+        strong=("phone", "telephone", "mobile phone", "msisdn", "fax", "caller id number",
+                "calling number", "called number", "contact number", "callback number",
+                "calling party number", "called party number", "caller number", "cell phone"),
+        weak=("mobile", "tel", "contact"),
+        veto=("type", "count", "verified", "carrier", "model", "country", "prefix", "area",
+              "ext", "extension", "name", "plan"),
+    )
+    specificity = 60
+    in_text = True
+
+    def match(self, view: ValueView) -> Match | None:
+        s = view.strings
+        if len(s) == 0:
+            return None
+        if view.is_text:
+            found = pc.extract_regex(
+                s, r"(?P<p>(?:\+?1[ .-]?)?\(?[2-9]\d{2}\)?[ .-]?\d{3}[ .-]\d{4})")
+            s = pc.struct_field(found.filter(pc.is_valid(found)), [0])
+        nanp_mask = pc.match_substring_regex(s, _NANP_SHAPE)
+        intl_mask = pc.match_substring_regex(s, _INTL_SHAPE)
+        shaped = count(nanp_mask) + count(intl_mask)
+        if not shaped:
+            return Match(0, 0)
+        matched = 0
+        evidence: list[str] = []
+        checked: int | None = None
+        if count(nanp_mask):
+            cand = s.filter(nanp_mask)
+            body = pc.replace_substring_regex(cand, _EXTENSION, "")
+            digits = pc.replace_substring_regex(body, r"\D", "")
+            national = pc.utf8_slice_codeunits(digits, -10)
+            ok = pc.match_substring_regex(national, nanp_pattern())
+            matched += count(ok)
+            evidence.extend(take_evidence(cand, ok, self))
+        n_intl = count(intl_mask)
+        if n_intl:
+            cand = s.filter(intl_mask)
+            if n_intl > _MAX_INTL_CHECKS:
+                rng = random.Random(n_intl)
+                picks = sorted(rng.sample(range(n_intl), _MAX_INTL_CHECKS))
+                values = cand.take(pa.array(picks)).to_pylist()
+                checked = _MAX_INTL_CHECKS
+            else:
+                values = cand.to_pylist()
+            good = [v for v in values if _intl_valid(v)]
+            matched += round(len(good) * n_intl / len(values))
+            evidence.extend(self.mask(v) for v in good[:3])
+        return Match(shaped, matched, tuple(evidence[:3]), checked)
+
+    def mask(self, value: str) -> str:
+        return mask_digits_keep_last(value, 2)
+
+
+# --- postal addresses -----------------------------------------------------------
+
+_STREET_SUFFIX = (
+    "st|street|ave|avenue|av|rd|road|blvd|boulevard|dr|drive|ln|lane|ct|court|way|pl|place|"
+    "ter|terrace|pkwy|parkway|hwy|highway|cir|circle|sq|square|trl|trail|loop|row|aly|alley|"
+    "plz|plaza|crescent|cres|close|grove|gardens|mews|walk|path|pike|route|rte|expy|expressway|"
+    "fwy|freeway|tpke|turnpike|xing|crossing|run|pass|point|pt|ridge|hill|heights|hts"
+)
+_STREET = (
+    r"(?i)^(?:\d{1,6}[A-Za-z]?(?:-\d{1,5})?\s+(?:[NSEW]\.?\s+|north\s+|south\s+|east\s+|west\s+)?"
+    r"(?:[A-Za-z0-9.'-]+\s+){0,5}(?:" + _STREET_SUFFIX + r")\.?(?:\s+[NSEW]{1,2}\.?)?"
+    r"(?:[\s,]+(?:#|apt\.?|suite|ste\.?|unit|fl\.?|floor|room|rm\.?)\s*[A-Za-z0-9-]+)?"
+    r"(?:,.*)?"
+    r"|p\.?\s*o\.?\s*box\s+\d+.*)$"
+)
+_US_STATES = pa.array(sorted({
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
+    "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
+    "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT",
+    "VT", "VA", "WA", "WV", "WI", "WY", "PR", "GU", "VI", "AS", "MP",
+    "ALABAMA", "ALASKA", "ARIZONA", "ARKANSAS", "CALIFORNIA", "COLORADO", "CONNECTICUT",
+    "DELAWARE", "DISTRICT OF COLUMBIA", "FLORIDA", "GEORGIA", "HAWAII", "IDAHO", "ILLINOIS",
+    "INDIANA", "IOWA", "KANSAS", "KENTUCKY", "LOUISIANA", "MAINE", "MARYLAND", "MASSACHUSETTS",
+    "MICHIGAN", "MINNESOTA", "MISSISSIPPI", "MISSOURI", "MONTANA", "NEBRASKA", "NEVADA",
+    "NEW HAMPSHIRE", "NEW JERSEY", "NEW MEXICO", "NEW YORK", "NORTH CAROLINA", "NORTH DAKOTA",
+    "OHIO", "OKLAHOMA", "OREGON", "PENNSYLVANIA", "RHODE ISLAND", "SOUTH CAROLINA",
+    "SOUTH DAKOTA", "TENNESSEE", "TEXAS", "UTAH", "VERMONT", "VIRGINIA", "WASHINGTON",
+    "WEST VIRGINIA", "WISCONSIN", "WYOMING", "PUERTO RICO", "GUAM",
+}))
+
+
+class StreetAddressDetector(Detector):
+    """Street addresses: house number, street name and suffix, or a PO box."""
+
+    entity = "POSTAL_ADDRESS"
+    name = "street_address"
+    names = NameRule(
+        strong=("street address", "address line", "home address", "mailing address",
+                "billing address", "shipping address", "postal address", "street",
+                "residential address", "service address"),
+        weak=("address",),
+        veto=("ip", "mac", "email", "web", "url", "memory", "hardware", "bluetooth", "wallet",
+              "transport", "media", "node", "server", "host", "id", "type", "count"),
+    )
+    specificity = 55
+
+    def match(self, view: ValueView) -> Match | None:
+        s = view.strings
+        if len(s) == 0:
+            return None
+        ok = pc.match_substring_regex(s, _STREET)
+        k = count(ok)
+        shaped = count(pc.match_substring_regex(s, r"^\d{1,6}\s+\S+"))
+        return Match(max(k, shaped), k, take_evidence(s, ok, self))
+
+    def mask(self, value: str) -> str:
+        words = value.split()
+        return " ".join(["***"] + words[1:2] + ["***"] * (len(words) > 2))
+
+
+class PostalCodeDetector(Detector):
+    """ZIP and postal codes, in columns named for them."""
+
+    entity = "POSTAL_ADDRESS"
+    name = "postal_code"
+    kinds = frozenset({"string", "integer"})
+    names = NameRule(strong=("zip", "postal code", "zip code", "post code"),
+                     veto=("file", "archive", "count"))
+    requires_name = True
+
+    def match(self, view: ValueView) -> Match | None:
+        s = view.strings
+        if len(s) == 0:
+            return None
+        # US ZIP and ZIP+4, Canadian, UK and most numeric postcodes.
+        ok = pc.match_substring_regex(
+            pc.utf8_upper(s),
+            r"^(?:\d{3,5}(?:-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}"
+            r"|\d{4} ?[A-Z]{2}|\d{2}-\d{3})$")
+        k = count(ok)
+        return Match(k, k, take_evidence(s, ok, self))
+
+    def mask(self, value: str) -> str:
+        return value[:2] + "*" * max(0, len(value) - 2)
+
+
+class StateDetector(Detector):
+    """US states and territories (codes or names), in columns named for them."""
+
+    entity = "POSTAL_ADDRESS"
+    name = "us_state"
+    names = NameRule(strong=("state code", "billing state", "home state", "mailing state"),
+                     exact=("state",), veto=("status", "machine", "session", "call"))
+    requires_name = True
+
+    def match(self, view: ValueView) -> Match | None:
+        s = view.strings
+        if len(s) == 0:
+            return None
+        ok = pc.is_in(pc.utf8_upper(s), value_set=_US_STATES)
+        k = count(ok)
+        return Match(k, k, take_evidence(s, ok, self))
+
+    def mask(self, value: str) -> str:
+        return value
+
+
+class CityDetector(Detector):
+    """Cities and towns of an address, in columns named for them."""
+
+    entity = "POSTAL_ADDRESS"
+    name = "city"
+    names = NameRule(strong=("billing city", "home city", "mailing city", "city name"),
+                     exact=("city", "town"))
+    requires_name = True
+
+    def match(self, view: ValueView) -> Match | None:
+        s = view.strings
+        if len(s) == 0:
+            return None
+        ok = pc.match_substring_regex(s, r"^[^\d\W][^\d]{1,40}$")
+        k = count(ok)
+        return Match(k, k, take_evidence(s, ok, self))
+
+    def mask(self, value: str) -> str:
+        return value[:1] + "***"

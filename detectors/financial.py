@@ -1,0 +1,174 @@
+"""Billing information: card numbers, bank accounts, credit history."""
+
+from __future__ import annotations
+
+import random
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from detectors.base import (
+    ColumnFacts,
+    Detector,
+    Match,
+    Tally,
+    ValueView,
+    Verdict,
+    count,
+    mask_digits_keep_last,
+    take_evidence,
+)
+from detectors.checksums import aba_routing, iban_valid, luhn
+from detectors.names import NameEvidence, NameRule
+
+# 13-19 digits, optionally grouped by single spaces or dashes.
+_CARD_SHAPE = r"^(?:\d[ -]?){12,18}\d$"
+# Issuer prefixes and lengths (ISO/IEC 7812 IIN ranges as the networks publish them).
+_CARD_ISSUER = (
+    r"^(?:"
+    r"4(?:\d{12}|\d{15}|\d{18})"  # Visa 13, 16, 19
+    r"|5[1-5]\d{14}"  # Mastercard
+    r"|2(?:22[1-9]|2[3-9]\d|[3-6]\d\d|7[01]\d|720)\d{12}"  # Mastercard 2-series
+    r"|3[47]\d{13}"  # American Express
+    r"|3(?:0[0-5]|09|6\d|[89]\d)\d{10,15}"  # Diners Club
+    r"|35(?:2[89]|[3-8]\d)\d{12,15}"  # JCB
+    r"|220[0-4]\d{12,15}"  # Mir
+    r"|6\d{11,18}"  # Discover, UnionPay, Maestro 6x, RuPay
+    r"|5[06-9]\d{10,17}"  # Maestro, Dankort
+    r")$"
+)
+
+
+class CreditCardDetector(Detector):
+    """Payment card numbers: issuer prefix and length, then the Luhn checksum."""
+
+    entity = "CREDIT_CARD"
+    name = "credit_card"
+    kinds = frozenset({"string", "integer"})
+    names = NameRule(
+        strong=("credit card number", "card number", "credit card", "debit card", "payment card"),
+        weak=("card",),
+        veto=("type", "brand", "issuer", "holder", "expiry", "expiration", "exp", "cvc", "cvv",
+              "cvv2", "network", "count", "id", "token", "fingerprint", "last4", "bin"),
+    )
+    specificity = 90
+    valid_word = "Luhn-valid"
+
+    def match(self, view: ValueView) -> Match | None:
+        s = view.strings
+        if len(s) == 0:
+            return None
+        shaped_mask = pc.match_substring_regex(s, _CARD_SHAPE)
+        shaped = count(shaped_mask)
+        if not shaped:
+            return Match(0, 0)
+        idx = pc.indices_nonzero(shaped_mask)
+        cand = s.take(idx)
+        digits = pc.replace_substring_regex(cand, r"[ -]", "")
+        issuer = pc.match_substring_regex(digits, _CARD_ISSUER)
+        ok = pc.and_(issuer, luhn(digits))
+        return Match(shaped, count(ok), take_evidence(cand, ok, self))
+
+    def mask(self, value: str) -> str:
+        return mask_digits_keep_last(value, 4)
+
+
+_IBAN_SHAPE = r"^[A-Z]{2}\d{2}(?: ?[A-Z0-9]{1,4}){3,8}$"
+_MAX_IBAN_CHECKS = 5_000
+
+
+class BankAccountDetector(Detector):
+    """Bank accounts: IBAN (mod-97), US ABA routing numbers (checksum), account columns by name."""
+
+    entity = "BANK_ACCOUNT"
+    name = "bank_account"
+    kinds = frozenset({"string", "integer"})
+    names = NameRule(
+        strong=("iban", "bank account", "routing number", "sort code", "swift", "bic",
+                "checking account", "savings account", "ach account", "bank number",
+                "bank routing", "account routing"),
+        weak=("bank",),
+        veto=("name", "type", "branch", "city", "address", "country", "fee", "count"),
+    )
+    specificity = 85
+    valid_word = "checksum-valid"
+
+    def match(self, view: ValueView) -> Match | None:
+        s = view.strings
+        if len(s) == 0:
+            return None
+        upper = pc.utf8_upper(s)
+        iban_mask = pc.match_substring_regex(upper, _IBAN_SHAPE)
+        digits_mask = pc.match_substring_regex(s, r"^\d{4,17}$")
+        shaped = count(pc.or_(iban_mask, digits_mask))
+        matched = 0
+        evidence: list[str] = []
+        checked: int | None = None
+        n_iban = count(iban_mask)
+        if n_iban:
+            cands = upper.filter(iban_mask)
+            values = cands.to_pylist() if n_iban <= _MAX_IBAN_CHECKS else None
+            if values is None:
+                # Many IBANs: validate a seeded random subset and scale the count.
+                rng = random.Random(n_iban)
+                picks = sorted(rng.sample(range(n_iban), _MAX_IBAN_CHECKS))
+                values = cands.take(pa.array(picks)).to_pylist()
+                checked = _MAX_IBAN_CHECKS
+            good = [v for v in values if iban_valid(v)]
+            matched += round(len(good) * n_iban / len(values))
+            evidence.extend(self.mask(v) for v in good[:3])
+        nine = pc.match_substring_regex(s, r"^\d{9}$")
+        if count(nine):
+            routing = s.filter(nine)
+            ok = aba_routing(routing)
+            matched += count(ok)
+            evidence.extend(take_evidence(routing, ok, self))
+        return Match(shaped, matched, tuple(evidence[:3]), checked)
+
+    def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
+        verdict = super().judge(tally, facts, name)
+        if verdict is None and name.score >= 0.9 and tally.shaped and facts.values:
+            # Plain account numbers carry no checksum: a bank-account name over
+            # digit strings is the evidence.
+            share = tally.shaped / facts.values
+            if share >= 0.8:
+                reasons = (name.reason, f"{tally.shaped}/{facts.values} values are digit strings")
+                return Verdict(self.entity, round(0.55 + 0.3 * share, 3), tally.shaped,
+                               facts.values, reasons, tuple(tally.evidence), True)
+        return verdict
+
+    def mask(self, value: str) -> str:
+        return mask_digits_keep_last(value, 4)
+
+
+class CreditHistoryDetector(Detector):
+    """Credit history and reporting: credit scores, ratings, delinquencies, bankruptcies."""
+
+    entity = "CREDIT_HISTORY"
+    name = "credit_history"
+    kinds = frozenset({"string", "integer", "float"})
+    names = NameRule(
+        strong=("credit score", "fico", "credit rating", "credit history", "credit report",
+                "delinquency", "delinquent", "delinquencies", "bankruptcy", "bankruptcies",
+                "days past due", "past due", "charge off", "chargeoff", "collections",
+                "credit check", "vantage score", "vantagescore", "credit bureau", "risk score",
+                "credit limit", "credit class", "credit tier"),
+        veto=("card", "number", "type"),
+    )
+    requires_name = True
+    name_only_needs_shape = False
+
+    def match(self, view: ValueView) -> Match | None:
+        if view.kind in {"integer", "float"} or len(view.numbers):
+            nums = view.numbers
+            # FICO and VantageScore run 300-850; day counts and flags are small numbers.
+            ok = pc.or_(pc.and_(pc.greater_equal(nums, 300), pc.less_equal(nums, 850)),
+                        pc.and_(pc.greater_equal(nums, 0), pc.less_equal(nums, 3650)))
+            k = count(ok)
+            return Match(k, k)
+        s = view.strings
+        if len(s) == 0:
+            return None
+        ok = pc.less_equal(pc.utf8_length(s), 40)
+        k = count(ok)
+        return Match(k, k)

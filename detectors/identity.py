@@ -1,0 +1,184 @@
+"""Who a person is: SSNs, birth dates, names, account identifiers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from detectors.base import (
+    ColumnFacts,
+    Detector,
+    Match,
+    Tally,
+    ValueView,
+    Verdict,
+    count,
+    take_evidence,
+)
+from detectors.names import NameEvidence, NameRule
+
+# Area 001-899 except 666, group 01-99, serial 0001-9999 (SSA rules; RE2 has no lookahead).
+_AREA = r"(?:00[1-9]|0[1-9]\d|[1-57-8]\d\d|6[0-57-9]\d|66[0-57-9])"
+_GROUP = r"(?:0[1-9]|[1-9]\d)"
+_SERIAL = r"(?:000[1-9]|00[1-9]\d|0[1-9]\d\d|[1-9]\d{3})"
+_SSN_FORMATTED = rf"^{_AREA}([- ]){_GROUP}[- ]{_SERIAL}$"
+_SSN_BARE = rf"^{_AREA}{_GROUP}{_SERIAL}$"
+# Numbers the SSA published or that advertising made famous.
+_SSN_KNOWN_FAKE = pa.array(["078051120", "219099999", "123456789", "111111111", "999999999"])
+
+
+class SSNDetector(Detector):
+    """US Social Security numbers: SSA area, group and serial rules (dashed, or bare when named)."""
+
+    entity = "US_SSN"
+    name = "us_ssn"
+    kinds = frozenset({"string", "integer"})
+    names = NameRule(strong=("ssn", "social security", "social security number", "tax id",
+                             "taxpayer id", "tin", "itin"),
+                     veto=("last4", "hash", "count", "verified"))
+    specificity = 70
+    in_text = True
+
+    def match(self, view: ValueView) -> Match | None:
+        s = view.strings
+        if len(s) == 0:
+            return None
+        shaped_mask = pc.match_substring_regex(s, r"^\d{3}[- ]?\d{2}[- ]?\d{4}$")
+        shaped = count(shaped_mask)
+        if not shaped:
+            return Match(0, 0)
+        cand = s.filter(shaped_mask)
+        digits = pc.replace_substring_regex(cand, r"[- ]", "")
+        not_fake = pc.invert(pc.is_in(digits, value_set=_SSN_KNOWN_FAKE))
+        formatted = pc.and_(pc.match_substring_regex(cand, _SSN_FORMATTED), not_fake)
+        # Bare nine-digit values are counted as shaped only: a ZIP+4, an order or
+        # routing number looks the same. The name decides (see judge).
+        return Match(shaped, count(formatted), take_evidence(cand, formatted, self))
+
+    def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
+        if name.score >= 0.5 and tally.matched < tally.shaped:
+            tally = Tally(tally.shaped, tally.shaped, tally.checked, tally.subsampled,
+                          tally.evidence)
+        return super().judge(tally, facts, name)
+
+    def mask(self, value: str) -> str:
+        return "***-**-" + value[-4:]
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y%m%d",
+                 "%m-%d-%Y", "%d-%m-%Y", "%d-%b-%Y", "%b %d, %Y", "%Y-%m-%dT%H:%M:%S",
+                 "%Y-%m-%d %H:%M:%S")
+
+
+def parse_dates(view: ValueView) -> pa.Array:
+    """Values as timestamps where some common format parses them (nulls elsewhere)."""
+    if view.kind == "temporal":
+        return pc.cast(view.raw.drop_null(), pa.timestamp("s"), safe=False)
+    s = view.strings
+    result = pa.nulls(len(s), pa.timestamp("s"))
+    for fmt in _DATE_FORMATS:
+        missing = pc.is_null(result)
+        if not pc.any(missing).as_py():
+            break
+        parsed = pc.strptime(s, format=fmt, unit="s", error_is_null=True)
+        result = pc.if_else(missing, parsed, result)
+    return result
+
+
+class DateOfBirthDetector(Detector):
+    """Dates of birth: plausible birth dates in a column named for them (not created_at)."""
+
+    entity = "DATE_OF_BIRTH"
+    name = "date_of_birth"
+    kinds = frozenset({"string", "temporal"})
+    names = NameRule(strong=("date of birth", "birth date", "birth day", "born", "birth"),
+                     veto=("created", "updated", "modified", "register", "registered",
+                           "registration", "signup", "expiry", "expiration", "exp", "place",
+                           "country", "city", "certificate"))
+    requires_name = True
+
+    def match(self, view: ValueView) -> Match | None:
+        if view.kind not in {"string", "temporal"} or view.count == 0:
+            return None
+        dates = parse_dates(view)
+        today = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        lo = pa.scalar(dt.datetime(1900, 1, 1), pa.timestamp("s"))
+        hi = pa.scalar(today, pa.timestamp("s"))
+        ok = pc.fill_null(pc.and_(pc.greater_equal(dates, lo), pc.less_equal(dates, hi)), False)
+        shaped = int(pc.sum(pc.cast(pc.is_valid(dates), pa.int64())).as_py() or 0)
+        ev = tuple("****-**-** (year " + str(v.year)[:3] + "*)"
+                   for v in dates.filter(ok).slice(0, 1).to_pylist() if v is not None)
+        return Match(shaped, count(ok), ev)
+
+
+_NAME_SHAPE = r"^\p{Lu}[\p{L}'’.-]*(?:[ ,]+\p{Lu}?[\p{L}'’.-]+){0,4}$"
+
+
+class PersonNameDetector(Detector):
+    """Person names in columns named for them (first, last, full, maiden, caller name)."""
+
+    entity = "PERSON_NAME"
+    name = "person_name_column"
+    names = NameRule(
+        strong=("first name", "last name", "full name", "maiden name", "middle name",
+                "family name", "given name", "customer name", "contact name", "caller id name",
+                "caller name", "cardholder", "card holder", "holder name", "person name",
+                "display name", "nick name", "nickname", "spouse name", "mother maiden",
+                "father name", "mother name", "billing name", "account holder",
+                "subscriber name", "employee name", "patient name", "recipient name",
+                "party name", "sender name", "beneficiary"),
+        exact=("name", "names", "customer", "subscriber", "contact", "person", "owner"),
+        veto=("product", "file", "host", "site", "cell", "company", "business", "street",
+              "city", "server", "table", "column", "domain", "device", "app", "plan", "service",
+              "package", "brand", "model", "queue", "trunk", "group", "id", "type", "count",
+              "code", "number"),
+    )
+    specificity = 40
+
+    def match(self, view: ValueView) -> Match | None:
+        s = view.strings
+        if len(s) == 0:
+            return None
+        ok = pc.match_substring_regex(s, _NAME_SHAPE)
+        k = count(ok)
+        return Match(k, k, take_evidence(s, ok, self))
+
+    def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
+        # The shape (capitalised words) alone says little; with a person-name
+        # column name it confirms. Free text goes to the language model instead.
+        if name.score < 0.5:
+            return None
+        return super().judge(tally, facts, name)
+
+    def mask(self, value: str) -> str:
+        return " ".join(w[:1] + "***" for w in value.split())
+
+
+class AccountIdDetector(Detector):
+    """Customer, subscriber and user account identifiers, by column name."""
+
+    entity = "ACCOUNT_ID"
+    name = "account_id"
+    kinds = frozenset({"string", "integer"})
+    names = NameRule(
+        strong=("account id", "account number", "account code", "customer id",
+                "customer number", "subscriber id", "subscriber number", "member id",
+                "user id", "user name", "login", "login id", "billing account", "account",
+                "customer account", "contract number", "auth code", "authorization code",
+                "client id", "client number", "patient id", "employee id", "loyalty number"),
+        veto=("bank", "routing", "iban", "type", "status", "balance", "count", "name", "created",
+              "manager", "email", "phone", "password", "hash", "token", "secret", "key"),
+    )
+    requires_name = True
+    name_only_needs_shape = False
+    specificity = 20
+
+    def match(self, view: ValueView) -> Match | None:
+        s = view.strings
+        if len(s) == 0:
+            return None
+        ok = pc.match_substring_regex(s, r"^[\w.@+-]{2,64}$")
+        k = count(ok)
+        return Match(k, k, take_evidence(s, ok, self))

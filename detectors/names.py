@@ -1,0 +1,222 @@
+"""Column names as evidence: tokenizing, expanding abbreviations, matching phrases.
+
+``callingPartyNumber`` → ``calling party number``; ``cc_num`` → ``credit card
+number``; ``BIRTHDATE`` → ``birth date``. A detector's :class:`NameRule` lists
+phrases that support it (strong or weak) and tokens that veto it
+(``created_at`` is not a birth date, ``cc_type`` is not a card number).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+#: Abbreviations and run-together words, expanded before matching.
+ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "ccn": ("credit", "card", "number"),
+    "cc": ("credit", "card"),
+    "ccnum": ("credit", "card", "number"),
+    "pan": ("card", "number"),
+    "dob": ("date", "of", "birth"),
+    "bday": ("birth", "day"),
+    "birthdate": ("birth", "date"),
+    "birthday": ("birth", "day"),
+    "ua": ("user", "agent"),
+    "useragent": ("user", "agent"),
+    "fname": ("first", "name"),
+    "lname": ("last", "name"),
+    "mname": ("middle", "name"),
+    "firstname": ("first", "name"),
+    "lastname": ("last", "name"),
+    "surname": ("last", "name"),
+    "fullname": ("full", "name"),
+    "givenname": ("first", "name"),
+    "addr": ("address",),
+    "tel": ("telephone",),
+    "telno": ("telephone", "number"),
+    "ph": ("phone",),
+    "mobile": ("mobile", "phone"),
+    "cell": ("cell",),
+    "cellid": ("cell", "id"),
+    "zipcode": ("zip",),
+    "postcode": ("postal", "code"),
+    "postalcode": ("postal", "code"),
+    "acct": ("account",),
+    "acc": ("account",),
+    "accountcode": ("account", "code"),
+    "accountno": ("account", "number"),
+    "no": ("number",),
+    "num": ("number",),
+    "nbr": ("number",),
+    "nr": ("number",),
+    "lat": ("latitude",),
+    "lng": ("longitude",),
+    "lon": ("longitude",),
+    "long": ("longitude",),
+    "cli": ("caller", "id"),
+    "clid": ("caller", "id"),
+    "callerid": ("caller", "id"),
+    "cid": ("caller", "id"),
+    "ani": ("calling", "number"),
+    "dnis": ("called", "number"),
+    "src": ("source",),
+    "dst": ("destination",),
+    "dest": ("destination",),
+    "billsec": ("billable", "seconds"),
+    "billsecs": ("billable", "seconds"),
+    "dur": ("duration",),
+    "cust": ("customer",),
+    "subid": ("subscriber", "id"),
+    "sub": ("subscriber",),
+    "username": ("user", "name"),
+    "userid": ("user", "id"),
+    "login": ("login",),
+    "email": ("email",),
+    "emailaddress": ("email", "address"),
+    "mail": ("email",),
+    "ipaddr": ("ip", "address"),
+    "ipaddress": ("ip", "address"),
+    "macaddr": ("mac", "address"),
+    "macaddress": ("mac", "address"),
+    "hwaddr": ("mac", "address"),
+    "phonenumber": ("phone", "number"),
+    "phoneno": ("phone", "number"),
+    "creditcard": ("credit", "card"),
+    "cardnumber": ("card", "number"),
+    "cardno": ("card", "number"),
+    "accountnumber": ("account", "number"),
+    "routingnumber": ("routing", "number"),
+    "aba": ("routing", "number"),
+    "rtn": ("routing", "number"),
+    "iban": ("iban",),
+    "ssn": ("ssn",),
+    "socialsecurity": ("social", "security"),
+    "dstchannel": ("destination", "channel"),
+    "dcontext": ("destination", "context"),
+    "lastapp": ("last", "app"),
+    "lastdata": ("last", "data"),
+    "uniqueid": ("unique", "id"),
+    "userfield": ("user", "field"),
+    "amaflags": ("ama", "flags"),
+    "streetaddress": ("street", "address"),
+    "geo": ("geo",),
+    "geolocation": ("geo", "location"),
+    "latlong": ("latitude", "longitude"),
+    "latlng": ("latitude", "longitude"),
+    "ts": ("timestamp",),
+    "dt": ("date",),
+    "qty": ("quantity",),
+    "amt": ("amount",),
+    "msisdn": ("msisdn",),
+    "fico": ("fico",),
+    "hostname": ("host", "name"),
+    "filename": ("file", "name"),
+    "devid": ("device", "id"),
+    "deviceid": ("device", "id"),
+    "udid": ("device", "id"),
+    "idfa": ("device", "id"),
+    "imei": ("imei",),
+    "imsi": ("imsi",),
+    "iccid": ("iccid",),
+    "meid": ("meid",),
+}
+
+#: Words used to split run-together lowercase names (``customername``).
+_VOCAB = {
+    "account", "address", "agent", "amount", "answer", "app", "area", "balance", "bank", "bill",
+    "billing", "birth", "browser", "call", "called", "caller", "calling", "card", "cell", "channel",
+    "charge", "city", "code", "contact", "context", "country", "credit", "customer", "data", "date",
+    "day", "destination", "device", "dial", "dialed", "dialled", "duration", "email", "end",
+    "family", "first", "full", "given", "holder", "home", "host", "last", "latitude", "line",
+    "location", "login", "longitude", "maiden", "middle", "mobile", "name", "number", "party",
+    "phone", "plan", "postal", "routing", "score", "security", "service", "social", "source",
+    "start", "state", "street", "subscriber", "telephone", "time", "type", "usage", "user", "zip",
+    "unique", "field", "status", "network", "product", "package", "tariff", "rate", "minutes",
+    "seconds", "trunk", "disposition", "hangup", "cause", "orig", "dest", "ip", "mac", "id",
+    "created", "updated", "modified", "register", "registered", "expiry", "expiration", "exp",
+    "reg", "signup", "county", "province", "region", "site", "file", "product", "order",
+}
+
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+def _split_compound(word: str) -> tuple[str, ...]:
+    """Split ``customername`` into known words when it splits cleanly; else keep it."""
+    n = len(word)
+    best: list[tuple[str, ...] | None] = [None] * (n + 1)
+    best[0] = ()
+    for i in range(n):
+        if best[i] is None:
+            continue
+        for j in range(i + 2, n + 1):
+            piece = word[i:j]
+            if piece in _VOCAB or piece in ABBREVIATIONS:
+                cand = best[i] + (piece,)  # type: ignore[operator]
+                if best[j] is None or len(cand) < len(best[j]):  # type: ignore[arg-type]
+                    best[j] = cand
+    return best[n] if best[n] else (word,)
+
+
+@lru_cache(maxsize=4096)
+def tokenize(name: str) -> tuple[str, ...]:
+    """Split a column name into lowercase words, expanding abbreviations."""
+    raw: list[str] = []
+    for part in re.split(r"[^0-9A-Za-z]+", name):
+        if part:
+            raw.extend(m.group(0) for m in _CAMEL.finditer(part))
+    out: list[str] = []
+    for tok in raw:
+        low = tok.lower()
+        if low in ABBREVIATIONS:
+            out.extend(ABBREVIATIONS[low])
+        elif low in _VOCAB or low.isdigit() or len(low) < 6:
+            out.append(low)
+        else:
+            for piece in _split_compound(low):
+                out.extend(ABBREVIATIONS.get(piece, (piece,)))
+    return tuple(out)
+
+
+def _has_phrase(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    k = len(phrase)
+    return any(tokens[i:i + k] == phrase for i in range(len(tokens) - k + 1))
+
+
+@dataclass(frozen=True)
+class NameEvidence:
+    """How much a column name supports a detector, and why."""
+
+    score: float
+    reason: str = ""
+
+
+NO_EVIDENCE = NameEvidence(0.0)
+
+
+@dataclass(frozen=True)
+class NameRule:
+    """Phrases that support an entity, and tokens that rule it out."""
+
+    strong: tuple[str, ...] = ()
+    weak: tuple[str, ...] = ()
+    veto: tuple[str, ...] = ()
+    #: The name must be exactly one of these phrases (for generic words like ``name``).
+    exact: tuple[str, ...] = ()
+
+    def evaluate(self, column: str) -> NameEvidence:
+        tokens = tokenize(column)
+        if not tokens:
+            return NO_EVIDENCE
+        if any(v in tokens for v in self.veto):
+            return NO_EVIDENCE
+        for phrase in self.strong:
+            if _has_phrase(tokens, tuple(phrase.split())):
+                return NameEvidence(0.9, f"column name `{column}`")
+        for phrase in self.exact:
+            if tokens == tuple(phrase.split()):
+                return NameEvidence(0.7, f"column name `{column}`")
+        for phrase in self.weak:
+            if _has_phrase(tokens, tuple(phrase.split())):
+                return NameEvidence(0.5, f"column name `{column}` suggests it")
+        return NO_EVIDENCE

@@ -1,0 +1,132 @@
+"""What a customer's equipment reveals: IP and MAC addresses, browser user agents."""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from detectors.base import Detector, Match, ValueView, count, take_evidence
+from detectors.names import NameRule
+
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IPV4 = rf"^{_OCTET}(?:\.{_OCTET}){{3}}(?:/(?:3[0-2]|[12]?\d))?(?::\d{{1,5}})?$"
+_IPV6_SHAPE = r"^\[?[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:%\w+)?\]?(?:/\d{1,3})?$"
+_MAX_V6_CHECKS = 5_000
+
+
+def _ipv6_valid(value: str) -> bool:
+    v = value.strip("[]").split("%", 1)[0].split("/", 1)[0]
+    if v.count(":") < 2:
+        return False
+    try:
+        ipaddress.IPv6Address(v)
+    except ValueError:
+        return False
+    return True
+
+
+class IPAddressDetector(Detector):
+    """IPv4 and IPv6 addresses (octet ranges; IPv6 checked by the ipaddress module)."""
+
+    entity = "IP_ADDRESS"
+    name = "ip_address"
+    names = NameRule(strong=("ip", "ip address", "remote addr", "remote host", "client ip",
+                             "source ip", "x forwarded for", "ipv4", "ipv6", "inet"),
+                     veto=("count", "version", "type", "port"))
+    specificity = 80
+    in_text = True
+
+    def match(self, view: ValueView) -> Match | None:
+        s = view.strings
+        if len(s) == 0:
+            return None
+        if view.is_text:
+            found = pc.extract_regex(s, rf"(?P<ip>\b{_OCTET}(?:\.{_OCTET}){{3}}\b)")
+            s = pc.struct_field(found.filter(pc.is_valid(found)), [0])
+        v4 = pc.match_substring_regex(s, _IPV4)
+        v6_shape = pc.match_substring_regex(s, _IPV6_SHAPE)
+        shaped = count(v4) + count(v6_shape)
+        matched = count(v4)
+        evidence = list(take_evidence(s, v4, self))
+        checked: int | None = None
+        n6 = count(v6_shape)
+        if n6:
+            cand = s.filter(v6_shape)
+            if n6 > _MAX_V6_CHECKS:
+                picks = sorted(random.Random(n6).sample(range(n6), _MAX_V6_CHECKS))
+                values = cand.take(pa.array(picks)).to_pylist()
+                checked = _MAX_V6_CHECKS
+            else:
+                values = cand.to_pylist()
+            good = [v for v in values if _ipv6_valid(v)]
+            matched += round(len(good) * n6 / len(values))
+            evidence.extend(self.mask(v) for v in good[:3])
+        return Match(shaped, matched, tuple(evidence[:3]), checked)
+
+    def mask(self, value: str) -> str:
+        if ":" in value and value.count(":") >= 2:
+            head = value.split(":")[:2]
+            return ":".join(head) + ":****"
+        parts = value.split(".")
+        return ".".join(parts[:3]) + ".*" if len(parts) == 4 else "*.*.*.*"
+
+
+_MAC = (
+    r"^(?:[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){4}"
+    r"|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})$"
+)
+
+
+class MacAddressDetector(Detector):
+    """MAC addresses (colon, dash or Cisco dotted notation; bare hex when the name says so)."""
+
+    entity = "MAC_ADDRESS"
+    name = "mac_address"
+    names = NameRule(strong=("mac", "mac address", "hardware address", "bssid", "ethernet address",
+                             "wifi mac", "device mac"), veto=("count", "vendor", "os"))
+    specificity = 85
+
+    def match(self, view: ValueView) -> Match | None:
+        s = view.strings
+        if len(s) == 0:
+            return None
+        ok = pc.match_substring_regex(s, _MAC)
+        bare = pc.match_substring_regex(s, r"^[0-9A-Fa-f]{12}$")
+        return Match(count(ok) + count(bare), count(ok), take_evidence(s, ok, self))
+
+    def mask(self, value: str) -> str:
+        sep = ":" if ":" in value else ("-" if "-" in value else ".")
+        parts = value.split(sep)
+        return sep.join(parts[:3] + ["**"] * (len(parts) - 3))
+
+
+# Product/version tokens that browsers, apps and HTTP clients send.
+_UA = (
+    r"^(?:Mozilla/\d|Opera/\d|Dalvik/\d|curl/\d|Wget/\d|python-requests/\d|okhttp/\d|"
+    r"[A-Za-z][\w.-]*/[\w.]+ \(|[A-Za-z][\w.-]*/[\w.]+ [A-Za-z][\w.-]*/[\w.]+|"
+    r"[\w.-]*(?:[Bb]ot|[Ss]pider|[Cc]rawler)[\w.-]*/\d)"
+)
+
+
+class UserAgentDetector(Detector):
+    """Browser and client user-agent strings (product/version tokens)."""
+
+    entity = "USER_AGENT"
+    name = "user_agent"
+    names = NameRule(strong=("user agent", "browser", "http user agent"),
+                     veto=("count", "family", "version"))
+    specificity = 75
+
+    def match(self, view: ValueView) -> Match | None:
+        s = view.strings
+        if len(s) == 0:
+            return None
+        ok = pc.match_substring_regex(s, _UA)
+        k = count(ok)
+        return Match(k, k, take_evidence(s, ok, self))
+
+    def mask(self, value: str) -> str:
+        return value.split(" ", 1)[0] + " …" if " " in value else value[:12]

@@ -1,0 +1,206 @@
+"""Telecom data: device identifiers, location, calling details, plans and usage (CPNI)."""
+
+from __future__ import annotations
+
+import pyarrow.compute as pc
+
+from detectors.base import (
+    ColumnFacts,
+    Detector,
+    Match,
+    Tally,
+    ValueView,
+    Verdict,
+    count,
+    mask_tail,
+    take_evidence,
+)
+from detectors.checksums import luhn
+from detectors.names import NameEvidence, NameRule
+
+# IMSI: mobile country code (MCC 2xx-7xx) then MNC and subscriber number, 15 digits in all.
+_IMSI = r"^[2-7]\d{14}$"
+# ICCID: 89 (telecom) + country code + issuer + account, Luhn check digit; 19 or 20 digits.
+_ICCID = r"^89\d{17,18}$"
+_MEID = r"^[0-9A-Fa-f]{14}$"
+
+
+class DeviceIdDetector(Detector):
+    """Device identifiers: IMEI and ICCID (Luhn), IMSI and MEID (by shape and name)."""
+
+    entity = "DEVICE_ID"
+    name = "device_id"
+    kinds = frozenset({"string", "integer"})
+    names = NameRule(strong=("imei", "imsi", "iccid", "meid", "esn", "sim", "sim number",
+                             "device id", "handset id", "equipment id", "serial number",
+                             "device serial", "advertising id", "android id", "sim serial"),
+                     veto=("count", "type", "model", "vendor", "manufacturer"))
+    specificity = 75
+    valid_word = "IMEI/ICCID check digit valid"
+
+    def match(self, view: ValueView) -> Match | None:
+        s = view.strings
+        if len(s) == 0:
+            return None
+        digits = pc.replace_substring_regex(s, r"[ -/]", "")
+        is15 = pc.match_substring_regex(digits, r"^\d{15}$")
+        iccid = pc.match_substring_regex(digits, _ICCID)
+        imsi = pc.match_substring_regex(digits, _IMSI)
+        meid = pc.match_substring_regex(s, _MEID)
+        checked_luhn = luhn(digits, range(15, 21))
+        # An IMSI has no check digit: it counts as shaped, and as matched only
+        # when the column name supports it (see judge).
+        imei_iccid = pc.and_(pc.or_(is15, iccid), checked_luhn)
+        shaped = count(pc.or_(pc.or_(is15, iccid), pc.or_(imsi, meid)))
+        return Match(shaped, count(imei_iccid), take_evidence(s, imei_iccid, self))
+
+    def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
+        if name.score >= 0.5 and tally.shaped > tally.matched:
+            tally = Tally(tally.shaped, tally.shaped, tally.checked, tally.subsampled,
+                          tally.evidence)
+        return super().judge(tally, facts, name)
+
+    def mask(self, value: str) -> str:
+        return mask_tail(value, 3)
+
+
+_LATLON_PAIR = (
+    r"^\(?[+-]?(?:90(?:\.0+)?|[1-8]?\d(?:\.\d{3,})?)\s*[,; ]\s*"
+    r"[+-]?(?:180(?:\.0+)?|1[0-7]\d(?:\.\d{3,})?|[1-9]?\d(?:\.\d{3,})?)\)?$"
+)
+
+
+class GeoLocationDetector(Detector):
+    """Locations: latitude/longitude columns and coordinate pairs, cell IDs, geohashes."""
+
+    entity = "GEO_LOCATION"
+    name = "geo_location"
+    kinds = frozenset({"string", "float", "integer"})
+    names = NameRule(strong=("latitude", "longitude", "latitude longitude", "geo location",
+                             "coordinates", "gps", "geohash", "location", "position",
+                             "cell id", "cell tower", "cell site", "serving cell", "geo"),
+                     veto=("count", "type", "name", "code", "accuracy", "source", "method",
+                           "timezone"))
+    specificity = 45
+    valid_word = "in coordinate range"
+
+    def match(self, view: ValueView) -> Match | None:
+        if view.kind == "string":
+            s = view.strings
+            if len(s) == 0:
+                return None
+            pair = pc.match_substring_regex(s, _LATLON_PAIR)
+            k = count(pair)
+            if k:
+                return Match(k, k, take_evidence(s, pair, self))
+        nums = view.numbers
+        if len(nums) == 0:
+            return Match(0, 0) if view.kind == "string" else None
+        in_range = pc.and_(pc.greater_equal(nums, -180), pc.less_equal(nums, 180))
+        # Coordinates carry decimals; whole numbers in range are more often codes.
+        fractional = pc.not_equal(nums, pc.floor(nums))
+        ok = pc.and_(in_range, fractional)
+        return Match(count(in_range), count(ok))
+
+    def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
+        if name.score < 0.5 and facts.kind != "string":
+            # A column of decimals between -180 and 180 is not a location by itself.
+            return None
+        if name.score >= 0.5 and facts.kind == "integer":
+            # Cell IDs are integers: the name is the evidence.
+            tally = Tally(tally.shaped, facts.values, tally.checked, False, tally.evidence)
+        return super().judge(tally, facts, name)
+
+    def mask(self, value: str) -> str:
+        return "**.***, **.***"
+
+
+class CallDetailDetector(Detector):
+    """Calling details in call records: times, durations, parties, channels, trunks, dispositions."""
+
+    entity = "CALL_DETAIL"
+    name = "call_detail"
+    kinds = frozenset({"string", "integer", "float", "temporal"})
+    names = NameRule(
+        strong=("billable seconds", "call duration", "call start", "call end", "call time",
+                "call date", "destination channel", "disposition", "hangup cause", "called party",
+                "calling party", "dialed number", "dialled number", "dialed digits",
+                "destination number", "last data", "trunk", "call type", "answer stamp",
+                "start stamp", "end stamp", "date time origination", "date time connect",
+                "date time disconnect", "orig span", "dest span", "original called party",
+                "final called party", "call direction", "ring time", "talk time", "hold time",
+                "connected time", "call start time", "caller id number", "outbound cid",
+                "answered", "call id", "cause value"),
+        weak=("start", "end", "answer", "duration", "source", "destination", "channel", "caller",
+              "called", "calling", "caller id", "time", "date", "dial", "span", "direction",
+              "context"),
+        veto=("created", "updated", "modified", "birth", "expiry", "expiration", "user",
+              "name", "rowid", "flag", "flags", "imported", "unique", "uuid", "location",
+              "precedence", "node", "ip", "port", "address", "codec", "bandwidth",
+              "resolution", "payload", "bit", "frames", "packet"),
+    )
+    requires_name = True
+    name_only_needs_shape = False
+    specificity = 10
+
+    def match(self, view: ValueView) -> Match | None:
+        k = view.count
+        return Match(k, k)
+
+    def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
+        verdict = super().judge(tally, facts, name)
+        if verdict is None:
+            return None
+        # Every calling-detail claim holds only inside a call record: the engine
+        # keeps it when the table is one (see scanner.classify).
+        return Verdict(verdict.entity, verdict.confidence, verdict.matched, verdict.sampled,
+                       verdict.reasons, (), verdict.from_values, needs_call_record=True)
+
+
+class ServicePlanDetector(Detector):
+    """The type of services a customer has: plan, package, tariff, product, subscription."""
+
+    entity = "SERVICE_PLAN"
+    name = "service_plan"
+    kinds = frozenset({"string", "integer"})
+    names = NameRule(strong=("service plan", "rate plan", "plan", "tariff", "package",
+                             "subscription", "service type", "product", "plan name", "plan code",
+                             "bundle", "service level", "features", "service tier"),
+                     veto=("count", "price", "cost", "date", "id", "start", "end", "created",
+                           "updated", "file", "number"))
+    requires_name = True
+
+    def match(self, view: ValueView) -> Match | None:
+        s = view.strings
+        if len(s) == 0:
+            return None
+        ok = pc.less_equal(pc.utf8_length(s), 80)
+        k = count(ok)
+        return Match(k, k, take_evidence(s, ok, self))
+
+    def mask(self, value: str) -> str:
+        return value[:1] + "***"
+
+
+class ServiceUsageDetector(Detector):
+    """How much of a service a customer used and its charges: minutes, data, calls, amounts."""
+
+    entity = "SERVICE_USAGE"
+    name = "service_usage"
+    kinds = frozenset({"string", "integer", "float"})
+    names = NameRule(strong=("minutes used", "minutes", "data usage", "data used", "usage",
+                             "call count", "calls", "sms count", "messages sent", "mb used",
+                             "gb used", "bytes used", "charges", "charge", "call charge",
+                             "amount due", "bill amount", "monthly charge", "overage",
+                             "roaming", "usage amount", "talk minutes", "airtime"),
+                     veto=("date", "id", "type", "created", "updated", "limit", "policy"))
+    requires_name = True
+
+    def match(self, view: ValueView) -> Match | None:
+        nums = view.numbers
+        if len(nums) == 0:
+            return Match(0, 0) if view.kind == "string" else None
+        ok = pc.greater_equal(nums, 0)
+        k = count(ok)
+        return Match(k, k)
+

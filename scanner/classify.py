@@ -1,0 +1,115 @@
+"""From detector claims to column verdicts: conflicts, call-record context, CPNI, categories."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from detectors.base import Verdict
+from detectors.names import tokenize
+from scanner.model import ColumnRef, ColumnVerdict, Detection
+from scanner.policy import Policy
+
+#: Entities read from the shape of the value itself: two of them on the same
+#: values contradict each other (a 16-digit number is a card or an ICCID, not both).
+EXCLUSIVE = frozenset({
+    "CREDIT_CARD", "BANK_ACCOUNT", "US_SSN", "PHONE_NUMBER", "IP_ADDRESS", "MAC_ADDRESS",
+    "DEVICE_ID", "EMAIL_ADDRESS", "GEO_LOCATION", "USER_AGENT", "DATE_OF_BIRTH",
+})
+
+_PARTY_WORDS = {"caller", "called", "calling", "source", "destination", "dialed", "dialled",
+                "party", "msisdn", "subscriber", "number", "ani", "clid"}
+_TIME_WORDS = {"start", "end", "answer", "duration", "billable", "time", "date", "stamp",
+               "origination", "connect", "disconnect", "seconds"}
+_CUSTOMER_ENTITIES = {"ACCOUNT_ID", "PHONE_NUMBER", "PERSON_NAME", "EMAIL_ADDRESS",
+                      "POSTAL_ADDRESS"}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A detector's verdict plus what the resolver needs to rank it."""
+
+    verdict: Verdict
+    detector: str
+    specificity: int
+    named: bool
+
+
+def resolve_column(claims: list[Claim], values: int) -> list[Claim]:
+    """Keep the claims that are each justified; drop those contradicted by stronger ones."""
+    # One claim per entity: the most confident.
+    best: dict[str, Claim] = {}
+    for c in claims:
+        cur = best.get(c.verdict.entity)
+        if cur is None or c.verdict.confidence > cur.verdict.confidence:
+            best[c.verdict.entity] = c
+    kept = list(best.values())
+
+    def covers(c: Claim) -> bool:
+        return c.verdict.from_values and values > 0 and c.verdict.matched / values >= 0.5
+
+    exclusive = [c for c in kept if c.verdict.entity in EXCLUSIVE and covers(c)]
+    if len(exclusive) > 1:
+        winner = max(exclusive, key=lambda c: (c.named, c.specificity, c.verdict.confidence))
+        kept = [c for c in kept if c is winner or c not in exclusive]
+    dominant = [c for c in kept if c.verdict.entity in EXCLUSIVE and covers(c)]
+    if dominant:
+        # A name-only claim of another value type is contradicted by what the values are.
+        kept = [c for c in kept if c.verdict.from_values or c.verdict.entity not in EXCLUSIVE]
+    return sorted(kept, key=lambda c: (-c.verdict.confidence, c.verdict.entity))
+
+
+def is_call_record(columns: list[tuple[ColumnRef, list[Claim]]], declared: bool | None) -> bool:
+    """A call record holds a calling or called party and a time or a duration."""
+    if declared is not None:
+        return declared
+    party = timing = False
+    for ref, claims in columns:
+        entities = {c.verdict.entity for c in claims}
+        words = set(tokenize(ref.column))
+        if "CALL_DETAIL" in entities or "PHONE_NUMBER" in entities:
+            if words & _PARTY_WORDS or "PHONE_NUMBER" in entities:
+                party = True
+            if words & _TIME_WORDS:
+                timing = True
+    return party and timing
+
+
+def to_detection(claim: Claim) -> Detection:
+    v = claim.verdict
+    return Detection(entity=v.entity, detector=claim.detector, confidence=v.confidence,
+                     matched=v.matched, sampled=v.sampled, reasons=v.reasons,
+                     evidence=v.evidence)
+
+
+def finish_table(columns: list[tuple[ColumnRef, list[Claim], str | None]], policy: Policy,
+                 declared_call_record: bool | None) -> tuple[list[ColumnVerdict], bool]:
+    """Apply the table context (call record, customer link) and the policy to every column."""
+    call_record = is_call_record([(r, c) for r, c, _ in columns], declared_call_record)
+    has_customer = any(
+        c.verdict.entity in _CUSTOMER_ENTITIES for _, claims, _ in columns for c in claims)
+    cpni_entities = policy.cpni_entities()
+    out: list[ColumnVerdict] = []
+    for ref, claims, skipped in columns:
+        kept: list[Claim] = []
+        for c in claims:
+            if c.verdict.needs_call_record and not call_record:
+                continue
+            kept.append(c)
+        detections = [to_detection(c) for c in kept]
+        entities = {d.entity for d in detections}
+        if call_record and "PHONE_NUMBER" in entities and "CALL_DETAIL" not in entities:
+            phone = next(d for d in detections if d.entity == "PHONE_NUMBER")
+            detections.append(Detection(
+                entity="CALL_DETAIL", detector="call_record_context",
+                confidence=phone.confidence, matched=phone.matched, sampled=phone.sampled,
+                reasons=("a telephone number inside a call record is a calling detail",)))
+            entities.add("CALL_DETAIL")
+        cpni = False
+        if call_record and "CALL_DETAIL" in entities:
+            cpni = True
+        if has_customer and entities & (cpni_entities - {"CALL_DETAIL"}):
+            cpni = True
+        categories = policy.categories_for(sorted(entities), cpni)
+        out.append(ColumnVerdict(ref=ref, detections=tuple(detections),
+                                 categories=categories, cpni=cpni, skipped=skipped))
+    return out, call_record

@@ -1,0 +1,277 @@
+"""The scan: sources → tables → batches → detector tallies → column verdicts.
+
+Memory stays flat however large a table is: each batch is checked and
+dropped; only counts, a few masked examples and a bounded text sample for the
+language model are kept per column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from connectors.base import Source, SourceError, Table, TableError
+from connectors.registry import expand, open_source, redact_url
+from detectors.base import ColumnFacts, Detector, Tally, ValueView, Verdict, wilson_lower
+from detectors.names import NameEvidence
+from detectors.registry import all_detectors
+from scanner.classify import Claim, finish_table, resolve_column
+from scanner.config import ScanConfig
+from scanner.model import ColumnRef, ScanResult, SourceResult, Status, TableResult
+from scanner.policy import Policy
+
+logger = logging.getLogger(__name__)
+
+#: Called after each batch with (table name, rows read so far, rows expected or None).
+ProgressHook = Callable[[str, int, int | None], None]
+
+
+@dataclass
+class _Column:
+    """Running totals for one column while its batches stream past."""
+
+    ref: ColumnRef
+    skip_reason: str | None = None
+    kind: str = "other"
+    values: int = 0
+    text_batches: int = 0
+    text_votes: int = 0
+    tallies: dict[str, Tally] = field(default_factory=dict)
+    # Raw text kept only for the language model, bounded by ScanConfig.ner_sample,
+    # never logged, dropped when the table is done.
+    ner_sample: list[str] = field(default_factory=list)
+    alpha_votes: int = 0
+
+
+class Engine:
+    """Runs one scan with one configuration."""
+
+    def __init__(self, config: ScanConfig, progress: ProgressHook | None = None) -> None:
+        self.config = config
+        self.policy = Policy.load(config.policy_path)
+        self.detectors: list[Detector] = all_detectors()
+        self.progress = progress
+        self._ner_failed: str | None = None
+
+    # Sources ----------------------------------------------------------------
+
+    def run(self, specs: list[str]) -> ScanResult:
+        started = dt.datetime.now(dt.UTC)
+        t0 = time.perf_counter()
+        results: list[SourceResult] = []
+        for spec in specs:
+            try:
+                items = expand(spec)
+            except SourceError as exc:
+                logger.error("%s", exc)
+                results.append(SourceResult(redact_url(spec), "unknown", (), Status.FAILED,
+                                            str(exc)))
+                continue
+            for item in items:
+                results.append(self.scan_source(item))
+        finished = dt.datetime.now(dt.UTC)
+        return ScanResult(
+            sources=tuple(results),
+            started_at=started.isoformat(timespec="seconds"),
+            finished_at=finished.isoformat(timespec="seconds"),
+            seconds=time.perf_counter() - t0,
+            config=self.config.to_dict(),
+        )
+
+    def scan_source(self, spec: str) -> SourceResult:
+        name = redact_url(spec)
+        try:
+            source = open_source(spec, self.config.connector)
+        except SourceError as exc:
+            logger.error("%s", exc)
+            return SourceResult(name, "unknown", (), Status.FAILED, str(exc))
+        tables: list[TableResult] = []
+        with source:
+            name = source.name
+            try:
+                for table in source.tables():
+                    tables.append(self.scan_table(source, table))
+            except SourceError as exc:
+                logger.error("%s", exc)
+                status = Status.PARTIAL if tables else Status.FAILED
+                return SourceResult(name, source.kind, tuple(tables), status, str(exc))
+            except Exception as exc:  # a connector bug must not end the whole scan
+                msg = f"{name}: unexpected {type(exc).__name__} while listing tables"
+                logger.error("%s", msg)
+                logger.debug("connector failure", exc_info=True)
+                status = Status.PARTIAL if tables else Status.FAILED
+                return SourceResult(name, source.kind, tuple(tables), status, msg)
+        bad = [t for t in tables if t.status is not Status.OK]
+        status = Status.OK if not bad else Status.PARTIAL
+        error = None
+        if bad:
+            error = bad[0].error if len(bad) == 1 else f"{len(bad)} tables could not be fully read"
+        return SourceResult(name, source.kind, tuple(tables), status, error)
+
+    # Tables ------------------------------------------------------------------
+
+    def scan_table(self, source: Source, table: Table) -> TableResult:
+        t0 = time.perf_counter()
+        cols = [
+            _Column(ColumnRef(source.name, table.name, c.name, i, c.data_type, table.schema),
+                    skip_reason=c.skip_reason)
+            for i, c in enumerate(table.columns)
+        ]
+        by_name = {c.ref.column: c for c in cols}
+        rows = 0
+        status, error = Status.OK, None
+        try:
+            for batch in self._batches(table):
+                rows += batch.num_rows
+                self._scan_batch(batch, by_name)
+                if self.progress:
+                    self.progress(table.name, rows, table.rows_total)
+        except TableError as exc:
+            status = Status.PARTIAL if rows else Status.FAILED
+            error = str(exc)
+            logger.error("%s", exc)
+        except Exception as exc:  # a reader bug: report it for this table, go on
+            status = Status.PARTIAL if rows else Status.FAILED
+            error = f"{source.name}: {table.name}: unexpected {type(exc).__name__} while reading"
+            logger.error("%s", error)
+            logger.debug("reader failure", exc_info=True)
+        if status is Status.OK and table.warnings and getattr(table, "partial_on_warnings", True):
+            status = Status.PARTIAL
+            error = f"{source.name}: {len(table.warnings)} malformed rows skipped " \
+                    f"(first: {table.warnings[0]})"
+        # Columns found only in the data (e.g. a header-less file) join the table.
+        cols = list(by_name.values())
+        judged = [(c.ref, self._judge(c), c.skip_reason) for c in cols]
+        verdicts, call_record = finish_table(judged, self.policy, table.is_call_record)
+        return TableResult(
+            name=table.name, schema=table.schema, columns=tuple(verdicts), rows_scanned=rows,
+            rows_total=table.rows_total, status=status, error=error,
+            is_call_record=call_record, format=table.format, format_reason=table.format_reason,
+            warnings=tuple(table.warnings[:50]), seconds=time.perf_counter() - t0,
+        )
+
+    def _batches(self, table: Table) -> Iterator[pa.RecordBatch]:
+        plan = self.config.plan
+        remaining = plan.sample_size
+        for batch in table.batches(plan):
+            if remaining is not None:
+                if remaining <= 0:
+                    break
+                if batch.num_rows > remaining:
+                    batch = batch.slice(0, remaining)
+                remaining -= batch.num_rows
+            yield batch
+
+    def _scan_batch(self, batch: pa.RecordBatch, by_name: dict[str, _Column]) -> None:
+        for i, field_ in enumerate(batch.schema):
+            col = by_name.get(field_.name)
+            if col is None:
+                pos = len(by_name)
+                any_ref = next(iter(by_name.values())).ref if by_name else None
+                ref = ColumnRef(any_ref.source if any_ref else "", any_ref.table if any_ref else "",
+                                field_.name, pos, str(field_.type),
+                                any_ref.schema if any_ref else None)
+                col = by_name[field_.name] = _Column(ref)
+            if col.skip_reason:
+                continue
+            view = ValueView(batch.column(i))
+            col.kind = view.kind
+            if view.kind in {"binary", "other"}:
+                col.skip_reason = col.skip_reason or f"{view.raw.type} values are not scanned"
+                continue
+            n = view.count
+            col.values += n
+            if n == 0:
+                continue
+            if view.kind == "string":
+                col.text_batches += 1
+                col.text_votes += view.is_text
+                self._keep_ner_sample(col, view)
+            for det in self.detectors:
+                if view.kind not in det.kinds:
+                    continue
+                m = det.match(view)
+                if m is None:
+                    continue
+                col.tallies.setdefault(det.name, Tally()).add(m)
+
+    def _keep_ner_sample(self, col: _Column, view: ValueView) -> None:
+        need = self.config.ner_sample - len(col.ner_sample)
+        if need <= 0 or not self.config.ner:
+            return
+        col.ner_sample.extend(str(v) for v in view.strings.slice(0, need).to_pylist())
+
+    # Verdicts ------------------------------------------------------------------
+
+    def _judge(self, col: _Column) -> list[Claim]:
+        if col.skip_reason:
+            return []
+        is_text = col.text_batches > 0 and col.text_votes * 2 >= col.text_batches
+        facts = ColumnFacts(col.ref.column, col.ref.data_type, col.kind, col.values, is_text)
+        claims: list[Claim] = []
+        for det in self.detectors:
+            if col.kind not in det.kinds and col.values:
+                continue
+            name_ev = det.names.evaluate(col.ref.column)
+            tally = col.tallies.get(det.name, Tally())
+            verdict = det.judge(tally, facts, name_ev)
+            if verdict is not None:
+                claims.append(Claim(verdict, det.name, det.specificity, name_ev.score >= 0.5))
+        claims = resolve_column(claims, col.values)
+        claims.extend(self._language(col, facts, claims))
+        col.ner_sample = []
+        return claims
+
+    def _language(self, col: _Column, facts: ColumnFacts, claims: list[Claim]) -> list[Claim]:
+        """Names (and addresses in text) by presidio's NER on the column's bounded sample."""
+        if not self.config.ner or not col.ner_sample or self._ner_failed:
+            return []
+        taken = {c.verdict.entity for c in claims if c.verdict.from_values}
+        if "PERSON_NAME" in taken or (taken and not facts.is_text):
+            return []
+        sample = col.ner_sample
+        alpha = sum(any(ch.isalpha() for ch in v) and not any(ch.isdigit() for ch in v[:1])
+                    for v in sample)
+        if alpha * 2 < len(sample):
+            return []
+        from detectors.language import LanguageModelUnavailable, recognise
+
+        try:
+            counts = recognise(sample)
+        except LanguageModelUnavailable as exc:
+            self._ner_failed = str(exc)
+            logger.warning("names in text are not checked: %s", exc)
+            return []
+        out: list[Claim] = []
+        n = counts.sampled
+        lower = wilson_lower(counts.person, n)
+        if (facts.is_text and counts.person >= 2) or lower >= 0.4:
+            conf = 0.5 + 0.4 * min(1.0, lower / 0.8)
+            out.append(self._ner_claim("PERSON_NAME", conf, counts.person, n))
+        if facts.is_text and counts.location >= 2 and wilson_lower(counts.location, n) >= 0.05:
+            conf = 0.45 + 0.3 * min(1.0, wilson_lower(counts.location, n) / 0.5)
+            out.append(self._ner_claim("POSTAL_ADDRESS", conf, counts.location, n))
+        return out
+
+    @staticmethod
+    def _ner_claim(entity: str, conf: float, k: int, n: int) -> Claim:
+        what = "a person's name" if entity == "PERSON_NAME" else "a place"
+        verdict = Verdict(entity=entity, confidence=round(min(conf, 0.95), 3), matched=k,
+                          sampled=n, reasons=(f"language model found {what} in {k}/{n} "
+                                              "sampled values",),
+                          evidence=(), from_values=True)
+        return Claim(verdict, "presidio_ner", 30, False)
+
+
+def scan(specs: list[str], config: ScanConfig | None = None,
+         progress: ProgressHook | None = None) -> ScanResult:
+    """Scan sources (paths, globs, directories, database URLs) and return the result."""
+    return Engine(config or ScanConfig(), progress).run(specs)
+
+
+__all__ = ["Engine", "NameEvidence", "scan"]
