@@ -97,6 +97,19 @@ class Detection:
             "evidence": list(self.evidence),
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Detection:
+        """Rebuild a detection from ``to_dict()`` output (a saved JSON result)."""
+        return cls(
+            entity=str(data["type"]),
+            detector=str(data.get("detector", "")),
+            confidence=float(data.get("confidence", 0.0)),
+            matched=int(data.get("matched", 0)),
+            sampled=int(data.get("sampled", 0)),
+            reasons=tuple(str(r) for r in data.get("reasons") or ()),
+            evidence=tuple(str(e) for e in data.get("evidence") or ()),
+        )
+
 
 @dataclass(frozen=True)
 class ColumnVerdict:
@@ -128,6 +141,27 @@ class ColumnVerdict:
         if self.skipped:
             out["skipped"] = self.skipped
         return out
+
+    @classmethod
+    def from_dict(
+        cls, data: dict[str, Any], *, source: str, table: str, schema: str | None = None
+    ) -> ColumnVerdict:
+        """Rebuild a column verdict from ``to_dict()`` output, within its source and table."""
+        ref = ColumnRef(
+            source=source,
+            table=table,
+            column=str(data["name"]),
+            position=int(data.get("position", 0)),
+            data_type=str(data.get("data_type") or ""),
+            schema=schema,
+        )
+        return cls(
+            ref=ref,
+            detections=tuple(Detection.from_dict(d) for d in data.get("entities") or ()),
+            categories=tuple(str(c) for c in data.get("categories") or ()),
+            cpni=bool(data.get("cpni", False)),
+            skipped=data.get("skipped"),
+        )
 
 
 @dataclass(frozen=True)
@@ -164,6 +198,29 @@ class TableResult:
             out["warnings"] = list(self.warnings)
         return out
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, source: str) -> TableResult:
+        """Rebuild a table result from ``to_dict()`` output, within its source."""
+        name = str(data["name"])
+        schema = data.get("schema")
+        fmt = data.get("format") or {}
+        return cls(
+            name=name,
+            columns=tuple(
+                ColumnVerdict.from_dict(c, source=source, table=name, schema=schema)
+                for c in data.get("columns") or ()
+            ),
+            rows_scanned=int(data.get("rows_scanned") or 0),
+            rows_total=data.get("rows_total"),
+            status=Status(data.get("status", "ok")),
+            error=data.get("error"),
+            schema=schema,
+            is_call_record=bool(data.get("is_call_record", False)),
+            format=fmt.get("name"),
+            format_reason=fmt.get("reason"),
+            warnings=tuple(str(w) for w in data.get("warnings") or ()),
+        )
+
 
 @dataclass(frozen=True)
 class SourceResult:
@@ -184,6 +241,18 @@ class SourceResult:
             "error": self.error,
             "tables": [t.to_dict() for t in self.tables],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SourceResult:
+        """Rebuild a source result from ``to_dict()`` output."""
+        name = str(data["name"])
+        return cls(
+            name=name,
+            kind=str(data.get("kind", "")),
+            tables=tuple(TableResult.from_dict(t, source=name) for t in data.get("tables") or ()),
+            status=Status(data.get("status", "ok")),
+            error=data.get("error"),
+        )
 
 
 @dataclass(frozen=True)
@@ -221,3 +290,26 @@ class ScanResult:
             "config": self.config,
             "sources": [s.to_dict() for s in self.sources],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ScanResult:
+        """Rebuild a result from ``to_dict()`` output (``piiscan report RESULT.json``).
+
+        Raises ValueError for a document that is not a piiscan result or has a
+        newer ``schema_version`` than this code reads; KeyError/TypeError for a
+        malformed one.
+        """
+        if not isinstance(data, dict) or "sources" not in data:
+            raise ValueError("not a piiscan result (no 'sources')")
+        version = data.get("schema_version")
+        if not isinstance(version, int) or version > SCHEMA_VERSION:
+            raise ValueError(
+                f"unsupported schema_version {version!r} (this piiscan reads up to {SCHEMA_VERSION})"
+            )
+        return cls(
+            sources=tuple(SourceResult.from_dict(s) for s in data["sources"]),
+            started_at=str(data.get("started_at", "")),
+            finished_at=str(data.get("finished_at", "")),
+            seconds=float(data.get("seconds", 0.0)),
+            config=dict(data.get("config") or {}),
+        )

@@ -1,14 +1,36 @@
-"""The privacy policy as data: categories per entity type, CPNI, storage rule."""
+"""The privacy policy as data: categories per entity type, CPNI, storage rule.
+
+The default policy (``scanner/data/policy.yaml``) encodes the company's
+privacy policy; ``--policy FILE`` swaps in another company's. A malformed file
+is rejected with an error naming the file, the line and what is wrong.
+"""
 
 from __future__ import annotations
 
+import difflib
+import logging
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-import yaml
+from scanner import yamlsource
+from scanner.model import ENTITY_TYPES
+
+logger = logging.getLogger(__name__)
 
 CPNI_CATEGORY = "cpni"
+
+#: Sensitivity levels, least to most sensitive.
+SENSITIVITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
+
+_TOP_KEYS = ("name", "version", "description", "storage", "categories")
+_CATEGORY_KEYS = ("id", "title", "quote", "sensitivity", "entities", "not_cpni", "not_cpni_quote")
+_STORAGE_KEYS = ("allowed_countries", "quote")
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 
 
 class PolicyError(Exception):
@@ -24,6 +46,23 @@ class Category:
     quote: str
     sensitivity: str
     entities: tuple[str, ...]
+    #: Entity types the policy says are *not* CPNI on their own (CPNI category only).
+    not_cpni: tuple[str, ...] = ()
+    not_cpni_quote: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the category as plain data (the JSON report's ``policy`` section)."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "sensitivity": self.sensitivity,
+            "quote": self.quote,
+            "entities": list(self.entities),
+        }
+        if self.not_cpni:
+            out["not_cpni"] = list(self.not_cpni)
+            out["not_cpni_quote"] = self.not_cpni_quote
+        return out
 
 
 @dataclass(frozen=True)
@@ -35,6 +74,7 @@ class Policy:
     allowed_countries: tuple[str, ...]
     storage_quote: str
     source: str
+    version: int = 1
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Policy:
@@ -50,40 +90,58 @@ class Policy:
                 raise PolicyError(f"{where}: cannot read ({exc.strerror})") from exc
             except UnicodeDecodeError as exc:
                 raise PolicyError(f"{where}: not UTF-8 text") from exc
-        return cls.parse(text, where)
+        policy = cls.parse(text, where)
+        logger.debug("loaded policy %s from %s", policy.name, where)
+        return policy
 
     @classmethod
     def parse(cls, text: str, where: str) -> Policy:
+        """Parse policy YAML; ``where`` names the file in error messages."""
         try:
-            doc = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = f" line {mark.line + 1}" if mark is not None else ""
-            problem = getattr(exc, "problem", None) or "invalid YAML"
-            raise PolicyError(f"{where}:{line}: {problem}") from exc
-        if not isinstance(doc, dict) or not isinstance(doc.get("categories"), list):
-            raise PolicyError(f"{where}: expected a mapping with a 'categories' list")
-        cats = []
-        for i, c in enumerate(doc["categories"]):
-            if not isinstance(c, dict) or "id" not in c:
-                raise PolicyError(f"{where}: category #{i + 1} needs an 'id'")
-            cats.append(
-                Category(
-                    id=str(c["id"]),
-                    title=str(c.get("title", c["id"])),
-                    quote=str(c.get("quote", "")).strip(),
-                    sensitivity=str(c.get("sensitivity", "medium")),
-                    entities=tuple(str(e) for e in (c.get("entities") or [])),
-                )
+            doc = yamlsource.load(text)
+        except yamlsource.YamlSourceError as exc:
+            line = f" line {exc.line}:" if exc.line is not None else ""
+            raise PolicyError(f"{where}:{line} {exc}") from exc
+        return _build(doc, where)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], where: str = "<saved report>") -> Policy:
+        """Rebuild a policy from ``to_dict()`` output (a saved JSON report's ``policy``)."""
+        doc = {
+            "name": data.get("name", where),
+            "version": data.get("version", 1),
+            "storage": data.get("storage") or {},
+            "categories": [
+                {k: v for k, v in c.items() if k in _CATEGORY_KEYS}
+                for c in data.get("categories") or []
+                if isinstance(c, Mapping)
+            ],
+        }
+        policy = _build(doc, where)
+        saved_source = data.get("source")
+        if isinstance(saved_source, str) and saved_source:
+            return Policy(
+                name=policy.name,
+                categories=policy.categories,
+                allowed_countries=policy.allowed_countries,
+                storage_quote=policy.storage_quote,
+                source=saved_source,
+                version=policy.version,
             )
-        storage = doc.get("storage") or {}
-        return cls(
-            name=str(doc.get("name", where)),
-            categories=tuple(cats),
-            allowed_countries=tuple(storage.get("allowed_countries") or ()),
-            storage_quote=str(storage.get("quote", "")),
-            source=where,
-        )
+        return policy
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the policy as plain data (without per-report column lists)."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "source": self.source,
+            "storage": {
+                "allowed_countries": list(self.allowed_countries),
+                "quote": self.storage_quote,
+            },
+            "categories": [c.to_dict() for c in self.categories],
+        }
 
     def categories_for(self, entities: tuple[str, ...] | list[str], cpni: bool) -> tuple[str, ...]:
         """Return the category ids for a column's entities; CPNI only when the column is CPNI."""
@@ -96,7 +154,167 @@ class Policy:
         return tuple(out)
 
     def cpni_entities(self) -> frozenset[str]:
+        """Return the entity types that are CPNI in the right context (a call record, say)."""
         for cat in self.categories:
             if cat.id == CPNI_CATEGORY:
                 return frozenset(cat.entities)
         return frozenset()
+
+    def not_cpni_entities(self) -> frozenset[str]:
+        """Return the entity types the policy says are not CPNI on their own."""
+        for cat in self.categories:
+            if cat.id == CPNI_CATEGORY:
+                return frozenset(cat.not_cpni)
+        return frozenset()
+
+    def category(self, category_id: str) -> Category:
+        """Return the category with this id; KeyError when the policy has none."""
+        for cat in self.categories:
+            if cat.id == category_id:
+                return cat
+        raise KeyError(category_id)
+
+    def sensitivity(self, category_ids: Iterable[str]) -> str | None:
+        """Return the highest sensitivity among ``category_ids``; None when there are none."""
+        best: int | None = None
+        for cid in category_ids:
+            try:
+                level = SENSITIVITIES.index(self.category(cid).sensitivity)
+            except KeyError:
+                continue
+            best = level if best is None else max(best, level)
+        return None if best is None else SENSITIVITIES[best]
+
+    def allows_country(self, country: str) -> bool:
+        """Tell whether data may be stored in ``country`` (ISO 3166 alpha-2)."""
+        return country.upper() in self.allowed_countries
+
+
+def _build(doc: Any, where: str) -> Policy:
+    """Validate a parsed policy document and build the Policy."""
+
+    def fail(container: object, key: str | int, message: str) -> PolicyError:
+        line = yamlsource.line_of(container, key)
+        prefix = f"{where}: line {line}:" if line is not None else f"{where}:"
+        return PolicyError(f"{prefix} {message}")
+
+    if not isinstance(doc, dict):
+        raise fail(doc, 0, "expected a mapping with 'name', 'storage' and 'categories'")
+    _check_keys(doc, _TOP_KEYS, "policy", fail)
+    cats_raw = doc.get("categories")
+    if not isinstance(cats_raw, list) or not cats_raw:
+        raise fail(doc, "categories", "'categories' must be a non-empty list of categories")
+    version = doc.get("version", 1)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise fail(doc, "version", f"'version' must be a positive integer, not {version!r}")
+
+    cats: list[Category] = []
+    seen: dict[str, int] = {}
+    for i, c in enumerate(cats_raw):
+        cats.append(_build_category(cats_raw, i, c, seen, fail))
+
+    storage = doc.get("storage")
+    if storage is None:
+        storage = {}
+    if not isinstance(storage, dict):
+        raise fail(
+            doc, "storage", "'storage' must be a mapping with 'allowed_countries' and 'quote'"
+        )
+    _check_keys(storage, _STORAGE_KEYS, "storage", fail)
+    countries_raw = storage.get("allowed_countries")
+    if countries_raw is None:
+        countries_raw = []
+    if not isinstance(countries_raw, list):
+        raise fail(storage, "allowed_countries", "'allowed_countries' must be a list like [US]")
+    countries: list[str] = []
+    for j, code in enumerate(countries_raw):
+        if not isinstance(code, str) or not _COUNTRY_RE.match(code.strip().upper()):
+            raise fail(
+                countries_raw, j, f"'{code}' is not a two-letter country code (ISO 3166, e.g. US)"
+            )
+        countries.append(code.strip().upper())
+
+    name = doc.get("name", where)
+    return Policy(
+        name=str(name),
+        categories=tuple(cats),
+        allowed_countries=tuple(countries),
+        storage_quote=str(storage.get("quote") or "").strip(),
+        source=where,
+        version=version,
+    )
+
+
+def _build_category(
+    cats_raw: list[Any], i: int, c: Any, seen: dict[str, int], fail: Any
+) -> Category:
+    if not isinstance(c, dict):
+        raise fail(cats_raw, i, f"category #{i + 1} must be a mapping with 'id' and 'entities'")
+    _check_keys(c, _CATEGORY_KEYS, f"category #{i + 1}", fail)
+    cid = c.get("id")
+    if not isinstance(cid, str) or not _ID_RE.match(cid):
+        raise fail(
+            c,
+            "id",
+            f"category #{i + 1} needs an 'id' of lowercase letters, digits and '_' (got {cid!r})",
+        )
+    if cid in seen:
+        raise fail(c, "id", f"duplicate category id '{cid}' (category #{seen[cid] + 1} has it too)")
+    seen[cid] = i
+    quote = c.get("quote")
+    if not isinstance(quote, str) or not quote.strip():
+        raise fail(
+            c, "quote", f"category '{cid}' needs a 'quote': the policy sentence it comes from"
+        )
+    sensitivity = c.get("sensitivity", "medium")
+    if sensitivity not in SENSITIVITIES:
+        raise fail(
+            c,
+            "sensitivity",
+            f"category '{cid}': sensitivity '{sensitivity}' is not one of "
+            f"{', '.join(SENSITIVITIES)}",
+        )
+    entities = _entity_list(c, "entities", cid, fail)
+    not_cpni = _entity_list(c, "not_cpni", cid, fail)
+    if not_cpni and cid != CPNI_CATEGORY:
+        raise fail(
+            c, "not_cpni", f"'not_cpni' belongs to the '{CPNI_CATEGORY}' category, not '{cid}'"
+        )
+    title = c.get("title", cid)
+    return Category(
+        id=cid,
+        title=str(title),
+        quote=" ".join(quote.split()),
+        sensitivity=str(sensitivity),
+        entities=entities,
+        not_cpni=not_cpni,
+        not_cpni_quote=" ".join(str(c.get("not_cpni_quote") or "").split()),
+    )
+
+
+def _entity_list(c: dict[str, Any], key: str, cid: str, fail: Any) -> tuple[str, ...]:
+    raw = c.get(key)
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise fail(c, key, f"category '{cid}': '{key}' must be a list of entity types")
+    out: list[str] = []
+    for j, e in enumerate(raw):
+        if not isinstance(e, str) or e not in ENTITY_TYPES:
+            hint = difflib.get_close_matches(str(e).upper(), ENTITY_TYPES, n=1)
+            suggestion = f" (did you mean {hint[0]}?)" if hint else ""
+            raise fail(raw, j, f"category '{cid}': unknown entity type '{e}'{suggestion}")
+        if e in out:
+            raise fail(raw, j, f"category '{cid}': entity type '{e}' is listed twice")
+        out.append(e)
+    return tuple(out)
+
+
+def _check_keys(mapping: dict[str, Any], allowed: tuple[str, ...], what: str, fail: Any) -> None:
+    for key in mapping:
+        if key not in allowed:
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            suggestion = (
+                f"did you mean '{hint[0]}'?" if hint else f"expected one of {', '.join(allowed)}"
+            )
+            raise fail(mapping, key, f"{what}: unknown key '{key}' ({suggestion})")

@@ -1,0 +1,301 @@
+"""The scan configuration file (``piiscan scan --config scan.yaml``).
+
+It lists the sources to scan with, per source, where it is stored
+(``location``) and connector options, plus a ``default_location`` for local
+files. See ``examples/scan.yaml``. Every error names the file and the line::
+
+    version: 1
+    default_location: US
+    sources:
+      - path: data/customers.sqlite        # relative to this file
+        location: us-east-1
+      - url: postgresql://scanner:${PGPASSWORD}@crm.abc123.eu-west-1.rds.amazonaws.com/crm
+        options: {include: [public.*]}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import fnmatch
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from connectors.base import ConnectorOptions
+from scanner import yamlsource
+from scanner.residency import parse_location
+
+logger = logging.getLogger(__name__)
+
+_TOP_KEYS = ("version", "default_location", "policy", "sample_size", "full", "options", "sources")
+_SOURCE_KEYS = ("path", "url", "location", "options")
+_ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_LOCATION_HELP = (
+    "use a two-letter country code (US, DE) or a cloud region (us-east-1, europe-west3, westeurope)"
+)
+
+
+class ScanConfigError(Exception):
+    """The scan configuration is missing or malformed. The message names file and line."""
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """One source of the configuration."""
+
+    #: A path (resolved against the configuration's folder) or a URL (``${VAR}`` expanded).
+    spec: str
+    location: str | None
+    #: Connector options for this source, as ``(name, value)`` pairs sorted by name.
+    options: tuple[tuple[str, Any], ...]
+    line: int
+
+    @property
+    def is_url(self) -> bool:
+        """Tell whether the entry is a URL rather than a path."""
+        return "://" in self.spec
+
+    def matches(self, source_name: str) -> bool:
+        """Tell whether a scanned source (an expanded file, a redacted URL) came from this entry."""
+        if self.is_url:
+            return _strip_userinfo(self.spec) == _strip_userinfo(source_name)
+        name = os.path.normpath(source_name)
+        spec = os.path.normpath(self.spec)
+        if name == spec or name.startswith(spec.rstrip(os.sep) + os.sep):
+            return True
+        return any(ch in self.spec for ch in "*?[") and fnmatch.fnmatchcase(name, spec)
+
+
+@dataclass(frozen=True)
+class ScanFile:
+    """A parsed scan configuration."""
+
+    path: str
+    sources: tuple[SourceEntry, ...]
+    default_location: str | None = None
+    policy: str | None = None
+    sample_size: int | None = None
+    full: bool | None = None
+    options: tuple[tuple[str, Any], ...] = ()
+
+    def specs(self) -> list[str]:
+        """Return the source specs to hand to the engine, in file order."""
+        return [s.spec for s in self.sources]
+
+    def entry_for(self, source_name: str) -> SourceEntry | None:
+        """Return the entry a scanned source came from; the most specific path wins."""
+        hits = [s for s in self.sources if s.matches(source_name)]
+        if not hits:
+            return None
+        return max(hits, key=lambda s: (s.spec == source_name, len(s.spec)))
+
+    def declared_location(self, source_name: str) -> str | None:
+        """Return the location declared for a scanned source, or None."""
+        entry = self.entry_for(source_name)
+        return entry.location if entry is not None else None
+
+    def connector_options(
+        self, base: ConnectorOptions, entry: SourceEntry | None = None
+    ) -> ConnectorOptions:
+        """Return ``base`` with the file's global options, then ``entry``'s, applied."""
+        merged = dict(self.options)
+        if entry is not None:
+            merged.update(entry.options)
+        return dataclasses.replace(base, **merged) if merged else base
+
+
+def load_scan_config(path: str | Path) -> ScanFile:
+    """Read and validate a scan configuration file."""
+    where = str(path)
+    try:
+        text = Path(path).read_text("utf-8")
+    except OSError as exc:
+        raise ScanConfigError(f"{where}: cannot read ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise ScanConfigError(f"{where}: not UTF-8 text") from exc
+    return parse_scan_config(text, where, base_dir=Path(path).parent)
+
+
+def parse_scan_config(text: str, where: str, base_dir: Path | None = None) -> ScanFile:
+    """Parse configuration text; relative paths are resolved against ``base_dir``."""
+    try:
+        doc = yamlsource.load(text)
+    except yamlsource.YamlSourceError as exc:
+        line = f" line {exc.line}:" if exc.line is not None else ""
+        raise ScanConfigError(f"{where}:{line} {exc}") from exc
+
+    def fail(container: object, key: str | int, message: str) -> ScanConfigError:
+        line = yamlsource.line_of(container, key)
+        return ScanConfigError(
+            f"{where}: line {line}: {message}" if line else f"{where}: {message}"
+        )
+
+    if not isinstance(doc, dict):
+        raise fail(doc, 0, "expected a mapping with a 'sources' list")
+    _check_keys(doc, _TOP_KEYS, "scan configuration", fail)
+    version = doc.get("version", 1)
+    if version != 1:
+        raise fail(
+            doc, "version", f"unsupported version {version!r} (this piiscan reads version 1)"
+        )
+
+    default_location = doc.get("default_location")
+    if default_location is not None:
+        default_location = _location(doc, "default_location", fail)
+
+    sample_size = doc.get("sample_size")
+    if sample_size is not None and (
+        not isinstance(sample_size, int) or isinstance(sample_size, bool) or sample_size < 1
+    ):
+        raise fail(
+            doc, "sample_size", f"'sample_size' must be a positive integer, not {sample_size!r}"
+        )
+    full = doc.get("full")
+    if full is not None and not isinstance(full, bool):
+        raise fail(doc, "full", f"'full' must be true or false, not {full!r}")
+    policy = doc.get("policy")
+    if policy is not None:
+        if not isinstance(policy, str) or not policy.strip():
+            raise fail(doc, "policy", "'policy' must be the path of a policy YAML file")
+        policy = _resolve(policy, base_dir)
+
+    options = _options(doc, "options", fail) if "options" in doc else ()
+
+    raw_sources = doc.get("sources")
+    if not isinstance(raw_sources, list) or not raw_sources:
+        raise fail(
+            doc, "sources", "'sources' must be a non-empty list of {path: ...} or {url: ...}"
+        )
+    sources: list[SourceEntry] = []
+    for i, raw in enumerate(raw_sources):
+        sources.append(_source(raw_sources, i, raw, base_dir, fail))
+    logger.debug("scan configuration %s: %s sources", where, len(sources))
+    return ScanFile(
+        path=where,
+        sources=tuple(sources),
+        default_location=default_location,
+        policy=policy,
+        sample_size=sample_size,
+        full=full,
+        options=options,
+    )
+
+
+def _source(
+    container: list[Any], i: int, raw: Any, base_dir: Path | None, fail: Any
+) -> SourceEntry:
+    if isinstance(raw, str):
+        raw_map: dict[str, Any] = {"path": raw}
+        line = yamlsource.line_of(container, i) or 0
+    elif isinstance(raw, dict):
+        raw_map = raw
+        line = yamlsource.line_of(raw, "path") or yamlsource.line_of(container, i) or 0
+        _check_keys(raw, _SOURCE_KEYS, f"source #{i + 1}", fail)
+    else:
+        raise fail(container, i, f"source #{i + 1} must be a mapping with 'path' or 'url'")
+    has_path, has_url = "path" in raw_map, "url" in raw_map
+    if has_path == has_url:
+        raise fail(container, i, f"source #{i + 1} needs exactly one of 'path' or 'url'")
+    key = "path" if has_path else "url"
+    value = raw_map[key]
+    if not isinstance(value, str) or not value.strip():
+        raise fail(raw_map, key, f"source #{i + 1}: '{key}' must be a non-empty string")
+    if has_url:
+        if "://" not in value:
+            raise fail(
+                raw_map, key, f"source #{i + 1}: '{value}' is not a URL (use 'path' for files)"
+            )
+        spec = _expand_env(value, lambda msg: fail(raw_map, key, f"source #{i + 1}: {msg}"))
+    else:
+        spec = _resolve(value, base_dir)
+    location = _location(raw_map, "location", fail) if raw_map.get("location") is not None else None
+    options = _options(raw_map, "options", fail) if "options" in raw_map else ()
+    return SourceEntry(spec=spec, location=location, options=options, line=line)
+
+
+def _location(mapping: dict[str, Any], key: str, fail: Any) -> str:
+    value = mapping.get(key)
+    if not isinstance(value, str) or parse_location(value) is None:
+        raise fail(mapping, key, f"unknown location {value!r}: {_LOCATION_HELP}")
+    return value.strip()
+
+
+def _options(mapping: dict[str, Any], key: str, fail: Any) -> tuple[tuple[str, Any], ...]:
+    raw = mapping.get(key)
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise fail(mapping, key, f"'{key}' must be a mapping of connector options")
+    fields = {f.name: f for f in dataclasses.fields(ConnectorOptions)}
+    out: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name not in fields:
+            hint = difflib.get_close_matches(name, list(fields), n=1)
+            suggestion = (
+                f"did you mean '{hint[0]}'?" if hint else f"known: {', '.join(sorted(fields))}"
+            )
+            raise fail(raw, name, f"unknown option '{name}' ({suggestion})")
+        default = fields[name].default
+        out[name] = _coerce(raw, name, value, default, fail)
+    return tuple(sorted(out.items()))
+
+
+def _coerce(raw: dict[str, Any], name: str, value: Any, default: Any, fail: Any) -> Any:
+    if isinstance(default, tuple):
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+            raise fail(raw, name, f"option '{name}' must be a string or a list of strings")
+        return tuple(items)
+    if isinstance(default, bool) or name == "header":
+        if value is not None and not isinstance(value, bool):
+            raise fail(raw, name, f"option '{name}' must be true or false, not {value!r}")
+        return value
+    if isinstance(default, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise fail(raw, name, f"option '{name}' must be a positive number, not {value!r}")
+        return type(default)(value)
+    if value is not None and not isinstance(value, str):
+        raise fail(raw, name, f"option '{name}' must be a string, not {value!r}")
+    return value
+
+
+def _check_keys(mapping: dict[str, Any], allowed: tuple[str, ...], what: str, fail: Any) -> None:
+    for key in mapping:
+        if key not in allowed:
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            suggestion = (
+                f"did you mean '{hint[0]}'?" if hint else f"expected one of {', '.join(allowed)}"
+            )
+            raise fail(mapping, key, f"{what}: unknown key '{key}' ({suggestion})")
+
+
+def _resolve(path: str, base_dir: Path | None) -> str:
+    expanded = os.path.expanduser(path.strip())
+    if base_dir is None or os.path.isabs(expanded):
+        return os.path.normpath(expanded)
+    return os.path.normpath(os.path.join(base_dir, expanded))
+
+
+def _expand_env(value: str, fail: Any) -> str:
+    # Passwords stay out of the file: `${PGPASSWORD}` is read from the environment.
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in os.environ:
+            raise fail(f"environment variable {name} is not set")
+        return os.environ[name]
+
+    return _ENV_RE.sub(sub, value.strip())
+
+
+def _strip_userinfo(url: str) -> str:
+    if "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    authority, sep, tail = rest.partition("/")
+    if "@" in authority:
+        authority = authority.rsplit("@", 1)[1]
+    return f"{scheme.lower()}://{authority.lower()}{sep}{tail}"
