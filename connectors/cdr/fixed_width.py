@@ -1,0 +1,299 @@
+r"""Fixed-width SMDR from PBXs (Mitel, Avaya Definity/CM and others) via a user layout.
+
+Fixed-width SMDR layouts differ per PBX model, release and site options, so
+the user describes theirs in YAML and passes its path as ``--cdr-layout``::
+
+    name: mitel-mivb-smdr        # optional, shown in the format reason
+    encoding: latin-1            # optional (default: UTF-8, falling back per line)
+    skip_lines: 0                # optional: lines before the first record
+    record_pattern: '^\s*\d\d/\d\d '  # optional regex: only matching lines are records
+    min_length: 40               # optional: shorter records are malformed
+                                 #   (default: up to the start of the last field)
+    fields:                      # required, at least one
+      - name: date               # column name
+        start: 1                 # 1-based column of the first character
+        width: 5                 # or `end: 5` (1-based, inclusive)
+        type: str                # str | phone | int | duration | hms | timestamp | float
+        format: "%m/%d"          # strptime format, for type timestamp
+
+Values are sliced from each line and trimmed of blanks; empty values are
+null. Lines not matching ``record_pattern`` (page headers, separators) are
+counted, not parsed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import yaml
+
+from connectors.base import (
+    ColumnInfo,
+    ConnectorOptions,
+    ReadPlan,
+    SourceError,
+    Table,
+    TableError,
+)
+from connectors.cdr._core import (
+    CLAIM_FORCED,
+    CLAIM_STRONG,
+    FULL_CHUNK_BYTES,
+    KIND_TYPES,
+    MAX_LINE_BYTES,
+    SAMPLE_CHUNK_BYTES,
+    CdrSource,
+    Detected,
+    Field,
+    Layout,
+    _Counters,
+    convert,
+    decode_value,
+    head_lines,
+    iter_chunks,
+    read_head,
+    rebatch,
+)
+from connectors.registry import Sniff, register
+
+logger = logging.getLogger(__name__)
+
+FORMAT = "smdr-fixed-width"
+
+
+@dataclass(frozen=True)
+class FixedField:
+    """One field of a fixed-width layout: 0-based slice bounds plus its typing."""
+
+    spec: Field
+    begin: int
+    stop: int
+
+
+@dataclass(frozen=True)
+class FixedLayout:
+    """A user's fixed-width SMDR layout, validated."""
+
+    name: str
+    fields: tuple[FixedField, ...]
+    skip_lines: int
+    record_pattern: re.Pattern[str] | None
+    min_length: int
+    encoding: str | None
+    path: str
+
+
+def _bad(path: str, problem: str) -> SourceError:
+    return SourceError(f"{path}: invalid CDR layout ({problem})")
+
+
+def _positive_int(value: Any, what: str, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _bad(path, f"{what} must be a positive integer")
+    return value
+
+
+def load_layout(path: str) -> FixedLayout:
+    """Read and validate a fixed-width layout YAML; raise SourceError saying what is wrong."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read CDR layout ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise _bad(path, "not UTF-8 text") from exc
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise _bad(path, "not valid YAML") from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("fields"), list) or not doc["fields"]:
+        raise _bad(path, "needs a non-empty `fields` list")
+    fields: list[FixedField] = []
+    seen: set[str] = set()
+    for i, item in enumerate(doc["fields"], start=1):
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
+            raise _bad(path, f"field {i} needs a `name`")
+        name = item["name"]
+        if name in seen:
+            raise _bad(path, f"field {i} repeats a name")
+        seen.add(name)
+        start = _positive_int(item.get("start"), f"field {i} `start`", path)
+        if "width" in item:
+            stop = start - 1 + _positive_int(item["width"], f"field {i} `width`", path)
+        elif "end" in item:
+            stop = _positive_int(item["end"], f"field {i} `end`", path)
+            if stop < start:
+                raise _bad(path, f"field {i} ends before it starts")
+        else:
+            raise _bad(path, f"field {i} needs `width` or `end`")
+        kind = item.get("type", "str")
+        if kind not in KIND_TYPES or kind in ("epoch", "ipv4int"):
+            raise _bad(path, f"field {i} has an unknown `type`")
+        fmt = item.get("format")
+        if kind == "timestamp" and not isinstance(fmt, str):
+            raise _bad(path, f"field {i} of type timestamp needs a `format`")
+        fields.append(FixedField(Field(name, kind, fmt), start - 1, stop))
+    pattern = doc.get("record_pattern")
+    try:
+        compiled = re.compile(pattern) if isinstance(pattern, str) else None
+    except re.error as exc:
+        raise _bad(path, "`record_pattern` is not a valid regex") from exc
+    skip = doc.get("skip_lines", 0)
+    if isinstance(skip, bool) or not isinstance(skip, int) or skip < 0:
+        raise _bad(path, "`skip_lines` must be a non-negative integer")
+    default_min = max(f.begin for f in fields) + 1
+    min_length = doc.get("min_length", default_min)
+    min_length = _positive_int(min_length, "`min_length`", path)
+    encoding = doc.get("encoding")
+    if encoding is not None and not isinstance(encoding, str):
+        raise _bad(path, "`encoding` must be text")
+    name = doc.get("name") if isinstance(doc.get("name"), str) else Path(path).stem
+    return FixedLayout(name, tuple(fields), skip, compiled, min_length, encoding, path)
+
+
+class FixedWidthTable(Table):
+    """One fixed-width SMDR file sliced with the user's layout."""
+
+    def __init__(self, path: Path, layout: FixedLayout, reason: str, encoding: str | None) -> None:
+        super().__init__(
+            name=path.name,
+            columns=[ColumnInfo(f.spec.name, str(f.spec.arrow_type)) for f in layout.fields],
+            format=FORMAT,
+            format_reason=reason,
+            is_call_record=True,
+        )
+        self.path = path
+        self.layout = layout
+        self.encoding = encoding or layout.encoding
+
+    def batches(self, plan: ReadPlan) -> Iterator[pa.RecordBatch]:
+        """Yield typed batches: every record (``plan.full``) or the first ``sample_size``."""
+        self.warnings.clear()
+        counters = _Counters(warnings=self.warnings)
+        self._unmatched = 0
+        limit = plan.sample_size
+        chunk_bytes = FULL_CHUNK_BYTES if limit is None else SAMPLE_CHUNK_BYTES
+        yield from rebatch(self._read(counters, chunk_bytes, limit), max(1, plan.batch_size))
+        if counters.malformed > counters.listed:
+            self.warnings.append(
+                f"{counters.malformed - counters.listed} more malformed lines not listed"
+            )
+        if self._unmatched:
+            self.warnings.append(f"{self._unmatched} lines did not match record_pattern")
+
+    def _read(
+        self, counters: _Counters, chunk_bytes: int, limit: int | None
+    ) -> Iterator[pa.RecordBatch]:
+        try:
+            fh = self.path.open("rb")
+        except OSError as exc:
+            raise TableError(
+                f"{self.path}: cannot read ({exc.strerror or type(exc).__name__})"
+            ) from exc
+        seen = 0
+        with fh:
+            for _ in range(self.layout.skip_lines):
+                fh.readline(MAX_LINE_BYTES)
+            first = self.layout.skip_lines + 1
+            for line_no, chunk, complete in iter_chunks(fh, first, chunk_bytes, counters):
+                batch = self._parse(line_no, chunk, complete, counters)
+                if limit is not None and seen + batch.num_rows >= limit:
+                    yield batch.slice(0, limit - seen)
+                    return
+                seen += batch.num_rows
+                yield batch
+
+    def _parse(
+        self, first_line: int, chunk: bytes, complete: bool, counters: _Counters
+    ) -> pa.RecordBatch:
+        layout = self.layout
+        cols: list[list[str]] = [[] for _ in layout.fields]
+        lines = chunk.split(b"\n")
+        if complete:
+            lines = lines[:-1]
+        else:
+            counters.malformed_line(
+                f"line {first_line + len(lines) - 1}: no line end (truncated last line)"
+            )
+        for offset, raw in enumerate(lines):
+            raw = raw.rstrip(b"\r")
+            if not raw.strip():
+                continue
+            line_no = first_line + offset
+            if len(raw) > MAX_LINE_BYTES:
+                counters.malformed_line(f"line {line_no}: longer than {MAX_LINE_BYTES} bytes")
+                continue
+            text = decode_value(raw, self.encoding)
+            if layout.record_pattern is not None and not layout.record_pattern.search(text):
+                self._unmatched += 1
+                continue
+            if len(text) < layout.min_length:
+                counters.malformed_line(
+                    f"line {line_no}: {len(text)} characters, expected at least {layout.min_length}"
+                )
+                continue
+            for i, f in enumerate(layout.fields):
+                cols[i].append(text[f.begin : f.stop].strip())
+        arrays = [
+            convert(pa.array(c, type=pa.string()), f.spec)
+            for c, f in zip(cols, layout.fields, strict=True)
+        ]
+        schema = pa.schema([pa.field(f.spec.name, f.spec.arrow_type) for f in layout.fields])
+        return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+@register
+class FixedWidthSmdr(CdrSource):
+    """Fixed-width SMDR read with the YAML layout given as ``--cdr-layout``."""
+
+    kind = FORMAT
+    formats = (FORMAT,)
+
+    @classmethod
+    def claims(cls, sniff: Sniff, options: ConnectorOptions) -> int:
+        """Claim files whose lines fit the user's layout (only when a layout is given)."""
+        if not options.cdr_layout or sniff.path is None or sniff.path.is_dir():
+            return 0
+        if options.cdr_format and options.cdr_format != FORMAT:
+            return 0
+        try:
+            found = cls.detect(sniff.head, options, bool(options.cdr_format))
+        except SourceError:
+            # A broken layout is reported when the file is opened (tables()).
+            return CLAIM_FORCED if options.cdr_format else CLAIM_STRONG
+        if found is None:
+            return 0
+        return CLAIM_FORCED if options.cdr_format else found.score
+
+    @classmethod
+    def detect(cls, head: bytes, options: ConnectorOptions, forced: bool) -> Detected | None:
+        """Check that most sniffed record lines are long enough for the layout."""
+        assert options.cdr_layout is not None
+        layout = load_layout(options.cdr_layout)
+        lines = head_lines(head)[layout.skip_lines :]
+        if layout.record_pattern is not None:
+            lines = [line for line in lines if layout.record_pattern.search(line)]
+        fitting = sum(1 for line in lines[:50] if len(line) >= layout.min_length)
+        share = fitting / min(len(lines), 50) if lines else 0.0
+        if share < 0.8 and not forced:
+            return None
+        reason = (
+            f"fixed-width layout `{layout.name}` from {layout.path} "
+            f"({len(layout.fields)} fields; {share:.0%} of sniffed record lines fit)"
+        )
+        dummy = Layout(FORMAT, tuple(f.spec for f in layout.fields))
+        return Detected(dummy, CLAIM_STRONG + 5, reason)
+
+    def tables(self) -> Iterator[Table]:
+        """Yield the file as one table sliced by the user's layout."""
+        path = Path(self.spec)
+        assert self.options.cdr_layout is not None
+        layout = load_layout(self.options.cdr_layout)
+        found = self.detect(read_head(path), self.options, True)
+        reason = found.reason if found else f"fixed-width layout `{layout.name}`"
+        yield FixedWidthTable(path, layout, reason, self.options.encoding)
