@@ -1,0 +1,104 @@
+"""Throwaway databases on the local PostgreSQL and MariaDB servers, and read helpers.
+
+Each fixture creates a uniquely named database, yields its URL and drops it
+afterwards. A server that is not up skips the tests that need it (``.ci/run``
+makes sure both are up in CI).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pyarrow as pa
+import pytest
+import sqlalchemy as sa
+
+from connectors.base import ConnectorOptions, ReadPlan, Source, Table
+from connectors.registry import open_source
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+MY_ADMIN = "mysql+pymysql://root@127.0.0.1:3306/"
+
+
+def unique(prefix: str) -> str:
+    """Return a database or role name no other test run uses."""
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+def _reachable(url: str) -> bool:
+    engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect():
+            return True
+    except sa.exc.SQLAlchemyError:
+        return False
+    finally:
+        engine.dispose()
+
+
+def pg_exec(url: str, *statements: str, params: dict[str, Any] | None = None) -> None:
+    """Run statements in autocommit mode (DDL, roles, CREATE DATABASE)."""
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            for stmt in statements:
+                conn.exec_driver_sql(stmt, params or {}) if params else conn.exec_driver_sql(stmt)
+    finally:
+        engine.dispose()
+
+
+def my_exec(url: str, *statements: str) -> None:
+    """Run statements on MariaDB in autocommit mode."""
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            for stmt in statements:
+                conn.exec_driver_sql(stmt)
+    finally:
+        engine.dispose()
+
+
+def pg_database() -> Iterator[str]:
+    """Create a PostgreSQL database; yield its psycopg URL; drop it (forcing out sessions)."""
+    if not _reachable(PG_ADMIN):
+        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
+    name = unique("piiscan_t")
+    pg_exec(PG_ADMIN, f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        pg_exec(PG_ADMIN, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def my_database() -> Iterator[str]:
+    """Create a MariaDB database; yield its PyMySQL URL; drop it."""
+    if not _reachable(MY_ADMIN):
+        pytest.skip("MariaDB is not running on 127.0.0.1:3306")
+    name = unique("piiscan_t")
+    my_exec(MY_ADMIN, f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+    try:
+        yield f"mysql+pymysql://root@127.0.0.1:3306/{name}"
+    finally:
+        my_exec(MY_ADMIN, f"DROP DATABASE IF EXISTS `{name}`")
+
+
+def scan_tables(
+    spec: str, options: ConnectorOptions | None = None
+) -> tuple[Source, dict[str, Table]]:
+    """Open a source through the registry and list its tables by ``schema.table``."""
+    src = open_source(spec, options or ConnectorOptions())
+    tables = {(f"{t.schema}.{t.name}" if t.schema else t.name): t for t in src.tables()}
+    return src, tables
+
+
+def read(table: Table, plan: ReadPlan | None = None, topup: bool = False) -> pa.Table:
+    """Read a table's batches into one Arrow table (top-up batches only when asked)."""
+    batches = [
+        b for b in table.batches(plan or ReadPlan())
+        if topup or not (b.schema.metadata or {}).get(b"piiscan.topup")
+    ]
+    if not batches:
+        return pa.table({})
+    return pa.Table.from_batches(batches)
