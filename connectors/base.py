@@ -27,6 +27,10 @@ class SourceError(Exception):
     """A source could not be opened or listed. The message is safe to show."""
 
 
+class UnrecognisedSource(SourceError):
+    """No connector recognises this file (raised for files found inside a directory)."""
+
+
 class TableError(Exception):
     """One table could not be read. The message is safe to show."""
 
@@ -104,6 +108,8 @@ class Table(ABC):
     warnings: list[str] = field(default_factory=list)
     #: Whether the connector knows this to be a call record (a CDR file).
     is_call_record: bool | None = None
+    #: Whether skipped malformed rows make the table's result partial (exit code 3).
+    partial_on_warnings: bool = True
 
     @abstractmethod
     def batches(self, plan: ReadPlan) -> Iterator[pa.RecordBatch]:

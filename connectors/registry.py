@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from connectors.base import ConnectorOptions, Source, SourceError
+from connectors.base import ConnectorOptions, Source, SourceError, UnrecognisedSource
 
 SNIFF_BYTES = 64 * 1024
 
@@ -146,7 +146,12 @@ def sniff(spec: str) -> Sniff:
     return Sniff(spec, path, head)
 
 
-def open_source(spec: str, options: ConnectorOptions) -> Source:
+#: Claims below this are guesses ("try it as text"): fine for a file the user
+#: named, not for every file found in a directory.
+CONFIDENT_CLAIM = 10
+
+
+def open_source(spec: str, options: ConnectorOptions, min_score: int = 1) -> Source:
     """Pick the best connector for one expanded spec and open it."""
     probe = sniff(spec)
     best: tuple[int, SourceFactory] | None = None
@@ -157,6 +162,8 @@ def open_source(spec: str, options: ConnectorOptions) -> Source:
         score = claim(probe, options)
         if score > 0 and (best is None or score > best[0]):
             best = (score, cls)
+    if best is not None and best[0] < min_score:
+        raise UnrecognisedSource(f"{spec}: not a recognised data file")
     if best is None:
         if probe.is_url:
             raise SourceError(

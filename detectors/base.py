@@ -187,6 +187,8 @@ class Verdict:
     from_values: bool
     #: The claim holds only inside a call record (calling details).
     needs_call_record: bool = False
+    #: Found inside free text rather than as the column's values.
+    in_text: bool = False
 
 
 class Detector(ABC):
@@ -245,7 +247,8 @@ class Detector(ABC):
         if facts.is_text and self.in_text and k > 0:
             # Free text: a validated email inside a comment is PII however rare.
             conf = min(0.95, 0.5 + 0.45 * min(1.0, k / max(n, 1) * 5))
-            return self._verdict(conf, tally, n, reasons, True)
+            reasons[0] = f"found inside free text in {k}/{n} values"
+            return self._verdict(conf, tally, n, reasons, True, in_text=True)
         if n > 0 and not self.requires_name and lower >= self.min_rate:
             conf = 0.55 + 0.4 * lower + (0.1 if named else 0.0)
             return self._verdict(min(conf, 0.99), tally, n, reasons, True)
@@ -268,7 +271,7 @@ class Detector(ABC):
         return f"{self.valid_word} {tally.matched}/{n}"
 
     def _verdict(self, conf: float, tally: Tally, n: int, reasons: list[str],
-                 from_values: bool) -> Verdict:
+                 from_values: bool, in_text: bool = False) -> Verdict:
         return Verdict(
             entity=self.entity,
             confidence=round(conf, 3),
@@ -277,6 +280,7 @@ class Detector(ABC):
             reasons=tuple(reasons),
             evidence=tuple(tally.evidence),
             from_values=from_values,
+            in_text=in_text,
         )
 
 

@@ -35,7 +35,7 @@ def known_tlds() -> pa.Array:
     from tldextract import TLDExtract
 
     extractor = TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
-    tlds = {t.rsplit(".", 1)[-1].lower() for t in extractor.tlds() if t.isascii()}
+    tlds = {t.rsplit(".", 1)[-1].lower() for t in extractor.tlds if t.isascii()}
     tlds.update({"test", "example", "invalid", "localhost", "local", "internal"})
     return pa.array(sorted(tlds))
 
@@ -274,7 +274,7 @@ class StateDetector(Detector):
         return Match(k, k, take_evidence(s, ok, self))
 
     def mask(self, value: str) -> str:
-        return value
+        return value[:1] + "*" * (len(value) - 1)
 
 
 class CityDetector(Detector):

@@ -48,7 +48,8 @@ class CreditCardDetector(Detector):
     names = NameRule(
         strong=("credit card number", "card number", "credit card", "debit card", "payment card"),
         weak=("card",),
-        veto=("type", "brand", "issuer", "holder", "expiry", "expiration", "exp", "cvc", "cvv",
+        veto=("type", "brand", "issuer", "holder", "expiry", "expiration", "exp", "expire",
+              "expires", "expired", "cvc", "cvv",
               "cvv2", "network", "count", "id", "token", "fingerprint", "last4", "bin"),
     )
     specificity = 90

@@ -135,7 +135,7 @@ _VOCAB = {
     "unique", "field", "status", "network", "product", "package", "tariff", "rate", "minutes",
     "seconds", "trunk", "disposition", "hangup", "cause", "orig", "dest", "ip", "mac", "id",
     "created", "updated", "modified", "register", "registered", "expiry", "expiration", "exp",
-    "reg", "signup", "county", "province", "region", "site", "file", "product", "order",
+    "reg", "signup", "expire", "expires", "expired", "cvc", "cvv", "county", "province", "region", "site", "file", "product", "order",
 }
 
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")

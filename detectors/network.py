@@ -105,8 +105,8 @@ class MacAddressDetector(Detector):
 
 # Product/version tokens that browsers, apps and HTTP clients send.
 _UA = (
-    r"^(?:Mozilla/\d|Opera/\d|Dalvik/\d|curl/\d|Wget/\d|python-requests/\d|okhttp/\d|"
-    r"[A-Za-z][\w.-]*/[\w.]+ \(|[A-Za-z][\w.-]*/[\w.]+ [A-Za-z][\w.-]*/[\w.]+|"
+    r"^(?:Mozilla/\d|Opera/\d|Dalvik/\d|curl/\d|Wget/\d|python-requests/\d|okhttp/\d|Java/\d|"
+    r"[A-Za-z][\w.-]*/\d[\w.]* \(|[A-Za-z][\w.-]*/\d[\w.]*(?: [A-Za-z][\w.-]*/\d[\w.]*)+$|"
     r"[\w.-]*(?:[Bb]ot|[Ss]pider|[Cc]rawler)[\w.-]*/\d)"
 )
 

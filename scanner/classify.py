@@ -16,10 +16,12 @@ EXCLUSIVE = frozenset({
     "DEVICE_ID", "EMAIL_ADDRESS", "GEO_LOCATION", "USER_AGENT", "DATE_OF_BIRTH",
 })
 
-_PARTY_WORDS = {"caller", "called", "calling", "source", "destination", "dialed", "dialled",
-                "party", "msisdn", "subscriber", "number", "ani", "clid"}
-_TIME_WORDS = {"start", "end", "answer", "duration", "billable", "time", "date", "stamp",
-               "origination", "connect", "disconnect", "seconds"}
+# Words naming a party of a call, and the time or length of a call. A customer
+# table's `phone` and `birthdate` are neither: a call record needs both kinds.
+_PARTY_WORDS = {"caller", "called", "calling", "callee", "source", "destination", "dialed",
+                "dialled", "party", "ani", "dnis", "clid", "msisdn"}
+_TIME_WORDS = {"start", "end", "answer", "duration", "billable", "stamp", "origination",
+               "connect", "disconnect", "seconds", "billsec"}
 _CUSTOMER_ENTITIES = {"ACCOUNT_ID", "PHONE_NUMBER", "PERSON_NAME", "EMAIL_ADDRESS",
                       "POSTAL_ADDRESS"}
 
@@ -45,7 +47,13 @@ def resolve_column(claims: list[Claim], values: int) -> list[Claim]:
     kept = list(best.values())
 
     def covers(c: Claim) -> bool:
-        return c.verdict.from_values and values > 0 and c.verdict.matched / values >= 0.5
+        v = c.verdict
+        return v.from_values and not v.in_text and values > 0 and v.matched / values >= 0.5
+
+    if any(covers(c) for c in kept):
+        # The values are one thing (user agents, say): what a free-text search
+        # finds inside them is part of that thing, not another finding.
+        kept = [c for c in kept if not c.verdict.in_text]
 
     exclusive = [c for c in kept if c.verdict.entity in EXCLUSIVE and covers(c)]
     if len(exclusive) > 1:
@@ -67,9 +75,9 @@ def is_call_record(columns: list[tuple[ColumnRef, list[Claim]]], declared: bool 
         entities = {c.verdict.entity for c in claims}
         words = set(tokenize(ref.column))
         if "CALL_DETAIL" in entities or "PHONE_NUMBER" in entities:
-            if words & _PARTY_WORDS or "PHONE_NUMBER" in entities:
+            if words & _PARTY_WORDS:
                 party = True
-            if words & _TIME_WORDS:
+            if words & _TIME_WORDS or ("call" in words and words & {"date", "time"}):
                 timing = True
     return party and timing
 

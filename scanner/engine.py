@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from connectors.base import Source, SourceError, Table, TableError
-from connectors.registry import expand, open_source, redact_url
+from connectors.base import Source, SourceError, Table, TableError, UnrecognisedSource
+from connectors.registry import CONFIDENT_CLAIM, expand, open_source, redact_url
 from detectors.base import ColumnFacts, Detector, Tally, ValueView, Verdict, wilson_lower
-from detectors.names import NameEvidence
 from detectors.registry import all_detectors
 from scanner.classify import Claim, finish_table, resolve_column
 from scanner.config import ScanConfig
@@ -73,7 +72,10 @@ class Engine:
                                             str(exc)))
                 continue
             for item in items:
-                results.append(self.scan_source(item))
+                found_inside = item != spec
+                result = self.scan_source(item, CONFIDENT_CLAIM if found_inside else 1)
+                if result is not None:
+                    results.append(result)
         finished = dt.datetime.now(dt.UTC)
         return ScanResult(
             sources=tuple(results),
@@ -83,10 +85,13 @@ class Engine:
             config=self.config.to_dict(),
         )
 
-    def scan_source(self, spec: str) -> SourceResult:
+    def scan_source(self, spec: str, min_score: int = 1) -> SourceResult | None:
         name = redact_url(spec)
         try:
-            source = open_source(spec, self.config.connector)
+            source = open_source(spec, self.config.connector, min_score)
+        except UnrecognisedSource as exc:
+            logger.info("skipped %s", exc)
+            return None
         except SourceError as exc:
             logger.error("%s", exc)
             return SourceResult(name, "unknown", (), Status.FAILED, str(exc))
@@ -231,9 +236,11 @@ class Engine:
         """Names (and addresses in text) by presidio's NER on the column's bounded sample."""
         if not self.config.ner or not col.ner_sample or self._ner_failed:
             return []
-        taken = {c.verdict.entity for c in claims if c.verdict.from_values}
-        if "PERSON_NAME" in taken or (taken and not facts.is_text):
-            return []
+        for c in claims:
+            v = c.verdict
+            if v.entity == "PERSON_NAME" or (v.from_values and not v.in_text and facts.values
+                                             and v.matched / facts.values >= 0.5):
+                return []  # the values are already known to be something else
         sample = col.ner_sample
         alpha = sum(any(ch.isalpha() for ch in v) and not any(ch.isdigit() for ch in v[:1])
                     for v in sample)
@@ -273,5 +280,3 @@ def scan(specs: list[str], config: ScanConfig | None = None,
     """Scan sources (paths, globs, directories, database URLs) and return the result."""
     return Engine(config or ScanConfig(), progress).run(specs)
 
-
-__all__ = ["Engine", "NameEvidence", "scan"]

@@ -1,0 +1,384 @@
+"""File sources: delimited text (CSV, TSV, …), Parquet files and datasets, web access logs.
+
+Large files stream through pyarrow in blocks, so memory does not grow with the
+file. Every value is read as text for delimited files (a ZIP code keeps its
+leading zero, a card number stays whole); the detectors parse numbers where
+they need them.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import logging
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.dataset as pads
+
+from connectors.base import (
+    ColumnInfo,
+    ConnectorOptions,
+    ReadPlan,
+    Source,
+    SourceError,
+    Table,
+    TableError,
+)
+from connectors.registry import Sniff, register
+
+logger = logging.getLogger(__name__)
+
+_TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".psv", ".dat", ".tab", ".log"}
+_CANDIDATE_DELIMITERS = ",;\t|"
+_BLOCK = 1 << 22  # 4 MiB blocks keep memory flat on large files
+_MAX_WARNINGS = 1000
+
+
+def _decompressed_head(sniff: Sniff) -> bytes:
+    if sniff.head[:2] == b"\x1f\x8b" and sniff.path is not None:
+        try:
+            with gzip.open(sniff.path, "rb") as fh:
+                return fh.read(64 * 1024)
+        except (OSError, EOFError) as exc:
+            raise SourceError(f"{sniff.spec}: damaged gzip file ({exc})") from exc
+    return sniff.head
+
+
+def looks_binary(head: bytes) -> bool:
+    """NUL bytes or many control characters: not text."""
+    if not head:
+        return False
+    if b"\x00" in head[:8192]:
+        return True
+    sample = head[:8192]
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13, 12))
+    return controls / len(sample) > 0.05
+
+
+def guess_encoding(head: bytes) -> str:
+    """UTF-8 when the bytes decode as UTF-8, else the best single-byte guess."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut off at the end of the sniffed block is fine.
+        if exc.start >= len(head) - 4:
+            return "utf-8"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(head, cp_isolation=["cp1251", "cp1252", "latin_1", "koi8_r",
+                                          "iso8859_15", "cp1250", "utf_16"]).best()
+    return best.encoding if best is not None else "latin-1"
+
+
+def _open_text_stream(path: Path, compressed: bool) -> pa.NativeFile:
+    return pa.input_stream(str(path), compression="gzip" if compressed else None)
+
+
+@register
+class DelimitedTextSource(Source):
+    """CSV, TSV and other delimited text, plain or gzipped; a one-column text file otherwise."""
+
+    kind = "csv"
+
+    @classmethod
+    def claims(cls, sniff: Sniff, options: ConnectorOptions) -> int:
+        if sniff.path is None or sniff.path.is_dir():
+            return 0
+        suffixes = sniff.suffixes
+        if suffixes and suffixes[-1] == ".gz":
+            suffixes = suffixes[:-1]
+        if suffixes and suffixes[-1] in _TEXT_SUFFIXES:
+            return 10
+        return 2  # any other file: try it as text, and say so if it is not
+
+    def tables(self) -> Iterator[Table]:
+        path = Path(self.spec)
+        try:
+            with path.open("rb") as fh:
+                raw_head = fh.read(64 * 1024)
+        except OSError as exc:
+            raise SourceError(f"{self.spec}: cannot read ({exc.strerror})") from exc
+        compressed = raw_head[:2] == b"\x1f\x8b"
+        head = _decompressed_head(Sniff(self.spec, path, raw_head))
+        if not head.strip():
+            raise SourceError(f"{self.spec}: empty file")
+        if looks_binary(head):
+            raise SourceError(f"{self.spec}: binary data, not delimited text")
+        encoding = self.options.encoding or guess_encoding(head)
+        try:
+            text = head.decode(encoding, errors="strict")
+        except UnicodeDecodeError:
+            text = head.decode(encoding, errors="replace")
+        except LookupError as exc:
+            raise SourceError(f"{self.spec}: unknown encoding {encoding!r}") from exc
+        lines = text.splitlines()
+        if len(head) == 64 * 1024 and len(lines) > 1:
+            lines = lines[:-1]  # the last sniffed line may be cut
+        delimiter = self.options.delimiter or _sniff_delimiter(lines)
+        header = self.options.header
+        if header is None:
+            header = _sniff_header(lines, delimiter)
+        if delimiter is None:
+            columns = ["line"] if not header else [lines[0].strip() or "line"]
+        else:
+            first = next(csv.reader([lines[0]], delimiter=delimiter)) if lines else []
+            columns = [c.strip() for c in first] if header else \
+                [f"column_{i + 1}" for i in range(len(first))]
+            columns = _unique(columns)
+        yield DelimitedTable(
+            name=path.name, columns=[ColumnInfo(c, "text") for c in columns], path=path,
+            compressed=compressed, encoding=encoding, delimiter=delimiter, header=bool(header),
+            spec=self.spec,
+        )
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, n in enumerate(names):
+        n = n or f"column_{i + 1}"
+        if n in seen:
+            seen[n] += 1
+            n = f"{n}_{seen[n]}"
+        else:
+            seen[n] = 0
+        out.append(n)
+    return out
+
+
+def _sniff_delimiter(lines: list[str]) -> str | None:
+    sample = [ln for ln in lines[:200] if ln.strip()]
+    if not sample:
+        return None
+    try:
+        dialect = csv.Sniffer().sniff("\n".join(sample[:50]), delimiters=_CANDIDATE_DELIMITERS)
+        if dialect.delimiter in _CANDIDATE_DELIMITERS:
+            return dialect.delimiter
+    except csv.Error:
+        pass
+    # Fall back to the candidate that appears the same number of times on most lines.
+    best, best_score = None, 0.0
+    for d in _CANDIDATE_DELIMITERS:
+        counts = [ln.count(d) for ln in sample]
+        if not counts or max(counts) == 0:
+            continue
+        mode = max(set(counts), key=counts.count)
+        score = counts.count(mode) / len(counts) if mode else 0
+        if score > best_score:
+            best, best_score = d, score
+    return best if best_score >= 0.8 else None
+
+
+def _sniff_header(lines: list[str], delimiter: str | None) -> bool:
+    if len(lines) < 2 or delimiter is None:
+        return False
+    try:
+        return csv.Sniffer().has_header("\n".join(lines[:50]))
+    except csv.Error:
+        first = next(csv.reader([lines[0]], delimiter=delimiter))
+        return all(c and not any(ch.isdigit() for ch in c) for c in first)
+
+
+class DelimitedTable(Table):
+    """One delimited file, read in blocks by pyarrow's streaming CSV reader."""
+
+    def __init__(self, *, name: str, columns: list[ColumnInfo], path: Path, compressed: bool,
+                 encoding: str, delimiter: str | None, header: bool, spec: str) -> None:
+        super().__init__(name=name, columns=columns, format="delimited-text",
+                         format_reason=_reason(delimiter, header, encoding))
+        self.path = path
+        self.compressed = compressed
+        self.encoding = encoding
+        self.delimiter = delimiter
+        self.header = header
+        self.spec = spec
+
+    def _on_invalid(self, row: pacsv.InvalidRow) -> str:
+        if len(self.warnings) < _MAX_WARNINGS:
+            where = f"line {row.number}" if row.number is not None else "a row"
+            self.warnings.append(f"{where}: {row.actual_columns} fields, expected "
+                                 f"{row.expected_columns}")
+        return "skip"
+
+    def batches(self, plan: ReadPlan) -> Iterator[pa.RecordBatch]:
+        names = [c.name for c in self.columns]
+        read = pacsv.ReadOptions(
+            column_names=names, skip_rows=1 if self.header else 0, block_size=_BLOCK,
+            encoding="utf8" if self.encoding in ("utf-8", "utf-8-sig") else self.encoding,
+        )
+        parse = pacsv.ParseOptions(
+            delimiter=self.delimiter or "\x1f", quote_char='"' if self.delimiter else False,
+            newlines_in_values=False, invalid_row_handler=self._on_invalid,
+        )
+        convert = pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        )
+        try:
+            stream = _open_text_stream(self.path, self.compressed)
+            if self.encoding == "utf-8-sig":
+                stream.read(3)
+            reader = pacsv.open_csv(stream, read_options=read, parse_options=parse,
+                                    convert_options=convert)
+            for batch in reader:
+                yield batch
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError, EOFError) as exc:
+            raise TableError(f"{self.spec}: {_describe(exc)}") from exc
+
+
+def _reason(delimiter: str | None, header: bool, encoding: str) -> str:
+    shown = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}.get(delimiter or "",
+                                                                         repr(delimiter))
+    if delimiter is None:
+        return f"one value per line, {encoding}"
+    return f"{shown}-delimited, {'with' if header else 'no'} header, {encoding}"
+
+
+def _describe(exc: Exception) -> str:
+    """Arrow's messages can quote the offending row: keep only the kind of problem."""
+    msg = str(exc)
+    if "UTF8" in msg or "utf8" in msg or "UTF-8" in msg:
+        return "bytes that are not valid UTF-8 (try --encoding)"
+    if "gzip" in msg.lower() or isinstance(exc, EOFError):
+        return "damaged or truncated compressed data"
+    if "Expected" in msg and "columns" in msg:
+        return "rows with the wrong number of fields"
+    if isinstance(exc, OSError):
+        return f"read error ({type(exc).__name__})"
+    return "could not be parsed as delimited text"
+
+
+# --- Parquet -------------------------------------------------------------------
+
+@register
+class ParquetSource(Source):
+    """Parquet files and (hive-partitioned) directories of Parquet files, via pyarrow.dataset."""
+
+    kind = "parquet"
+
+    @classmethod
+    def claims(cls, sniff: Sniff, options: ConnectorOptions) -> int:
+        if sniff.path is None:
+            return 0
+        if sniff.path.is_dir():
+            return 40
+        if sniff.head[:4] == b"PAR1" or sniff.suffixes[-1:] in ([".parquet"], [".parq"], [".pq"]):
+            return 40
+        return 0
+
+    def tables(self) -> Iterator[Table]:
+        path = Path(self.spec)
+        try:
+            ds = pads.dataset(str(path), format="parquet",
+                              partitioning="hive" if path.is_dir() else None)
+            total = ds.count_rows()
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise SourceError(f"{self.spec}: not a readable Parquet file or dataset") from exc
+        columns = [ColumnInfo(f.name, str(f.type)) for f in ds.schema]
+        yield ParquetTable(name=path.name, columns=columns, rows_total=total, dataset=ds,
+                           spec=self.spec, format="parquet",
+                           format_reason="Parquet dataset" if path.is_dir() else "Parquet file")
+
+
+class ParquetTable(Table):
+    """A Parquet dataset: sampled rows spread over the whole file, or every row in batches."""
+
+    def __init__(self, *, dataset: pads.Dataset, spec: str, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.dataset = dataset
+        self.spec = spec
+
+    def batches(self, plan: ReadPlan) -> Iterator[pa.RecordBatch]:
+        try:
+            total = self.rows_total or 0
+            if plan.sample_size is not None and total > plan.sample_size:
+                # Random rows across every row group, not just the head of the file.
+                rng = random.Random(plan.seed)
+                idx = sorted(rng.sample(range(total), plan.sample_size))
+                yield from self.dataset.take(pa.array(idx)).to_batches(plan.batch_size)
+                return
+            yield from self.dataset.to_batches(batch_size=plan.batch_size)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise TableError(f"{self.spec}: damaged Parquet data ({type(exc).__name__})") from exc
+
+
+# --- Web server access logs --------------------------------------------------------
+
+_LOG_LINE = (
+    r'^(?P<remote_host>\S+) (?P<ident>\S+) (?P<auth_user>\S+) \[(?P<time>[^\]]+)\] '
+    r'"(?P<request>[^"]*)" (?P<status>\d{3}|-) (?P<bytes>\d+|-)'
+    r'(?: "(?P<referer>[^"]*)" "(?P<user_agent>[^"]*)")?.*$'
+)
+_LOG_FIELDS = ["remote_host", "ident", "auth_user", "time", "request", "status", "bytes",
+               "referer", "user_agent"]
+_LOG_PROBE = (
+    r'^\S+ \S+ \S+ \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "'
+)
+
+
+@register
+class AccessLogSource(Source):
+    """Web server access logs in Common or Combined Log Format (Apache, nginx)."""
+
+    kind = "access-log"
+
+    @classmethod
+    def claims(cls, sniff: Sniff, options: ConnectorOptions) -> int:
+        if sniff.path is None or not sniff.head or looks_binary(sniff.head):
+            return 0
+        lines = sniff.head.decode("utf-8", errors="replace").splitlines()[:20]
+        lines = [ln for ln in lines if ln.strip()]
+        if not lines:
+            return 0
+        hits = pc.sum(pc.cast(pc.match_substring_regex(pa.array(lines), _LOG_PROBE),
+                              pa.int64())).as_py()
+        return 60 if hits and hits >= max(1, int(0.8 * len(lines))) else 0
+
+    def tables(self) -> Iterator[Table]:
+        path = Path(self.spec)
+        yield AccessLogTable(name=path.name, columns=[ColumnInfo(f, "text") for f in _LOG_FIELDS],
+                             path=path, spec=self.spec, format="access-log",
+                             format_reason="lines match the Common/Combined Log Format")
+
+
+class AccessLogTable(Table):
+    """Parse log lines with one vectorized regex per block; unparsed lines are counted."""
+
+    def __init__(self, *, path: Path, spec: str, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.path = path
+        self.spec = spec
+
+    def batches(self, plan: ReadPlan) -> Iterator[pa.RecordBatch]:
+        read = pacsv.ReadOptions(column_names=["line"], block_size=_BLOCK)
+        parse = pacsv.ParseOptions(delimiter="\x1f", quote_char=False, escape_char=False)
+        convert = pacsv.ConvertOptions(column_types={"line": pa.string()})
+        line_no = 0
+        try:
+            stream = pa.input_stream(str(self.path),
+                                     compression="gzip" if self.path.suffix == ".gz" else None)
+            reader = pacsv.open_csv(stream, read_options=read, parse_options=parse,
+                                    convert_options=convert)
+            for batch in reader:
+                lines = batch.column(0)
+                parsed = pc.extract_regex(lines, _LOG_LINE)
+                ok = pc.is_valid(parsed)
+                bad = pc.indices_nonzero(pc.invert(ok)).to_pylist()
+                for i in bad[: max(0, _MAX_WARNINGS - len(self.warnings))]:
+                    self.warnings.append(f"line {line_no + i + 1}: not a log line")
+                line_no += len(lines)
+                good = parsed.filter(ok)
+                yield pa.RecordBatch.from_arrays(
+                    [pc.struct_field(good, [i]) for i in range(len(_LOG_FIELDS))],
+                    names=_LOG_FIELDS)
+        except (pa.ArrowInvalid, OSError, EOFError) as exc:
+            raise TableError(f"{self.spec}: {_describe(exc)}") from exc
+

@@ -1,0 +1,204 @@
+"""The command line: parse options, build a configuration, run the engine, render.
+
+Exit codes: 0 the scan completed; 2 usage or configuration error; 3 the scan
+completed only partly (a source or a table failed).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Any
+
+import click
+
+from connectors.base import DEFAULT_SAMPLE_SIZE, ConnectorOptions
+from scanner.config import ScanConfig
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3
+
+logger = logging.getLogger("piiscan")
+
+
+class _OneLine(logging.Formatter):
+    """``piiscan: error: <message>`` on one line; tracebacks only with --debug."""
+
+    def __init__(self, debug: bool) -> None:
+        super().__init__()
+        self.debug = debug
+
+    def format(self, record: logging.LogRecord) -> str:
+        msg = record.getMessage().replace("\n", " ")
+        line = f"piiscan: {record.levelname.lower()}: {msg}"
+        if self.debug and record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def _setup_logging(verbose: int, debug: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine(debug))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    level = logging.DEBUG if debug else (logging.INFO if verbose else logging.WARNING)
+    root.setLevel(level)
+    for noisy in ("presidio-analyzer", "urllib3", "filelock", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="piiscan")
+def main() -> None:
+    """piiscan: find personal data (PII) and calling details (CPNI), checked against a policy."""
+
+
+def _format_choices() -> list[str]:
+    from reports import formats
+
+    return formats()
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--sample-size", type=click.IntRange(min=1), default=DEFAULT_SAMPLE_SIZE,
+              show_default=True, help="Rows sampled per table.")
+@click.option("--full", is_flag=True, help="Read every row (streams in batches).")
+@click.option("--format", "fmt", default="table", show_default=True,
+              help="Output format: table, json, html, sarif, csv, markdown, junit.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="Write the report here instead of standard output.")
+@click.option("--include", multiple=True, help="Glob on schema.table.column to scan (repeatable).")
+@click.option("--exclude", multiple=True, help="Glob on schema.table.column to skip (repeatable).")
+@click.option("--include-views", is_flag=True, help="Scan database views too.")
+@click.option("--query-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds allowed per database query.")
+@click.option("--jobs", type=click.IntRange(min=1, max=32), default=2, show_default=True,
+              help="Tables scanned at once (databases).")
+@click.option("--encoding", help="Text encoding of delimited files (default: detected).")
+@click.option("--delimiter", help="Field delimiter of delimited files (default: detected).")
+@click.option("--header/--no-header", default=None, help="Whether delimited files have a header "
+              "row (default: detected).")
+@click.option("--cdr-format", help="Force a call-record format instead of detecting it.")
+@click.option("--cdr-layout", type=click.Path(exists=True, dir_okay=False),
+              help="YAML field layout for fixed-width SMDR files.")
+@click.option("--no-ner", is_flag=True, help="Skip the language model (names in free text).")
+@click.option("--policy", "policy_path", type=click.Path(dir_okay=False),
+              help="Policy YAML to check against (default: the bundled policy).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--verbose", "-v", count=True, help="More log output.")
+@click.option("--debug", is_flag=True, help="Show internal tracebacks (never data values).")
+def scan(sources: tuple[str, ...], sample_size: int, full: bool, fmt: str, output: str | None,
+         include: tuple[str, ...], exclude: tuple[str, ...], include_views: bool,
+         query_timeout: float, jobs: int, encoding: str | None, delimiter: str | None,
+         header: bool | None, cdr_format: str | None, cdr_layout: str | None, no_ner: bool,
+         policy_path: str | None, quiet: bool, verbose: int, debug: bool) -> None:
+    """Scan files, directories, globs and database URLs for PII and CPNI."""
+    _setup_logging(verbose, debug)
+    if fmt not in _format_choices():
+        raise click.BadParameter(f"choose from {', '.join(_format_choices())}",
+                                 param_hint="--format")
+    if delimiter is not None:
+        delimiter = delimiter.encode().decode("unicode_escape")
+        if len(delimiter) != 1:
+            raise click.BadParameter("a delimiter is one character", param_hint="--delimiter")
+    if encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise click.BadParameter(f"unknown encoding {encoding!r}",
+                                     param_hint="--encoding") from exc
+    from scanner.policy import Policy, PolicyError
+
+    try:
+        policy = Policy.load(policy_path)
+    except PolicyError as exc:
+        raise click.UsageError(str(exc)) from exc
+    config = ScanConfig(
+        sample_size=sample_size, full=full, ner=not no_ner, policy_path=policy_path,
+        progress=not quiet and sys.stderr.isatty(),
+        connector=ConnectorOptions(
+            include=include, exclude=exclude, include_views=include_views,
+            query_timeout=query_timeout, jobs=jobs, encoding=encoding, delimiter=delimiter,
+            header=header, cdr_format=cdr_format, cdr_layout=cdr_layout),
+    )
+    from scanner.engine import scan as run_scan
+
+    with _progress(config.progress) as hook:
+        result = run_scan(list(sources), config, progress=hook)
+    _write(fmt, result, policy, output)
+    sys.exit(EXIT_OK if result.complete else EXIT_PARTIAL)
+
+
+def _write(fmt: str, result: Any, policy: Any, output: str | None) -> None:
+    from reports import render
+
+    if output:
+        try:
+            with Path(output).open("w", encoding="utf-8", newline="") as fh:
+                render(fmt, result, policy=policy, out=fh)
+        except OSError as exc:
+            raise click.FileError(output, hint=exc.strerror) from exc
+        logger.info("report written to %s", output)
+    else:
+        render(fmt, result, policy=policy, out=sys.stdout)
+
+
+def _progress(enabled: bool) -> AbstractContextManager[Any]:
+    if not enabled:
+        return nullcontext(None)
+    return _RichProgress()
+
+
+class _RichProgress:
+    """A progress bar on stderr, one task per table."""
+
+    def __enter__(self) -> Any:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            console=Console(stderr=True), transient=True)
+        self.tasks: dict[str, Any] = {}
+        self.bar.__enter__()
+        return self.hook
+
+    def hook(self, table: str, rows: int, total: int | None) -> None:
+        task = self.tasks.get(table)
+        if task is None:
+            task = self.tasks[table] = self.bar.add_task(table, total=total)
+        self.bar.update(task, completed=rows)
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(None, None, None)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def detectors(fmt: str) -> None:
+    """List the detectors and what each looks for."""
+    from detectors.registry import detector_classes
+
+    rows = [{"entity": c.entity, "name": c.name, "description": c.description()}
+            for c in detector_classes()]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("entity", "detector", "description", box=None)
+    for r in rows:
+        table.add_row(r["entity"], r["name"], r["description"])
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()
