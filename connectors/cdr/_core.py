@@ -258,8 +258,8 @@ def _empty_to_null(arr: pa.Array) -> pa.Array:
 
 
 def _to_int(arr: pa.Array) -> pa.Array:
-    trimmed = pc.utf8_trim_whitespace(arr)
-    ok = pc.match_substring_regex(trimmed, r"^[-+]?\d{1,18}$")
+    trimmed = pc.replace_substring_regex(pc.utf8_trim_whitespace(arr), r"^\+", "")
+    ok = pc.match_substring_regex(trimmed, r"^-?\d{1,18}$")
     return pc.cast(pc.if_else(ok, trimmed, _NULL_STR), pa.int64())
 
 
@@ -415,6 +415,14 @@ def iter_chunks(
         yield line_no, pending, False
 
 
+def _is_utf8(chunk: bytes) -> bool:
+    try:
+        pa.array([chunk], pa.binary()).cast(pa.string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 def _has_long_line(chunk: bytes) -> bool:
     if len(chunk) <= MAX_LINE_BYTES:
         return False
@@ -467,7 +475,7 @@ class ChunkParser:
             if not _has_long_line(chunk):
                 try:
                     return self._parse_arrow(first_line, chunk, counters)
-                except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                except (pa.ArrowException, ValueError) as exc:
                     logger.debug("fast CSV path failed at line %s (%s)", first_line, type(exc))
         return self._parse_python(first_line, chunk, counters)
 
@@ -482,13 +490,17 @@ class ChunkParser:
         read_options = pacsv.ReadOptions(
             column_names=self._keys, use_threads=False, block_size=len(chunk) + 1
         )
+        # pyarrow decodes an invalid row's text as UTF-8 before calling the
+        # handler; when the chunk is not UTF-8, install no handler so a bad row
+        # fails the fast path and the careful path counts it instead.
+        handler = {"invalid_row_handler": on_invalid} if _is_utf8(chunk) else {}
         parse_options = pacsv.ParseOptions(
             delimiter=self.layout.delimiter,
             quote_char=self.layout.quote_char or False,
             double_quote=True,
             newlines_in_values=False,
             ignore_empty_lines=False,
-            invalid_row_handler=on_invalid,
+            **handler,
         )
         convert_options = pacsv.ConvertOptions(
             column_types={k: pa.binary() for k in self._keys},
