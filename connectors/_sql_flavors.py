@@ -124,7 +124,9 @@ class Postgres(Flavor):
         @sa.event.listens_for(engine, "connect")
         def _setup(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
-            # set_config takes bound values; is_local=false makes them last the session.
+            # default_transaction_read_only makes every transaction READ ONLY (as if each
+            # began with SET TRANSACTION READ ONLY). set_config takes bound values;
+            # is_local=false makes them last the session.
             # Committed at once: a rolled-back SET would be undone.
             cur.execute(
                 "SELECT set_config('default_transaction_read_only', 'on', false),"
@@ -136,11 +138,6 @@ class Postgres(Flavor):
             )
             cur.close()
             dbapi_conn.commit()
-
-        @sa.event.listens_for(engine, "begin")
-        def _begin(conn: Connection) -> None:
-            # Belt and braces: the session default already says read-only.
-            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
 
     def stats(self, conn: Connection, schema: str | None) -> dict[str, Stats]:
         """Return planner estimates scaled to the table's current size in pages."""

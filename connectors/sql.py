@@ -643,7 +643,9 @@ class SqlTable(Table):
         for _ in range(3):
             fn = sa.func.bernoulli if method == "bernoulli" else sa.func.system
             sample = sa.tablesample(tbl, fn(percent), name="s", seed=sa.literal(seed))
-            stmt = sa.select(*(sample.c[c.name] for c in cols)).limit(n)
+            # LIMIT would keep the first pages in physical order: fetch the whole
+            # (oversampled, capped) sample and thin it out client-side instead.
+            stmt = sa.select(*(sample.c[c.name] for c in cols)).limit(n * 4)
             rows = list(conn.execute(stmt).all())
             if len(rows) >= n // 2 or percent >= 100.0:
                 break
@@ -651,6 +653,8 @@ class SqlTable(Table):
             # widen the sample rather than fall back to reading everything.
             percent = min(100.0, percent * max(2.0, n / max(len(rows), 1)))
         log.debug("%s: %s sample at %.4f%% gave %d rows", self.path, method, percent, len(rows))
+        if len(rows) > n:
+            rows = random.Random(seed).sample(rows, n)
         return rows, _Method(method, fraction=percent / 100.0)
 
     def _sample_key_ranges(self, conn: Connection, n: int, seed: int) -> tuple[list[Any], _Method]:

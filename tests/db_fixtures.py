@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from typing import Any
-
 import pyarrow as pa
 import pytest
 import sqlalchemy as sa
@@ -38,15 +36,14 @@ def _reachable(url: str) -> bool:
         engine.dispose()
 
 
-def pg_exec(url: str, *statements: str, params: dict[str, Any] | None = None) -> None:
-    """Run statements in autocommit mode (DDL, roles, CREATE DATABASE)."""
-    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            for stmt in statements:
-                conn.exec_driver_sql(stmt, params or {}) if params else conn.exec_driver_sql(stmt)
-    finally:
-        engine.dispose()
+def pg_exec(url: str, *statements: str) -> None:
+    """Run statements in autocommit mode (DDL, roles, CREATE DATABASE), verbatim."""
+    import psycopg
+
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for stmt in statements:
+            conn.execute(stmt.encode("utf-8"))  # bytes: no placeholder parsing
 
 
 def my_exec(url: str, *statements: str) -> None:
