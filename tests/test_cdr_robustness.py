@@ -67,8 +67,15 @@ def test_truncated_last_line_is_reported(tmp_path: Path) -> None:
     path.write_text("\n".join([GOOD] * 4) + "\n" + GOOD[:40])
     table, data = read(path)
     assert data.num_rows == 4
-    assert "line 5: no line end (truncated last line)" in table.warnings
-    assert any(w.startswith("line 5: ") and "fields, expected 18" in w for w in table.warnings)
+    assert table.warnings == ["line 5: 5 fields, expected 18 (truncated last line)"]
+
+
+def test_missing_final_newline_alone_is_not_malformed(tmp_path: Path) -> None:
+    path = tmp_path / "Master.csv"
+    path.write_text("\n".join([GOOD] * 4))
+    table, data = read(path)
+    assert data.num_rows == 4
+    assert table.warnings == []
 
 
 def test_over_long_lines_are_malformed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -458,12 +458,16 @@ class ChunkParser:
     def _parse_text(
         self, first_line: int, chunk: bytes, complete: bool, counters: _Counters
     ) -> list[pa.Array]:
-        if not complete:
-            # Writers end every record with a newline: a missing one means
-            # the last line was cut off (the file is still being written, or
-            # was truncated). Its fields are kept only if their count fits.
-            last_line = first_line + chunk.count(b"\n")
-            counters.malformed_line(f"line {last_line}: no line end (truncated last line)")
+        # No newline after the last line: either an export that omits it (CUCM
+        # does) or a file cut off mid-record. Only the second leaves a record
+        # of the wrong shape, so the line is flagged as truncated only then.
+        malformed_before = counters.malformed
+        columns = self._parse_lines(first_line, chunk, counters)
+        if not complete and counters.malformed > malformed_before and counters.warnings:
+            counters.warnings[-1] += " (truncated last line)"
+        return columns
+
+    def _parse_lines(self, first_line: int, chunk: bytes, counters: _Counters) -> list[pa.Array]:
         if self._strip is not None:
             chunk = self._strip.sub(b"", chunk)
         if self.encoding is None or self.encoding.lower().replace("-", "") in {

@@ -216,10 +216,7 @@ class FixedWidthTable(Table):
         lines = chunk.split(b"\n")
         if complete:
             lines = lines[:-1]
-        else:
-            counters.malformed_line(
-                f"line {first_line + len(lines) - 1}: no line end (truncated last line)"
-            )
+        malformed_before = counters.malformed
         for offset, raw in enumerate(lines):
             raw = raw.rstrip(b"\r")
             if not raw.strip():
@@ -239,6 +236,9 @@ class FixedWidthTable(Table):
                 continue
             for i, f in enumerate(layout.fields):
                 cols[i].append(text[f.begin : f.stop].strip())
+        if not complete and counters.malformed > malformed_before and counters.warnings:
+            # No newline after a record too short for the layout: it was cut off.
+            counters.warnings[-1] += " (truncated last line)"
         arrays = [
             convert(pa.array(c, type=pa.string()), f.spec)
             for c, f in zip(cols, layout.fields, strict=True)
