@@ -1,0 +1,1 @@
+"""Renderers: one module per output format, registered with ``reports.registry.register``."""

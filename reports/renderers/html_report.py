@@ -1,0 +1,116 @@
+"""HTML: one self-contained file for a security reviewer.
+
+No network assets and no script: styles are inline, charts are inline SVG,
+and a Content-Security-Policy meta tag forbids anything else. Everything from
+the scan is escaped by jinja2's autoescaping (column names are untrusted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TextIO
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from reports.model import UNCATEGORIZED, Report, stable_id
+from reports.registry import Renderer, register
+from reports.renderers._common import confidence, headline, one_line
+from scanner.residency import Verdict
+
+_VERDICT_ORDER = {Verdict.VIOLATION: 0, Verdict.UNVERIFIED: 1, Verdict.COMPLIANT: 2}
+#: Per-table sections start open when there are at most this many tables.
+OPEN_TABLES = 40
+LABEL_CHARS = 42
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One row of a horizontal bar chart."""
+
+    label: str
+    full_label: str
+    value: int
+    part: int
+    css: str
+    note: str
+
+
+def _short(label: str, *, keep_end: bool = False) -> str:
+    """Shorten a chart label; source names keep their end, where they differ."""
+    if len(label) <= LABEL_CHARS:
+        return label
+    if keep_end:
+        return "…" + label[-(LABEL_CHARS - 1) :]
+    return label[: LABEL_CHARS - 1] + "…"
+
+
+def _category_bars(report: Report) -> list[Bar]:
+    bars = [
+        Bar(_short(c.title), f"{c.title} ({c.id})", len(c.columns), 0, f"s-{c.sensitivity}",
+            c.sensitivity)
+        for c in report.categories
+    ]  # fmt: skip
+    if report.uncategorized:
+        bars.append(
+            Bar("Not in the policy", UNCATEGORIZED, len(report.uncategorized), 0, "s-medium", "")
+        )
+    return bars
+
+
+def _source_bars(report: Report) -> list[Bar]:
+    return [
+        Bar(
+            _short(s.name, keep_end=True),
+            s.name,
+            s.flagged,
+            s.cpni,
+            f"v-{s.residency.verdict.value}",
+            f"{s.residency.verdict.value}, {s.residency.location.label}",
+        )
+        for s in report.sources
+    ]
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("reports", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["conf"] = confidence
+    env.filters["one_line"] = one_line
+    env.filters["anchor"] = lambda *parts: "t-" + stable_id(*parts)[:12]
+    return env
+
+
+@register
+class HtmlRenderer(Renderer):
+    """Self-contained HTML report."""
+
+    name = "html"
+    description = "self-contained HTML report with charts, for security reviewers"
+    extension = "html"
+
+    def render(self, report: Report, out: TextIO) -> None:
+        """Render the ``report.html.j2`` template."""
+        template = _environment().get_template("report.html.j2")
+        sources_by_verdict = sorted(
+            report.sources, key=lambda s: (_VERDICT_ORDER[s.residency.verdict], s.name)
+        )
+        category_bars = _category_bars(report)
+        source_bars = _source_bars(report)
+        html = template.render(
+            r=report,
+            headline=headline(report),
+            sources_by_verdict=sources_by_verdict,
+            category_bars=category_bars,
+            category_max=max((b.value for b in category_bars), default=0),
+            source_bars=source_bars,
+            source_max=max((b.value for b in source_bars), default=0),
+            open_tables=len(report.tables) <= OPEN_TABLES,
+            Verdict=Verdict,
+        )
+        out.write(html)
