@@ -73,6 +73,11 @@ class Flavor:
     def keep_alive(self, conn: Connection) -> None:
         """Restart the per-query clock before a fetch (SQLite's progress handler)."""
 
+    def fix_columns(
+        self, conn: Connection, schema: str | None, columns: dict[Any, list[Any]]
+    ) -> None:
+        """Correct reflected columns in place where the dialect's reflection falls short."""
+
     def rand_below(self, fraction: float, seed: int) -> sa.ColumnElement[bool]:
         """Return a per-row predicate true for about ``fraction`` of the rows."""
         return sa.true()
@@ -252,6 +257,46 @@ class MySQL(Flavor):
             name: Stats(None if kind == "VIEW" or n is None else int(n), is_view=kind == "VIEW")
             for name, n, kind in rows
         }
+
+    def fix_columns(
+        self, conn: Connection, schema: str | None, columns: dict[Any, list[Any]]
+    ) -> None:
+        """Take true names from information_schema; mark MariaDB's JSON (a checked LONGTEXT).
+
+        SQLAlchemy parses SHOW CREATE TABLE and leaves a backquote inside a name
+        doubled; information_schema has the name as stored.
+        """
+        names: dict[str, list[str]] = {}
+        for table, column in conn.execute(
+            sa.text(
+                "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS"
+                " WHERE TABLE_SCHEMA = :schema ORDER BY TABLE_NAME, ORDINAL_POSITION"
+            ),
+            {"schema": schema},
+        ):
+            names.setdefault(table, []).append(column)
+        json_cols: set[tuple[str, str]] = set()
+        try:
+            for table, column, clause in conn.execute(
+                sa.text(
+                    "SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE"
+                    " FROM information_schema.CHECK_CONSTRAINTS"
+                    " WHERE CONSTRAINT_SCHEMA = :schema"
+                ),
+                {"schema": schema},
+            ):
+                if str(clause).lower().startswith("json_valid("):
+                    json_cols.add((table, column))
+        except DBAPIError:
+            conn.rollback()  # MySQL: no TABLE_NAME here, and JSON is a real type anyway
+        for (_schema, table), cols in columns.items():
+            true_names = names.get(table)
+            if true_names and len(true_names) == len(cols):
+                for col, name in zip(cols, true_names, strict=True):
+                    col["name"] = name
+            for col in cols:
+                if (table, col["name"]) in json_cols:
+                    col["type"] = sa.JSON()
 
     def rand_below(self, fraction: float, seed: int) -> sa.ColumnElement[bool]:
         """``RAND(seed) < f``: a full scan, but no sort (unlike ORDER BY RAND())."""

@@ -300,6 +300,7 @@ class SqlSource(Source):
             columns = insp.get_multi_columns(schema=schema, kind=kind)
         except NotImplementedError:
             columns = {}
+        self.flavor.fix_columns(conn, schema, columns)
         try:
             pks = insp.get_multi_pk_constraint(schema=schema, kind=ObjectKind.TABLE)
         except NotImplementedError:

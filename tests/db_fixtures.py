@@ -51,8 +51,10 @@ def my_exec(url: str, *statements: str) -> None:
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
+            cur = conn.connection.dbapi_connection.cursor()
             for stmt in statements:
-                conn.exec_driver_sql(stmt)
+                cur.execute(stmt)  # no args: PyMySQL leaves % alone
+            cur.close()
     finally:
         engine.dispose()
 
