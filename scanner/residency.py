@@ -585,7 +585,7 @@ def judge(source: SourceResult, location: Location, policy: Policy) -> SourceRes
             cpni,
             settle=location.settle,
         )
-    where = f"{location.label}, {location.how.value}"
+    where = f"{location.label}, location {location.how.value}"
     if policy.allows_country(country):
         return SourceResidency(
             source.name, location, Verdict.COMPLIANT, f"stored in {where}", pii, cpni

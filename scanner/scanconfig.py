@@ -21,18 +21,39 @@ import fnmatch
 import logging
 import os
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from urllib.parse import quote
+from typing import Any, TypeVar
 
-from connectors.base import ConnectorOptions
 from scanner import yamlsource
+from scanner.model import ScanResult
 from scanner.residency import parse_location
 
 logger = logging.getLogger(__name__)
 
+_Options = TypeVar("_Options")
+_Config = TypeVar("_Config")
+
 _TOP_KEYS = ("version", "default_location", "policy", "sample_size", "full", "options", "sources")
 _SOURCE_KEYS = ("path", "url", "location", "options")
+#: Connector options a source may set, with their default (which gives the type).
+#: Mirrors ``connectors.base.ConnectorOptions`` (a test keeps the two in step);
+#: not imported from there so that ``reports`` can use this module without
+#: depending on the connector layer.
+CONNECTOR_OPTIONS: dict[str, Any] = {
+    "include": (),
+    "exclude": (),
+    "include_views": False,
+    "query_timeout": 30.0,
+    "jobs": 2,
+    "encoding": None,
+    "delimiter": None,
+    "header": None,
+    "cdr_format": None,
+    "cdr_layout": None,
+}
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _LOCATION_HELP = (
     "use a two-letter country code (US, DE) or a cloud region (us-east-1, europe-west3, westeurope)"
@@ -98,14 +119,51 @@ class ScanFile:
         entry = self.entry_for(source_name)
         return entry.location if entry is not None else None
 
-    def connector_options(
-        self, base: ConnectorOptions, entry: SourceEntry | None = None
-    ) -> ConnectorOptions:
-        """Return ``base`` with the file's global options, then ``entry``'s, applied."""
+    def connector_options(self, base: _Options, entry: SourceEntry | None = None) -> _Options:
+        """Return ``base`` (ConnectorOptions) with the file's options, then ``entry``'s, applied."""
         merged = dict(self.options)
         if entry is not None:
             merged.update(entry.options)
         return dataclasses.replace(base, **merged) if merged else base
+
+    def plan(self, base: _Config, *, keep: Collection[str] = ()) -> list[tuple[list[str], _Config]]:
+        """Group the sources by their effective options: one engine run per group.
+
+        ``base`` is the command line's ScanConfig. The file's ``sample_size``
+        and ``full`` replace its values except for the fields named in ``keep``
+        (options given explicitly on the command line win). Groups keep the
+        order of their first source in the file.
+        """
+        scan_changes: dict[str, Any] = {}
+        if self.sample_size is not None and "sample_size" not in keep:
+            scan_changes["sample_size"] = self.sample_size
+        if self.full is not None and "full" not in keep:
+            scan_changes["full"] = self.full
+        groups: dict[tuple[tuple[str, Any], ...], list[SourceEntry]] = {}
+        for entry in self.sources:
+            key = tuple(sorted({**dict(self.options), **dict(entry.options)}.items()))
+            groups.setdefault(key, []).append(entry)
+        out: list[tuple[list[str], _Config]] = []
+        for entries in groups.values():
+            connector = self.connector_options(base.connector, entries[0])  # type: ignore[attr-defined]
+            config = dataclasses.replace(base, connector=connector, **scan_changes)  # type: ignore[type-var]
+            out.append(([e.spec for e in entries], config))
+        return out
+
+
+def merge_results(results: Sequence[ScanResult]) -> ScanResult:
+    """Join the results of several engine runs (one per option group) into one."""
+    if len(results) == 1:
+        return results[0]
+    if not results:
+        raise ValueError("no results to merge")
+    return ScanResult(
+        sources=tuple(s for r in results for s in r.sources),
+        started_at=min(r.started_at for r in results),
+        finished_at=max(r.finished_at for r in results),
+        seconds=sum(r.seconds for r in results),
+        config=results[0].config,
+    )
 
 
 def load_scan_config(path: str | Path) -> ScanFile:
@@ -230,16 +288,14 @@ def _options(mapping: dict[str, Any], key: str, fail: Any) -> tuple[tuple[str, A
         return ()
     if not isinstance(raw, dict):
         raise fail(mapping, key, f"'{key}' must be a mapping of connector options")
-    fields = {f.name: f for f in dataclasses.fields(ConnectorOptions)}
     out: dict[str, Any] = {}
     for name, value in raw.items():
-        if name not in fields:
-            hint = difflib.get_close_matches(name, list(fields), n=1)
-            suggestion = (
-                f"did you mean '{hint[0]}'?" if hint else f"known: {', '.join(sorted(fields))}"
-            )
+        if name not in CONNECTOR_OPTIONS:
+            known = sorted(CONNECTOR_OPTIONS)
+            hint = difflib.get_close_matches(name, known, n=1)
+            suggestion = f"did you mean '{hint[0]}'?" if hint else f"known: {', '.join(known)}"
             raise fail(raw, name, f"unknown option '{name}' ({suggestion})")
-        default = fields[name].default
+        default = CONNECTOR_OPTIONS[name]
         out[name] = _coerce(raw, name, value, default, fail)
     return tuple(sorted(out.items()))
 
@@ -286,7 +342,8 @@ def _expand_env(value: str, fail: Any) -> str:
         name = m.group(1)
         if name not in os.environ:
             raise fail(f"environment variable {name} is not set")
-        return os.environ[name]
+        # Percent-encode, so a password with '/' or '@' keeps the URL parseable.
+        return quote(os.environ[name], safe="")
 
     return _ENV_RE.sub(sub, value.strip())
 

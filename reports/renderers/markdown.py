@@ -60,9 +60,8 @@ class MarkdownRenderer(Renderer):
         add(f"**{text(headline(report))}.** Policy: {text(report.policy.name)}.")
         if not report.complete:
             add("")
-            add(
-                f"> The scan completed only partly: {plural(len(report.problems), 'problem')} below."
-            )
+            problems = plural(len(report.problems), "problem")
+            add(f"> The scan completed only partly: {problems} below.")
         add("")
 
         add("### Storage")

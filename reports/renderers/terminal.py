@@ -115,12 +115,8 @@ def _storage(console: Console, report: Report, frame: box.Box) -> None:
         console.print(table)
     compliant = [s for s in report.sources if s.residency.verdict is Verdict.COMPLIANT]
     if compliant:
-        console.print(
-            Text(
-                f"Compliant: {', '.join(f'{s.name} [{s.residency.location.label}]' for s in compliant)}",
-                style="green",
-            )
-        )
+        names = ", ".join(f"{s.name} [{s.residency.location.label}]" for s in compliant)
+        console.print(Text(f"Compliant: {names}", style="green"))
     console.print()
 
 

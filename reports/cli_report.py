@@ -1,0 +1,153 @@
+"""``piiscan report RESULT.json``: re-render a saved JSON result without scanning again.
+
+The saved file is what ``piiscan scan --format json`` wrote: the ScanResult
+contract plus the ``policy`` and ``residency`` sections. The policy used at
+scan time is restored from the ``policy`` section unless ``--policy`` names
+another; source locations come from ``residency`` unless a ``--config`` file
+declares them anew.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reports.registry import UnknownFormat, format_names, get_renderer, render
+from scanner.model import ScanResult
+from scanner.policy import Policy, PolicyError
+from scanner.residency import Location, Residency, assess
+
+logger = logging.getLogger(__name__)
+
+
+class ReportInputError(Exception):
+    """The saved result cannot be read. The message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class SavedResult:
+    """A JSON result read back: the scan, and the policy and locations it was reported with."""
+
+    result: ScanResult
+    policy: Policy | None
+    locations: dict[str, Location]
+
+
+def load_saved(path: str | Path) -> SavedResult:
+    """Read a JSON result written by ``piiscan scan --format json``."""
+    where = str(path)
+    try:
+        text = Path(path).read_text("utf-8")
+    except OSError as exc:
+        raise ReportInputError(f"{where}: cannot read ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise ReportInputError(f"{where}: not UTF-8 text") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReportInputError(f"{where}: line {exc.lineno}: invalid JSON ({exc.msg})") from exc
+    if not isinstance(data, dict):
+        raise ReportInputError(f"{where}: not a piiscan JSON result (expected an object)")
+    try:
+        result = ScanResult.from_dict(data)
+    except ValueError as exc:
+        raise ReportInputError(f"{where}: {exc}") from exc
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ReportInputError(
+            f"{where}: not a piiscan JSON result (bad or missing {exc})"
+        ) from exc
+    policy: Policy | None = None
+    saved_policy: Any = data.get("policy")
+    if isinstance(saved_policy, dict):
+        try:
+            policy = Policy.from_dict(saved_policy, where=f"{where} (saved policy)")
+        except PolicyError as exc:
+            logger.warning("%s; using the default policy", exc)
+    locations: dict[str, Location] = {}
+    saved_residency: Any = data.get("residency")
+    if isinstance(saved_residency, dict):
+        try:
+            locations = Residency.locations_from_dict(saved_residency)
+        except (KeyError, TypeError, ValueError) as exc:
+            logger.warning("%s: saved residency section unreadable (%s); inferring", where, exc)
+    return SavedResult(result, policy, locations)
+
+
+def rerender(
+    result_path: str | Path,
+    fmt: str,
+    *,
+    output: str | Path | None = None,
+    policy_path: str | None = None,
+    config_path: str | None = None,
+) -> None:
+    """Re-render a saved result to ``output`` (standard output when None).
+
+    Raises ReportInputError, PolicyError, ScanConfigError or UnknownFormat
+    with a message fit for one line on the terminal.
+    """
+    get_renderer(fmt)  # an unknown format fails before any reading
+    saved = load_saved(result_path)
+    policy = Policy.load(policy_path) if policy_path else (saved.policy or Policy.load(None))
+    scanfile = None
+    if config_path:
+        from scanner.scanconfig import load_scan_config
+
+        scanfile = load_scan_config(config_path)
+    residency = assess(saved.result, policy, scanfile, known=saved.locations)
+    render(fmt, saved.result, policy=policy, residency=residency, out=output or sys.stdout)
+    if output:
+        logger.info("report written to %s", output)
+
+
+@click.command("report")
+@click.argument("result_file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--format",
+    "fmt",
+    default="html",
+    show_default=True,
+    help="Output format: " + ", ".join(format_names()) + ".",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the report here instead of standard output.",
+)
+@click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Policy YAML (default: the policy saved in the result, else the bundled one).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Scan configuration whose declared locations override the saved ones.",
+)
+def report_command(
+    result_file: str,
+    fmt: str,
+    output: str | None,
+    policy_path: str | None,
+    config_path: str | None,
+) -> None:
+    """Re-render a saved JSON result (piiscan scan --format json) without scanning again."""
+    from scanner.scanconfig import ScanConfigError
+
+    try:
+        rerender(result_file, fmt, output=output, policy_path=policy_path, config_path=config_path)
+    except UnknownFormat as exc:
+        raise click.BadParameter(str(exc), param_hint="--format") from exc
+    except (ReportInputError, PolicyError, ScanConfigError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    except OSError as exc:
+        raise click.FileError(str(output or "-"), hint=exc.strerror or str(exc)) from exc
