@@ -24,8 +24,8 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from scanner import yamlsource
 from scanner.model import ScanResult
