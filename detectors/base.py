@@ -101,19 +101,51 @@ class ValueView:
         if self.kind in {"integer", "float"}:
             return pc.cast(self.raw.drop_null(), pa.float64(), safe=False)
         if self.kind == "string":
-            s = self.strings
+            s = self.numeric
             ok = pc.match_substring_regex(s, r"^[+-]?\d+(\.\d+)?$")
             return pc.cast(s.filter(ok), pa.float64())
         return pa.array([], pa.float64())
 
     @cached_property
-    def digits(self) -> pa.Array:
-        """``strings`` with separators (space, dash, dot, brackets, slash) removed; aligned."""
-        return pc.replace_substring_regex(self.strings, r"[\s\-.()/]", "")
-
-    @cached_property
     def lengths(self) -> pa.Array:
         return pc.utf8_length(self.strings)
+
+    @cached_property
+    def numeric_mask(self) -> pa.BooleanArray:
+        """Values made of digits and separators only (cards, phones, SSNs, IMEIs, IPv4 ...).
+
+        One pass shared by every number-shaped detector, which then reads only
+        ``numeric``; an email or a name column costs them nothing.
+        """
+        s = self.strings
+        if self.kind == "integer":
+            return pc.is_valid(s)
+        return pc.match_substring_regex(
+            s, r"^[+(-]?\d[\d\s().,;/#:+-]*(?:\s*(?:x|ext\.?|extension)\s*\d{1,6})?$")
+
+    @cached_property
+    def numeric(self) -> pa.Array:
+        """The values of ``strings`` that pass ``numeric_mask``."""
+        if self.kind == "integer":
+            return self.strings
+        return self.strings.filter(self.numeric_mask)
+
+    @cached_property
+    def textual(self) -> pa.Array:
+        """The values of ``strings`` that are not number-shaped (names, addresses, text)."""
+        if self.kind == "integer":
+            return pa.array([], pa.string())
+        return self.strings.filter(pc.invert(self.numeric_mask))
+
+    def having(self, literal: str) -> pa.Array:
+        """Values containing a literal substring (a memchr, far cheaper than a regex)."""
+        s = self.strings
+        return s.filter(pc.match_substring(s, literal))
+
+    def of_length(self, low: int, high: int) -> pa.Array:
+        """Values whose length lies in [low, high]."""
+        n = self.lengths
+        return self.strings.filter(pc.and_(pc.greater_equal(n, low), pc.less_equal(n, high)))
 
     @cached_property
     def is_text(self) -> bool:

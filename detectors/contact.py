@@ -45,15 +45,16 @@ class EmailDetector(Detector):
 
     entity = "EMAIL_ADDRESS"
     name = "email"
+    valid_word = "valid address"
     names = NameRule(strong=("email", "e mail"), veto=("verified", "opt", "optin", "status",
                                                        "count", "sent", "bounce", "template"))
     specificity = 80
     in_text = True
 
     def match(self, view: ValueView) -> Match | None:
-        s = view.strings
-        if len(s) == 0:
+        if view.count == 0:
             return None
+        s = view.having("@")
         if view.is_text:
             found = pc.extract_regex(s, f"(?P<e>{_EMAIL_IN_TEXT})")
             hit = pc.is_valid(found)
@@ -115,6 +116,7 @@ class PhoneDetector(Detector):
 
     entity = "PHONE_NUMBER"
     name = "phone"
+    valid_word = "valid number"
     kinds = frozenset({"string", "integer"})
     names = NameRule(
         strong=("phone", "telephone", "mobile phone", "msisdn", "fax", "caller id number",
@@ -128,12 +130,12 @@ class PhoneDetector(Detector):
     in_text = True
 
     def match(self, view: ValueView) -> Match | None:
-        s = view.strings
-        if len(s) == 0:
+        if view.count == 0:
             return None
+        s = view.numeric
         if view.is_text:
             found = pc.extract_regex(
-                s, r"(?P<p>(?:\+?1[ .-]?)?\(?[2-9]\d{2}\)?[ .-]?\d{3}[ .-]\d{4})")
+                view.strings, r"(?P<p>(?:\+?1[ .-]?)?\(?[2-9]\d{2}\)?[ .-]?\d{3}[ .-]\d{4})")
             s = pc.struct_field(found.filter(pc.is_valid(found)), [0])
         nanp_mask = pc.match_substring_regex(s, _NANP_SHAPE)
         intl_mask = pc.match_substring_regex(s, _INTL_SHAPE)
@@ -206,6 +208,7 @@ class StreetAddressDetector(Detector):
 
     entity = "POSTAL_ADDRESS"
     name = "street_address"
+    valid_word = "street-address-shaped"
     names = NameRule(
         strong=("street address", "address line", "home address", "mailing address",
                 "billing address", "shipping address", "postal address", "street",
@@ -217,9 +220,11 @@ class StreetAddressDetector(Detector):
     specificity = 55
 
     def match(self, view: ValueView) -> Match | None:
-        s = view.strings
-        if len(s) == 0:
+        if view.count == 0:
             return None
+        s = view.textual
+        starts = pc.match_substring_regex(s, r"^(?:\d|[Pp]\.? ?[Oo])")
+        s = s.filter(starts)
         ok = pc.match_substring_regex(s, _STREET)
         k = count(ok)
         shaped = count(pc.match_substring_regex(s, r"^\d{1,6}\s+\S+"))
@@ -235,6 +240,7 @@ class PostalCodeDetector(Detector):
 
     entity = "POSTAL_ADDRESS"
     name = "postal_code"
+    valid_word = "postal-code-shaped"
     kinds = frozenset({"string", "integer"})
     names = NameRule(strong=("zip", "postal code", "zip code", "post code"),
                      veto=("file", "archive", "count"))
@@ -261,6 +267,7 @@ class StateDetector(Detector):
 
     entity = "POSTAL_ADDRESS"
     name = "us_state"
+    valid_word = "US state"
     names = NameRule(strong=("state code", "billing state", "home state", "mailing state"),
                      exact=("state",), veto=("status", "machine", "session", "call"))
     requires_name = True
@@ -282,6 +289,7 @@ class CityDetector(Detector):
 
     entity = "POSTAL_ADDRESS"
     name = "city"
+    valid_word = "place-name-shaped"
     names = NameRule(strong=("billing city", "home city", "mailing city", "city name"),
                      exact=("city", "town"))
     requires_name = True

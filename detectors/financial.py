@@ -56,9 +56,9 @@ class CreditCardDetector(Detector):
     valid_word = "Luhn-valid"
 
     def match(self, view: ValueView) -> Match | None:
-        s = view.strings
-        if len(s) == 0:
+        if view.count == 0:
             return None
+        s = view.numeric
         shaped_mask = pc.match_substring_regex(s, _CARD_SHAPE)
         shaped = count(shaped_mask)
         if not shaped:
@@ -95,13 +95,13 @@ class BankAccountDetector(Detector):
     valid_word = "checksum-valid"
 
     def match(self, view: ValueView) -> Match | None:
-        s = view.strings
-        if len(s) == 0:
+        if view.count == 0:
             return None
-        upper = pc.utf8_upper(s)
+        s = view.numeric
+        upper = pc.utf8_upper(view.of_length(15, 42))
         iban_mask = pc.match_substring_regex(upper, _IBAN_SHAPE)
         digits_mask = pc.match_substring_regex(s, r"^\d{4,17}$")
-        shaped = count(pc.or_(iban_mask, digits_mask))
+        shaped = count(iban_mask) + count(digits_mask)
         matched = 0
         evidence: list[str] = []
         checked: int | None = None
@@ -147,6 +147,7 @@ class CreditHistoryDetector(Detector):
 
     entity = "CREDIT_HISTORY"
     name = "credit_history"
+    valid_word = "in score or count range"
     kinds = frozenset({"string", "integer", "float"})
     names = NameRule(
         strong=("credit score", "fico", "credit rating", "credit history", "credit report",

@@ -34,17 +34,17 @@ class SSNDetector(Detector):
 
     entity = "US_SSN"
     name = "us_ssn"
+    valid_word = "SSA-valid"
     kinds = frozenset({"string", "integer"})
     names = NameRule(strong=("ssn", "social security", "social security number", "tax id",
                              "taxpayer id", "tin", "itin"),
                      veto=("last4", "hash", "count", "verified"))
     specificity = 70
-    in_text = True
 
     def match(self, view: ValueView) -> Match | None:
-        s = view.strings
-        if len(s) == 0:
+        if view.count == 0:
             return None
+        s = view.numeric
         shaped_mask = pc.match_substring_regex(s, r"^\d{3}[- ]?\d{2}[- ]?\d{4}$")
         shaped = count(shaped_mask)
         if not shaped:
@@ -92,6 +92,7 @@ class DateOfBirthDetector(Detector):
 
     entity = "DATE_OF_BIRTH"
     name = "date_of_birth"
+    valid_word = "plausible birth dates"
     kinds = frozenset({"string", "temporal"})
     names = NameRule(strong=("date of birth", "birth date", "birth day", "born", "birth"),
                      veto=("created", "updated", "modified", "register", "registered",
@@ -121,6 +122,7 @@ class PersonNameDetector(Detector):
 
     entity = "PERSON_NAME"
     name = "person_name_column"
+    valid_word = "name-shaped"
     names = NameRule(
         strong=("first name", "last name", "full name", "maiden name", "middle name",
                 "family name", "given name", "customer name", "contact name", "caller id name",
@@ -136,6 +138,8 @@ class PersonNameDetector(Detector):
               "code", "number"),
     )
     specificity = 40
+    # The shape (capitalised words) alone says little; free text goes to the language model.
+    requires_name = True
 
     def match(self, view: ValueView) -> Match | None:
         s = view.strings
@@ -144,13 +148,6 @@ class PersonNameDetector(Detector):
         ok = pc.match_substring_regex(s, _NAME_SHAPE)
         k = count(ok)
         return Match(k, k, take_evidence(s, ok, self))
-
-    def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
-        # The shape (capitalised words) alone says little; with a person-name
-        # column name it confirms. Free text goes to the language model instead.
-        if name.score < 0.5:
-            return None
-        return super().judge(tally, facts, name)
 
     def mask(self, value: str) -> str:
         return " ".join(w[:1] + "***" for w in value.split())
@@ -161,6 +158,7 @@ class AccountIdDetector(Detector):
 
     entity = "ACCOUNT_ID"
     name = "account_id"
+    valid_word = "identifier-like"
     kinds = frozenset({"string", "integer"})
     names = NameRule(
         strong=("account id", "account number", "account code", "customer id",

@@ -33,6 +33,7 @@ class IPAddressDetector(Detector):
 
     entity = "IP_ADDRESS"
     name = "ip_address"
+    valid_word = "valid address"
     names = NameRule(strong=("ip", "ip address", "remote addr", "remote host", "client ip",
                              "source ip", "x forwarded for", "ipv4", "ipv6", "inet"),
                      veto=("count", "version", "type", "port"))
@@ -40,21 +41,23 @@ class IPAddressDetector(Detector):
     in_text = True
 
     def match(self, view: ValueView) -> Match | None:
-        s = view.strings
-        if len(s) == 0:
+        if view.count == 0:
             return None
+        s = view.numeric
+        six = view.having(":")
         if view.is_text:
-            found = pc.extract_regex(s, rf"(?P<ip>\b{_OCTET}(?:\.{_OCTET}){{3}}\b)")
+            found = pc.extract_regex(view.strings,
+                                     rf"(?P<ip>\b{_OCTET}(?:\.{_OCTET}){{3}}\b)")
             s = pc.struct_field(found.filter(pc.is_valid(found)), [0])
         v4 = pc.match_substring_regex(s, _IPV4)
-        v6_shape = pc.match_substring_regex(s, _IPV6_SHAPE)
+        v6_shape = pc.match_substring_regex(six, _IPV6_SHAPE)
         shaped = count(v4) + count(v6_shape)
         matched = count(v4)
         evidence = list(take_evidence(s, v4, self))
         checked: int | None = None
         n6 = count(v6_shape)
         if n6:
-            cand = s.filter(v6_shape)
+            cand = six.filter(v6_shape)
             if n6 > _MAX_V6_CHECKS:
                 picks = sorted(random.Random(n6).sample(range(n6), _MAX_V6_CHECKS))
                 values = cand.take(pa.array(picks)).to_pylist()
@@ -85,14 +88,15 @@ class MacAddressDetector(Detector):
 
     entity = "MAC_ADDRESS"
     name = "mac_address"
+    valid_word = "valid MAC"
     names = NameRule(strong=("mac", "mac address", "hardware address", "bssid", "ethernet address",
                              "wifi mac", "device mac"), veto=("count", "vendor", "os"))
     specificity = 85
 
     def match(self, view: ValueView) -> Match | None:
-        s = view.strings
-        if len(s) == 0:
+        if view.count == 0:
             return None
+        s = view.of_length(12, 17)
         ok = pc.match_substring_regex(s, _MAC)
         bare = pc.match_substring_regex(s, r"^[0-9A-Fa-f]{12}$")
         return Match(count(ok) + count(bare), count(ok), take_evidence(s, ok, self))
@@ -116,14 +120,15 @@ class UserAgentDetector(Detector):
 
     entity = "USER_AGENT"
     name = "user_agent"
+    valid_word = "user-agent-shaped"
     names = NameRule(strong=("user agent", "browser", "http user agent"),
                      veto=("count", "family", "version"))
     specificity = 75
 
     def match(self, view: ValueView) -> Match | None:
-        s = view.strings
-        if len(s) == 0:
+        if view.count == 0:
             return None
+        s = view.having("/")
         ok = pc.match_substring_regex(s, _UA)
         k = count(ok)
         return Match(k, k, take_evidence(s, ok, self))

@@ -39,19 +39,19 @@ class DeviceIdDetector(Detector):
     valid_word = "IMEI/ICCID check digit valid"
 
     def match(self, view: ValueView) -> Match | None:
-        s = view.strings
-        if len(s) == 0:
+        if view.count == 0:
             return None
-        digits = pc.replace_substring_regex(s, r"[ -/]", "")
+        s = view.numeric
+        s = s.filter(pc.match_substring_regex(s, r"^\d[\d /-]{13,24}$"))
+        digits = pc.replace_substring_regex(s, r"[ /-]", "")
         is15 = pc.match_substring_regex(digits, r"^\d{15}$")
         iccid = pc.match_substring_regex(digits, _ICCID)
         imsi = pc.match_substring_regex(digits, _IMSI)
-        meid = pc.match_substring_regex(s, _MEID)
-        checked_luhn = luhn(digits, range(15, 21))
+        meid = pc.match_substring_regex(view.of_length(14, 14), _MEID)
         # An IMSI has no check digit: it counts as shaped, and as matched only
         # when the column name supports it (see judge).
-        imei_iccid = pc.and_(pc.or_(is15, iccid), checked_luhn)
-        shaped = count(pc.or_(pc.or_(is15, iccid), pc.or_(imsi, meid)))
+        imei_iccid = pc.and_(pc.or_(is15, iccid), luhn(digits, range(15, 21)))
+        shaped = count(pc.or_(pc.or_(is15, iccid), imsi)) + count(meid)
         return Match(shaped, count(imei_iccid), take_evidence(s, imei_iccid, self))
 
     def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
@@ -70,49 +70,56 @@ _LATLON_PAIR = (
 )
 
 
+class GeoCoordinatePairDetector(Detector):
+    """Coordinate pairs in one value (``44.1234, -68.5678``): latitude and longitude together."""
+
+    entity = "GEO_LOCATION"
+    name = "geo_coordinates"
+    names = NameRule(strong=("coordinates", "latitude longitude", "geo location", "gps",
+                             "location", "position"),
+                     veto=("count", "type", "name", "code", "accuracy", "source", "method"))
+    specificity = 70
+    valid_word = "coordinate pairs"
+
+    def match(self, view: ValueView) -> Match | None:
+        if view.count == 0:
+            return None
+        s = view.numeric
+        pair = pc.match_substring_regex(s, _LATLON_PAIR)
+        k = count(pair)
+        return Match(k, k, take_evidence(s, pair, self))
+
+    def mask(self, value: str) -> str:
+        return "**.***, **.***"
+
+
 class GeoLocationDetector(Detector):
-    """Locations: latitude/longitude columns and coordinate pairs, cell IDs, geohashes."""
+    """Latitude and longitude columns (values in range, with decimals) and cell IDs, by name."""
 
     entity = "GEO_LOCATION"
     name = "geo_location"
     kinds = frozenset({"string", "float", "integer"})
-    names = NameRule(strong=("latitude", "longitude", "latitude longitude", "geo location",
-                             "coordinates", "gps", "geohash", "location", "position",
-                             "cell id", "cell tower", "cell site", "serving cell", "geo"),
+    names = NameRule(strong=("latitude", "longitude", "geohash", "cell id", "cell tower",
+                             "cell site", "serving cell", "geo"),
                      veto=("count", "type", "name", "code", "accuracy", "source", "method",
                            "timezone"))
+    # A column of decimals between -180 and 180 is not a location by itself.
+    requires_name = True
     specificity = 45
     valid_word = "in coordinate range"
 
     def match(self, view: ValueView) -> Match | None:
-        if view.kind == "string":
-            s = view.strings
-            if len(s) == 0:
-                return None
-            pair = pc.match_substring_regex(s, _LATLON_PAIR)
-            k = count(pair)
-            if k:
-                return Match(k, k, take_evidence(s, pair, self))
         nums = view.numbers
         if len(nums) == 0:
-            return Match(0, 0) if view.kind == "string" else None
+            return Match(0, 0)
         in_range = pc.and_(pc.greater_equal(nums, -180), pc.less_equal(nums, 180))
-        # Coordinates carry decimals; whole numbers in range are more often codes.
-        fractional = pc.not_equal(nums, pc.floor(nums))
-        ok = pc.and_(in_range, fractional)
-        return Match(count(in_range), count(ok))
+        return Match(count(in_range), count(in_range))
 
     def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
-        if name.score < 0.5 and facts.kind != "string":
-            # A column of decimals between -180 and 180 is not a location by itself.
-            return None
-        if name.score >= 0.5 and facts.kind == "integer":
-            # Cell IDs are integers: the name is the evidence.
-            tally = Tally(tally.shaped, facts.values, tally.checked, False, tally.evidence)
+        if name.score >= 0.5 and "cell" in name.reason.lower() and facts.values:
+            # Cell IDs are plain integers: the name is the evidence.
+            tally = Tally(facts.values, facts.values, tally.checked, False, tally.evidence)
         return super().judge(tally, facts, name)
-
-    def mask(self, value: str) -> str:
-        return "**.***, **.***"
 
 
 class CallDetailDetector(Detector):
@@ -120,6 +127,7 @@ class CallDetailDetector(Detector):
 
     entity = "CALL_DETAIL"
     name = "call_detail"
+    valid_word = "non-empty"
     kinds = frozenset({"string", "integer", "float", "temporal"})
     names = NameRule(
         strong=("billable seconds", "call duration", "call start", "call end", "call time",
@@ -162,6 +170,7 @@ class ServicePlanDetector(Detector):
 
     entity = "SERVICE_PLAN"
     name = "service_plan"
+    valid_word = "short labels"
     kinds = frozenset({"string", "integer"})
     names = NameRule(strong=("service plan", "rate plan", "plan", "tariff", "package",
                              "subscription", "service type", "product", "plan name", "plan code",
@@ -187,6 +196,7 @@ class ServiceUsageDetector(Detector):
 
     entity = "SERVICE_USAGE"
     name = "service_usage"
+    valid_word = "non-negative amounts"
     kinds = frozenset({"string", "integer", "float"})
     names = NameRule(strong=("minutes used", "minutes", "data usage", "data used", "usage",
                              "call count", "calls", "sms count", "messages sent", "mb used",

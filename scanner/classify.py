@@ -22,6 +22,7 @@ _PARTY_WORDS = {"caller", "called", "calling", "callee", "source", "destination"
                 "dialled", "party", "ani", "dnis", "clid", "msisdn"}
 _TIME_WORDS = {"start", "end", "answer", "duration", "billable", "stamp", "origination",
                "connect", "disconnect", "seconds", "billsec"}
+_CUSTOMER_BOUND = {"SERVICE_PLAN", "SERVICE_USAGE"}
 _CUSTOMER_ENTITIES = {"ACCOUNT_ID", "PHONE_NUMBER", "PERSON_NAME", "EMAIL_ADDRESS",
                       "POSTAL_ADDRESS"}
 
@@ -101,6 +102,10 @@ def finish_table(columns: list[tuple[ColumnRef, list[Claim], str | None]], polic
         kept: list[Claim] = []
         for c in claims:
             if c.verdict.needs_call_record and not call_record:
+                continue
+            if c.verdict.entity in _CUSTOMER_BOUND and not has_customer:
+                # Plans and usage not tied to anyone are aggregate information, which
+                # the policy says is not PII.
                 continue
             kept.append(c)
         detections = [to_detection(c) for c in kept]

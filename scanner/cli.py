@@ -59,9 +59,9 @@ def main() -> None:
 
 
 def _format_choices() -> list[str]:
-    from reports import formats
+    from reports import format_names
 
-    return formats()
+    return list(format_names())
 
 
 @main.command()

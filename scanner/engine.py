@@ -41,6 +41,8 @@ class _Column:
     text_batches: int = 0
     text_votes: int = 0
     tallies: dict[str, Tally] = field(default_factory=dict)
+    #: Detectors worth running on this column (those needing a name only when it has one).
+    active: list[Detector] = field(default_factory=list)
     # Raw text kept only for the language model, bounded by ScanConfig.ner_sample,
     # never logged, dropped when the table is done.
     ner_sample: list[str] = field(default_factory=list)
@@ -123,8 +125,8 @@ class Engine:
     def scan_table(self, source: Source, table: Table) -> TableResult:
         t0 = time.perf_counter()
         cols = [
-            _Column(ColumnRef(source.name, table.name, c.name, i, c.data_type, table.schema),
-                    skip_reason=c.skip_reason)
+            self._column(ColumnRef(source.name, table.name, c.name, i, c.data_type,
+                                   table.schema), c.skip_reason)
             for i, c in enumerate(table.columns)
         ]
         by_name = {c.ref.column: c for c in cols}
@@ -181,7 +183,7 @@ class Engine:
                 ref = ColumnRef(any_ref.source if any_ref else "", any_ref.table if any_ref else "",
                                 field_.name, pos, str(field_.type),
                                 any_ref.schema if any_ref else None)
-                col = by_name[field_.name] = _Column(ref)
+                col = by_name[field_.name] = self._column(ref, None)
             if col.skip_reason:
                 continue
             view = ValueView(batch.column(i))
@@ -197,13 +199,20 @@ class Engine:
                 col.text_batches += 1
                 col.text_votes += view.is_text
                 self._keep_ner_sample(col, view)
-            for det in self.detectors:
+            for det in col.active:
                 if view.kind not in det.kinds:
                     continue
                 m = det.match(view)
                 if m is None:
                     continue
                 col.tallies.setdefault(det.name, Tally()).add(m)
+
+    def _column(self, ref: ColumnRef, skip_reason: str | None) -> _Column:
+        # A detector that only confirms a telling name need not read values
+        # under a name that tells nothing.
+        active = [d for d in self.detectors
+                  if not d.requires_name or d.names.evaluate(ref.column).score >= 0.5]
+        return _Column(ref, skip_reason=skip_reason, active=active)
 
     def _keep_ner_sample(self, col: _Column, view: ValueView) -> None:
         need = self.config.ner_sample - len(col.ner_sample)
