@@ -534,14 +534,15 @@ def assess(
     """Give every source of ``result`` a location and a verdict.
 
     ``known`` holds locations established earlier (a saved JSON report's
-    ``residency`` section); a declaration in ``config`` overrides them.
+    ``residency`` section); they are used only when no ``config`` is given, so
+    re-rendering with ``--config`` re-establishes every location from that file.
     """
     entries: list[SourceResidency] = []
     for source in result.sources:
         declared = config.declared_location(source.name) if config is not None else None
         if declared is None and source.location:
             declared = source.location
-        if declared is None and known is not None and source.name in known:
+        if config is None and declared is None and known is not None and source.name in known:
             location = known[source.name]
         else:
             default = config.default_location if config is not None else None

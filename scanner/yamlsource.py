@@ -80,6 +80,9 @@ def load(text: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.problem and exc.context and exc.context_mark is not None:
+            # "found unexpected end of stream (while scanning a quoted scalar on line 2)"
+            problem += f" ({exc.context} on line {exc.context_mark.line + 1})"
         raise YamlSourceError(problem, line) from exc
     except yaml.YAMLError as exc:
         raise YamlSourceError(
