@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from reports.registry import UnknownFormat, format_names, get_renderer, render
+from reports.registry import UnknownFormat, get_renderer, render
 from scanner.model import ScanResult
 from scanner.policy import Policy, PolicyError
 from scanner.residency import Location, Residency, assess
@@ -113,7 +113,7 @@ def rerender(
     "fmt",
     default="html",
     show_default=True,
-    help="Output format: " + ", ".join(format_names()) + ".",
+    help="Output format: html, json, sarif, csv, markdown, junit, terminal (or table).",
 )
 @click.option(
     "--output",

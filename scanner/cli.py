@@ -65,7 +65,7 @@ def _format_choices() -> list[str]:
 
 
 @main.command()
-@click.argument("sources", nargs=-1, required=True)
+@click.argument("sources", nargs=-1, required=False)
 @click.option("--sample-size", type=click.IntRange(min=1), default=DEFAULT_SAMPLE_SIZE,
               show_default=True, help="Rows sampled per table.")
 @click.option("--full", is_flag=True, help="Read every row (streams in batches).")
@@ -90,6 +90,9 @@ def _format_choices() -> list[str]:
 @click.option("--no-ner", is_flag=True, help="Skip the language model (names in free text).")
 @click.option("--policy", "policy_path", type=click.Path(dir_okay=False),
               help="Policy YAML to check against (default: the bundled policy).")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+              help="Scan configuration YAML: sources, where each is stored, options "
+              "(see examples/scan.yaml).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--verbose", "-v", count=True, help="More log output.")
 @click.option("--debug", is_flag=True, help="Show internal tracebacks (never data values).")
@@ -97,7 +100,8 @@ def scan(sources: tuple[str, ...], sample_size: int, full: bool, fmt: str, outpu
          include: tuple[str, ...], exclude: tuple[str, ...], include_views: bool,
          query_timeout: float, jobs: int, encoding: str | None, delimiter: str | None,
          header: bool | None, cdr_format: str | None, cdr_layout: str | None, no_ner: bool,
-         policy_path: str | None, quiet: bool, verbose: int, debug: bool) -> None:
+         policy_path: str | None, quiet: bool, verbose: int, debug: bool,
+         config_path: str | None = None) -> None:
     """Scan files, directories, globs and database URLs for PII and CPNI."""
     _setup_logging(verbose, debug)
     if fmt not in _format_choices():
@@ -116,7 +120,16 @@ def scan(sources: tuple[str, ...], sample_size: int, full: bool, fmt: str, outpu
             raise click.BadParameter(f"unknown encoding {encoding!r}",
                                      param_hint="--encoding") from exc
     from scanner.policy import Policy, PolicyError
+    from scanner.scanconfig import ScanConfigError, load_scan_config, merge_results
 
+    try:
+        scanfile = load_scan_config(config_path) if config_path else None
+    except ScanConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if not sources and scanfile is None:
+        raise click.UsageError("give one or more SOURCE arguments, or --config FILE")
+    if policy_path is None and scanfile is not None:
+        policy_path = scanfile.policy
     try:
         policy = Policy.load(policy_path)
     except PolicyError as exc:
@@ -131,24 +144,33 @@ def scan(sources: tuple[str, ...], sample_size: int, full: bool, fmt: str, outpu
     )
     from scanner.engine import scan as run_scan
 
+    plans = [(list(sources), config)] if sources else []
+    if scanfile is not None:
+        # The file's sample_size/full apply unless given on the command line.
+        ctx = click.get_current_context()
+        keep = {n for n in ("sample_size", "full")
+                if ctx.get_parameter_source(n) is click.core.ParameterSource.COMMANDLINE}
+        plans += scanfile.plan(config, keep=keep)
     with _progress(config.progress) as hook:
-        result = run_scan(list(sources), config, progress=hook)
-    _write(fmt, result, policy, output)
+        result = merge_results([run_scan(specs, cfg, progress=hook) for specs, cfg in plans])
+    from scanner.residency import assess
+
+    _write(fmt, result, policy, output, assess(result, policy, scanfile))
     sys.exit(EXIT_OK if result.complete else EXIT_PARTIAL)
 
 
-def _write(fmt: str, result: Any, policy: Any, output: str | None) -> None:
+def _write(fmt: str, result: Any, policy: Any, output: str | None, residency: Any = None) -> None:
     from reports import render
 
     if output:
         try:
             with Path(output).open("w", encoding="utf-8", newline="") as fh:
-                render(fmt, result, policy=policy, out=fh)
+                render(fmt, result, policy=policy, residency=residency, out=fh)
         except OSError as exc:
             raise click.FileError(output, hint=exc.strerror) from exc
         logger.info("report written to %s", output)
     else:
-        render(fmt, result, policy=policy, out=sys.stdout)
+        render(fmt, result, policy=policy, residency=residency, out=sys.stdout)
 
 
 def _progress(enabled: bool) -> AbstractContextManager[Any]:
@@ -198,6 +220,15 @@ def detectors(fmt: str) -> None:
     for r in rows:
         table.add_row(r["entity"], r["name"], r["description"])
     Console().print(table)
+
+
+def _add_report_command() -> None:
+    from reports.cli_report import report_command
+
+    main.add_command(report_command)
+
+
+_add_report_command()
 
 
 if __name__ == "__main__":
