@@ -64,9 +64,10 @@ class DeviceIdDetector(Detector):
         return mask_tail(value, 3)
 
 
+# Both parts carry decimals: "1, 2" is a pair of numbers, not a position.
 _LATLON_PAIR = (
-    r"^\(?[+-]?(?:90(?:\.0+)?|[1-8]?\d(?:\.\d{3,})?)\s*[,; ]\s*"
-    r"[+-]?(?:180(?:\.0+)?|1[0-7]\d(?:\.\d{3,})?|[1-9]?\d(?:\.\d{3,})?)\)?$"
+    r"^\(?[+-]?(?:90\.0{2,}|[1-8]?\d\.\d{2,})\s*[,; ]\s*"
+    r"[+-]?(?:180\.0{2,}|1[0-7]\d\.\d{2,}|[1-9]?\d\.\d{2,})\)?$"
 )
 
 
