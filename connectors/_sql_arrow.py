@@ -251,53 +251,66 @@ class Converter:
         if self.json_key is not None:
             key = self.json_key
             return pa.array([json_key_value(v, key) for v in values], pa.string())
-        prepare = _PREPARE.get(self.kind)
-        if prepare is not None:
-            values = [prepare(v) for v in values]
-        if self.arrow_type is None:
-            self.arrow_type = ARROW_TYPES[self.kind]
-            try:
-                return _array(values, self.arrow_type)
-            except (pa.ArrowException, TypeError, ValueError, OverflowError):
-                # The declared type lied (SQLite affinity, MySQL zero dates): use text.
-                log.debug("column %s: values do not fit %s; reading as text", self.name,
-                          self.arrow_type)
-                self.arrow_type = pa.string()
-                return pa.array([_to_str(v) for v in values], pa.string())
+        first = self.arrow_type is None
+        target = self.arrow_type or ARROW_TYPES[self.kind]
         try:
-            return _array(values, self.arrow_type)
-        except (pa.ArrowException, TypeError, ValueError, OverflowError):
-            return self._one_by_one(values)
+            arr = _array(values, target, self.kind)
+        except _CONVERSION_ERRORS:
+            if not first:
+                return self._one_by_one(values)
+            # The declared type lied (SQLite affinity, MySQL zero dates): use text.
+            log.debug("column %s: values do not fit %s; reading as text", self.name, target)
+            self.arrow_type = pa.string()
+            return pa.array([_to_str(v) for v in values], pa.string())
+        self.arrow_type = target
+        return arr
 
     def _one_by_one(self, values: list[Any]) -> pa.Array:
         assert self.arrow_type is not None
         out: list[Any] = []
         for v in values:
             try:
-                out.append(_array([v], self.arrow_type)[0].as_py())
-            except (pa.ArrowException, TypeError, ValueError, OverflowError):
+                out.append(_array([v], self.arrow_type, self.kind)[0].as_py())
+            except _CONVERSION_ERRORS:
                 out.append(None)
                 self.dropped += 1
         return pa.array(out, self.arrow_type)
 
 
-def _array(values: list[Any], arrow_type: pa.DataType) -> pa.Array:
-    if pa.types.is_temporal(arrow_type) and any(isinstance(v, str) for v in values):
-        # Text dates (SQLite): let Arrow's ISO-8601 parser do it.
-        if not all(v is None or isinstance(v, str) for v in values):
-            raise TypeError("mixed text and temporal values")
-        text = pa.array(values, pa.string())
-        if pa.types.is_timestamp(arrow_type):
-            # Nanosecond fractions (SQLite text) parse at ns, then truncate to us.
-            return text.cast(pa.timestamp("ns", tz=arrow_type.tz)).cast(arrow_type, safe=False)
-        return text.cast(arrow_type)
-    if pa.types.is_temporal(arrow_type) and not pa.types.is_timestamp(arrow_type):
-        # Timestamps in a date column (MySQL/SQLite): keep the date part.
-        values = [v.date() if isinstance(v, dt.datetime) else v for v in values]
-    if pa.types.is_string(arrow_type) and any(
-        v is not None and not isinstance(v, str) for v in values
-    ):
-        values = [_to_str(v) for v in values]
+_CONVERSION_ERRORS = (pa.ArrowException, TypeError, ValueError, OverflowError)
+#: Kinds whose values always need reshaping in Python (the rest try Arrow directly first).
+_ALWAYS_PREPARE = {Kind.JSON, Kind.ARRAY, Kind.BIT}
+
+
+def _array(values: list[Any], arrow_type: pa.DataType, kind: Kind) -> pa.Array:
+    prepare = _PREPARE.get(kind)
+    if prepare is not None and kind in _ALWAYS_PREPARE:
+        return pa.array([prepare(v) for v in values], arrow_type)
+    if pa.types.is_string(arrow_type) and kind is not Kind.STRING:
+        prepare = _to_str  # a column read as text after its declared type failed
+    try:
+        return _direct(values, arrow_type)
+    except _CONVERSION_ERRORS:
+        if prepare is None:
+            raise
+        # Decimal for numeric, UUID/ipaddress objects for text: convert in Python.
+        return _direct([prepare(v) for v in values], arrow_type)
+
+
+def _direct(values: list[Any], arrow_type: pa.DataType) -> pa.Array:
+    if pa.types.is_temporal(arrow_type):
+        sample = next((v for v in values if v is not None), None)
+        if isinstance(sample, str):
+            # Text dates (SQLite): Arrow's ISO-8601 parser (fails on mixed values).
+            text = pa.array(values, pa.string())
+            if pa.types.is_timestamp(arrow_type):
+                # Nanosecond fractions parse at ns, then truncate to us.
+                ns = pa.timestamp("ns", tz=arrow_type.tz)
+                return text.cast(ns).cast(arrow_type, safe=False)
+            return text.cast(arrow_type)
+        if isinstance(sample, dt.datetime) and not pa.types.is_timestamp(arrow_type):
+            # Timestamps in a date column (MySQL/SQLite): keep the date part.
+            values = [v.date() if isinstance(v, dt.datetime) else v for v in values]
     return pa.array(values, arrow_type)
 
 
