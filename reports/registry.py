@@ -1,4 +1,4 @@
-"""Renderers, one per file in ``reports/renderers/``, picked by format name.
+"""Renderers, one per file in ``reports/formats/``, picked by format name.
 
 A renderer module defines a :class:`Renderer` subclass decorated with
 :func:`register`; importing the package's modules registers them, so adding a
@@ -55,11 +55,11 @@ def register(cls: type[Renderer]) -> type[Renderer]:
 
 
 def _load_all() -> None:
-    import reports.renderers
+    import reports.formats
 
-    for info in sorted(pkgutil.iter_modules(reports.renderers.__path__), key=lambda i: i.name):
+    for info in sorted(pkgutil.iter_modules(reports.formats.__path__), key=lambda i: i.name):
         if not info.name.startswith("_"):
-            importlib.import_module(f"reports.renderers.{info.name}")
+            importlib.import_module(f"reports.formats.{info.name}")
 
 
 def renderers() -> dict[str, Renderer]:

@@ -74,6 +74,8 @@ class SourceEntry:
     #: Connector options for this source, as ``(name, value)`` pairs sorted by name.
     options: tuple[tuple[str, Any], ...]
     line: int
+    #: The path as written in the file, before resolving it against the file's folder.
+    written: str = ""
 
     @property
     def is_url(self) -> bool:
@@ -84,11 +86,18 @@ class SourceEntry:
         """Tell whether a scanned source (an expanded file, a redacted URL) came from this entry."""
         if self.is_url:
             return _strip_userinfo(self.spec) == _strip_userinfo(source_name)
-        name = os.path.normpath(source_name)
-        spec = os.path.normpath(self.spec)
-        if name == spec or name.startswith(spec.rstrip(os.sep) + os.sep):
-            return True
-        return any(ch in self.spec for ch in "*?[") and fnmatch.fnmatchcase(name, spec)
+        # A saved result re-rendered later may name files as the scan's working
+        # directory saw them, so the path as written counts too.
+        names = {os.path.normpath(source_name), os.path.abspath(source_name)}
+        specs = {os.path.normpath(self.spec), os.path.abspath(self.spec)}
+        if self.written:
+            specs.add(os.path.normpath(self.written))
+        for spec in specs:
+            if any(n == spec or n.startswith(spec.rstrip(os.sep) + os.sep) for n in names):
+                return True
+            if any(ch in spec for ch in "*?[") and any(fnmatch.fnmatchcase(n, spec) for n in names):
+                return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -272,7 +281,8 @@ def _source(
         spec = _resolve(value, base_dir)
     location = _location(raw_map, "location", fail) if raw_map.get("location") is not None else None
     options = _options(raw_map, "options", fail) if "options" in raw_map else ()
-    return SourceEntry(spec=spec, location=location, options=options, line=line)
+    written = "" if has_url else value.strip()
+    return SourceEntry(spec=spec, location=location, options=options, line=line, written=written)
 
 
 def _location(mapping: dict[str, Any], key: str, fail: Any) -> str:

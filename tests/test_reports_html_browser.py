@@ -38,7 +38,9 @@ window.addEventListener('error', function (e) {
   var t = e.target || {};
   window.__errors.push('error: ' + (e.message || t.src || t.href || 'resource failed'));
 }, true);
-window.addEventListener('unhandledrejection', function (e) { window.__errors.push('rejection: ' + e.reason); });
+window.addEventListener('unhandledrejection', function (e) {
+  window.__errors.push('rejection: ' + e.reason);
+});
 document.addEventListener('securitypolicyviolation', function (e) {
   window.__errors.push('csp: ' + e.violatedDirective + ' ' + e.blockedURI);
 });
@@ -54,7 +56,8 @@ window.addEventListener('load', function () {
     out.textContent = JSON.stringify({
       errors: window.__errors,
       svgs: document.querySelectorAll('svg').length,
-      sections: Array.prototype.map.call(document.querySelectorAll('section[id]'), function (s) { return s.id; }),
+      sections: Array.prototype.map.call(
+        document.querySelectorAll('section[id]'), function (s) { return s.id; }),
       width: document.documentElement.scrollWidth
     });
     document.body.appendChild(out);

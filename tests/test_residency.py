@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+
 import pytest
 from reports_sample import BROKEN, CDR, RDS, SQLITE, sample_config, sample_result
 
@@ -81,7 +82,8 @@ INFERRED = [
     ("snowflake://u@xy123.west-europe.azure.snowflakecomputing.com/db", "NL", "westeurope",
      "Snowflake"),
     ("snowflake://u@xy123.us-east-2.aws.snowflakecomputing.com/db", "US", "us-east-2", "Snowflake"),
-    ("postgresql://u@db-pg-fra1-123.b.db.ondigitalocean.com:25060/db", "DE", "fra1", "DigitalOcean"),
+    ("postgresql://u@db-pg-fra1-123.b.db.ondigitalocean.com:25060/db", "DE", "fra1",
+     "DigitalOcean"),
 ]  # fmt: skip
 
 

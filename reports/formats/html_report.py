@@ -12,9 +12,9 @@ from typing import TextIO
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from reports.formats._common import confidence, headline, one_line
 from reports.model import UNCATEGORIZED, Report, stable_id
 from reports.registry import Renderer, register
-from reports.renderers._common import confidence, headline, one_line
 from scanner.residency import Verdict
 
 _VERDICT_ORDER = {Verdict.VIOLATION: 0, Verdict.UNVERIFIED: 1, Verdict.COMPLIANT: 2}

@@ -22,9 +22,9 @@ from pathlib import PurePosixPath
 from typing import Any, TextIO
 from urllib.parse import quote
 
+from reports.formats._common import confidence, one_line
 from reports.model import ENTITY_TITLES, FlaggedColumn, Report, stable_id
 from reports.registry import Renderer, register
-from reports.renderers._common import confidence, one_line
 from scanner.model import ENTITY_TYPES
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 from typing import TextIO
 
+from reports.formats._common import confidence, one_line, spreadsheet_safe
 from reports.model import Report
 from reports.registry import Renderer, register
-from reports.renderers._common import confidence, one_line, spreadsheet_safe
 
 COLUMNS = (
     "source",

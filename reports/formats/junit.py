@@ -23,9 +23,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import TextIO
 
+from reports.formats._common import confidence, one_line, plural, xml_safe
 from reports.model import Report, SourceSummary, TableSummary
 from reports.registry import Renderer, register
-from reports.renderers._common import confidence, one_line, plural, xml_safe
 from scanner.model import Status
 from scanner.residency import Verdict
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
+from reports.formats._common import confidence, headline, one_line, plural
 from reports.model import Report
 from reports.registry import Renderer, register
-from reports.renderers._common import confidence, headline, one_line, plural
 from scanner.residency import Verdict
 
 MAX_ROWS = 100

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
+from reports.formats._common import policy_section
 from reports.model import Report
 from reports.registry import Renderer, register
-from reports.renderers._common import policy_section
 
 
 @register

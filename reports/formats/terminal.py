@@ -14,9 +14,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from reports.formats._common import confidence, headline, one_line, plural
 from reports.model import FlaggedColumn, Report
 from reports.registry import Renderer, register
-from reports.renderers._common import confidence, headline, one_line, plural
 from scanner.residency import Verdict
 
 #: Longest list shown per section; the HTML and CSV reports hold everything.
