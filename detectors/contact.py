@@ -48,6 +48,8 @@ class EmailDetector(Detector):
     valid_word = "valid address"
     names = NameRule(strong=("email", "e mail"), veto=("verified", "opt", "optin", "status",
                                                        "count", "sent", "bounce", "template"))
+    # A strict validator: chance matches are rare, so fewer values convince.
+    min_rate = 0.4
     specificity = 80
     in_text = True
 

@@ -52,6 +52,8 @@ class CreditCardDetector(Detector):
               "expires", "expired", "cvc", "cvv",
               "cvv2", "network", "count", "id", "token", "fingerprint", "last4", "bin"),
     )
+    # A strict validator: chance matches are rare, so fewer values convince.
+    min_rate = 0.4
     specificity = 90
     valid_word = "Luhn-valid"
 

@@ -117,6 +117,11 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "udid": ("device", "id"),
     "idfa": ("device", "id"),
     "imei": ("imei",),
+    "dn": ("directory", "number"),
+    "cdate": ("call", "date"),
+    "ctime": ("call", "time"),
+    "sn": ("serial", "number"),
+    "serialno": ("serial", "number"),
     "imsi": ("imsi",),
     "iccid": ("iccid",),
     "meid": ("meid",),
@@ -138,6 +143,7 @@ _VOCAB = {
     "reg", "signup", "expire", "expires", "expired", "cvc", "cvv", "county", "province", "region", "site", "file", "product", "order",
 }
 
+_IP_VERSION = re.compile(r"(?i)ipv4v6|ipv6|ipv4")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
@@ -161,6 +167,8 @@ def _split_compound(word: str) -> tuple[str, ...]:
 @lru_cache(maxsize=4096)
 def tokenize(name: str) -> tuple[str, ...]:
     """Split a column name into lowercase words, expanding abbreviations."""
+    # "IPv4", "ipv6", "IPv4v6" are one word each, whatever the case convention.
+    name = _IP_VERSION.sub("_ip_", name)
     raw: list[str] = []
     for part in re.split(r"[^0-9A-Za-z]+", name):
         if part:

@@ -37,6 +37,8 @@ class IPAddressDetector(Detector):
     names = NameRule(strong=("ip", "ip address", "remote addr", "remote host", "client ip",
                              "source ip", "x forwarded for", "ipv4", "ipv6", "inet"),
                      veto=("count", "version", "type", "port"))
+    # A strict validator: chance matches are rare, so fewer values convince.
+    min_rate = 0.4
     specificity = 80
     in_text = True
 
@@ -79,7 +81,9 @@ class IPAddressDetector(Detector):
 
 _MAC = (
     r"^(?:[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){4}"
-    r"|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})$"
+    r"|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}"
+    # Cisco names IP phones and adapters after their MAC: SEP001122334455.
+    r"|(?:SEP|ATA|BAT)[0-9A-Fa-f]{12})$"
 )
 
 
@@ -91,6 +95,8 @@ class MacAddressDetector(Detector):
     valid_word = "valid MAC"
     names = NameRule(strong=("mac", "mac address", "hardware address", "bssid", "ethernet address",
                              "wifi mac", "device mac"), veto=("count", "vendor", "os"))
+    # A strict validator: chance matches are rare, so fewer values convince.
+    min_rate = 0.4
     specificity = 85
 
     def match(self, view: ValueView) -> Match | None:
@@ -102,6 +108,8 @@ class MacAddressDetector(Detector):
         return Match(count(ok) + count(bare), count(ok), take_evidence(s, ok, self))
 
     def mask(self, value: str) -> str:
+        if value[:3] in {"SEP", "ATA", "BAT"}:
+            return value[:9] + "******"
         sep = ":" if ":" in value else ("-" if "-" in value else ".")
         parts = value.split(sep)
         return sep.join(parts[:3] + ["**"] * (len(parts) - 3))
@@ -123,6 +131,8 @@ class UserAgentDetector(Detector):
     valid_word = "user-agent-shaped"
     names = NameRule(strong=("user agent", "browser", "http user agent"),
                      veto=("count", "family", "version"))
+    # A strict validator: chance matches are rare, so fewer values convince.
+    min_rate = 0.4
     specificity = 75
 
     def match(self, view: ValueView) -> Match | None:

@@ -33,8 +33,11 @@ class DeviceIdDetector(Detector):
     kinds = frozenset({"string", "integer"})
     names = NameRule(strong=("imei", "imsi", "iccid", "meid", "esn", "sim", "sim number",
                              "device id", "handset id", "equipment id", "serial number",
-                             "device serial", "advertising id", "android id", "sim serial"),
-                     veto=("count", "type", "model", "vendor", "manufacturer"))
+                             "device serial", "advertising id", "android id", "sim serial",
+                             "device name", "mobile device"),
+                     veto=("count", "type", "model", "vendor", "manufacturer", "session"))
+    # A column named imei or serial_number is reported even when its values do not validate.
+    name_only_needs_shape = False
     specificity = 75
     valid_word = "IMEI/ICCID check digit valid"
 
@@ -139,14 +142,21 @@ class CallDetailDetector(Detector):
                 "date time disconnect", "orig span", "dest span", "original called party",
                 "final called party", "call direction", "ring time", "talk time", "hold time",
                 "connected time", "call start time", "caller id number", "outbound cid",
-                "answered", "call id", "cause value"),
-        weak=("start", "end", "answer", "duration", "source", "destination", "channel", "caller",
-              "called", "calling", "caller id", "time", "date", "dial", "span", "direction",
-              "context"),
+                "answered", "cause value", "directory number", "redirecting number",
+                "outpulsed", "hunt pilot", "last redirect", "call date", "call time",
+                "wait time", "park time", "dialled", "dialed"),
+        weak=("start", "end", "answer", "duration", "channel", "caller", "called", "calling",
+              "caller id", "time", "date", "dial", "span", "direction", "context"),
+        # A lone "dst" or "src" is a call party in a call record.
+        exact=("source", "destination"),
         veto=("created", "updated", "modified", "birth", "expiry", "expiration", "user",
               "name", "rowid", "flag", "flags", "imported", "unique", "uuid", "location",
               "precedence", "node", "ip", "port", "address", "codec", "bandwidth",
-              "resolution", "payload", "bit", "frames", "packet"),
+              "resolution", "payload", "bit", "frames", "packet", "packets", "octets",
+              "video", "jitter", "delay", "metrics", "content", "role", "rsvp", "dtmf",
+              "conversation", "cluster", "manager", "global", "partition", "pattern", "leg",
+              "identifier", "behalf", "reason", "type", "session", "stat", "method", "trip",
+              "latency", "mos", "device", "version"),
     )
     requires_name = True
     name_only_needs_shape = False
@@ -204,7 +214,8 @@ class ServiceUsageDetector(Detector):
                              "gb used", "bytes used", "charges", "charge", "call charge",
                              "amount due", "bill amount", "monthly charge", "overage",
                              "roaming", "usage amount", "talk minutes", "airtime"),
-                     veto=("date", "id", "type", "created", "updated", "limit", "policy"))
+                     veto=("date", "id", "type", "created", "updated", "limit", "policy",
+                           "pattern"))
     requires_name = True
 
     def match(self, view: ValueView) -> Match | None:
