@@ -131,3 +131,44 @@ def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
     run = CliRunner().invoke(report_command, [str(_saved(tmp_path)), "--format", "pdf"])
     assert run.exit_code == 2
     assert "unknown format 'pdf'" in run.output
+
+
+def test_one_command_over_sources_in_two_regions(tmp_path: Path) -> None:
+    # The "done when": scan the examples with examples/scan.yaml and get the
+    # categories, the CPNI columns and the source that breaks the US-only rule.
+    import shutil
+    import subprocess
+    import sys
+
+    from scanner.cli import main
+
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run(
+        [sys.executable, str(root / "examples" / "generate.py"), str(tmp_path / "data")],
+        check=True,
+        capture_output=True,
+    )
+    shutil.copy(root / "examples" / "scan.yaml", tmp_path / "scan.yaml")
+    out = tmp_path / "result.json"
+    run = CliRunner().invoke(
+        main,
+        ["scan", "--config", str(tmp_path / "scan.yaml"), "--no-ner", "-q",
+         "--format", "json", "-o", str(out)],
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    data = json.loads(out.read_text("utf-8"))
+    verdicts = {
+        Path(s["source"]).name: (s["verdict"], s["location"]["how"], s["location"]["country"])
+        for s in data["residency"]["sources"]
+    }
+    assert verdicts == {
+        "billing.csv": ("violation", "declared", "IE"),
+        "customers.db": ("compliant", "declared", "US"),
+        "weblog.parquet": ("compliant", "default", "US"),
+    }
+    cpni = next(c for c in data["policy"]["categories"] if c["id"] == "cpni")
+    assert cpni["columns"], "the example data has call records and service usage"
+    html_out = tmp_path / "report.html"
+    run = CliRunner().invoke(main, ["report", str(out), "--format", "html", "-o", str(html_out)])
+    assert run.exit_code == 0, run.output
+    assert "violation" in html_out.read_text("utf-8")
