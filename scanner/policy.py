@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -35,6 +35,10 @@ _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 
 class PolicyError(Exception):
     """A policy file is missing or malformed. The message names file and line."""
+
+
+#: Builds the error for ``container[key]``: ``fail(container, key, message)``.
+_Fail = Callable[[object, str | int, str], PolicyError]
 
 
 @dataclass(frozen=True)
@@ -246,7 +250,7 @@ def _build(doc: Any, where: str) -> Policy:
 
 
 def _build_category(
-    cats_raw: list[Any], i: int, c: Any, seen: dict[str, int], fail: Any
+    cats_raw: list[Any], i: int, c: Any, seen: dict[str, int], fail: _Fail
 ) -> Category:
     if not isinstance(c, dict):
         raise fail(cats_raw, i, f"category #{i + 1} must be a mapping with 'id' and 'entities'")
@@ -292,7 +296,7 @@ def _build_category(
     )
 
 
-def _entity_list(c: dict[str, Any], key: str, cid: str, fail: Any) -> tuple[str, ...]:
+def _entity_list(c: dict[str, Any], key: str, cid: str, fail: _Fail) -> tuple[str, ...]:
     raw = c.get(key)
     if raw is None:
         return ()
@@ -310,7 +314,7 @@ def _entity_list(c: dict[str, Any], key: str, cid: str, fail: Any) -> tuple[str,
     return tuple(out)
 
 
-def _check_keys(mapping: dict[str, Any], allowed: tuple[str, ...], what: str, fail: Any) -> None:
+def _check_keys(mapping: dict[str, Any], allowed: tuple[str, ...], what: str, fail: _Fail) -> None:
     for key in mapping:
         if key not in allowed:
             hint = difflib.get_close_matches(key, allowed, n=1)

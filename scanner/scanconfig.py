@@ -21,7 +21,7 @@ import fnmatch
 import logging
 import os
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -62,6 +62,10 @@ _LOCATION_HELP = (
 
 class ScanConfigError(Exception):
     """The scan configuration is missing or malformed. The message names file and line."""
+
+
+#: Builds the error for ``container[key]``: ``fail(container, key, message)``.
+_Fail = Callable[[object, str | int, str], ScanConfigError]
 
 
 @dataclass(frozen=True)
@@ -253,7 +257,7 @@ def parse_scan_config(text: str, where: str, base_dir: Path | None = None) -> Sc
 
 
 def _source(
-    container: list[Any], i: int, raw: Any, base_dir: Path | None, fail: Any
+    container: list[Any], i: int, raw: Any, base_dir: Path | None, fail: _Fail
 ) -> SourceEntry:
     if isinstance(raw, str):
         raw_map: dict[str, Any] = {"path": raw}
@@ -285,14 +289,14 @@ def _source(
     return SourceEntry(spec=spec, location=location, options=options, line=line, written=written)
 
 
-def _location(mapping: dict[str, Any], key: str, fail: Any) -> str:
+def _location(mapping: dict[str, Any], key: str, fail: _Fail) -> str:
     value = mapping.get(key)
     if not isinstance(value, str) or parse_location(value) is None:
         raise fail(mapping, key, f"unknown location {value!r}: {_LOCATION_HELP}")
     return value.strip()
 
 
-def _options(mapping: dict[str, Any], key: str, fail: Any) -> tuple[tuple[str, Any], ...]:
+def _options(mapping: dict[str, Any], key: str, fail: _Fail) -> tuple[tuple[str, Any], ...]:
     raw = mapping.get(key)
     if raw is None:
         return ()
@@ -310,7 +314,7 @@ def _options(mapping: dict[str, Any], key: str, fail: Any) -> tuple[tuple[str, A
     return tuple(sorted(out.items()))
 
 
-def _coerce(raw: dict[str, Any], name: str, value: Any, default: Any, fail: Any) -> Any:
+def _coerce(raw: dict[str, Any], name: str, value: Any, default: Any, fail: _Fail) -> Any:
     if isinstance(default, tuple):
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
@@ -329,7 +333,7 @@ def _coerce(raw: dict[str, Any], name: str, value: Any, default: Any, fail: Any)
     return value
 
 
-def _check_keys(mapping: dict[str, Any], allowed: tuple[str, ...], what: str, fail: Any) -> None:
+def _check_keys(mapping: dict[str, Any], allowed: tuple[str, ...], what: str, fail: _Fail) -> None:
     for key in mapping:
         if key not in allowed:
             hint = difflib.get_close_matches(key, allowed, n=1)
@@ -346,7 +350,7 @@ def _resolve(path: str, base_dir: Path | None) -> str:
     return os.path.normpath(os.path.join(base_dir, expanded))
 
 
-def _expand_env(value: str, fail: Any) -> str:
+def _expand_env(value: str, fail: Callable[[str], ScanConfigError]) -> str:
     # Passwords stay out of the file: `${PGPASSWORD}` is read from the environment.
     def sub(m: re.Match[str]) -> str:
         name = m.group(1)

@@ -9,6 +9,7 @@ comment's size limit; the HTML and CSV reports hold everything.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TextIO
 
 from reports.formats._common import confidence, headline, one_line, plural
@@ -147,7 +148,7 @@ class MarkdownRenderer(Renderer):
         out.write("\n".join(lines) + "\n")
 
 
-def _more(add: object, total: int) -> None:
-    if total > MAX_ROWS and callable(add):
+def _more(add: Callable[[str], None], total: int) -> None:
+    if total > MAX_ROWS:
         add("")
         add(f"_… and {total - MAX_ROWS} more: the HTML or CSV report lists every column._")
