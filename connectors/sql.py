@@ -70,10 +70,10 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 
 #: Up to this many times the sample size, PostgreSQL samples row by row (BERNOULLI
 #: scans the table; at 20 x 10,000 rows that is a few tens of milliseconds).
-BERNOULLI_MAX_FACTOR = 20
+BERNOULLI_MAX_FACTOR = 2
 #: TABLESAMPLE SYSTEM asks for this many times the rows it needs: pages vary in
 #: how many live rows they hold, and LIMIT trims the surplus.
-SYSTEM_OVERSAMPLE = 2.0
+SYSTEM_OVERSAMPLE = 1.5
 #: Key-range sampling reads this many ranges at random start points.
 KEY_RANGES = 32
 #: A column is sparse when fewer than this share of the sampled rows hold a value;
@@ -368,14 +368,27 @@ class SqlSource(Source):
             skip = f"binary column ({label}) is not scanned" if kind is Kind.BINARY else None
             info = ColumnInfo(name=name, data_type=label, comment=col.get("comment"),
                               skip_reason=skip)
-            cast: Any = None
-            if self.flavor.name == "postgresql" and isinstance(sa_type, sa.Numeric) and not \
-                    isinstance(sa_type, sa.Float):
-                # numeric -> Decimal objects in Python are slow; the values are wanted as
-                # float64 / int64 anyway, so let the server convert them.
-                cast = {Kind.FLOAT: sa.Float(53), Kind.INT: sa.BigInteger()}.get(kind)
+            cast = self._server_cast(sa_type, kind)
             out.append(_Column(info=info, db_name=name, kind=kind, cast=cast))
         return out
+
+    def _server_cast(self, sa_type: Any, kind: Kind) -> Any:
+        """Return a type to cast a column to on the server, or None.
+
+        psycopg turns numeric into Decimal and uuid into UUID objects, slow to make
+        and slower to convert again; the values are wanted as float64, int64 or text
+        anyway, so the server converts them. (inet stays: its text form adds /32.)
+        """
+        if self.flavor.name != "postgresql":
+            return None
+        if isinstance(sa_type, sa.Numeric) and not isinstance(sa_type, sa.Float):
+            return {Kind.FLOAT: sa.Float(53), Kind.INT: sa.BigInteger(), Kind.STRING: sa.Text()}.get(
+                kind
+            )
+        if isinstance(sa_type, sa.Uuid) or type(sa_type).__name__ in {"MACADDR", "MACADDR8",
+                                                                       "INTERVAL", "MONEY"}:
+            return sa.Text()
+        return None
 
     def _key(
         self,
@@ -415,6 +428,17 @@ class SqlSource(Source):
     def lost(self) -> str | None:
         """Why the source can no longer be read, or None."""
         return self._lost
+
+
+def _fetch(conn: Connection, stmt: sa.Executable) -> list[Any]:
+    """Run a query and return the driver's row tuples (no Row objects: the columns are
+    untyped, so SQLAlchemy has nothing to process, and building Rows costs time)."""
+    result = conn.execute(stmt)
+    try:
+        cursor = result.cursor
+        return list(cursor.fetchall()) if cursor is not None else list(result.all())
+    finally:
+        result.close()
 
 
 def _is_int(cols: Sequence[Any], name: str) -> bool:
@@ -471,7 +495,7 @@ class SqlTable(Table):
         tbl = self._sa_table()
         stmt = sa.select(*(tbl.c[c.db_name] for c in json_cols)).limit(JSON_PROBE_ROWS)
         try:
-            rows = conn.execute(stmt).all()
+            rows = _fetch(conn, stmt)
         except SQLAlchemyError as exc:
             log.debug("%s: JSON keys not probed (%s)", self.path, src.flavor.classify(exc).reason)
             conn.rollback()
@@ -529,11 +553,10 @@ class SqlTable(Table):
         metadata: dict[bytes, bytes] | None = None,
     ) -> pa.RecordBatch:
         readable = self._readable()
-        db_names: list[str] = []
-        for c in readable:
-            if c.db_name not in db_names:
-                db_names.append(c.db_name)
-        by_db = {n: [r[i] for r in rows] for i, n in enumerate(db_names)}
+        db_names = self._db_names()
+        # zip(*rows) transposes at C speed; a comprehension per column costs seconds.
+        transposed = list(zip(*rows, strict=True)) if rows else [() for _ in db_names]
+        by_db = {n: list(transposed[i]) for i, n in enumerate(db_names)}
         parsed: dict[str, list[Any]] = {}
         columns: list[list[Any]] = []
         for c in readable:
@@ -544,6 +567,14 @@ class SqlTable(Table):
             else:
                 columns.append(by_db[c.db_name])
         return record_batch(converters, columns, metadata)
+
+    def _db_names(self) -> list[str]:
+        """The database columns read, each once, in select-list order."""
+        names: list[str] = []
+        for c in self._readable():
+            if c.db_name not in names:
+                names.append(c.db_name)
+        return names
 
     def _selectable(self, extra: Sequence[str] = ()) -> tuple[sa.TableClause, list[Any]]:
         tbl = self._sa_table(extra)
@@ -594,13 +625,21 @@ class SqlTable(Table):
         if self.rows_total is None and not self.is_view and src.flavor.name == "sqlite":
             self._run(self._rows_estimate)
         converters = self._converters()
+        nonnull: dict[str, int] = {}
+        plain = [c for c in self._readable() if c.json_key is None]
         for start in range(0, max(len(rows), 1), plan.batch_size):
             chunk = rows[start:start + plan.batch_size]
             if chunk:
-                yield self._to_batch(converters, chunk)
+                batch = self._to_batch(converters, chunk)
+                for c in plain:
+                    arr = batch.column(c.info.name)
+                    nonnull[c.db_name] = nonnull.get(c.db_name, 0) + len(arr) - arr.null_count
+                yield batch
         if method.exhaustive or not rows:
             return
-        topup = self._topup(rows, method, n, seed)
+        sparse = [i for i, name in enumerate(self._db_names())
+                  if nonnull.get(name, 0) < SPARSE_SHARE * len(rows)]
+        topup = self._topup(sparse, len(rows), method, n, seed)
         if topup:
             yield self._to_batch(converters, topup, TOPUP_METADATA)
         self._note_dropped(converters)
@@ -611,7 +650,7 @@ class SqlTable(Table):
         tbl, cols = self._selectable()
         if self.is_view or (self.rows_total is None and flavor.name not in ("sqlite", "mysql")
                             and not (flavor.tablesample and self.pages)):
-            rows = conn.execute(sa.select(*cols).select_from(tbl).limit(n)).all()
+            rows = _fetch(conn, sa.select(*cols).select_from(tbl).limit(n))
             return list(rows), _Method("plain", exhaustive=len(rows) < n)
         if flavor.tablesample:
             return self._sample_tablesample(conn, tbl, cols, n, seed)
@@ -619,13 +658,13 @@ class SqlTable(Table):
             return self._sample_key_ranges(conn, n, seed)
         total = self._rows_estimate(conn)
         if total is not None and total <= n:
-            rows = conn.execute(sa.select(*cols).select_from(tbl).limit(n)).all()
+            rows = _fetch(conn, sa.select(*cols).select_from(tbl).limit(n))
             return list(rows), _Method("plain", exhaustive=len(rows) < n)
         if total is None:
             total = n * BERNOULLI_MAX_FACTOR
         fraction = min(1.0, n * 1.5 / max(total, 1))
         pred = flavor.rand_below(fraction, seed)
-        rows = conn.execute(sa.select(*cols).select_from(tbl).where(pred).limit(n)).all()
+        rows = _fetch(conn, sa.select(*cols).select_from(tbl).where(pred).limit(n))
         return list(rows), _Method("random", fraction=fraction)
 
     def _rows_estimate(self, conn: Connection) -> int | None:
@@ -649,7 +688,7 @@ class SqlTable(Table):
         if total is None:
             total = (self.pages or 0) * 50
         if total <= n:
-            rows = conn.execute(sa.select(*cols).select_from(tbl).limit(n)).all()
+            rows = _fetch(conn, sa.select(*cols).select_from(tbl).limit(n))
             if len(rows) < n:
                 return list(rows), _Method("plain", exhaustive=True)
             # Statistics were stale: the table grew. Sample it after all.
@@ -664,7 +703,7 @@ class SqlTable(Table):
             # LIMIT would keep the first pages in physical order: fetch the whole
             # (oversampled, capped) sample and thin it out client-side instead.
             stmt = sa.select(*self._exprs(sample)).limit(n * 4)
-            rows = list(conn.execute(stmt).all())
+            rows = _fetch(conn, stmt)
             if len(rows) >= n // 2 or percent >= 100.0:
                 break
             # Fewer rows than the statistics promised (stale, or pages mostly dead):
@@ -685,7 +724,7 @@ class SqlTable(Table):
         lo, hi = int(lo), int(hi)
         span = hi - lo + 1
         if span <= n:
-            rows = conn.execute(sa.select(*cols).select_from(tbl).limit(n)).all()
+            rows = _fetch(conn, sa.select(*cols).select_from(tbl).limit(n))
             return list(rows), _Method("plain", exhaustive=len(rows) < n)
         rng = random.Random(seed)
         count = min(KEY_RANGES, n)
@@ -710,7 +749,7 @@ class SqlTable(Table):
                     .order_by(key)
                     .limit(per)
                 )
-                got = conn.execute(stmt).all()
+                got = _fetch(conn, stmt)
                 rows.extend(r[:-1] for r in got)
                 if len(got) == per and got:
                     next_open.append((int(got[-1][-1]) + 1, end))
@@ -720,17 +759,13 @@ class SqlTable(Table):
             self._rows_estimate(conn)
         return rows, _Method("ranges", fraction=min(1.0, n / span), lo=lo, hi=hi)
 
-    def _topup(self, rows: list[Any], method: _Method, n: int, seed: int) -> list[Any]:
+    def _topup(
+        self, sparse: list[int], sampled: int, method: _Method, n: int, seed: int
+    ) -> list[Any]:
         """Fetch non-null values for columns the sample left mostly empty (bounded, optional)."""
         src = self._src()
         tbl, cols = self._selectable()
-        # Column-wise with list.count (C speed): rows x columns Python loops cost seconds.
-        by_column = list(zip(*rows, strict=False))
-        sparse = [
-            i for i in range(len(cols))
-            if len(rows) - by_column[i].count(None) < SPARSE_SHARE * len(rows)
-        ]
-        if not sparse or len(rows) < n // 2:
+        if not sparse or sampled < n // 2:
             return []
         want = max(100, n // 10)
         cond = sa.or_(*(cols[i].isnot(None) for i in sparse))
@@ -761,7 +796,7 @@ class SqlTable(Table):
                 stmt = sa.select(*cols).select_from(tbl).where(pred, cond).limit(want)
             else:
                 return []
-            return list(conn.execute(stmt).all())
+            return _fetch(conn, stmt)
 
         try:
             got = self._run(query)
@@ -807,7 +842,7 @@ class SqlTable(Table):
                 if last is not None:
                     stmt = stmt.where(key > last)
                 try:
-                    page = conn.execute(stmt).all()
+                    page = _fetch(conn, stmt)
                     conn.rollback()  # end the transaction: no snapshot held between pages
                 except DBAPIError as exc:
                     if src.flavor.classify(exc).disconnect and not reconnected:
