@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 

@@ -59,7 +59,7 @@ class Flavor:
         return {}
 
     def install(self, engine: Engine, timeout: float) -> None:
-        """Hook session setup (read-only, timeouts) onto every new connection."""
+        """Install session setup (read-only, timeouts) on every new connection."""
 
     def schemas(self, insp: sa.Inspector, url_database: str | None) -> list[str | None]:
         """Return the schemas to scan."""
@@ -239,7 +239,7 @@ class MySQL(Flavor):
             cur.close()
 
     def schemas(self, insp: sa.Inspector, url_database: str | None) -> list[str | None]:
-        """The URL's database only, or every non-system database when it names none."""
+        """Return the URL's database only, or every non-system database when it names none."""
         if url_database:
             return [url_database]
         return [s for s in insp.get_schema_names() if s.lower() not in self.system_schemas]

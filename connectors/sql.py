@@ -230,7 +230,8 @@ class SqlSource(Source):
         except SourceError:
             raise
         except DBAPIError as exc:
-            raise SourceError(f"{self.place}: cannot connect ({self._connect_reason(exc)})") from exc
+            reason = self._connect_reason(exc)
+            raise SourceError(f"{self.place}: cannot connect ({reason})") from exc
         except SQLAlchemyError as exc:
             raise SourceError(f"{self.place}: cannot connect ({type(exc).__name__})") from exc
 
@@ -382,9 +383,8 @@ class SqlSource(Source):
         if self.flavor.name != "postgresql":
             return None
         if isinstance(sa_type, sa.Numeric) and not isinstance(sa_type, sa.Float):
-            return {Kind.FLOAT: sa.Float(53), Kind.INT: sa.BigInteger(), Kind.STRING: sa.Text()}.get(
-                kind
-            )
+            casts = {Kind.FLOAT: sa.Float(53), Kind.INT: sa.BigInteger(), Kind.STRING: sa.Text()}
+            return casts.get(kind)
         if isinstance(sa_type, sa.Uuid) or type(sa_type).__name__ in {"MACADDR", "MACADDR8",
                                                                        "INTERVAL", "MONEY"}:
             return sa.Text()
@@ -431,8 +431,11 @@ class SqlSource(Source):
 
 
 def _fetch(conn: Connection, stmt: sa.Executable) -> list[Any]:
-    """Run a query and return the driver's row tuples (no Row objects: the columns are
-    untyped, so SQLAlchemy has nothing to process, and building Rows costs time)."""
+    """Run a query and return the driver's row tuples.
+
+    No Row objects: the columns are untyped, so SQLAlchemy has nothing to process,
+    and building Rows costs time.
+    """
     result = conn.execute(stmt)
     try:
         cursor = result.cursor
@@ -569,7 +572,7 @@ class SqlTable(Table):
         return record_batch(converters, columns, metadata)
 
     def _db_names(self) -> list[str]:
-        """The database columns read, each once, in select-list order."""
+        """Return the database columns read, each once, in select-list order."""
         names: list[str] = []
         for c in self._readable():
             if c.db_name not in names:
@@ -784,7 +787,8 @@ class SqlTable(Table):
                 key = keyed.c[self.key]
                 assert method.lo is not None and method.hi is not None
                 width = max(n * 10, (method.hi - method.lo) // 10)
-                start = random.Random(seed + 1).randint(method.lo, max(method.lo, method.hi - width))
+                rng = random.Random(seed + 1)
+                start = rng.randint(method.lo, max(method.lo, method.hi - width))
                 stmt = (
                     sa.select(*kexprs)
                     .where(key >= start, key < start + width)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+
 import pyarrow as pa
 import pytest
 import sqlalchemy as sa

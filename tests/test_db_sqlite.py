@@ -144,3 +144,22 @@ def test_missing_file_is_a_source_error(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="no such database file"):
         list(SqlSource(f"sqlite:///{tmp_path}/absent.db", ConnectorOptions()).tables())
     assert not (tmp_path / "absent.db").exists()
+
+
+def test_freeswitch_cdr_corpus_labelled_columns_end_to_end() -> None:
+    import json
+
+    engine = pytest.importorskip("scanner.engine")
+    from scanner.config import ScanConfig
+
+    labels = json.loads((CORPUS_DB.parent / "labels.json").read_text())["files"]["cdr.db"]
+    spec = "../shared/corpus/cdr/freeswitch_cdr_sqlite/cdr.db"
+    result = engine.scan([spec], ScanConfig())
+    found = {(column, entity) for _src, _table, column, entity in result.flatten()}
+    for col in labels["columns"]:
+        if col["confidence"] != "high":
+            continue
+        if col["label"] == "NONE":
+            assert not any(c == col["name"] for c, _e in found), col["name"]
+        else:
+            assert (col["name"], col["label"]) in found, col["name"]
