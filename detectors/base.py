@@ -43,12 +43,15 @@ def wilson_lower(k: int, n: int, z: float = _Z) -> float:
 class ValueView:
     """One batch of one column, with derived arrays computed once and shared by detectors."""
 
-    def __init__(self, values: pa.Array | pa.ChunkedArray) -> None:
+    def __init__(self, values: pa.Array | pa.ChunkedArray, is_text: bool | None = None) -> None:
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()
         if pa.types.is_dictionary(values.type):
             values = values.dictionary_decode()
         self.raw = values
+        if is_text is not None:
+            # The engine decided it on the column's first values.
+            self.__dict__["is_text"] = is_text
 
     @cached_property
     def kind(self) -> str:
@@ -137,15 +140,21 @@ class ValueView:
             return pa.array([], pa.string())
         return self.strings.filter(pc.invert(self.numeric_mask))
 
-    def having(self, literal: str) -> pa.Array:
-        """Values containing a literal substring (a memchr, far cheaper than a regex)."""
-        s = self.strings
-        return s.filter(pc.match_substring(s, literal))
+    def having(self, literal: str, among_numbers: bool = False) -> pa.Array:
+        """Values containing a literal substring (a memchr, far cheaper than a regex).
+
+        Only the values that are not number-shaped are searched unless
+        ``among_numbers`` is set (an IPv6 address can be all digits and colons).
+        """
+        s = self.strings if among_numbers or self.kind != "string" else self.textual
+        return _filter_if_any(s, pc.match_substring(s, literal))
 
     def of_length(self, low: int, high: int) -> pa.Array:
         """Values whose length lies in [low, high]."""
         n = self.lengths
-        return self.strings.filter(pc.and_(pc.greater_equal(n, low), pc.less_equal(n, high)))
+        return _filter_if_any(self.strings,
+                              pc.and_(pc.greater_equal(n, low), pc.less_equal(n, high)))
+
 
     @cached_property
     def is_text(self) -> bool:
@@ -156,6 +165,13 @@ class ValueView:
         mean_len = pc.mean(self.lengths).as_py() or 0
         spaced = pc.mean(pc.cast(pc.greater_equal(pc.count_substring(s, " "), 3), pa.int8()))
         return mean_len >= 30 and (spaced.as_py() or 0) >= 0.5
+
+
+def _filter_if_any(values: pa.Array, mask: pa.BooleanArray) -> pa.Array:
+    # Most columns hold none of what a detector looks for: skip the copy then.
+    if not pc.any(mask).as_py():
+        return values.slice(0, 0)
+    return values.filter(mask)
 
 
 @dataclass(frozen=True)

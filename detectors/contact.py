@@ -77,14 +77,12 @@ class EmailDetector(Detector):
 
 # --- telephone numbers ----------------------------------------------------------
 
-# North American numbers in the usual notations, with an optional extension.
-_NANP_SHAPE = (
-    r"^(?:\+?1[ .-]?)?(?:\([2-9]\d{2}\)|[2-9]\d{2})[ .-]?\d{3}[ .-]?\d{4}"
-    r"(?:\s*(?:x|ext\.?|extension|#)\s*\d{1,6})?$"
-)
 # International numbers: a plus (or 00) and a country code that is not 1.
 _INTL_SHAPE = r"^(?:\+|00)[2-9]\d{0,2}[ .()-]{0,2}(?:\d[ .()-]{0,2}){5,13}\d$"
-_EXTENSION = r"\s*(?:x|ext\.?|extension|#)\s*\d{1,6}$"
+_NANP_PARTS = (
+    r"^(?:\+?1[ .-]?)?(?:\((?P<a>[2-9]\d{2})\)|(?P<a2>[2-9]\d{2}))[ .-]?(?P<b>\d{3})[ .-]?"
+    r"(?P<c>\d{4})(?:\s*(?:x|ext\.?|extension|#)\s*\d{1,6})?$"
+)
 _MAX_INTL_CHECKS = 2_000
 
 
@@ -139,7 +137,9 @@ class PhoneDetector(Detector):
             found = pc.extract_regex(
                 view.strings, r"(?P<p>(?:\+?1[ .-]?)?\(?[2-9]\d{2}\)?[ .-]?\d{3}[ .-]\d{4})")
             s = pc.struct_field(found.filter(pc.is_valid(found)), [0])
-        nanp_mask = pc.match_substring_regex(s, _NANP_SHAPE)
+        # One pass pulls area code, exchange and line out of North American shapes.
+        parts = pc.extract_regex(s, _NANP_PARTS)
+        nanp_mask = pc.is_valid(parts)
         intl_mask = pc.match_substring_regex(s, _INTL_SHAPE)
         shaped = count(nanp_mask) + count(intl_mask)
         if not shaped:
@@ -149,9 +149,10 @@ class PhoneDetector(Detector):
         checked: int | None = None
         if count(nanp_mask):
             cand = s.filter(nanp_mask)
-            body = pc.replace_substring_regex(cand, _EXTENSION, "")
-            digits = pc.replace_substring_regex(body, r"\D", "")
-            national = pc.utf8_slice_codeunits(digits, -10)
+            p = parts.filter(nanp_mask)
+            # Groups: area code in brackets or bare (one of them is empty), exchange, line.
+            national = pc.binary_join_element_wise(
+                *(pc.struct_field(p, [i]) for i in range(4)), "")
             ok = pc.match_substring_regex(national, nanp_pattern())
             matched += count(ok)
             evidence.extend(take_evidence(cand, ok, self))

@@ -100,7 +100,10 @@ class BankAccountDetector(Detector):
         if view.count == 0:
             return None
         s = view.numeric
-        upper = pc.utf8_upper(view.of_length(15, 42))
+        # An IBAN starts with letters, so it is never among the number-shaped values.
+        text = view.textual
+        text = text.filter(pc.greater_equal(pc.utf8_length(text), 15))
+        upper = pc.utf8_upper(text)
         iban_mask = pc.match_substring_regex(upper, _IBAN_SHAPE)
         digits_mask = pc.match_substring_regex(s, r"^\d{4,17}$")
         shaped = count(iban_mask) + count(digits_mask)
@@ -120,7 +123,7 @@ class BankAccountDetector(Detector):
             good = [v for v in values if iban_valid(v)]
             matched += round(len(good) * n_iban / len(values))
             evidence.extend(self.mask(v) for v in good[:3])
-        nine = pc.match_substring_regex(s, r"^\d{9}$")
+        nine = pc.and_(digits_mask, pc.equal(pc.binary_length(s), 9))
         if count(nine):
             routing = s.filter(nine)
             ok = aba_routing(routing)

@@ -46,7 +46,7 @@ class IPAddressDetector(Detector):
         if view.count == 0:
             return None
         s = view.numeric
-        six = view.having(":")
+        six = view.having(":", among_numbers=True)
         if view.is_text:
             found = pc.extract_regex(view.strings,
                                      rf"(?P<ip>\b{_OCTET}(?:\.{_OCTET}){{3}}\b)")

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from connectors.base import Source, SourceError, Table, TableError, UnrecognisedSource
 from connectors.registry import CONFIDENT_CLAIM, expand, open_source, redact_url
@@ -25,6 +28,9 @@ from scanner.model import ColumnRef, ScanResult, SourceResult, Status, TableResu
 from scanner.policy import Policy
 
 logger = logging.getLogger(__name__)
+
+#: Batches smaller than this are checked directly (deduplicating would cost more).
+_DEDUPE_MIN = 2_000
 
 #: Called after each batch with (table name, rows read so far, rows expected or None).
 ProgressHook = Callable[[str, int, int | None], None]
@@ -38,8 +44,7 @@ class _Column:
     skip_reason: str | None = None
     kind: str = "other"
     values: int = 0
-    text_batches: int = 0
-    text_votes: int = 0
+    is_text: bool | None = None
     tallies: dict[str, Tally] = field(default_factory=dict)
     #: Detectors worth running on this column (those needing a name only when it has one).
     active: list[Detector] = field(default_factory=list)
@@ -58,6 +63,8 @@ class Engine:
         self.detectors: list[Detector] = all_detectors()
         self.progress = progress
         self._ner_failed: str | None = None
+        self._pool = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)),
+                                        thread_name_prefix="piiscan-scan")
 
     # Sources ----------------------------------------------------------------
 
@@ -73,11 +80,20 @@ class Engine:
                 results.append(SourceResult(redact_url(spec), "unknown", (), Status.FAILED,
                                             str(exc)))
                 continue
+            found = 0
             for item in items:
                 found_inside = item != spec
                 result = self.scan_source(item, CONFIDENT_CLAIM if found_inside else 1)
                 if result is not None:
                     results.append(result)
+                    found += 1
+            if not found:
+                # A directory or glob holding nothing scannable must not pass as a clean scan.
+                skipped = f" ({len(items)} files not recognised)" if items else ""
+                msg = f"{spec}: no data files found{skipped}"
+                logger.error("%s", msg)
+                results.append(SourceResult(spec, "unknown", (), Status.FAILED, msg))
+        self._pool.shutdown()
         finished = dt.datetime.now(dt.UTC)
         return ScanResult(
             sources=tuple(results),
@@ -151,6 +167,7 @@ class Engine:
             status = Status.PARTIAL
             error = f"{source.name}: {len(table.warnings)} malformed rows skipped " \
                     f"(first: {table.warnings[0]})"
+            logger.error("%s", error)  # the one line on stderr saying why the exit code is 3
         # Columns found only in the data (e.g. a header-less file) join the table.
         cols = list(by_name.values())
         judged = [(c.ref, self._judge(c), c.skip_reason) for c in cols]
@@ -175,6 +192,7 @@ class Engine:
             yield batch
 
     def _scan_batch(self, batch: pa.RecordBatch, by_name: dict[str, _Column]) -> None:
+        work: list[tuple[_Column, pa.Array]] = []
         for i, field_ in enumerate(batch.schema):
             col = by_name.get(field_.name)
             if col is None:
@@ -184,28 +202,53 @@ class Engine:
                                 field_.name, pos, str(field_.type),
                                 any_ref.schema if any_ref else None)
                 col = by_name[field_.name] = self._column(ref, None)
-            if col.skip_reason:
-                continue
-            view = ValueView(batch.column(i))
-            col.kind = view.kind
-            if view.kind in {"binary", "other"}:
-                col.skip_reason = col.skip_reason or f"{view.raw.type} values are not scanned"
-                continue
-            n = view.count
-            col.values += n
-            if n == 0:
-                continue
-            if view.kind == "string":
-                col.text_batches += 1
-                col.text_votes += view.is_text
-                self._keep_ner_sample(col, view)
-            for det in col.active:
-                if view.kind not in det.kinds:
-                    continue
-                m = det.match(view)
-                if m is None:
-                    continue
+            if not col.skip_reason:
+                work.append((col, batch.column(i)))
+        # Arrow's kernels release the GIL: columns are checked side by side.
+        list(self._pool.map(self._scan_column, work))
+
+    def _scan_column(self, item: tuple[_Column, pa.Array]) -> None:
+        col, values = item
+        view = ValueView(values, is_text=col.is_text)
+        col.kind = view.kind
+        if view.kind in {"binary", "other"}:
+            col.skip_reason = col.skip_reason or f"{view.raw.type} values are not scanned"
+            return
+        n = view.count
+        col.values += n
+        if n == 0:
+            return
+        if view.kind == "string":
+            if col.is_text is None:
+                # Whether a column is free text is decided once, on its first values.
+                col.is_text = view.is_text
+            self._keep_ner_sample(col, view)
+        detectors = [d for d in col.active if view.kind in d.kinds]
+        if view.kind in {"string", "integer"} and n >= _DEDUPE_MIN:
+            detectors = self._worth_running(detectors, view)
+        for det in detectors:
+            m = det.match(view)
+            if m is not None:
                 col.tallies.setdefault(det.name, Tally()).add(m)
+
+    @staticmethod
+    def _worth_running(detectors: list[Detector], view: ValueView) -> list[Detector]:
+        """Drop detectors that find nothing among the distinct values of a repetitive batch.
+
+        A detector that matches no distinct value matches no value at all, so
+        the counts stay exact; dispositions, contexts and channel names repeat
+        so much that checking their distinct values first is far cheaper.
+        """
+        distinct = pc.unique(view.strings)
+        if len(distinct) * 4 > view.count:
+            return detectors
+        probe = ValueView(distinct, is_text=view.is_text)
+        keep = []
+        for det in detectors:
+            m = det.match(probe)
+            if m is not None and (m.shaped or m.matched):
+                keep.append(det)
+        return keep
 
     def _column(self, ref: ColumnRef, skip_reason: str | None) -> _Column:
         # A detector that only confirms a telling name need not read values
@@ -225,8 +268,8 @@ class Engine:
     def _judge(self, col: _Column) -> list[Claim]:
         if col.skip_reason:
             return []
-        is_text = col.text_batches > 0 and col.text_votes * 2 >= col.text_batches
-        facts = ColumnFacts(col.ref.column, col.ref.data_type, col.kind, col.values, is_text)
+        facts = ColumnFacts(col.ref.column, col.ref.data_type, col.kind, col.values,
+                            bool(col.is_text))
         claims: list[Claim] = []
         for det in self.detectors:
             if col.kind not in det.kinds and col.values:
