@@ -23,6 +23,17 @@ DEFAULT_SAMPLE_SIZE = 10_000
 DEFAULT_BATCH_SIZE = 65_536
 
 
+#: Schema metadata marking a batch that supplements the sample (extra non-null
+#: values for a sparse column): its rows are not counted as rows read.
+SUPPLEMENT_KEY = b"piiscan.topup"
+
+
+def is_supplement(batch: pa.RecordBatch) -> bool:
+    """Tell whether a batch only adds values for sparse columns."""
+    meta = batch.schema.metadata
+    return bool(meta) and SUPPLEMENT_KEY in meta
+
+
 class SourceError(Exception):
     """A source could not be opened or listed. The message is safe to show."""
 
@@ -135,7 +146,12 @@ class Source(ABC):
     def tables(self) -> Iterator[Table]:
         """Yield the tables to scan. Raise SourceError when the source cannot be opened."""
 
-    def close(self) -> None:
+    @property
+    def concurrency(self) -> int:
+        """How many of this source's tables may be read at once (``--jobs`` for databases)."""
+        return 1
+
+    def close(self) -> None:  # noqa: B027 - an optional hook: most sources hold nothing open
         """Release connections and file handles."""
 
     def __enter__(self) -> Source:

@@ -54,6 +54,7 @@ from connectors._sql_flavors import (
     sqlite_has_rowid,
 )
 from connectors.base import (
+    SUPPLEMENT_KEY,
     ColumnInfo,
     ConnectorOptions,
     ReadPlan,
@@ -84,7 +85,7 @@ JSON_PROBE_ROWS = 500
 JSON_MAX_KEYS = 50
 _JSON_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]{0,63}$")
 #: Schema metadata on a batch that only tops up sparse columns (other columns null).
-TOPUP_METADATA = {b"piiscan.topup": b"1"}
+TOPUP_METADATA = {SUPPLEMENT_KEY: b"1"}
 
 _URL_SCHEMES = ("postgresql", "postgres", "mysql", "mariadb", "sqlite")
 

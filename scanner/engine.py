@@ -11,14 +11,21 @@ import datetime as dt
 import logging
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from connectors.base import Source, SourceError, Table, TableError, UnrecognisedSource
+from connectors.base import (
+    Source,
+    SourceError,
+    Table,
+    TableError,
+    UnrecognisedSource,
+    is_supplement,
+)
 from connectors.registry import CONFIDENT_CLAIM, expand, open_source, redact_url
 from detectors.base import ColumnFacts, Detector, Tally, ValueView, Verdict, wilson_lower
 from detectors.registry import all_detectors
@@ -117,8 +124,15 @@ class Engine:
         with source:
             name = source.name
             try:
-                for table in source.tables():
-                    tables.append(self.scan_table(source, table))
+                jobs = source.concurrency
+                if jobs <= 1:
+                    for table in source.tables():
+                        tables.append(self.scan_table(source, table))
+                else:
+                    # Database tables are read side by side over the source's pool.
+                    listed = list(source.tables())
+                    with ThreadPoolExecutor(jobs, thread_name_prefix="piiscan-table") as ex:
+                        tables.extend(ex.map(lambda t: self.scan_table(source, t), listed))
             except SourceError as exc:
                 logger.error("%s", exc)
                 status = Status.PARTIAL if tables else Status.FAILED
@@ -150,7 +164,8 @@ class Engine:
         status, error = Status.OK, None
         try:
             for batch in self._batches(table):
-                rows += batch.num_rows
+                if not is_supplement(batch):
+                    rows += batch.num_rows
                 self._scan_batch(batch, by_name)
                 if self.progress:
                     self.progress(table.name, rows, table.rows_total)
@@ -183,7 +198,7 @@ class Engine:
         plan = self.config.plan
         remaining = plan.sample_size
         for batch in table.batches(plan):
-            if remaining is not None:
+            if remaining is not None and not is_supplement(batch):
                 if remaining <= 0:
                     break
                 if batch.num_rows > remaining:
