@@ -8,6 +8,7 @@ they need them.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import logging
@@ -45,7 +46,7 @@ def _decompressed_head(sniff: Sniff) -> bytes:
             with gzip.open(sniff.path, "rb") as fh:
                 return fh.read(64 * 1024)
         except (OSError, EOFError) as exc:
-            raise SourceError(f"{sniff.spec}: damaged gzip file ({exc})") from exc
+            raise SourceError(f"{sniff.spec}: damaged or truncated gzip file ({exc})") from exc
     return sniff.head
 
 
@@ -110,18 +111,31 @@ class DelimitedTextSource(Source):
         head = _decompressed_head(Sniff(self.spec, path, raw_head))
         if not head.strip():
             raise SourceError(f"{self.spec}: empty file")
-        if looks_binary(head):
+        encoding = self.options.encoding or _bom_encoding(head)
+        try:
+            codec = codecs.lookup(encoding).name if encoding else ""
+        except LookupError as exc:
+            raise SourceError(f"{self.spec}: unknown encoding {encoding!r}") from exc
+        # UTF-16 text (Excel's "Unicode text") is full of NUL bytes but is not binary.
+        if not codec.startswith(("utf-16", "utf-32")) and looks_binary(head):
             raise SourceError(f"{self.spec}: binary data, not delimited text")
-        encoding = self.options.encoding or guess_encoding(head)
+        if codec == "utf-8" and head.startswith(codecs.BOM_UTF8):
+            encoding = "utf-8-sig"  # --encoding utf-8 on a file with a BOM
+        encoding = encoding or guess_encoding(head)
         try:
             text = head.decode(encoding, errors="strict")
         except UnicodeDecodeError:
             text = head.decode(encoding, errors="replace")
-        except LookupError as exc:
-            raise SourceError(f"{self.spec}: unknown encoding {encoding!r}") from exc
         lines = text.splitlines()
         if len(head) == 64 * 1024 and len(lines) > 1:
             lines = lines[:-1]  # the last sniffed line may be cut
+        # Blank lines before the header: pyarrow's skip_rows counts them too.
+        leading = 0
+        while leading < len(lines) and not lines[leading].strip():
+            leading += 1
+        lines = lines[leading:]
+        if not lines:
+            raise SourceError(f"{self.spec}: empty file")
         delimiter = self.options.delimiter or _sniff_delimiter(lines)
         header = self.options.header
         if header is None:
@@ -136,8 +150,16 @@ class DelimitedTextSource(Source):
         yield DelimitedTable(
             name=path.name, columns=[ColumnInfo(c, "text") for c in columns], path=path,
             compressed=compressed, encoding=encoding, delimiter=delimiter, header=bool(header),
-            spec=self.spec,
+            spec=self.spec, skip_rows=leading + bool(header),
         )
+
+
+def _bom_encoding(head: bytes) -> str | None:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
 
 
 def _unique(names: list[str]) -> list[str]:
@@ -177,21 +199,63 @@ def _sniff_delimiter(lines: list[str]) -> str | None:
     return best if best_score >= 0.8 else None
 
 
+class _KnownDelimiterSniffer(csv.Sniffer):
+    """``csv.Sniffer.has_header`` re-sniffs the delimiter and may pick another one."""
+
+    def __init__(self, delimiter: str) -> None:
+        super().__init__()
+        self._dialect = type("_Dialect", (csv.excel,), {"delimiter": delimiter})
+
+    def sniff(self, sample: str, delimiters: str | None = None) -> type[csv.Dialect]:
+        return self._dialect
+
+
+def _data_chars(value: str) -> bool:
+    return "@" in value or any(ch.isdigit() for ch in value)
+
+
+def _name_like(value: str, words: int) -> bool:
+    value = value.strip()
+    return 0 < len(value) <= 64 and not _data_chars(value) and len(value.split()) <= words
+
+
 def _sniff_header(lines: list[str], delimiter: str | None) -> bool:
-    if len(lines) < 2 or delimiter is None:
+    if delimiter is None:
+        # One value per line: a list of emails or numbers under a one-word title.
+        rows = [[ln] for ln in lines[:50] if ln.strip()]
+        if len(rows) < 2 or not _name_like(rows[0][0], 3):
+            return False
+    else:
+        rows = [r for r in csv.reader(lines[:50], delimiter=delimiter) if r]
+        if len(rows) == 1:
+            # A header with no rows yet (an empty export): its names are still evidence.
+            return all(_name_like(c, 8) for c in rows[0])
+        if len(rows) < 2:
+            return False
+        try:
+            if _KnownDelimiterSniffer(delimiter).has_header("\n".join(lines[:50])):
+                return True
+        except csv.Error:
+            pass
+    # has_header only votes on numbers and fixed lengths, so all-text columns
+    # (name,email) get no vote. A first row free of digits and '@' over a
+    # column whose values mostly have them is a header too.
+    first, rest = rows[0], rows[1:]
+    if not all(_name_like(c, 8) for c in first):
         return False
-    try:
-        return csv.Sniffer().has_header("\n".join(lines[:50]))
-    except csv.Error:
-        first = next(csv.reader([lines[0]], delimiter=delimiter))
-        return all(c and not any(ch.isdigit() for ch in c) for c in first)
+    for i in range(len(first)):
+        values = [r[i] for r in rest if len(r) > i and r[i].strip()]
+        if values and sum(map(_data_chars, values)) >= 0.8 * len(values):
+            return True
+    return False
 
 
 class DelimitedTable(Table):
     """One delimited file, read in blocks by pyarrow's streaming CSV reader."""
 
     def __init__(self, *, name: str, columns: list[ColumnInfo], path: Path, compressed: bool,
-                 encoding: str, delimiter: str | None, header: bool, spec: str) -> None:
+                 encoding: str, delimiter: str | None, header: bool, spec: str,
+                 skip_rows: int | None = None) -> None:
         super().__init__(name=name, columns=columns, format="delimited-text",
                          format_reason=_reason(delimiter, header, encoding))
         self.path = path
@@ -200,19 +264,26 @@ class DelimitedTable(Table):
         self.delimiter = delimiter
         self.header = header
         self.spec = spec
+        self.skip_rows = int(header) if skip_rows is None else skip_rows
 
     def _on_invalid(self, row: pacsv.InvalidRow) -> str:
         if len(self.warnings) < _MAX_WARNINGS:
             where = f"line {row.number}" if row.number is not None else "a row"
+            # An unclosed quote swallows the following lines into one field:
+            # say how many (a count, never the text).
+            swallowed = row.text.count("\n") if row.text else 0
+            more = f" (an unclosed quote runs over {swallowed} more lines)" if swallowed else ""
             self.warnings.append(f"{where}: {row.actual_columns} fields, expected "
-                                 f"{row.expected_columns}")
+                                 f"{row.expected_columns}{more}")
         return "skip"
 
     def batches(self, plan: ReadPlan) -> Iterator[pa.RecordBatch]:
         names = [c.name for c in self.columns]
+        utf8 = codecs.lookup(self.encoding).name in ("utf-8", "utf-8-sig")
         read = pacsv.ReadOptions(
-            column_names=names, skip_rows=1 if self.header else 0, block_size=_BLOCK,
-            encoding="utf8" if self.encoding in ("utf-8", "utf-8-sig") else self.encoding,
+            column_names=names, skip_rows=self.skip_rows, block_size=_BLOCK,
+            # Serial reading is what gives the invalid-row handler line numbers.
+            use_threads=False, encoding="utf8" if utf8 else self.encoding,
         )
         parse = pacsv.ParseOptions(
             delimiter=self.delimiter or "\x1f", quote_char='"' if self.delimiter else False,
@@ -228,8 +299,7 @@ class DelimitedTable(Table):
                 stream.read(3)
             reader = pacsv.open_csv(stream, read_options=read, parse_options=parse,
                                     convert_options=convert)
-            for batch in reader:
-                yield batch
+            yield from reader
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError, EOFError) as exc:
             raise TableError(f"{self.spec}: {_describe(exc)}") from exc
 
@@ -247,7 +317,7 @@ def _describe(exc: Exception) -> str:
     msg = str(exc)
     if "UTF8" in msg or "utf8" in msg or "UTF-8" in msg:
         return "bytes that are not valid UTF-8 (try --encoding)"
-    if "gzip" in msg.lower() or isinstance(exc, EOFError):
+    if any(w in msg.lower() for w in ("gzip", "compress", "zlib")) or isinstance(exc, EOFError):
         return "damaged or truncated compressed data"
     if "Expected" in msg and "columns" in msg:
         return "rows with the wrong number of fields"
@@ -257,6 +327,9 @@ def _describe(exc: Exception) -> str:
 
 
 # --- Parquet -------------------------------------------------------------------
+
+_PARQUET_SUFFIXES = ((".parquet",), (".parq",), (".pq",))
+
 
 @register
 class ParquetSource(Source):
@@ -270,7 +343,7 @@ class ParquetSource(Source):
             return 0
         if sniff.path.is_dir():
             return 40
-        if sniff.head[:4] == b"PAR1" or sniff.suffixes[-1:] in ([".parquet"], [".parq"], [".pq"]):
+        if sniff.head[:4] == b"PAR1" or sniff.suffixes[-1:] in _PARQUET_SUFFIXES:
             return 40
         return 0
 
@@ -332,9 +405,15 @@ class AccessLogSource(Source):
 
     @classmethod
     def claims(cls, sniff: Sniff, options: ConnectorOptions) -> int:
-        if sniff.path is None or not sniff.head or looks_binary(sniff.head):
+        if sniff.path is None or not sniff.head:
             return 0
-        lines = sniff.head.decode("utf-8", errors="replace").splitlines()[:20]
+        try:
+            head = _decompressed_head(sniff)  # rotated logs are usually gzipped
+        except SourceError:
+            return 0  # the text reader reports the damage
+        if looks_binary(head):
+            return 0
+        lines = head.decode("utf-8", errors="replace").splitlines()[:20]
         lines = [ln for ln in lines if ln.strip()]
         if not lines:
             return 0
@@ -344,18 +423,24 @@ class AccessLogSource(Source):
 
     def tables(self) -> Iterator[Table]:
         path = Path(self.spec)
+        try:
+            with path.open("rb") as fh:
+                compressed = fh.read(2) == b"\x1f\x8b"
+        except OSError as exc:
+            raise SourceError(f"{self.spec}: cannot read ({exc.strerror})") from exc
         yield AccessLogTable(name=path.name, columns=[ColumnInfo(f, "text") for f in _LOG_FIELDS],
-                             path=path, spec=self.spec, format="access-log",
+                             path=path, spec=self.spec, compressed=compressed, format="access-log",
                              format_reason="lines match the Common/Combined Log Format")
 
 
 class AccessLogTable(Table):
     """Parse log lines with one vectorized regex per block; unparsed lines are counted."""
 
-    def __init__(self, *, path: Path, spec: str, **kw: object) -> None:
+    def __init__(self, *, path: Path, spec: str, compressed: bool = False, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.path = path
         self.spec = spec
+        self.compressed = compressed
 
     def batches(self, plan: ReadPlan) -> Iterator[pa.RecordBatch]:
         read = pacsv.ReadOptions(column_names=["line"], block_size=_BLOCK)
@@ -363,8 +448,7 @@ class AccessLogTable(Table):
         convert = pacsv.ConvertOptions(column_types={"line": pa.string()})
         line_no = 0
         try:
-            stream = pa.input_stream(str(self.path),
-                                     compression="gzip" if self.path.suffix == ".gz" else None)
+            stream = _open_text_stream(self.path, self.compressed)
             reader = pacsv.open_csv(stream, read_options=read, parse_options=parse,
                                     convert_options=convert)
             for batch in reader:

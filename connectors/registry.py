@@ -74,6 +74,7 @@ def connectors() -> list[SourceFactory]:
 
 
 def is_url(spec: str) -> bool:
+    """Tell whether a spec is a URL (a database) rather than a path."""
     return any(marker in spec for marker in _URL_SCHEMES)
 
 
@@ -98,7 +99,7 @@ def expand(spec: str) -> list[str]:
                     dirs.remove(d)
             files.extend(str(root_path / n) for n in sorted(names) if not n.startswith("."))
         return sorted(files)
-    if any(ch in spec for ch in "*?["):
+    if any(ch in spec for ch in "*?[") and not path.exists():  # `report[1].csv` is a file
         matches = sorted(glob.glob(spec, recursive=True))
         if not matches:
             raise SourceError(f"{spec}: no file matches this pattern")
@@ -112,7 +113,7 @@ def expand(spec: str) -> list[str]:
 
 
 def _is_parquet_dataset(path: Path) -> bool:
-    """A directory of Parquet files (possibly hive-partitioned) is one table."""
+    """Tell whether a directory holds only Parquet files (possibly hive-partitioned): one table."""
     if not path.is_dir():
         return False
     found_parquet = False
