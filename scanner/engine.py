@@ -309,9 +309,11 @@ class Engine:
                                              and v.matched / facts.values >= 0.5):
                 return []  # the values are already known to be something else
         sample = col.ner_sample
-        alpha = sum(any(ch.isalpha() for ch in v) and not any(ch.isdigit() for ch in v[:1])
+        # Names and places are words: codes like "ORD-1042" or "SIP/100-0001" are not
+        # worth loading a language model for.
+        wordy = sum(sum(ch.isalpha() or ch.isspace() for ch in v) >= 0.8 * len(v)
                     for v in sample)
-        if alpha * 2 < len(sample):
+        if wordy * 2 < len(sample):
             return []
         from detectors.language import LanguageModelUnavailable, recognise
 

@@ -1,0 +1,126 @@
+"""The command line and the JSON contract as users and CI pipelines rely on them."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_cli
+
+ENTITIES = {
+    "PERSON_NAME", "POSTAL_ADDRESS", "PHONE_NUMBER", "EMAIL_ADDRESS", "DATE_OF_BIRTH",
+    "US_SSN", "ACCOUNT_ID", "CREDIT_CARD", "BANK_ACCOUNT", "CREDIT_HISTORY", "IP_ADDRESS",
+    "MAC_ADDRESS", "USER_AGENT", "DEVICE_ID", "GEO_LOCATION", "CALL_DETAIL", "SERVICE_PLAN",
+    "SERVICE_USAGE",
+}
+
+
+def _luhn(body: str) -> str:
+    total = 0
+    for i, ch in enumerate(reversed(body)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return body + str((10 - total % 10) % 10)
+
+
+@pytest.fixture
+def table(tmp_path: Path) -> Path:
+    rng = random.Random(1)
+    path = tmp_path / "orders.csv"
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["order_id", "payment", "created_at", "contact", "empty_ssn", "qty"])
+        for i in range(300):
+            w.writerow([f"ORD-{100000 + i}", _luhn("4" + "".join(rng.choice("0123456789")
+                                                             for _ in range(14))),
+                        f"2026-01-{1 + i % 28:02d} 10:00:00", f"user{i}@example.com", "",
+                        rng.randint(1, 9)])
+    return path
+
+
+def test_json_contract(table: Path) -> None:
+    run = run_cli("scan", str(table), "--format", "json")
+    assert run.code == 0, run.stderr
+    doc = run.json()
+    assert doc["schema_version"] == 1
+    (source,) = doc["sources"]
+    assert {"name", "kind", "status", "error", "tables"} <= source.keys()
+    assert source["status"] == "ok" and source["error"] is None
+    (tbl,) = source["tables"]
+    assert {"name", "rows_scanned", "rows_total", "columns"} <= tbl.keys()
+    assert tbl["rows_scanned"] == 300
+    # Every scanned column appears, in order, with entities: [] when nothing was found.
+    assert [c["name"] for c in tbl["columns"]] == ["order_id", "payment", "created_at",
+                                                  "contact", "empty_ssn", "qty"]
+    assert [c["position"] for c in tbl["columns"]] == list(range(6))
+    cols = {c["name"]: c for c in tbl["columns"]}
+    for c in cols.values():
+        assert {"name", "position", "data_type", "entities", "categories", "cpni"} <= c.keys()
+        for e in c["entities"]:
+            assert e["type"] in ENTITIES
+            assert 0 < e["confidence"] <= 1
+            assert {"matched", "sampled", "reasons", "evidence"} <= e.keys()
+            assert e["reasons"], "every finding says why"
+    # Values flag a card column whatever its name; a created_at column is not a birth date.
+    assert [e["type"] for e in cols["payment"]["entities"]] == ["CREDIT_CARD"]
+    assert cols["payment"]["categories"] == ["customer_provided"]
+    assert cols["created_at"]["entities"] == []
+    assert cols["order_id"]["entities"] == []
+    assert cols["qty"]["entities"] == []
+    assert [e["type"] for e in cols["contact"]["entities"]] == ["EMAIL_ADDRESS"]
+    # A telling name over an empty column is reported, at lower confidence.
+    (ssn,) = cols["empty_ssn"]["entities"]
+    assert ssn["type"] == "US_SSN" and ssn["confidence"] < 0.5 and ssn["sampled"] == 0
+
+
+def test_exit_codes(table: Path, tmp_path: Path) -> None:
+    assert run_cli("scan", str(table), "--format", "json").code == 0
+    missing = run_cli("scan", str(table), str(tmp_path / "nope.csv"), "--format", "json")
+    assert missing.code == 3
+    assert json.loads(missing.stdout)["sources"][0]["status"] == "ok"  # the rest is scanned
+    assert len([ln for ln in missing.stderr.splitlines() if "error" in ln]) == 1
+    assert "nope.csv" in missing.stderr and "Traceback" not in missing.stderr
+    assert run_cli("scan", str(table), "--format", "nope").code == 2
+    assert run_cli("scan", str(table), "--sample-size", "0").code == 2
+    assert run_cli("scan").code == 2
+    assert run_cli("frobnicate").code == 2
+
+
+def test_output_file_and_sample_size(table: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    run = run_cli("scan", str(table), "--format", "json", "-o", str(out), "--sample-size", "50")
+    assert run.code == 0 and run.stdout == ""
+    doc = json.loads(out.read_text())
+    assert doc["sources"][0]["tables"][0]["rows_scanned"] == 50
+
+
+def test_full_reads_every_row(table: Path) -> None:
+    run = run_cli("scan", str(table), "--format", "json", "--sample-size", "10", "--full")
+    assert run.json()["sources"][0]["tables"][0]["rows_scanned"] == 300
+
+
+def test_detectors_command_lists_every_entity() -> None:
+    run = run_cli("detectors", "--format", "json")
+    assert run.code == 0
+    rows = json.loads(run.stdout)
+    assert {r["entity"] for r in rows} == ENTITIES
+    assert all(r["description"] for r in rows)
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(table: Path) -> None:
+    run = run_cli("scan", str(table), "--format", "json")
+    assert run.stderr == ""
+
+
+def test_console_script_is_installed() -> None:
+    exe = ROOT / ".venv" / "bin" / "piiscan"
+    if not exe.exists():
+        pytest.skip("not installed in .venv")
+    import subprocess
+
+    proc = subprocess.run([str(exe), "--help"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0 and "scan" in proc.stdout
