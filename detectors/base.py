@@ -354,6 +354,7 @@ def take_evidence(strings: pa.Array, mask: pa.BooleanArray, detector: Detector,
 
 
 def count(mask: pa.BooleanArray) -> int:
+    """Count the true values of a boolean mask."""
     return int(pc.sum(pc.cast(mask, pa.int64())).as_py() or 0)
 
 

@@ -58,7 +58,8 @@ def _aba_matrix(m: np.ndarray) -> np.ndarray:
     w = np.array([3, 7, 1, 3, 7, 1, 3, 7, 1], dtype=np.int16)
     checksum_ok = (m * w).sum(axis=1) % 10 == 0
     prefix = m[:, 0] * 10 + m[:, 1]
-    # Federal Reserve routing symbols: 00-12, 21-32 (thrifts), 61-72 (electronic), 80 (traveller's checks).
+    # Federal Reserve routing symbols: 00-12, 21-32 (thrifts), 61-72 (electronic),
+    # 80 (traveller's checks).
     prefix_ok = (prefix <= 12) | ((prefix >= 21) & (prefix <= 32)) | \
         ((prefix >= 61) & (prefix <= 72)) | (prefix == 80)
     nonzero = m.sum(axis=1) > 0

@@ -140,7 +140,8 @@ _VOCAB = {
     "unique", "field", "status", "network", "product", "package", "tariff", "rate", "minutes",
     "seconds", "trunk", "disposition", "hangup", "cause", "orig", "dest", "ip", "mac", "id",
     "created", "updated", "modified", "register", "registered", "expiry", "expiration", "exp",
-    "reg", "signup", "expire", "expires", "expired", "cvc", "cvv", "county", "province", "region", "site", "file", "product", "order",
+    "reg", "signup", "expire", "expires", "expired", "cvc", "cvv", "county", "province",
+    "region", "site", "file", "order",
 }
 
 _IP_VERSION = re.compile(r"(?i)ipv4v6|ipv6|ipv4")

@@ -127,7 +127,7 @@ class GeoLocationDetector(Detector):
 
 
 class CallDetailDetector(Detector):
-    """Calling details in call records: times, durations, parties, channels, trunks, dispositions."""
+    """Calling details in call records: times, durations, parties, trunks, dispositions."""
 
     entity = "CALL_DETAIL"
     name = "call_detail"

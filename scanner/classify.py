@@ -68,7 +68,7 @@ def resolve_column(claims: list[Claim], values: int) -> list[Claim]:
 
 
 def is_call_record(columns: list[tuple[ColumnRef, list[Claim]]], declared: bool | None) -> bool:
-    """A call record holds a calling or called party and a time or a duration."""
+    """Tell whether a table is a call record: a calling or called party, and a time or duration."""
     if declared is not None:
         return declared
     party = timing = False
@@ -84,6 +84,7 @@ def is_call_record(columns: list[tuple[ColumnRef, list[Claim]]], declared: bool 
 
 
 def to_detection(claim: Claim) -> Detection:
+    """Turn a kept claim into the Detection the result carries."""
     v = claim.verdict
     return Detection(entity=v.entity, detector=claim.detector, confidence=v.confidence,
                      matched=v.matched, sampled=v.sampled, reasons=v.reasons,

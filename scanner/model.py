@@ -37,7 +37,7 @@ ENTITY_TYPES: tuple[str, ...] = (
 )
 
 
-class Status(str, Enum):
+class Status(str, Enum):  # noqa: UP042 - str mixin keeps json.dumps(Status.OK) working
     """How far a source or a table got."""
 
     OK = "ok"
@@ -304,7 +304,8 @@ class ScanResult:
         version = data.get("schema_version")
         if not isinstance(version, int) or version > SCHEMA_VERSION:
             raise ValueError(
-                f"unsupported schema_version {version!r} (this piiscan reads up to {SCHEMA_VERSION})"
+                f"unsupported schema_version {version!r} "
+                f"(this piiscan reads up to {SCHEMA_VERSION})"
             )
         return cls(
             sources=tuple(SourceResult.from_dict(s) for s in data["sources"]),

@@ -7,7 +7,6 @@ import ast
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 # package -> top-level project packages (or modules) it must not import

@@ -12,7 +12,6 @@ import gzip
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
 
 SECRETS = {
