@@ -60,14 +60,6 @@ def test_cucm_ip_fields_decoded_from_signed_integers() -> None:
 
 # --- end to end, through the engine --------------------------------------------
 
-#: Judgement calls where the labels themselves hesitate (confidence low) and
-#: the sample's values cannot carry the label: xfail with the reason.
-JUDGEMENT_CALLS = {
-    ("Master.csv", "clid"): "values are SIP endpoint names, not numbers (labels: hard case)",
-    ("Master.csv", "src"): "values are SIP endpoint names, not numbers (labels: hard case)",
-}
-
-
 @lru_cache(maxsize=1)
 def _scan_results() -> dict[tuple[str, str], set[str]]:
     from scanner.config import ScanConfig
@@ -87,11 +79,7 @@ def _cases() -> list[Any]:
         if not CORPUS.is_dir():
             break
         for col in labels(folder, name)["columns"]:
-            marks = []
-            reason = JUDGEMENT_CALLS.get((name, col["name"]))
-            if reason:
-                marks.append(pytest.mark.xfail(reason=reason, strict=False))
-            cases.append(pytest.param(name, col, id=f"{name}:{col['name']}", marks=marks))
+            cases.append(pytest.param(name, col, id=f"{name}:{col['name']}"))
     return cases
 
 
