@@ -10,8 +10,10 @@ Python-level validators see only the candidates a pattern proposed.
 from __future__ import annotations
 
 import math
+import random
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import ClassVar
@@ -351,6 +353,39 @@ def take_evidence(strings: pa.Array, mask: pa.BooleanArray, detector: Detector,
         if len(out) >= limit:
             break
     return tuple(out)
+
+
+#: Validators that run in Python (IBAN mod-97, international phone numbers, IPv6)
+#: see at most this many candidates per batch; past that, a seeded random subset.
+MAX_PYTHON_CHECKS = 2_000
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What a per-value validator made of a batch's candidates."""
+
+    #: Validated values (estimated from the subset when one was drawn).
+    matched: int
+    #: Masked examples of validated values.
+    evidence: tuple[str, ...]
+    #: How many candidates were checked when it was a subset, else None.
+    subset: int | None
+
+
+def check_each(candidates: pa.Array, is_valid: Callable[[str], bool], detector: Detector,
+               limit: int = MAX_PYTHON_CHECKS) -> Checked:
+    """Run a Python validator on a pattern's candidates, bounded by ``limit`` per batch."""
+    n = len(candidates)
+    if n == 0:
+        return Checked(0, (), None)
+    subset: int | None = None
+    if n > limit:
+        picks = sorted(random.Random(n).sample(range(n), limit))
+        candidates = candidates.take(pa.array(picks))
+        subset = limit
+    good = [v for v in candidates.to_pylist() if is_valid(v)]
+    return Checked(round(len(good) * n / len(candidates)),
+                   tuple(detector.mask(v) for v in good[:3]), subset)
 
 
 def count(mask: pa.BooleanArray) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from functools import lru_cache
 
 import phonenumbers
@@ -14,6 +13,7 @@ from detectors.base import (
     Detector,
     Match,
     ValueView,
+    check_each,
     count,
     mask_digits_keep_last,
     take_evidence,
@@ -83,7 +83,6 @@ _NANP_PARTS = (
     r"^(?:\+?1[ .-]?)?(?:\((?P<a>[2-9]\d{2})\)|(?P<a2>[2-9]\d{2}))[ .-]?(?P<b>\d{3})[ .-]?"
     r"(?P<c>\d{4})(?:\s*(?:x|ext\.?|extension|#)\s*\d{1,6})?$"
 )
-_MAX_INTL_CHECKS = 2_000
 
 
 @lru_cache(maxsize=1)
@@ -146,7 +145,6 @@ class PhoneDetector(Detector):
             return Match(0, 0)
         matched = 0
         evidence: list[str] = []
-        checked: int | None = None
         if count(nanp_mask):
             cand = s.filter(nanp_mask)
             p = parts.filter(nanp_mask)
@@ -156,19 +154,10 @@ class PhoneDetector(Detector):
             ok = pc.match_substring_regex(national, nanp_pattern())
             matched += count(ok)
             evidence.extend(take_evidence(cand, ok, self))
-        n_intl = count(intl_mask)
-        if n_intl:
-            cand = s.filter(intl_mask)
-            if n_intl > _MAX_INTL_CHECKS:
-                rng = random.Random(n_intl)
-                picks = sorted(rng.sample(range(n_intl), _MAX_INTL_CHECKS))
-                values = cand.take(pa.array(picks)).to_pylist()
-                checked = _MAX_INTL_CHECKS
-            else:
-                values = cand.to_pylist()
-            good = [v for v in values if _intl_valid(v)]
-            matched += round(len(good) * n_intl / len(values))
-            evidence.extend(self.mask(v) for v in good[:3])
+        intl = check_each(s.filter(intl_mask), _intl_valid, self)
+        matched += intl.matched
+        evidence.extend(intl.evidence)
+        checked = intl.subset
         return Match(shaped, matched, tuple(evidence[:3]), checked)
 
     def mask(self, value: str) -> str:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import random
-
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from detectors.base import (
@@ -14,6 +11,7 @@ from detectors.base import (
     Tally,
     ValueView,
     Verdict,
+    check_each,
     count,
     mask_digits_keep_last,
     take_evidence,
@@ -77,7 +75,6 @@ class CreditCardDetector(Detector):
 
 
 _IBAN_SHAPE = r"^[A-Z]{2}\d{2}(?: ?[A-Z0-9]{1,4}){3,8}$"
-_MAX_IBAN_CHECKS = 5_000
 
 
 class BankAccountDetector(Detector):
@@ -107,22 +104,10 @@ class BankAccountDetector(Detector):
         iban_mask = pc.match_substring_regex(upper, _IBAN_SHAPE)
         digits_mask = pc.match_substring_regex(s, r"^\d{4,17}$")
         shaped = count(iban_mask) + count(digits_mask)
-        matched = 0
-        evidence: list[str] = []
-        checked: int | None = None
-        n_iban = count(iban_mask)
-        if n_iban:
-            cands = upper.filter(iban_mask)
-            values = cands.to_pylist() if n_iban <= _MAX_IBAN_CHECKS else None
-            if values is None:
-                # Many IBANs: validate a seeded random subset and scale the count.
-                rng = random.Random(n_iban)
-                picks = sorted(rng.sample(range(n_iban), _MAX_IBAN_CHECKS))
-                values = cands.take(pa.array(picks)).to_pylist()
-                checked = _MAX_IBAN_CHECKS
-            good = [v for v in values if iban_valid(v)]
-            matched += round(len(good) * n_iban / len(values))
-            evidence.extend(self.mask(v) for v in good[:3])
+        ibans = check_each(upper.filter(iban_mask), iban_valid, self)
+        matched = ibans.matched
+        evidence = list(ibans.evidence)
+        checked = ibans.subset
         nine = pc.and_(digits_mask, pc.equal(pc.binary_length(s), 9))
         if count(nine):
             routing = s.filter(nine)

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import ipaddress
-import random
 
-import pyarrow as pa
 import pyarrow.compute as pc
 
-from detectors.base import Detector, Match, ValueView, count, take_evidence
+from detectors.base import Detector, Match, ValueView, check_each, count, take_evidence
 from detectors.names import NameRule
 
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IPV4 = rf"^{_OCTET}(?:\.{_OCTET}){{3}}(?:/(?:3[0-2]|[12]?\d))?(?::\d{{1,5}})?$"
 _IPV6_SHAPE = r"^\[?[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:%\w+)?\]?(?:/\d{1,3})?$"
-_MAX_V6_CHECKS = 5_000
 
 
 def _ipv6_valid(value: str) -> bool:
@@ -56,20 +53,9 @@ class IPAddressDetector(Detector):
         shaped = count(v4) + count(v6_shape)
         matched = count(v4)
         evidence = list(take_evidence(s, v4, self))
-        checked: int | None = None
-        n6 = count(v6_shape)
-        if n6:
-            cand = six.filter(v6_shape)
-            if n6 > _MAX_V6_CHECKS:
-                picks = sorted(random.Random(n6).sample(range(n6), _MAX_V6_CHECKS))
-                values = cand.take(pa.array(picks)).to_pylist()
-                checked = _MAX_V6_CHECKS
-            else:
-                values = cand.to_pylist()
-            good = [v for v in values if _ipv6_valid(v)]
-            matched += round(len(good) * n6 / len(values))
-            evidence.extend(self.mask(v) for v in good[:3])
-        return Match(shaped, matched, tuple(evidence[:3]), checked)
+        v6 = check_each(six.filter(v6_shape), _ipv6_valid, self)
+        evidence.extend(v6.evidence)
+        return Match(shaped, matched + v6.matched, tuple(evidence[:3]), v6.subset)
 
     def mask(self, value: str) -> str:
         if ":" in value and value.count(":") >= 2:

@@ -152,3 +152,17 @@ def test_call_records_and_cpni(tmp_path: Path, aggregate: bool) -> None:
     assert "PHONE_NUMBER" in customers["phone"]["entities"]
     assert not customers["phone"]["cpni"], "a customer's telephone number alone is not CPNI"
     assert not customers["phone"]["call_record"]
+
+
+def test_python_validators_see_a_bounded_subset(tmp_path: Path) -> None:
+    """5,000 international numbers: libphonenumber checks 2,000 and the count is scaled."""
+    rng = random.Random(8)
+    phones = [f"+44 20 7946 {rng.randint(0, 9999):04d}" for _ in range(5000)]
+    path = tmp_path / "intl.parquet"
+    pq.write_table(pa.table({"contact": phones}), path)
+    result = scan([str(path)], ScanConfig(ner=False, full=True))
+    (col,) = result.sources[0].tables[0].columns
+    (phone,) = [d for d in col.detections if d.entity == "PHONE_NUMBER"]
+    assert phone.sampled == 5000
+    assert phone.matched > 4500
+    assert any("random subset" in r for r in phone.reasons)
