@@ -231,5 +231,16 @@ def _add_report_command() -> None:
 _add_report_command()
 
 
+def _add_gate_commands() -> None:
+    from scanner.cli_gate import baseline_group, check, ddl
+
+    main.add_command(baseline_group)
+    main.add_command(check)
+    main.add_command(ddl)
+
+
+_add_gate_commands()
+
+
 if __name__ == "__main__":
     main()
