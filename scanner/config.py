@@ -20,6 +20,8 @@ class ScanConfig:
     #: Turn off the language model (names and addresses then come from names and shapes only).
     ner: bool = True
     policy_path: str | None = None
+    #: YAML files of user-written detectors (presidio's recognizer format).
+    custom_detectors: tuple[str, ...] = ()
     seed: int = 0
     progress: bool = False
 

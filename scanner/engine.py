@@ -27,6 +27,7 @@ from connectors.base import (
     is_supplement,
 )
 from connectors.registry import CONFIDENT_CLAIM, expand, open_source, redact_url
+from detectors import custom
 from detectors.base import ColumnFacts, Detector, Tally, ValueView, Verdict, wilson_lower
 from detectors.registry import all_detectors
 from scanner.classify import Claim, finish_table, resolve_column
@@ -68,6 +69,8 @@ class Engine:
         self.config = config
         self.policy = Policy.load(config.policy_path)
         self.detectors: list[Detector] = all_detectors()
+        for path in config.custom_detectors:
+            self.detectors.extend(custom.load(path))
         self.progress = progress
         self._ner_failed: str | None = None
         self._pool = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)),
