@@ -96,12 +96,18 @@ def _format_choices() -> list[str]:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--verbose", "-v", count=True, help="More log output.")
 @click.option("--debug", is_flag=True, help="Show internal tracebacks (never data values).")
+@click.option("--store", "store", metavar="URL", help="Results store: a SQLite path or a database "
+              "URL (default: $PIISCAN_STORE, else ~/.local/share/piiscan/results.db).")
+@click.option("--no-store", is_flag=True, help="Do not record this run in the results store.")
+@click.option("--notify", metavar="URL", help="POST a JSON summary of what is new since the "
+              "previous run of this configuration to this webhook.")
 def scan(sources: tuple[str, ...], sample_size: int, full: bool, fmt: str, output: str | None,
          include: tuple[str, ...], exclude: tuple[str, ...], include_views: bool,
          query_timeout: float, jobs: int, encoding: str | None, delimiter: str | None,
          header: bool | None, cdr_format: str | None, cdr_layout: str | None, no_ner: bool,
          policy_path: str | None, quiet: bool, verbose: int, debug: bool,
-         config_path: str | None = None) -> None:
+         config_path: str | None = None, store: str | None = None, no_store: bool = False,
+         notify: str | None = None) -> None:
     """Scan files, directories, globs and database URLs for PII and CPNI."""
     _setup_logging(verbose, debug)
     if fmt not in _format_choices():
@@ -143,7 +149,17 @@ def scan(sources: tuple[str, ...], sample_size: int, full: bool, fmt: str, outpu
             header=header, cdr_format=cdr_format, cdr_layout=cdr_layout),
     )
     from scanner.engine import scan as run_scan
+    from scanner.history import RunBusy, ScanRecording
 
+    try:
+        recording = ScanRecording.prepare(store=store, enabled=not no_store,
+                                          config_path=config_path, sources=sources, notify=notify)
+        recording.start()  # the run lock: two runs of one configuration never overlap
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except RunBusy as exc:
+        logger.error("%s", exc)
+        sys.exit(EXIT_PARTIAL)
     plans = [(list(sources), config)] if sources else []
     if scanfile is not None:
         # The file's sample_size/full apply unless given on the command line.
@@ -151,12 +167,15 @@ def scan(sources: tuple[str, ...], sample_size: int, full: bool, fmt: str, outpu
         keep = {n for n in ("sample_size", "full")
                 if ctx.get_parameter_source(n) is click.core.ParameterSource.COMMANDLINE}
         plans += scanfile.plan(config, keep=keep)
-    with _progress(config.progress) as hook:
-        result = merge_results([run_scan(specs, cfg, progress=hook) for specs, cfg in plans])
-    from scanner.residency import assess
+    with recording:  # releases the run lock
+        with _progress(config.progress) as hook:
+            result = merge_results([run_scan(specs, cfg, progress=hook) for specs, cfg in plans])
+        from scanner.residency import assess
 
-    _write(fmt, result, policy, output, assess(result, policy, scanfile))
-    sys.exit(EXIT_OK if result.complete else EXIT_PARTIAL)
+        residency = assess(result, policy, scanfile)
+        _write(fmt, result, policy, output, residency)
+        recorded = recording.finish(result, residency)  # a store failure is one line and exit 3
+    sys.exit(EXIT_OK if result.complete and recorded else EXIT_PARTIAL)
 
 
 def _write(fmt: str, result: Any, policy: Any, output: str | None, residency: Any = None) -> None:
@@ -229,6 +248,16 @@ def _add_report_command() -> None:
 
 
 _add_report_command()
+
+
+def _add_history_commands() -> None:
+    from scanner.cli_history import diff_command, history_command
+
+    main.add_command(history_command)
+    main.add_command(diff_command)
+
+
+_add_history_commands()
 
 
 def _add_gate_commands() -> None:

@@ -1,0 +1,140 @@
+"""``piiscan history`` and ``piiscan diff``: recorded runs, and what changed between two.
+
+Exit codes: ``history`` 0, ``diff`` 0 when nothing is new and 1 when something
+is (a new PII column, an added entity type, a column that became CPNI, a new
+storage violation); both 2 on usage errors (an unknown run id, too few runs)
+and 3 when the results store cannot be read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import NoReturn
+
+import click
+
+from scanner.store import NoStore, RunInfo, Store, StoreError, config_identity
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_NEW = 1
+EXIT_USAGE = 2
+EXIT_STORE = 3
+
+_STORE_HELP = ("Results store: a SQLite path or a database URL "
+               "(default: $PIISCAN_STORE, else ~/.local/share/piiscan/results.db).")
+_CONFIG_HELP = "Only runs of this scan configuration (the file given to scan --config)."
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"piiscan: error: {message}", err=True)
+    sys.exit(EXIT_STORE)
+
+
+def _config_hash(config_path: str | None) -> str | None:
+    return config_identity(config_path).hash if config_path else None
+
+
+@click.command("history")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help=_CONFIG_HELP)
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many runs to list, newest first.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--store", "store_option", metavar="URL", help=_STORE_HELP)
+def history_command(config_path: str | None, limit: int, fmt: str,
+                    store_option: str | None) -> None:
+    """List recorded scans, newest first."""
+    try:
+        with Store.open(store_option, create=False) as store:
+            runs = store.runs(_config_hash(config_path), limit)
+    except NoStore as exc:
+        logger.debug("%s", exc)
+        runs = []
+    except StoreError as exc:
+        _fail(str(exc))
+    if fmt == "json":
+        click.echo(json.dumps([r.to_dict() for r in runs], indent=2, sort_keys=True))
+        return
+    if not runs:
+        click.echo("no runs recorded" + (" for this configuration" if config_path else ""))
+        return
+    click.echo(_history_table(runs))
+
+
+def _history_table(runs: list[RunInfo]) -> str:
+    head = ("run", "started", "seconds", "complete", "pii", "cpni", "violations",
+            "configuration")
+    rows = [
+        (str(r.id), r.started_at, f"{r.seconds:.1f}", "yes" if r.complete else "no",
+         str(r.pii_columns), str(r.cpni_columns), str(r.violations), r.config_name)
+        for r in runs
+    ]
+    widths = [max(len(head[i]), *(len(row[i]) for row in rows)) for i in range(len(head) - 1)]
+
+    def line(cells: tuple[str, ...]) -> str:
+        fixed = "  ".join(c.ljust(w) for c, w in zip(cells[:-1], widths, strict=True))
+        return f"{fixed}  {cells[-1]}"
+
+    return "\n".join([line(head), *(line(r) for r in rows)])
+
+
+@click.command("diff")
+@click.argument("old", type=click.IntRange(min=1), required=False)
+@click.argument("new", type=click.IntRange(min=1), required=False)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help=_CONFIG_HELP)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]),
+              default="table", show_default=True)
+@click.option("--store", "store_option", metavar="URL", help=_STORE_HELP)
+def diff_command(old: int | None, new: int | None, config_path: str | None, fmt: str,
+                 store_option: str | None) -> None:
+    """Show new, removed and changed PII columns and new storage violations between two runs.
+
+    With no run ids: the latest run (of --config, else of any configuration)
+    against the run before it. With one id: that run against the run before
+    it. "The run before" is the latest earlier complete run of the same
+    configuration, else the latest earlier run. Exits 1 when something is new.
+    """
+    from scanner.history import RENDERERS, compare
+
+    try:
+        with Store.open(store_option, create=False) as store:
+            newer, older = _pick(store, old, new, config_path)
+            diff = compare(store, older, newer)
+    except NoStore as exc:
+        raise click.UsageError(str(exc)) from exc
+    except StoreError as exc:
+        _fail(str(exc))
+    click.echo(RENDERERS[fmt](diff), nl=False)
+    sys.exit(EXIT_NEW if diff.has_new else EXIT_OK)
+
+
+def _pick(store: Store, old: int | None, new: int | None,
+          config_path: str | None) -> tuple[RunInfo, RunInfo]:
+    """Return (newer, older) for the diff's arguments; UsageError when they name nothing."""
+    if old is not None and new is not None:
+        return _get(store, new), _get(store, old)
+    if old is not None:
+        newer = _get(store, old)
+    else:
+        latest = store.runs(_config_hash(config_path), limit=1)
+        if not latest:
+            where = "for this configuration" if config_path else f"in {store.where}"
+            raise click.UsageError(f"no runs recorded {where}")
+        newer = latest[0]
+    older = store.previous(newer)
+    if older is None:
+        raise click.UsageError(
+            f"run {newer.id} is the only run of its configuration; nothing to compare with"
+        )
+    return newer, older
+
+
+def _get(store: Store, run_id: int) -> RunInfo:
+    run = store.run(run_id)
+    if run is None:
+        raise click.UsageError(f"no run {run_id} in {store.where} (see piiscan history)")
+    return run

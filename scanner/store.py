@@ -1,0 +1,717 @@
+"""The results store: every scan's result, its findings and storage verdicts, in SQL.
+
+Where it lives (first that applies):
+
+1. ``--store URL`` on the command line;
+2. the ``PIISCAN_STORE`` environment variable;
+3. ``$XDG_DATA_HOME/piiscan/results.db``, else ``~/.local/share/piiscan/results.db``.
+
+A value without ``://`` is the path of a SQLite file; anything else is a
+SQLAlchemy URL (``postgresql://scanner@db.internal/piiscan``; bare
+``postgresql://`` and ``mysql://`` use the psycopg 3 and PyMySQL drivers that
+piiscan already depends on).
+
+Tables (all prefixed ``piiscan_`` so a shared database stays tidy):
+
+- ``piiscan_schema_version``: one row per applied migration (version, when);
+- ``piiscan_runs``: run id, configuration name and hash, started, finished,
+  seconds, complete flag, piiscan version, the result JSON (the ScanResult
+  contract, whose evidence is masked by construction) and when it was recorded;
+- ``piiscan_findings``: one row per run, column and entity type (column
+  identity ``source/table/column``, confidence, CPNI flag, policy categories),
+  for history and diffs;
+- ``piiscan_run_sources``: each source's scan status and storage verdict
+  (country, how the location was established, verdict, reason).
+
+Migrations are ordered functions applied when the store is opened, inside one
+transaction that other piiscan processes wait for (SQLite ``BEGIN IMMEDIATE``,
+a PostgreSQL advisory lock). A store written by a newer piiscan is refused,
+never rewritten.
+
+Nothing stored is a raw sampled value or a password: source names are
+redacted by the engine before they reach a result, configuration names are a
+file path or the redacted source list, and the store's own URL is never
+written anywhere (messages hide its password).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import fcntl
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+from scanner.model import ScanResult
+from scanner.residency import Residency
+
+logger = logging.getLogger(__name__)
+
+#: The environment variable naming the store (a path or a SQLAlchemy URL).
+ENV_STORE = "PIISCAN_STORE"
+#: The file name of the default SQLite store inside the data directory.
+DEFAULT_FILE = "results.db"
+#: A fixed key for PostgreSQL's advisory lock that serialises migrations.
+_PG_MIGRATION_LOCK = 7_305_826_115
+_PREFIX = "piiscan_"
+
+
+class StoreError(Exception):
+    """The store cannot be opened, read or written. One line; never a password or a value."""
+
+
+class NoStore(StoreError):
+    """The SQLite store file does not exist yet (nothing was ever recorded there)."""
+
+
+class RunBusy(Exception):
+    """Another run of the same configuration holds the run lock."""
+
+
+# --- Where the store lives ---
+
+
+def data_dir() -> Path:
+    """Return piiscan's data directory: ``$XDG_DATA_HOME/piiscan`` or ``~/.local/share/piiscan``."""
+    xdg = os.environ.get("XDG_DATA_HOME", "").strip()
+    # The XDG spec says a relative value is invalid and must be ignored.
+    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".local" / "share"
+    return base / "piiscan"
+
+
+def store_location(option: str | None = None) -> str:
+    """Return the store as given: ``--store``, else ``$PIISCAN_STORE``, else the default file."""
+    for value in (option, os.environ.get(ENV_STORE)):
+        if value is not None and value.strip():
+            return value.strip()
+    return str(data_dir() / DEFAULT_FILE)
+
+
+def store_url(location: str) -> URL:
+    """Turn a store location (a path or a URL) into a SQLAlchemy URL.
+
+    Raises StoreError for a malformed URL; the message hides any password.
+    """
+    if "://" not in location:
+        return URL.create("sqlite", database=os.path.abspath(os.path.expanduser(location)))
+    try:
+        url = sa.engine.make_url(location)
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
+        raise StoreError(f"results store: not a database URL ({_scheme(location)}://...)") from exc
+    driver = url.drivername
+    if driver in ("postgres", "postgresql"):
+        url = url.set(drivername="postgresql+psycopg")
+    elif driver.startswith("postgres+"):
+        url = url.set(drivername="postgresql" + driver[len("postgres"):])
+    elif driver == "mysql":
+        url = url.set(drivername="mysql+pymysql")
+    return url
+
+
+def describe(url: URL) -> str:
+    """Return the URL for messages: password hidden, SQLite as its file path."""
+    if url.get_backend_name() == "sqlite":
+        return url.database or ":memory:"
+    return url.render_as_string(hide_password=True)
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """Return the file of a SQLite store, None for in-memory and server stores."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+def lock_dir(url: URL) -> Path:
+    """Return where run locks live: next to a SQLite store, else in the data directory."""
+    path = sqlite_path(url)
+    return path.parent if path is not None else data_dir()
+
+
+def _scheme(location: str) -> str:
+    return location.split("://", 1)[0][:32]
+
+
+# --- Which configuration a run belongs to ---
+
+
+@dataclass(frozen=True)
+class ConfigIdentity:
+    """The configuration a run belongs to: history, diffs and locks key on its hash."""
+
+    #: The configuration file's absolute path, or ``sources: A B`` for command-line sources.
+    name: str
+    #: SHA-256 of ``name`` (hex).
+    hash: str
+
+    @property
+    def short(self) -> str:
+        """Return the first 16 hex digits (lock file names)."""
+        return self.hash[:16]
+
+
+def config_identity(config_path: str | None, sources: Sequence[str] = ()) -> ConfigIdentity:
+    """Return the identity of a run of ``config_path`` and/or command-line ``sources``.
+
+    A configuration file is identified by its absolute path; command-line
+    sources by their sorted list, paths made absolute and URL passwords
+    hidden, so the same sweep from another directory is the same configuration.
+    """
+    from connectors.registry import redact_url
+
+    listed = sorted(
+        redact_url(s) if "://" in s else os.path.abspath(os.path.expanduser(s)) for s in sources
+    )
+    parts = []
+    if config_path:
+        parts.append(os.path.abspath(config_path))
+    if listed:
+        parts.append("sources: " + " ".join(listed))
+    name = " + ".join(parts)
+    return ConfigIdentity(name, hashlib.sha256(name.encode("utf-8")).hexdigest())
+
+
+# --- The run lock ---
+
+
+class RunLock:
+    """An exclusive, non-blocking ``flock`` on ``piiscan-<hash>.lock``, held for one run.
+
+    The kernel drops the lock when the process ends, however it ends, so a
+    killed run never leaves a stale lock behind. The lock is per machine: runs
+    of one configuration on two hosts sharing a PostgreSQL store do not see it.
+    """
+
+    def __init__(self, directory: Path, identity: ConfigIdentity) -> None:
+        self.path = directory / f"piiscan-{identity.short}.lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        """Take the lock. Raises RunBusy when another run holds it, OSError when it cannot."""
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise RunBusy("another run of this configuration is in progress") from exc
+            raise
+        self._fd = fd
+        logger.debug("run lock %s taken", self.path)
+
+    def release(self) -> None:
+        """Release the lock (the file stays; deleting it would race with a waiting run)."""
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> RunLock:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()
+
+
+# --- Schema ---
+
+_META = sa.MetaData()
+
+SCHEMA_VERSION_TABLE = sa.Table(
+    _PREFIX + "schema_version", _META,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("applied_at", sa.String(40), nullable=False),
+)
+RUNS = sa.Table(
+    _PREFIX + "runs", _META,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("config_hash", sa.String(64), nullable=False, index=True),
+    sa.Column("config_name", sa.Text, nullable=False),
+    sa.Column("started_at", sa.String(40), nullable=False),
+    sa.Column("finished_at", sa.String(40), nullable=False),
+    sa.Column("seconds", sa.Float, nullable=False),
+    sa.Column("complete", sa.Boolean, nullable=False),
+    sa.Column("tool_version", sa.String(40), nullable=False),
+    sa.Column("recorded_at", sa.String(40), nullable=False),
+    sa.Column("result_json", sa.Text, nullable=False),
+)
+FINDINGS = sa.Table(
+    _PREFIX + "findings", _META,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey(RUNS.c.id, ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("column_id", sa.Text, nullable=False, index=True),
+    sa.Column("entity", sa.String(40), nullable=False),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("cpni", sa.Boolean, nullable=False),
+    #: Policy categories of the column, comma-separated in policy order.
+    sa.Column("categories", sa.Text, nullable=False),
+)
+RUN_SOURCES = sa.Table(
+    _PREFIX + "run_sources", _META,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey(RUNS.c.id, ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("country", sa.String(8), nullable=True),
+    sa.Column("location_how", sa.String(16), nullable=False),
+    sa.Column("verdict", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+)
+
+
+def _migration_1(conn: Connection) -> None:
+    """Create the runs, findings and source-verdict tables."""
+    # The migration spells out its own tables: later migrations change the
+    # module's current schema, and version 1 must keep creating version 1.
+    meta = sa.MetaData()
+    runs = sa.Table(
+        _PREFIX + "runs", meta,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("config_hash", sa.String(64), nullable=False, index=True),
+        sa.Column("config_name", sa.Text, nullable=False),
+        sa.Column("started_at", sa.String(40), nullable=False),
+        sa.Column("finished_at", sa.String(40), nullable=False),
+        sa.Column("seconds", sa.Float, nullable=False),
+        sa.Column("complete", sa.Boolean, nullable=False),
+        sa.Column("tool_version", sa.String(40), nullable=False),
+        sa.Column("recorded_at", sa.String(40), nullable=False),
+        sa.Column("result_json", sa.Text, nullable=False),
+    )
+    sa.Table(
+        _PREFIX + "findings", meta,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("run_id", sa.Integer, sa.ForeignKey(runs.c.id, ondelete="CASCADE"),
+                  nullable=False, index=True),
+        sa.Column("source", sa.Text, nullable=False),
+        sa.Column("column_id", sa.Text, nullable=False, index=True),
+        sa.Column("entity", sa.String(40), nullable=False),
+        sa.Column("confidence", sa.Float, nullable=False),
+        sa.Column("cpni", sa.Boolean, nullable=False),
+        sa.Column("categories", sa.Text, nullable=False),
+    )
+    sa.Table(
+        _PREFIX + "run_sources", meta,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("run_id", sa.Integer, sa.ForeignKey(runs.c.id, ondelete="CASCADE"),
+                  nullable=False, index=True),
+        sa.Column("source", sa.Text, nullable=False),
+        sa.Column("kind", sa.String(40), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("country", sa.String(8), nullable=True),
+        sa.Column("location_how", sa.String(16), nullable=False),
+        sa.Column("verdict", sa.String(16), nullable=False),
+        sa.Column("reason", sa.Text, nullable=False),
+    )
+    meta.create_all(conn)
+
+
+Migration = Callable[[Connection], None]
+
+#: Ordered migrations: entry ``i`` brings the store from version ``i`` to ``i + 1``.
+#: Append only; never edit one that has shipped.
+MIGRATIONS: tuple[Migration, ...] = (_migration_1,)
+
+#: The schema version this piiscan writes.
+CURRENT_VERSION = len(MIGRATIONS)
+
+
+def migrate(engine: Engine, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """Bring the store up to ``len(migrations)``; return the version it is at.
+
+    Runs in one transaction that concurrent openers wait for. Raises
+    StoreError when the store is newer than ``migrations`` know.
+    """
+    target = len(migrations)
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                         {"key": _PG_MIGRATION_LOCK})
+        SCHEMA_VERSION_TABLE.create(conn, checkfirst=True)
+        current = conn.execute(sa.select(sa.func.max(SCHEMA_VERSION_TABLE.c.version))).scalar()
+        current = int(current or 0)
+        if current > target:
+            raise StoreError(
+                f"results store has schema version {current}; this piiscan reads up to "
+                f"{target} (upgrade piiscan)"
+            )
+        for version in range(current + 1, target + 1):
+            logger.info("results store: migrating to schema version %s", version)
+            migrations[version - 1](conn)
+            conn.execute(sa.insert(SCHEMA_VERSION_TABLE).values(version=version, applied_at=_now()))
+        return max(current, target)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _tool_version() -> str:
+    try:
+        return metadata.version("piiscan")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+# --- Records ---
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """One recorded run, with counts for history listings."""
+
+    id: int
+    config_name: str
+    config_hash: str
+    started_at: str
+    finished_at: str
+    seconds: float
+    complete: bool
+    tool_version: str
+    recorded_at: str
+    pii_columns: int = 0
+    cpni_columns: int = 0
+    violations: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain data (``piiscan history --format json``)."""
+        return {
+            "id": self.id,
+            "configuration": self.config_name,
+            "config_hash": self.config_hash,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "seconds": round(self.seconds, 3),
+            "complete": self.complete,
+            "pii_columns": self.pii_columns,
+            "cpni_columns": self.cpni_columns,
+            "violations": self.violations,
+            "tool_version": self.tool_version,
+            "recorded_at": self.recorded_at,
+        }
+
+
+@dataclass(frozen=True)
+class ColumnFinding:
+    """One PII column of a run: its entity types and CPNI flag."""
+
+    column: str
+    source: str
+    entities: tuple[str, ...]
+    cpni: bool
+    confidence: float
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SourceVerdict:
+    """One source of a run: how far its scan got and its storage verdict."""
+
+    source: str
+    kind: str
+    status: str
+    country: str | None
+    location_how: str
+    verdict: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RunSnapshot:
+    """What one run found, keyed for diffs: PII columns by identity, sources by name."""
+
+    run: RunInfo
+    columns: dict[str, ColumnFinding]
+    sources: dict[str, SourceVerdict]
+
+
+def _finding_rows(run_id: int, result: ScanResult) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for source in result.sources:
+        for table in source.tables:
+            for column in table.columns:
+                categories = ",".join(column.categories)
+                for det in column.detections:
+                    rows.append({
+                        "run_id": run_id, "source": source.name, "column_id": str(column.ref),
+                        "entity": det.entity, "confidence": round(det.confidence, 3),
+                        "cpni": column.cpni, "categories": categories,
+                    })
+    return rows
+
+
+def _source_rows(
+    run_id: int, result: ScanResult, residency: Residency | None
+) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for source in result.sources:
+        entry = residency.get(source.name) if residency is not None else None
+        rows.append({
+            "run_id": run_id, "source": source.name, "kind": source.kind,
+            "status": source.status.value,
+            "country": entry.location.country if entry is not None else None,
+            "location_how": entry.location.how.value if entry is not None else "unknown",
+            "verdict": entry.verdict.value if entry is not None else "unverified",
+            "reason": entry.reason if entry is not None else "no storage verdict recorded",
+        })
+    return rows
+
+
+class Store:
+    """An open results store. Use ``Store.open(location)``; close it (or use ``with``)."""
+
+    def __init__(self, engine: Engine, url: URL) -> None:
+        self.engine = engine
+        self.url = url
+        self.version = 0
+
+    @classmethod
+    def open(cls, location: str | None = None, migrations: Sequence[Migration] = MIGRATIONS,
+             *, create: bool = True) -> Store:
+        """Open (creating and migrating as needed) the store at ``location``.
+
+        ``location`` is a path or URL; None means ``$PIISCAN_STORE`` or the
+        default file. With ``create=False`` a missing SQLite file raises
+        NoStore instead of being created (read-only commands). Raises
+        StoreError with one line naming the store.
+        """
+        url = store_url(store_location(location))
+        where = describe(url)
+        path = sqlite_path(url)
+        if not create and path is not None and not path.exists():
+            raise NoStore(f"no runs recorded yet ({where} does not exist)")
+        try:
+            engine = _engine(url)
+        except (NoSuchModuleError, ModuleNotFoundError, ImportError) as exc:
+            raise StoreError(f"results store {where}: no driver for {url.drivername}") from exc
+        except (ArgumentError, OSError) as exc:
+            raise StoreError(f"results store {where}: {_reason(exc)}") from exc
+        store = cls(engine, url)
+        try:
+            store.version = migrate(engine, migrations)
+        except StoreError as exc:
+            engine.dispose()
+            raise StoreError(f"{where}: {exc}") from exc
+        except SQLAlchemyError as exc:
+            engine.dispose()
+            raise StoreError(f"results store {where}: {_reason(exc)}") from exc
+        return store
+
+    @property
+    def where(self) -> str:
+        """Return the store for messages (no password)."""
+        return describe(self.url)
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(f"results store {self.where}: {_reason(exc)}") from exc
+
+    # Writing
+
+    def record(self, result: ScanResult, identity: ConfigIdentity,
+               residency: Residency | None = None) -> int:
+        """Record one run in one transaction; return its id."""
+        doc = json.dumps(result.to_dict(), sort_keys=True, ensure_ascii=False)
+        with self._tx() as conn:
+            run_id = conn.execute(
+                sa.insert(RUNS).values(
+                    config_hash=identity.hash, config_name=identity.name,
+                    started_at=result.started_at, finished_at=result.finished_at,
+                    seconds=float(result.seconds), complete=result.complete,
+                    tool_version=_tool_version(), recorded_at=_now(), result_json=doc,
+                ).returning(RUNS.c.id)
+            ).scalar_one()
+            findings = _finding_rows(run_id, result)
+            if findings:
+                conn.execute(sa.insert(FINDINGS), findings)
+            sources = _source_rows(run_id, result, residency)
+            if sources:
+                conn.execute(sa.insert(RUN_SOURCES), sources)
+        logger.info("run %s recorded in %s", run_id, self.where)
+        return int(run_id)
+
+    # Reading
+
+    def runs(self, config_hash: str | None = None, limit: int | None = None) -> list[RunInfo]:
+        """Return recorded runs, newest first, optionally of one configuration."""
+        query = sa.select(RUNS).order_by(RUNS.c.id.desc())
+        if config_hash is not None:
+            query = query.where(RUNS.c.config_hash == config_hash)
+        if limit is not None:
+            query = query.limit(limit)
+        with self._tx() as conn:
+            rows = conn.execute(query.with_only_columns(*_INFO_COLUMNS)).all()
+            counts = self._counts(conn, [r.id for r in rows])
+        return [_info(r, counts.get(r.id, (0, 0, 0))) for r in rows]
+
+    def run(self, run_id: int) -> RunInfo | None:
+        """Return one run, or None when there is no such id."""
+        with self._tx() as conn:
+            row = conn.execute(sa.select(*_INFO_COLUMNS).where(RUNS.c.id == run_id)).first()
+            if row is None:
+                return None
+            counts = self._counts(conn, [run_id])
+        return _info(row, counts.get(run_id, (0, 0, 0)))
+
+    def previous(self, run: RunInfo) -> RunInfo | None:
+        """Return the run a diff or notification compares ``run`` with.
+
+        That is the latest earlier *complete* run of the same configuration (a
+        partial run is missing columns that would all look new), else the
+        latest earlier run of any kind, else None.
+        """
+        base = sa.select(RUNS.c.id).where(RUNS.c.config_hash == run.config_hash,
+                                          RUNS.c.id < run.id)
+        with self._tx() as conn:
+            found = conn.execute(
+                base.where(RUNS.c.complete.is_(True)).order_by(RUNS.c.id.desc()).limit(1)
+            ).scalar()
+            if found is None:
+                found = conn.execute(base.order_by(RUNS.c.id.desc()).limit(1)).scalar()
+        return self.run(int(found)) if found is not None else None
+
+    def snapshot(self, run: RunInfo) -> RunSnapshot:
+        """Return what ``run`` found: its PII columns and its sources."""
+        columns: dict[str, dict[str, Any]] = {}
+        with self._tx() as conn:
+            for f in conn.execute(
+                sa.select(FINDINGS).where(FINDINGS.c.run_id == run.id).order_by(FINDINGS.c.id)
+            ):
+                col = columns.setdefault(f.column_id, {
+                    "source": f.source, "entities": [], "cpni": False, "confidence": 0.0,
+                    "categories": tuple(c for c in f.categories.split(",") if c),
+                })
+                col["entities"].append(f.entity)
+                col["cpni"] = col["cpni"] or bool(f.cpni)
+                col["confidence"] = max(col["confidence"], float(f.confidence))
+            sources = {
+                s.source: SourceVerdict(s.source, s.kind, s.status, s.country, s.location_how,
+                                        s.verdict, s.reason)
+                for s in conn.execute(sa.select(RUN_SOURCES).where(RUN_SOURCES.c.run_id == run.id))
+            }
+        return RunSnapshot(
+            run=run,
+            columns={
+                key: ColumnFinding(key, c["source"], tuple(sorted(set(c["entities"]))), c["cpni"],
+                                   c["confidence"], c["categories"])
+                for key, c in columns.items()
+            },
+            sources=sources,
+        )
+
+    def result(self, run_id: int) -> dict[str, Any] | None:
+        """Return the stored result JSON of a run (the ScanResult contract), or None."""
+        with self._tx() as conn:
+            doc = conn.execute(sa.select(RUNS.c.result_json).where(RUNS.c.id == run_id)).scalar()
+        return json.loads(doc) if doc is not None else None
+
+    @staticmethod
+    def _counts(conn: Connection, run_ids: list[int]) -> dict[int, tuple[int, int, int]]:
+        if not run_ids:
+            return {}
+        out: dict[int, list[int]] = {i: [0, 0, 0] for i in run_ids}
+        pii = (
+            sa.select(FINDINGS.c.run_id, FINDINGS.c.column_id, sa.func.max(
+                sa.case((FINDINGS.c.cpni.is_(True), 1), else_=0)).label("cpni"))
+            .where(FINDINGS.c.run_id.in_(run_ids))
+            .group_by(FINDINGS.c.run_id, FINDINGS.c.column_id)
+        )
+        for row in conn.execute(pii):
+            out[row.run_id][0] += 1
+            out[row.run_id][1] += int(row.cpni or 0)
+        bad = (
+            sa.select(RUN_SOURCES.c.run_id, sa.func.count())
+            .where(RUN_SOURCES.c.run_id.in_(run_ids), RUN_SOURCES.c.verdict == "violation")
+            .group_by(RUN_SOURCES.c.run_id)
+        )
+        for run_id, n in conn.execute(bad):
+            out[run_id][2] = int(n)
+        return {k: (v[0], v[1], v[2]) for k, v in out.items()}
+
+
+_INFO_COLUMNS = (
+    RUNS.c.id, RUNS.c.config_name, RUNS.c.config_hash, RUNS.c.started_at, RUNS.c.finished_at,
+    RUNS.c.seconds, RUNS.c.complete, RUNS.c.tool_version, RUNS.c.recorded_at,
+)
+
+
+def _info(row: Any, counts: tuple[int, int, int]) -> RunInfo:
+    return RunInfo(
+        id=int(row.id), config_name=row.config_name, config_hash=row.config_hash,
+        started_at=row.started_at, finished_at=row.finished_at, seconds=float(row.seconds),
+        complete=bool(row.complete), tool_version=row.tool_version, recorded_at=row.recorded_at,
+        pii_columns=counts[0], cpni_columns=counts[1], violations=counts[2],
+    )
+
+
+def _engine(url: URL) -> Engine:
+    path = sqlite_path(url)
+    if path is not None:
+        # The store holds column names and masked evidence: readable by its owner only.
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool,
+                                  connect_args={"timeout": 30})
+
+        @sa.event.listens_for(engine, "connect")
+        def _no_implicit_tx(dbapi_conn: Any, _record: Any) -> None:
+            # pysqlite's own transaction handling skips DDL; take it over so
+            # migrations and records are atomic and writers queue up.
+            dbapi_conn.isolation_level = None
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin_immediate(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    connect_args: dict[str, Any] = {}
+    if url.get_backend_name() in ("postgresql", "mysql"):
+        connect_args["connect_timeout"] = 10
+    return sa.create_engine(url, poolclass=sa.pool.NullPool, hide_parameters=True,
+                            connect_args=connect_args)
+
+
+def _reason(exc: BaseException) -> str:
+    """Return a short reason for a database error: its first line, without SQL or parameters."""
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip().splitlines()
+    reason = text[0] if text else type(exc).__name__
+    return reason[:200]
