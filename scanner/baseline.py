@@ -44,7 +44,7 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -228,7 +228,8 @@ def parse(text: str, where: str) -> Baseline:
     return Baseline(columns, storage)
 
 
-def _approval(raw: Any, path: tuple[str, ...], fail: Any) -> Approval:
+def _approval(raw: Any, path: tuple[str, ...],
+              fail: Callable[[tuple[str, ...], str], BaselineError]) -> Approval:
     if not isinstance(raw, dict):
         raise fail(path, 'an approval is an object, {} or {"reason": ..., "expires": '
                    '"YYYY-MM-DD"}')

@@ -25,7 +25,7 @@ import click
 from connectors.base import DEFAULT_SAMPLE_SIZE, ConnectorOptions
 
 if TYPE_CHECKING:
-    from scanner.baseline import Problem
+    from scanner.baseline import Baseline, Problem
     from scanner.model import ScanResult
     from scanner.policy import Policy
     from scanner.residency import Residency
@@ -206,7 +206,7 @@ def _expires(value: str | None) -> dt.date | None:
                                  param_hint="--expires") from exc
 
 
-def _load_baseline(path: str, *, missing_ok: bool = False) -> Any:
+def _load_baseline(path: str, *, missing_ok: bool = False) -> Baseline:
     from scanner.baseline import Baseline, BaselineError, load
 
     if missing_ok and not Path(path).exists():
@@ -217,7 +217,7 @@ def _load_baseline(path: str, *, missing_ok: bool = False) -> Any:
         _fail_usage(str(exc))
 
 
-def _save(baseline: Any, path: str) -> None:
+def _save(baseline: Baseline, path: str) -> None:
     from scanner.baseline import BaselineError
 
     try:

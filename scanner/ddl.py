@@ -372,13 +372,15 @@ def parse_text(text: str, where: str, dialect: str = AUTO
                     where, stmt.line, "CREATE TABLE without a column list (AS SELECT, LIKE, "
                     "PARTITION OF): its columns are not checked"))
             else:
-                problems.append(DdlProblem(where, stmt.line,
-                                           "ALTER TABLE ... ADD could not be read"))
+                problems.append(DdlProblem(where, stmt.line, _UNREAD))
             continue
         if not found and is_alter:
-            problems.append(DdlProblem(where, stmt.line, "ALTER TABLE ... ADD could not be read"))
+            problems.append(DdlProblem(where, stmt.line, _UNREAD))
         columns.extend(found)
     return columns, problems, warnings
+
+
+_UNREAD = "statement could not be parsed (read only as a command); its columns are not checked"
 
 
 def _parse_message(exc: SqlglotError) -> str:
