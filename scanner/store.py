@@ -551,14 +551,16 @@ class Store:
         """Record one run in one transaction; return its id."""
         doc = json.dumps(result.to_dict(), sort_keys=True, ensure_ascii=False)
         with self._tx() as conn:
-            run_id = conn.execute(
+            inserted = conn.execute(
                 sa.insert(RUNS).values(
                     config_hash=identity.hash, config_name=identity.name,
                     started_at=result.started_at, finished_at=result.finished_at,
                     seconds=float(result.seconds), complete=result.complete,
                     tool_version=_tool_version(), recorded_at=_now(), result_json=doc,
-                ).returning(RUNS.c.id)
-            ).scalar_one()
+                )
+            )
+            # inserted_primary_key, not RETURNING: MySQL has no INSERT ... RETURNING.
+            run_id = int(inserted.inserted_primary_key[0])
             findings = _finding_rows(run_id, result)
             if findings:
                 conn.execute(sa.insert(FINDINGS), findings)
