@@ -88,6 +88,9 @@ def _format_choices() -> list[str]:
 @click.option("--cdr-layout", type=click.Path(exists=True, dir_okay=False),
               help="YAML field layout for fixed-width SMDR files.")
 @click.option("--no-ner", is_flag=True, help="Skip the language model (names in free text).")
+@click.option("--detectors", "custom_detectors", multiple=True,
+              type=click.Path(exists=True, dir_okay=False),
+              help="YAML file of your own detectors, presidio recognizer style (repeatable).")
 @click.option("--policy", "policy_path", type=click.Path(dir_okay=False),
               help="Policy YAML to check against (default: the bundled policy).")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
@@ -107,7 +110,7 @@ def scan(sources: tuple[str, ...], sample_size: int, full: bool, fmt: str, outpu
          header: bool | None, cdr_format: str | None, cdr_layout: str | None, no_ner: bool,
          policy_path: str | None, quiet: bool, verbose: int, debug: bool,
          config_path: str | None = None, store: str | None = None, no_store: bool = False,
-         notify: str | None = None) -> None:
+         notify: str | None = None, custom_detectors: tuple[str, ...] = ()) -> None:
     """Scan files, directories, globs and database URLs for PII and CPNI."""
     _setup_logging(verbose, debug)
     if fmt not in _format_choices():
@@ -140,8 +143,10 @@ def scan(sources: tuple[str, ...], sample_size: int, full: bool, fmt: str, outpu
         policy = Policy.load(policy_path)
     except PolicyError as exc:
         raise click.UsageError(str(exc)) from exc
+    _check_custom_detectors(custom_detectors)
     config = ScanConfig(
         sample_size=sample_size, full=full, ner=not no_ner, policy_path=policy_path,
+        custom_detectors=custom_detectors,
         progress=not quiet and sys.stderr.isatty(),
         connector=ConnectorOptions(
             include=include, exclude=exclude, include_views=include_views,
@@ -176,6 +181,16 @@ def scan(sources: tuple[str, ...], sample_size: int, full: bool, fmt: str, outpu
         _write(fmt, result, policy, output, residency)
         recorded = recording.finish(result, residency)  # a store failure is one line and exit 3
     sys.exit(EXIT_OK if result.complete and recorded else EXIT_PARTIAL)
+
+
+def _check_custom_detectors(paths: tuple[str, ...]) -> None:
+    from detectors.custom import CustomDetectorError, load
+
+    for path in paths:
+        try:
+            load(path)
+        except CustomDetectorError as exc:
+            raise click.UsageError(str(exc)) from exc
 
 
 def _write(fmt: str, result: Any, policy: Any, output: str | None, residency: Any = None) -> None:
@@ -223,12 +238,19 @@ class _RichProgress:
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-def detectors(fmt: str) -> None:
+@click.option("--detectors", "custom_detectors", multiple=True,
+              type=click.Path(exists=True, dir_okay=False),
+              help="Also list the detectors of this YAML file (repeatable).")
+def detectors(fmt: str, custom_detectors: tuple[str, ...]) -> None:
     """List the detectors and what each looks for."""
+    from detectors.custom import load
     from detectors.registry import detector_classes
 
+    _check_custom_detectors(custom_detectors)
     rows = [{"entity": c.entity, "name": c.name, "description": c.description()}
             for c in detector_classes()]
+    rows += [{"entity": d.entity, "name": d.name, "description": d.description()}
+             for path in custom_detectors for d in load(path)]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return

@@ -43,3 +43,10 @@ def require_corpus(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"corpus file {path} is not present")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _private_results_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scans record their results by default: keep every test's store in its tmp dir."""
+    monkeypatch.setenv("PIISCAN_STORE", str(tmp_path / "piiscan-store" / "results.db"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))

@@ -28,7 +28,6 @@ from reports.registry import Renderer, register
 from scanner.model import ENTITY_TYPES
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFO_URI = "https://github.com/piiscan/piiscan"
 _LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
 _SEVERITY = {"critical": "9.0", "high": "7.5", "medium": "5.0", "low": "2.0"}
 
@@ -186,7 +185,6 @@ def sarif_log(report: Report) -> dict[str, Any]:
             "driver": {
                 "name": "piiscan",
                 "version": report.tool_version,
-                "informationUri": INFO_URI,
                 "rules": rules,
             }
         },
