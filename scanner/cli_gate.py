@@ -57,6 +57,9 @@ def _scan_options(func: _F) -> _F:
                      show_default=True, help="Tables scanned at once (databases)."),
         click.option("--no-ner", is_flag=True,
                      help="Skip the language model (names in free text)."),
+        click.option("--detectors", "custom_detectors", multiple=True,
+                     type=click.Path(exists=True, dir_okay=False),
+                     help="YAML file of your own detectors (repeatable)."),
         click.option("--policy", "policy_path", type=click.Path(dir_okay=False),
                      help="Policy YAML to check against (default: the bundled policy)."),
         click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
@@ -93,6 +96,7 @@ class _ScanArgs:
     query_timeout: float
     jobs: int
     no_ner: bool
+    custom_detectors: tuple[str, ...]
     policy_path: str | None
     config_path: str | None
     ddl_mode: bool
@@ -166,13 +170,15 @@ def _scan(args: _ScanArgs) -> _Scanned:
         locations = {k: (v.file, v.line) for k, v in ddl.locations.items()}
         return _Scanned(ddl.result, policy, None, locations, problems)
 
-    from scanner.cli import _progress
+    from scanner.cli import _check_custom_detectors, _progress
     from scanner.config import ScanConfig
     from scanner.engine import scan as run_scan
     from scanner.residency import assess
 
+    _check_custom_detectors(args.custom_detectors)
     config = ScanConfig(
         sample_size=args.sample_size, full=args.full, ner=not args.no_ner,
+        custom_detectors=args.custom_detectors,
         policy_path=policy_path, progress=not args.quiet and sys.stderr.isatty(),
         connector=ConnectorOptions(
             include=args.include, exclude=args.exclude, include_views=args.include_views,

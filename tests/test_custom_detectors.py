@@ -53,3 +53,16 @@ def test_malformed_files_name_the_problem(tmp_path: Path, text: str, problem: st
     run = run_cli("scan", str(EXAMPLE), "--detectors", str(path), "--format", "json")
     assert run.code == 2
     assert "Traceback" not in run.stderr and problem.split()[0] in run.stderr
+
+
+def test_the_ci_gate_uses_custom_detectors(tmp_path: Path) -> None:
+    path = tmp_path / "staff.csv"
+    path.write_text("ref\n" + "".join(f"EMP-{i:06d}\n" for i in range(50)))
+    baseline = tmp_path / "baseline.json"
+    run = run_cli("baseline", "create", str(path), "-o", str(baseline), "--no-ner")
+    assert run.code == 0, run.stderr
+    assert "ACCOUNT_ID" not in baseline.read_text()
+    gated = run_cli("check", str(path), "--baseline", str(baseline), "--no-ner",
+                    "--detectors", str(EXAMPLE))
+    assert gated.code == 1, gated.stdout + gated.stderr
+    assert "ref" in gated.stdout
