@@ -13,6 +13,7 @@ import csv
 import gzip
 import logging
 import random
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -214,6 +215,10 @@ def _data_chars(value: str) -> bool:
     return "@" in value or any(ch.isdigit() for ch in value)
 
 
+def _looks_like_value(cell: str) -> bool:
+    return "@" in cell or re.search(r"\d[\d\s().-]{5,}\d", cell) is not None
+
+
 def _name_like(value: str, words: int) -> bool:
     value = value.strip()
     return 0 < len(value) <= 64 and not _data_chars(value) and len(value.split()) <= words
@@ -231,6 +236,11 @@ def _sniff_header(lines: list[str], delimiter: str | None) -> bool:
             # A header with no rows yet (an empty export): its names are still evidence.
             return all(_name_like(c, 8) for c in rows[0])
         if len(rows) < 2:
+            return False
+        # Whatever the sniffer says, a first row holding an email address or a long
+        # run of digits is data: taking it for a header would show its values as
+        # column names.
+        if any(_looks_like_value(c) for c in rows[0]):
             return False
         try:
             if _KnownDelimiterSniffer(delimiter).has_header("\n".join(lines[:50])):

@@ -548,3 +548,16 @@ def test_named_unknown_file_is_tried_as_text(tmp_path: Path) -> None:
     assert source["kind"] == "csv"
     assert source["status"] == "ok"
     assert source["tables"][0]["rows_scanned"] >= 2
+
+
+def test_a_first_row_of_values_is_never_taken_for_a_header(tmp_path: Path) -> None:
+    """csv.Sniffer votes 'header' here (text over integers); the email says it is data."""
+    path = tmp_path / "noheader.csv"
+    path.write_text("Ada,ada@example.com,x\n" + "".join(
+        f"User{i},user{i}@example.com,{i % 10}\n" for i in range(30)))
+    import csv as _csv
+
+    assert _csv.Sniffer().has_header(path.read_text())
+    result = scan([str(path)], ScanConfig(ner=False))
+    names = [c.ref.column for c in result.sources[0].tables[0].columns]
+    assert names == ["column_1", "column_2", "column_3"]
