@@ -39,6 +39,11 @@ _TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".psv", ".dat", ".tab", ".log"}
 _CANDIDATE_DELIMITERS = ",;\t|"
 _BLOCK = 1 << 22  # 4 MiB blocks keep memory flat on large files
 _MAX_WARNINGS = 1000
+#: Files at least this large are sampled at SPREAD_PARTS evenly spaced places
+#: (SPREAD_WINDOW bytes each) rather than from their first rows only.
+SPREAD_MIN_BYTES = 32 * 1024 * 1024
+SPREAD_PARTS = 8
+SPREAD_WINDOW = 4 * 1024 * 1024
 
 
 def _decompressed_head(sniff: Sniff) -> bytes:
@@ -304,14 +309,69 @@ class DelimitedTable(Table):
             quoted_strings_can_be_null=False,
         )
         try:
-            stream = _open_text_stream(self.path, self.compressed)
-            if self.encoding == "utf-8-sig":
-                stream.read(3)
-            reader = pacsv.open_csv(stream, read_options=read, parse_options=parse,
-                                    convert_options=convert)
-            yield from reader
+            if plan.sample_size is not None and self._can_spread():
+                yield from self._spread_sample(plan.sample_size, read, parse, convert)
+                return
+            yield from self._stream(read, parse, convert)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError, EOFError) as exc:
             raise TableError(f"{self.spec}: {_describe(exc)}") from exc
+
+    def _stream(self, read: pacsv.ReadOptions, parse: pacsv.ParseOptions,
+                convert: pacsv.ConvertOptions) -> Iterator[pa.RecordBatch]:
+        stream = _open_text_stream(self.path, self.compressed)
+        if self.encoding == "utf-8-sig":
+            stream.read(3)
+        yield from pacsv.open_csv(stream, read_options=read, parse_options=parse,
+                                  convert_options=convert)
+
+    def _can_spread(self) -> bool:
+        # Byte offsets land on line starts only in plain files of a byte-oriented encoding.
+        if self.compressed or codecs.lookup(self.encoding).name.startswith(("utf-16", "utf-32")):
+            return False
+        return self.path.stat().st_size >= SPREAD_MIN_BYTES
+
+    def _spread_sample(self, n: int, read: pacsv.ReadOptions, parse: pacsv.ParseOptions,
+                       convert: pacsv.ConvertOptions) -> Iterator[pa.RecordBatch]:
+        """Sample a large file at evenly spaced places, not only its first rows.
+
+        The head is read as usual (header, line numbers for bad rows); each later
+        part starts at a byte offset, drops the partial line there and parses a
+        bounded window. Rows of the wrong shape in those windows are counted.
+        """
+        per = -(-n // SPREAD_PARTS)
+        got = 0
+        for batch in self._stream(read, parse, convert):
+            batch = batch.slice(0, per - got)
+            got += batch.num_rows
+            yield batch
+            if got >= per:
+                break
+        size = self.path.stat().st_size
+        bad = 0
+
+        def skip(_row: pacsv.InvalidRow) -> str:
+            nonlocal bad
+            bad += 1
+            return "skip"
+
+        window_parse = pacsv.ParseOptions(
+            delimiter=parse.delimiter, quote_char=parse.quote_char, newlines_in_values=False,
+            invalid_row_handler=skip)
+        window_read = pacsv.ReadOptions(column_names=read.column_names, skip_rows=0,
+                                        encoding=read.encoding, use_threads=False)
+        with self.path.open("rb") as fh:
+            for part in range(1, SPREAD_PARTS):
+                fh.seek(size * part // SPREAD_PARTS)
+                data = fh.read(SPREAD_WINDOW)
+                start, end = data.find(b"\n") + 1, data.rfind(b"\n") + 1
+                if start <= 0 or end <= start:
+                    continue
+                table = pacsv.read_csv(pa.BufferReader(data[start:end]), read_options=window_read,
+                                       parse_options=window_parse, convert_options=convert)
+                yield from table.slice(0, per).to_batches()
+        if bad:
+            self.warnings.append(f"{bad} rows with the wrong number of fields in the sampled "
+                                 "parts of the file (line numbers are known only with --full)")
 
 
 def _reason(delimiter: str | None, header: bool, encoding: str) -> str:

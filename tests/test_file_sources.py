@@ -561,3 +561,24 @@ def test_a_first_row_of_values_is_never_taken_for_a_header(tmp_path: Path) -> No
     result = scan([str(path)], ScanConfig(ner=False))
     names = [c.ref.column for c in result.sources[0].tables[0].columns]
     assert names == ["column_1", "column_2", "column_3"]
+
+
+def test_large_files_are_sampled_across_their_length(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sorted export whose first half has no emails: a head-only sample would miss them."""
+    import connectors.files as files
+
+    monkeypatch.setattr(files, "SPREAD_MIN_BYTES", 64 * 1024)
+    monkeypatch.setattr(files, "SPREAD_WINDOW", 32 * 1024)
+    path = tmp_path / "sorted.csv"
+    rows = ["id,contact"] + [f"{i}," for i in range(20_000)] + \
+        [f"{20_000 + i},user{i}@example.com" for i in range(20_000)]
+    path.write_text("\n".join(rows) + "\n")
+    result = scan([str(path)], ScanConfig(ner=False, sample_size=800))
+    table = result.sources[0].tables[0]
+    assert 700 <= table.rows_scanned <= 800
+    assert table.status.value == "ok", table.error
+    contact = next(c for c in table.columns if c.ref.column == "contact")
+    assert "EMAIL_ADDRESS" in contact.entities
+    full = scan([str(path)], ScanConfig(ner=False, full=True))
+    assert full.sources[0].tables[0].rows_scanned == 40_000
