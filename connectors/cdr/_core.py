@@ -24,6 +24,7 @@ import csv
 import io
 import logging
 import re
+from abc import abstractmethod
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -737,9 +738,9 @@ class CdrSource(Source):
     formats: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
+    @abstractmethod
     def detect(cls, head: bytes, options: ConnectorOptions, forced: bool) -> Detected | None:
         """Recognise the format in ``head``; with ``forced``, always return a best guess."""
-        raise NotImplementedError
 
     @classmethod
     def claims(cls, sniff: Sniff, options: ConnectorOptions) -> int:
@@ -809,3 +810,21 @@ def closest_variant(records: Sequence[Sequence[str]], variants: Sequence[Variant
     """For a forced format: the variant whose field count is nearest the first record's."""
     width = len(records[0]) if records else 0
     return min(variants, key=lambda v: abs(len(v.layout.fields) - width))
+
+
+def detect_variant(
+    records: Sequence[Sequence[str]],
+    variants: Sequence[Variant],
+    forced: bool,
+    why: Callable[[Variant, float], str],
+    score: int = CLAIM_STRONG,
+) -> Detected | None:
+    """Recognise one of a format's variants, saying why; with ``forced``, the closest one."""
+    found = best_variant(records, variants)
+    if found is None:
+        if not forced:
+            return None
+        variant = closest_variant(records, variants)
+        return Detected(variant.layout, score, f"assumed {variant.description}")
+    variant, share = found
+    return Detected(variant.layout, score, why(variant, share))

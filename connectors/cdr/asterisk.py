@@ -24,14 +24,12 @@ from collections.abc import Sequence
 from connectors.base import ConnectorOptions
 from connectors.cdr._core import (
     ASTERISK_UNIQUEID,
-    CLAIM_STRONG,
     CdrSource,
     Detected,
     Field,
     Layout,
     Variant,
-    best_variant,
-    closest_variant,
+    detect_variant,
     fraction,
     head_lines,
     is_dt,
@@ -141,21 +139,10 @@ class AsteriskCdrCsv(CdrSource):
     def detect(cls, head: bytes, options: ConnectorOptions, forced: bool) -> Detected | None:
         """Recognise cdr_csv by field count and where its timestamps sit."""
         records = split_records(head_lines(head))
-        variants = _csv_variants(records)
-        found = best_variant(records, variants)
-        if found is None:
-            if not forced:
-                return None
-            variant = closest_variant(records, variants)
-            return Detected(variant.layout, CLAIM_STRONG, f"assumed {variant.description}")
-        variant, share = found
-        n = len(variant.layout.fields)
-        reason = (
-            f"{n} fields per line, no header; start/answer/end timestamps at fields 10-12, "
-            f"duration and billsec integers, an Asterisk disposition at field 15 "
-            f"({share:.0%} of {len(records)} sniffed lines); {variant.description}"
-        )
-        return Detected(variant.layout, CLAIM_STRONG, reason)
+        return detect_variant(records, _csv_variants(records), forced, lambda v, share: (
+            f"{len(v.layout.fields)} fields per line, no header; start/answer/end timestamps "
+            f"at fields 10-12, duration and billsec integers, an Asterisk disposition at "
+            f"field 15 ({share:.0%} of {len(records)} sniffed lines); {v.description}"))
 
 
 @register
@@ -169,17 +156,7 @@ class AsteriskCdrCustom(CdrSource):
     def detect(cls, head: bytes, options: ConnectorOptions, forced: bool) -> Detected | None:
         """Recognise the stock cdr_custom mapping by field count and value shapes."""
         records = split_records(head_lines(head))
-        found = best_variant(records, _CUSTOM_VARIANTS)
-        if found is None:
-            if not forced:
-                return None
-            variant = closest_variant(records, _CUSTOM_VARIANTS)
-            return Detected(variant.layout, CLAIM_STRONG, f"assumed {variant.description}")
-        variant, share = found
-        n = len(variant.layout.fields)
-        reason = (
-            f"{n} fields per line, no header; start/answer/end timestamps at fields 9-11, "
-            f"duration and billsec integers, an Asterisk disposition at field 14 "
-            f"({share:.0%} of {len(records)} sniffed lines); {variant.description}"
-        )
-        return Detected(variant.layout, CLAIM_STRONG, reason)
+        return detect_variant(records, _CUSTOM_VARIANTS, forced, lambda v, share: (
+            f"{len(v.layout.fields)} fields per line, no header; start/answer/end timestamps "
+            f"at fields 9-11, duration and billsec integers, an Asterisk disposition at "
+            f"field 14 ({share:.0%} of {len(records)} sniffed lines); {v.description}"))

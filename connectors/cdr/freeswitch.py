@@ -39,8 +39,7 @@ from connectors.cdr._core import (
     Field,
     Layout,
     Variant,
-    best_variant,
-    closest_variant,
+    detect_variant,
     head_lines,
     is_dt,
     is_dt_or_empty,
@@ -177,17 +176,8 @@ class FreeswitchCdrCsv(CdrSource):
         else:
             records = split_records(lines)
             variants = _CSV_VARIANTS
-        found = best_variant(records, variants)
-        if found is None:
-            if not forced:
-                return None
-            variant = closest_variant(records, variants)
-            return Detected(variant.layout, CLAIM_STRONG, f"assumed {variant.description}")
-        variant, share = found
-        n = len(variant.layout.fields)
-        reason = (
-            f"{n} quoted fields per line, no header; start/end timestamps, integer "
-            f"duration/billsec, a Q.850 hangup cause name and a UUID where mod_cdr_csv's "
-            f"{variant.description} puts them ({share:.0%} of {len(records)} sniffed lines)"
-        )
-        return Detected(variant.layout, CLAIM_STRONG + 2, reason)
+        return detect_variant(records, variants, forced, lambda v, share: (
+            f"{len(v.layout.fields)} quoted fields per line, no header; start/end timestamps, "
+            f"integer duration/billsec, a Q.850 hangup cause name and a UUID where "
+            f"mod_cdr_csv's {v.description} puts them ({share:.0%} of {len(records)} sniffed "
+            "lines)"), score=CLAIM_STRONG + 2)
