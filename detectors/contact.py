@@ -20,9 +20,10 @@ from detectors.base import (
 )
 from detectors.names import NameRule
 
+# An address, alone or with a display name: `Jane Doe <jane@example.com>`.
 _EMAIL = (
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+    r"^(?:[^<>@]*<)?[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}>?$"
 )
 _EMAIL_IN_TEXT = (
     r"[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
@@ -66,12 +67,14 @@ class EmailDetector(Detector):
         if not shaped:
             return Match(0, 0)
         cand = s.filter(shaped_mask)
-        tld = pc.utf8_lower(pc.struct_field(pc.extract_regex(cand, r"\.(?P<t>[A-Za-z]+)$"), [0]))
+        tld = pc.utf8_lower(pc.struct_field(pc.extract_regex(cand, r"\.(?P<t>[A-Za-z]+)>?$"),
+                                            [0]))
         ok = pc.is_in(tld, value_set=known_tlds())
         return Match(shaped, count(ok), take_evidence(cand, ok, self))
 
     def mask(self, value: str) -> str:
-        local, _, domain = value.partition("@")
+        address = value.rsplit("<", 1)[-1].rstrip(">")
+        local, _, domain = address.partition("@")
         return f"{local[:1]}***@{domain}"
 
 

@@ -68,8 +68,8 @@ class SSNDetector(Detector):
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y%m%d",
-                 "%m-%d-%Y", "%d-%m-%Y", "%d-%b-%Y", "%b %d, %Y", "%Y-%m-%dT%H:%M:%S",
-                 "%Y-%m-%d %H:%M:%S")
+                 "%m-%d-%Y", "%d-%m-%Y", "%d-%b-%Y", "%b %d, %Y", "%d %b %Y", "%B %d, %Y",
+                 "%d %B %Y")
 
 
 def parse_dates(view: ValueView) -> pa.Array:
@@ -77,6 +77,9 @@ def parse_dates(view: ValueView) -> pa.Array:
     if view.kind == "temporal":
         return pc.cast(view.raw.drop_null(), pa.timestamp("s"), safe=False)
     s = view.strings
+    # ISO timestamps (with a time, fractions or a zone) count by their date part.
+    iso = pc.match_substring_regex(s, r"^\d{4}-\d{2}-\d{2}[T ]")
+    s = pc.if_else(iso, pc.utf8_slice_codeunits(s, 0, 10), s)
     result = pa.nulls(len(s), pa.timestamp("s"))
     for fmt in _DATE_FORMATS:
         missing = pc.is_null(result)

@@ -74,6 +74,12 @@ _LATLON_PAIR = (
 )
 
 
+# Well-known text, as spatial databases export a point: POINT(lon lat).
+_WKT_POINT = (
+    r"^(?:SRID=\d+;)?POINT\s*\(\s*[+-]?1?\d{1,2}\.\d+\s+[+-]?\d{1,2}\.\d+\s*\)$"
+)
+
+
 class GeoCoordinatePairDetector(Detector):
     """Coordinate pairs in one value (``44.1234, -68.5678``): latitude and longitude together."""
 
@@ -90,8 +96,11 @@ class GeoCoordinatePairDetector(Detector):
             return None
         s = view.numeric
         pair = pc.match_substring_regex(s, _LATLON_PAIR)
-        k = count(pair)
-        return Match(k, k, take_evidence(s, pair, self))
+        points = view.having("POINT")
+        wkt = pc.match_substring_regex(points, _WKT_POINT)
+        k = count(pair) + count(wkt)
+        evidence = take_evidence(s, pair, self) + take_evidence(points, wkt, self)
+        return Match(k, k, evidence[:3])
 
     def mask(self, value: str) -> str:
         return "**.***, **.***"

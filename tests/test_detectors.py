@@ -54,6 +54,7 @@ CASES: list[tuple[str, object, bool]] = [
     # Emails.
     ("email", "jwhite@domain.com", True),
     ("email", "first.last+tag@mail.example.co.uk", True),
+    ("email", "Jane Doe <jane.doe@example.com>", True),
     ("email", "user@localhost", False),
     ("email", "not an email", False),
     ("email", "user@domain.notarealtld", False),
@@ -121,11 +122,16 @@ CASES: list[tuple[str, object, bool]] = [
     # Coordinates.
     ("geo_coordinates", "44.1234, -68.5678", True),
     ("geo_coordinates", "-33.8688;151.2093", True),
+    ("geo_coordinates", "POINT(-71.0589 42.3601)", True),
+    ("geo_coordinates", "SRID=4326;POINT(2.3522 48.8566)", True),
     ("geo_coordinates", "1, 2", False),
     ("geo_coordinates", "95.1234, 10.5678", False),
     # Dates of birth (plausible dates only).
     ("date_of_birth", "1958/04/21", True),
     ("date_of_birth", "01/01/1970", True),
+    ("date_of_birth", "1958-04-21T00:00:00.000Z", True),
+    ("date_of_birth", "21 Apr 1958", True),
+    ("date_of_birth", "April 21, 1958", True),
     ("date_of_birth", "1850-01-01", False),
     ("date_of_birth", "2999-01-01", False),
     ("date_of_birth", "yesterday", False),
@@ -164,6 +170,8 @@ def test_evidence_is_masked() -> None:
     assert m is not None and m.evidence == ("**** **** **** 1111",)
     email = DETECTORS["email"].match(ValueView(pa.array(["jane.doe@example.com"])))
     assert email is not None and email.evidence == ("j***@example.com",)
+    named = DETECTORS["email"].match(ValueView(pa.array(["Jane Doe <jane.doe@example.com>"])))
+    assert named is not None and named.evidence == ("j***@example.com",)
     ip = DETECTORS["ip_address"].match(ValueView(pa.array(["203.0.113.7"])))
     assert ip is not None and ip.evidence == ("203.0.113.*",)
     ssn = DETECTORS["us_ssn"].match(ValueView(pa.array(["172-32-1176"])))

@@ -166,3 +166,12 @@ def test_python_validators_see_a_bounded_subset(tmp_path: Path) -> None:
     assert phone.sampled == 5000
     assert phone.matched > 4500
     assert any("random subset" in r for r in phone.reasons)
+
+
+def test_bare_hex_is_a_mac_only_under_a_mac_column_name(tmp_path: Path) -> None:
+    rng = random.Random(9)
+    macs = [f"{rng.getrandbits(48):012X}" for _ in range(100)]
+    cols = _scan_table(tmp_path, {"wifi_mac": macs, "token": macs})
+    assert set(cols["wifi_mac"]["entities"]) == {"MAC_ADDRESS"}
+    assert cols["wifi_mac"]["entities"]["MAC_ADDRESS"].confidence > 0.8
+    assert cols["token"]["entities"] == {}
