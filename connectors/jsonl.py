@@ -31,7 +31,7 @@ _SUFFIXES = {".jsonl", ".ndjson", ".json"}
 
 
 def _objects_per_line(head: bytes) -> bool:
-    """The first complete lines of the file each hold one JSON object."""
+    """Tell whether the first complete lines of the file each hold one JSON object."""
     lines = [ln for ln in head.split(b"\n")[:-1] if ln.strip()][:20]
     if not lines:
         return False
