@@ -151,18 +151,22 @@ _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 def _split_compound(word: str) -> tuple[str, ...]:
     """Split ``customername`` into known words when it splits cleanly; else keep it."""
     n = len(word)
+    # best[i]: the fewest known words that spell word[:i], when any do.
     best: list[tuple[str, ...] | None] = [None] * (n + 1)
     best[0] = ()
     for i in range(n):
-        if best[i] is None:
+        head = best[i]
+        if head is None:
             continue
         for j in range(i + 2, n + 1):
             piece = word[i:j]
             if piece in _VOCAB or piece in ABBREVIATIONS:
-                cand = best[i] + (piece,)  # type: ignore[operator]
-                if best[j] is None or len(cand) < len(best[j]):  # type: ignore[arg-type]
+                cand = head + (piece,)
+                current = best[j]
+                if current is None or len(cand) < len(current):
                     best[j] = cand
-    return best[n] if best[n] else (word,)
+    found = best[n]
+    return found if found else (word,)
 
 
 @lru_cache(maxsize=4096)
