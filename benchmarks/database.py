@@ -113,17 +113,29 @@ def main() -> int:
         t_big = _time(by_name["big"], plan)
     finally:
         src.close()
+    # The same database through the whole scan, as `piiscan scan URL` runs it.
+    from scanner.config import ScanConfig
+    from scanner.engine import scan
+
+    started = time.monotonic()
+    result = scan([URL], ScanConfig(sample_size=args.sample_size,
+                                    connector=ConnectorOptions(jobs=args.jobs)))
+    e2e = time.monotonic() - started
+    flagged = len({(t, c) for _, t, c, _ in result.flatten()})
     ratio = t_big / t_small if t_small else float("inf")
     print(f"sample size {args.sample_size}, jobs {args.jobs}")
     print(f"listing {len(tables)} tables: {listed:.2f} s")
     print(f"sampled {len(small)} tables ({rows:,} rows) incl. listing: {whole:.2f} s "
           f"[target < 60 s: {'met' if whole < 60 else 'MISSED'}]")
+    print(f"piiscan scan of the whole database, detectors included: {e2e:.2f} s, "
+          f"{flagged} flagged columns, complete={result.complete} "
+          f"[target < 60 s: {'met' if e2e < 60 else 'MISSED'}]")
     print(f"50,000-row table: {t_small * 1000:.0f} ms; 5,000,000-row table: {t_big * 1000:.0f} ms;"
           f" ratio {ratio:.2f} [target <= 2: {'met' if ratio <= 2 else 'MISSED'}]")
     if args.drop:
         with psycopg.connect(ADMIN, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-    return 0 if whole < 60 and ratio <= 2 else 1
+    return 0 if whole < 60 and e2e < 60 and ratio <= 2 else 1
 
 
 if __name__ == "__main__":

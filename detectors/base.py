@@ -149,12 +149,12 @@ class ValueView:
         ``among_numbers`` is set (an IPv6 address can be all digits and colons).
         """
         s = self.strings if among_numbers or self.kind != "string" else self.textual
-        return _filter_if_any(s, pc.match_substring(s, literal))
+        return filter_if_any(s, pc.match_substring(s, literal))
 
     def of_length(self, low: int, high: int) -> pa.Array:
         """Values whose length lies in [low, high]."""
         n = self.lengths
-        return _filter_if_any(self.strings,
+        return filter_if_any(self.strings,
                               pc.and_(pc.greater_equal(n, low), pc.less_equal(n, high)))
 
 
@@ -165,12 +165,14 @@ class ValueView:
         if len(s) == 0:
             return False
         mean_len = pc.mean(self.lengths).as_py() or 0
+        if mean_len < 30:
+            return False
         spaced = pc.mean(pc.cast(pc.greater_equal(pc.count_substring(s, " "), 3), pa.int8()))
-        return mean_len >= 30 and (spaced.as_py() or 0) >= 0.5
+        return (spaced.as_py() or 0) >= 0.5
 
 
-def _filter_if_any(values: pa.Array, mask: pa.BooleanArray) -> pa.Array:
-    # Most columns hold none of what a detector looks for: skip the copy then.
+def filter_if_any(values: pa.Array, mask: pa.BooleanArray) -> pa.Array:
+    """Filter by a mask, skipping the copy when nothing matches (the common case)."""
     if not pc.any(mask).as_py():
         return values.slice(0, 0)
     return values.filter(mask)

@@ -15,6 +15,7 @@ from detectors.base import (
     ValueView,
     check_each,
     count,
+    filter_if_any,
     mask_digits_keep_last,
     take_evidence,
 )
@@ -217,9 +218,9 @@ class StreetAddressDetector(Detector):
     def match(self, view: ValueView) -> Match | None:
         if view.count == 0:
             return None
-        s = view.textual
-        starts = pc.match_substring_regex(s, r"^(?:\d|[Pp]\.? ?[Oo])")
-        s = s.filter(starts)
+        # A house number and a street name, or a PO box: never without a space.
+        s = view.having(" ")
+        s = filter_if_any(s, pc.match_substring_regex(s, r"^(?:\d|[Pp]\.? ?[Oo])"))
         ok = pc.match_substring_regex(s, _STREET)
         k = count(ok)
         shaped = count(pc.match_substring_regex(s, r"^\d{1,6}\s+\S+"))

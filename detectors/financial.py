@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from detectors.base import (
@@ -75,6 +76,33 @@ class CreditCardDetector(Detector):
 
 
 _IBAN_SHAPE = r"^[A-Z]{2}\d{2}(?: ?[A-Z0-9]{1,4}){3,8}$"
+# IBAN length per country (ISO 13616 registry): hex strings and codes that start
+# like an IBAN rarely have a real country's exact length.
+_IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+    "BI": 27, "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DJ": 27,
+    "DK": 18, "DO": 28, "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FK": 18, "FO": 18, "FR": 27,
+    "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22,
+    "IL": 23, "IQ": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32,
+    "LI": 21, "LT": 20, "LU": 20, "LV": 21, "LY": 25, "MC": 27, "MD": 24, "ME": 22, "MK": 19,
+    "MN": 20, "MR": 27, "MT": 31, "MU": 30, "NI": 28, "NL": 18, "NO": 15, "OM": 23, "PK": 24,
+    "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "RU": 33, "SA": 24, "SC": 31,
+    "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25, "SV": 28, "TL": 23,
+    "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
+}
+_IBAN_KEYS = pa.array(sorted(_IBAN_LENGTHS))
+_IBAN_LENS = pa.array([_IBAN_LENGTHS[k] for k in sorted(_IBAN_LENGTHS)], pa.int32())
+
+
+def _iban_candidates(values: pa.Array) -> pa.Array:
+    """Keep the values whose country code and length fit the IBAN registry (vectorized)."""
+    if len(values) == 0:
+        return values
+    compact = pc.replace_substring(values, " ", "")
+    where = pc.index_in(pc.utf8_slice_codeunits(compact, 0, 2), value_set=_IBAN_KEYS)
+    expected = _IBAN_LENS.take(pc.fill_null(where, 0))
+    fits = pc.and_(pc.is_valid(where), pc.equal(pc.utf8_length(compact), expected))
+    return values.filter(pc.fill_null(fits, False))
 
 
 class BankAccountDetector(Detector):
@@ -98,13 +126,14 @@ class BankAccountDetector(Detector):
             return None
         s = view.numeric
         # An IBAN starts with letters, so it is never among the number-shaped values.
-        text = view.textual
-        text = text.filter(pc.greater_equal(pc.utf8_length(text), 15))
+        text = view.of_length(15, 42)
+        # Shape first, case-blind; only candidates are upper-cased.
+        text = text.filter(pc.match_substring_regex(text, _IBAN_SHAPE, ignore_case=True))
         upper = pc.utf8_upper(text)
         iban_mask = pc.match_substring_regex(upper, _IBAN_SHAPE)
         digits_mask = pc.match_substring_regex(s, r"^\d{4,17}$")
         shaped = count(iban_mask) + count(digits_mask)
-        ibans = check_each(upper.filter(iban_mask), iban_valid, self)
+        ibans = check_each(_iban_candidates(upper.filter(iban_mask)), iban_valid, self)
         matched = ibans.matched
         evidence = list(ibans.evidence)
         checked = ibans.subset

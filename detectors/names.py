@@ -218,18 +218,22 @@ class NameRule:
     exact: tuple[str, ...] = ()
 
     def evaluate(self, column: str) -> NameEvidence:
-        tokens = tokenize(column)
-        if not tokens:
-            return NO_EVIDENCE
-        if any(v in tokens for v in self.veto):
-            return NO_EVIDENCE
-        for phrase in self.strong:
-            if _has_phrase(tokens, tuple(phrase.split())):
-                return NameEvidence(0.9, f"column name `{column}`")
-        for phrase in self.exact:
-            if tokens == tuple(phrase.split()):
-                return NameEvidence(0.7, f"column name `{column}`")
-        for phrase in self.weak:
-            if _has_phrase(tokens, tuple(phrase.split())):
-                return NameEvidence(0.5, f"column name `{column}` suggests it")
+        """Say how much ``column`` supports the entity (cached: names repeat across tables)."""
+        return _evaluate(self, column)
+
+
+@lru_cache(maxsize=65536)
+def _evaluate(rule: NameRule, column: str) -> NameEvidence:
+    tokens = tokenize(column)
+    if not tokens or any(v in tokens for v in rule.veto):
         return NO_EVIDENCE
+    for phrase in rule.strong:
+        if _has_phrase(tokens, tuple(phrase.split())):
+            return NameEvidence(0.9, f"column name `{column}`")
+    for phrase in rule.exact:
+        if tokens == tuple(phrase.split()):
+            return NameEvidence(0.7, f"column name `{column}`")
+    for phrase in rule.weak:
+        if _has_phrase(tokens, tuple(phrase.split())):
+            return NameEvidence(0.5, f"column name `{column}` suggests it")
+    return NO_EVIDENCE

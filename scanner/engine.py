@@ -257,6 +257,10 @@ class Engine:
         the counts stay exact; dispositions, contexts and channel names repeat
         so much that checking their distinct values first is far cheaper.
         """
+        # A first look at a slice says whether the whole batch is worth deduplicating.
+        head = view.strings.slice(0, 1_000)
+        if len(pc.unique(head)) * 4 > len(head):
+            return detectors
         distinct = pc.unique(view.strings)
         if len(distinct) * 4 > view.count:
             return detectors
