@@ -130,9 +130,15 @@ class ValueView:
 
     @cached_property
     def numeric(self) -> pa.Array:
-        """The values of ``strings`` that pass ``numeric_mask``."""
+        """The values of ``strings`` that pass ``numeric_mask``.
+
+        Integers under 1,000 (durations, counts, flags) are no card, phone, SSN,
+        IMEI or account number: they are left out before the cast to text.
+        """
         if self.kind == "integer":
-            return self.strings
+            ints = self.raw.drop_null()
+            big = pc.greater_equal(pc.abs(ints), 1_000)
+            return pc.cast(filter_if_any(ints, big), pa.string())
         return self.strings.filter(self.numeric_mask)
 
     @cached_property

@@ -257,11 +257,12 @@ class Engine:
         the counts stay exact; dispositions, contexts and channel names repeat
         so much that checking their distinct values first is far cheaper.
         """
+        values = view.raw.drop_null() if view.kind == "integer" else view.strings
         # A first look at a slice says whether the whole batch is worth deduplicating.
-        head = view.strings.slice(0, 1_000)
+        head = values.slice(0, 1_000)
         if len(pc.unique(head)) * 4 > len(head):
             return detectors
-        distinct = pc.unique(view.strings)
+        distinct = pc.unique(values)
         if len(distinct) * 4 > view.count:
             return detectors
         probe = ValueView(distinct, is_text=view.is_text)
