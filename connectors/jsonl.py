@@ -31,10 +31,10 @@ _SUFFIXES = {".jsonl", ".ndjson", ".json"}
 
 
 def _objects_per_line(head: bytes) -> bool:
-    """Tell whether the first complete lines of the file each hold one JSON object."""
+    """Tell whether the first complete lines of a `.json` file each hold one JSON object."""
     lines = [ln for ln in head.split(b"\n")[:-1] if ln.strip()][:20]
-    if not lines:
-        return False
+    if len(lines) < 2:
+        return False  # one object is a JSON document (a config, a manifest), not an export
     try:
         return all(isinstance(json.loads(ln), dict) for ln in lines)
     except (ValueError, UnicodeDecodeError):
