@@ -336,6 +336,12 @@ class Engine:
             self._ner_failed = str(exc)
             logger.warning("names in text are not checked: %s", exc)
             return []
+        except Exception as exc:  # the model's own failure must not end the scan
+            self._ner_failed = type(exc).__name__
+            logger.warning("names in text are not checked: the language model failed (%s)",
+                           type(exc).__name__)
+            logger.debug("language model failure", exc_info=True)
+            return []
         out: list[Claim] = []
         n = counts.sampled
         lower = wilson_lower(counts.person, n)

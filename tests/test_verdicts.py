@@ -175,3 +175,21 @@ def test_bare_hex_is_a_mac_only_under_a_mac_column_name(tmp_path: Path) -> None:
     assert set(cols["wifi_mac"]["entities"]) == {"MAC_ADDRESS"}
     assert cols["wifi_mac"]["entities"]["MAC_ADDRESS"].confidence > 0.8
     assert cols["token"]["entities"] == {}
+
+
+def test_a_failing_language_model_does_not_end_the_scan(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import detectors.language as language
+
+    def broken(texts: list[str], batch_size: int = 64) -> None:
+        raise RuntimeError("model exploded on " + texts[0])
+
+    monkeypatch.setattr(language, "recognise", broken)
+    path = tmp_path / "t.parquet"
+    notes = [f"Spoke with Ada Lovelace about order {i}" for i in range(50)]
+    pq.write_table(pa.table({"notes": notes, "email": [f"u{i}@example.com" for i in range(50)]}),
+                   path)
+    result = scan([str(path)], ScanConfig())
+    table = result.sources[0].tables[0]
+    assert table.status.value == "ok"
+    assert "EMAIL_ADDRESS" in table.columns[1].entities
