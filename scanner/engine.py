@@ -188,7 +188,14 @@ class Engine:
             logger.error("%s", error)  # the one line on stderr saying why the exit code is 3
         # Columns found only in the data (e.g. a header-less file) join the table.
         cols = list(by_name.values())
-        judged = [(c.ref, self._judge(c), c.skip_reason) for c in cols]
+        try:
+            judged = [(c.ref, self._judge(c), c.skip_reason) for c in cols]
+        except Exception as exc:  # a verdict bug: this table fails, the scan goes on
+            status = Status.FAILED
+            error = f"{source.name}: {table.name}: unexpected {type(exc).__name__} while judging"
+            logger.error("%s", error)
+            logger.debug("verdict failure", exc_info=True)
+            judged = [(c.ref, [], c.skip_reason) for c in cols]
         verdicts, call_record = finish_table(judged, self.policy, table.is_call_record)
         return TableResult(
             name=table.name, schema=table.schema, columns=tuple(verdicts), rows_scanned=rows,
