@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from connectors.base import DEFAULT_SAMPLE_SIZE, ConnectorOptions
+from scanner.cli_options import check_custom_detectors, connector_options, scan_options
 from scanner.config import ScanConfig
 
 EXIT_OK = 0
@@ -66,39 +66,11 @@ def _format_choices() -> list[str]:
 
 @main.command()
 @click.argument("sources", nargs=-1, required=False)
-@click.option("--sample-size", type=click.IntRange(min=1), default=DEFAULT_SAMPLE_SIZE,
-              show_default=True, help="Rows sampled per table.")
-@click.option("--full", is_flag=True, help="Read every row (streams in batches).")
+@scan_options
 @click.option("--format", "fmt", default="table", show_default=True,
               help="Output format: table, json, html, sarif, csv, markdown, junit.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Write the report here instead of standard output.")
-@click.option("--include", multiple=True, help="Glob on schema.table.column to scan (repeatable).")
-@click.option("--exclude", multiple=True, help="Glob on schema.table.column to skip (repeatable).")
-@click.option("--include-views", is_flag=True, help="Scan database views too.")
-@click.option("--query-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
-              help="Seconds allowed per database query.")
-@click.option("--jobs", type=click.IntRange(min=1, max=32), default=2, show_default=True,
-              help="Tables scanned at once (databases).")
-@click.option("--encoding", help="Text encoding of delimited files (default: detected).")
-@click.option("--delimiter", help="Field delimiter of delimited files (default: detected).")
-@click.option("--header/--no-header", default=None, help="Whether delimited files have a header "
-              "row (default: detected).")
-@click.option("--cdr-format", help="Force a call-record format instead of detecting it.")
-@click.option("--cdr-layout", type=click.Path(exists=True, dir_okay=False),
-              help="YAML field layout for fixed-width SMDR files.")
-@click.option("--no-ner", is_flag=True, help="Skip the language model (names in free text).")
-@click.option("--detectors", "custom_detectors", multiple=True,
-              type=click.Path(exists=True, dir_okay=False),
-              help="YAML file of your own detectors, presidio recognizer style (repeatable).")
-@click.option("--policy", "policy_path", type=click.Path(dir_okay=False),
-              help="Policy YAML to check against (default: the bundled policy).")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
-              help="Scan configuration YAML: sources, where each is stored, options "
-              "(see examples/scan.yaml).")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@click.option("--verbose", "-v", count=True, help="More log output.")
-@click.option("--debug", is_flag=True, help="Show internal tracebacks (never data values).")
 @click.option("--store", "store", metavar="URL", help="Results store: a SQLite path or a database "
               "URL (default: $PIISCAN_STORE, else ~/.local/share/piiscan/results.db).")
 @click.option("--no-store", is_flag=True, help="Do not record this run in the results store.")
@@ -116,18 +88,10 @@ def scan(sources: tuple[str, ...], sample_size: int, full: bool, fmt: str, outpu
     if fmt not in _format_choices():
         raise click.BadParameter(f"choose from {', '.join(_format_choices())}",
                                  param_hint="--format")
-    if delimiter is not None:
-        delimiter = delimiter.encode().decode("unicode_escape")
-        if len(delimiter) != 1:
-            raise click.BadParameter("a delimiter is one character", param_hint="--delimiter")
-    if encoding is not None:
-        import codecs
-
-        try:
-            codecs.lookup(encoding)
-        except LookupError as exc:
-            raise click.BadParameter(f"unknown encoding {encoding!r}",
-                                     param_hint="--encoding") from exc
+    connector = connector_options(
+        include=include, exclude=exclude, include_views=include_views,
+        query_timeout=query_timeout, jobs=jobs, encoding=encoding, delimiter=delimiter,
+        header=header, cdr_format=cdr_format, cdr_layout=cdr_layout)
     from scanner.policy import Policy, PolicyError
     from scanner.scanconfig import ScanConfigError, load_scan_config, merge_results
 
@@ -143,15 +107,12 @@ def scan(sources: tuple[str, ...], sample_size: int, full: bool, fmt: str, outpu
         policy = Policy.load(policy_path)
     except PolicyError as exc:
         raise click.UsageError(str(exc)) from exc
-    _check_custom_detectors(custom_detectors)
+    check_custom_detectors(custom_detectors)
     config = ScanConfig(
         sample_size=sample_size, full=full, ner=not no_ner, policy_path=policy_path,
         custom_detectors=custom_detectors,
         progress=not quiet and sys.stderr.isatty(),
-        connector=ConnectorOptions(
-            include=include, exclude=exclude, include_views=include_views,
-            query_timeout=query_timeout, jobs=jobs, encoding=encoding, delimiter=delimiter,
-            header=header, cdr_format=cdr_format, cdr_layout=cdr_layout),
+        connector=connector,
     )
     from scanner.engine import scan as run_scan
     from scanner.history import RunBusy, ScanRecording
@@ -181,16 +142,6 @@ def scan(sources: tuple[str, ...], sample_size: int, full: bool, fmt: str, outpu
         _write(fmt, result, policy, output, residency)
         recorded = recording.finish(result, residency)  # a store failure is one line and exit 3
     sys.exit(EXIT_OK if result.complete and recorded else EXIT_PARTIAL)
-
-
-def _check_custom_detectors(paths: tuple[str, ...]) -> None:
-    from detectors.custom import CustomDetectorError, load
-
-    for path in paths:
-        try:
-            load(path)
-        except CustomDetectorError as exc:
-            raise click.UsageError(str(exc)) from exc
 
 
 def _write(fmt: str, result: Any, policy: Any, output: str | None, residency: Any = None) -> None:
@@ -246,7 +197,7 @@ def detectors(fmt: str, custom_detectors: tuple[str, ...]) -> None:
     from detectors.custom import load
     from detectors.registry import detector_classes
 
-    _check_custom_detectors(custom_detectors)
+    check_custom_detectors(custom_detectors)
     rows = [{"entity": c.entity, "name": c.name, "description": c.description()}
             for c in detector_classes()]
     rows += [{"entity": d.entity, "name": d.name, "description": d.description()}

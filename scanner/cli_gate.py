@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from connectors.base import DEFAULT_SAMPLE_SIZE, ConnectorOptions
+from scanner.cli_options import check_custom_detectors, connector_options, scan_options
 
 if TYPE_CHECKING:
     from scanner.baseline import Baseline, Problem
@@ -41,29 +41,8 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _scan_options(func: _F) -> _F:
-    """Options shared with ``piiscan scan`` that change what a scan finds."""
+    """Add the options of ``piiscan scan`` that change what a scan finds, and the DDL ones."""
     options = [
-        click.option("--sample-size", type=click.IntRange(min=1), default=DEFAULT_SAMPLE_SIZE,
-                     show_default=True, help="Rows sampled per table."),
-        click.option("--full", is_flag=True, help="Read every row (streams in batches)."),
-        click.option("--include", multiple=True,
-                     help="Glob on schema.table.column to scan (repeatable)."),
-        click.option("--exclude", multiple=True,
-                     help="Glob on schema.table.column to skip (repeatable)."),
-        click.option("--include-views", is_flag=True, help="Scan database views too."),
-        click.option("--query-timeout", type=click.FloatRange(min=0.1), default=30.0,
-                     show_default=True, help="Seconds allowed per database query."),
-        click.option("--jobs", type=click.IntRange(min=1, max=32), default=2,
-                     show_default=True, help="Tables scanned at once (databases)."),
-        click.option("--no-ner", is_flag=True,
-                     help="Skip the language model (names in free text)."),
-        click.option("--detectors", "custom_detectors", multiple=True,
-                     type=click.Path(exists=True, dir_okay=False),
-                     help="YAML file of your own detectors (repeatable)."),
-        click.option("--policy", "policy_path", type=click.Path(dir_okay=False),
-                     help="Policy YAML to check against (default: the bundled policy)."),
-        click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
-                     help="Scan configuration YAML: sources and where each is stored."),
         click.option("--ddl", "ddl_mode", is_flag=True,
                      help="SOURCES are SQL DDL files (migrations, schema dumps), not data."),
         click.option("--dialect", type=click.Choice(["auto", "postgres", "mysql", "sqlite"]),
@@ -74,13 +53,10 @@ def _scan_options(func: _F) -> _F:
         click.option("--ddl-schema", default=None,
                      help="Schema of unqualified DDL tables (default: public for PostgreSQL, "
                      "none otherwise; '' for none)."),
-        click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
-        click.option("--verbose", "-v", count=True, help="More log output."),
-        click.option("--debug", is_flag=True, help="Show internal tracebacks (never data)."),
     ]
     for option in reversed(options):
         func = option(func)
-    return func
+    return scan_options(func)
 
 
 @dataclass(frozen=True)
@@ -95,6 +71,11 @@ class _ScanArgs:
     include_views: bool
     query_timeout: float
     jobs: int
+    encoding: str | None
+    delimiter: str | None
+    header: bool | None
+    cdr_format: str | None
+    cdr_layout: str | None
     no_ner: bool
     custom_detectors: tuple[str, ...]
     policy_path: str | None
@@ -170,19 +151,21 @@ def _scan(args: _ScanArgs) -> _Scanned:
         locations = {k: (v.file, v.line) for k, v in ddl.locations.items()}
         return _Scanned(ddl.result, policy, None, locations, problems)
 
-    from scanner.cli import _check_custom_detectors, _progress
+    from scanner.cli import _progress
     from scanner.config import ScanConfig
     from scanner.engine import scan as run_scan
     from scanner.residency import assess
 
-    _check_custom_detectors(args.custom_detectors)
+    check_custom_detectors(args.custom_detectors)
     config = ScanConfig(
         sample_size=args.sample_size, full=args.full, ner=not args.no_ner,
         custom_detectors=args.custom_detectors,
         policy_path=policy_path, progress=not args.quiet and sys.stderr.isatty(),
-        connector=ConnectorOptions(
+        connector=connector_options(
             include=args.include, exclude=args.exclude, include_views=args.include_views,
-            query_timeout=args.query_timeout, jobs=args.jobs),
+            query_timeout=args.query_timeout, jobs=args.jobs, encoding=args.encoding,
+            delimiter=args.delimiter, header=args.header, cdr_format=args.cdr_format,
+            cdr_layout=args.cdr_layout),
     )
     plans = [(list(args.sources), config)] if args.sources else []
     if scanfile is not None:

@@ -123,3 +123,19 @@ def test_console_script_is_installed() -> None:
 
     proc = subprocess.run([str(exe), "--help"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and "scan" in proc.stdout
+
+
+def test_the_ci_gate_reads_files_as_scan_does(tmp_path: Path) -> None:
+    """`check` takes the same reading options as `scan` (here a cp1251 file)."""
+    path = tmp_path / "clients.txt"
+    rows = ["имя|email"] + [f"Иван Петров|ivan{i}@example.ru" for i in range(30)]
+    path.write_bytes(("\n".join(rows) + "\n").encode("cp1251"))
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text('{"approved": {}, "format": "piiscan-baseline", "storage": {}, '
+                        '"version": 1}\n')
+    run = run_cli("check", str(path), "--baseline", str(baseline), "--no-ner",
+                  "--encoding", "cp1251", "--delimiter", "|", "--format", "json")
+    assert run.code == 1, run.stderr
+    assert "EMAIL_ADDRESS" in run.stdout and "email" in run.stdout
+    bad = run_cli("check", str(path), "--baseline", str(baseline), "--encoding", "klingon")
+    assert bad.code == 2 and "klingon" in bad.stderr

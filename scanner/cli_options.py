@@ -1,0 +1,93 @@
+"""Options shared by every command that scans (`scan`, `baseline create`, `check`).
+
+Defined once so that a CI gate reads a cp1251 CSV or a Cisco CDR file exactly
+as `piiscan scan` does.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from connectors.base import DEFAULT_SAMPLE_SIZE, ConnectorOptions
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def scan_options(func: _F) -> _F:
+    """Add the options that change what a scan reads and finds."""
+    options = [
+        click.option("--sample-size", type=click.IntRange(min=1), default=DEFAULT_SAMPLE_SIZE,
+                     show_default=True, help="Rows sampled per table."),
+        click.option("--full", is_flag=True, help="Read every row (streams in batches)."),
+        click.option("--include", multiple=True,
+                     help="Glob on schema.table.column to scan (repeatable)."),
+        click.option("--exclude", multiple=True,
+                     help="Glob on schema.table.column to skip (repeatable)."),
+        click.option("--include-views", is_flag=True, help="Scan database views too."),
+        click.option("--query-timeout", type=click.FloatRange(min=0.1), default=30.0,
+                     show_default=True, help="Seconds allowed per database query."),
+        click.option("--jobs", type=click.IntRange(min=1, max=32), default=2,
+                     show_default=True, help="Tables scanned at once (databases)."),
+        click.option("--encoding", help="Text encoding of delimited files (default: detected)."),
+        click.option("--delimiter",
+                     help="Field delimiter of delimited files (default: detected)."),
+        click.option("--header/--no-header", default=None,
+                     help="Whether delimited files have a header row (default: detected)."),
+        click.option("--cdr-format", help="Force a call-record format instead of detecting it."),
+        click.option("--cdr-layout", type=click.Path(exists=True, dir_okay=False),
+                     help="YAML field layout for fixed-width SMDR files."),
+        click.option("--no-ner", is_flag=True,
+                     help="Skip the language model (names in free text)."),
+        click.option("--detectors", "custom_detectors", multiple=True,
+                     type=click.Path(exists=True, dir_okay=False),
+                     help="YAML file of your own detectors, presidio recognizer style "
+                     "(repeatable)."),
+        click.option("--policy", "policy_path", type=click.Path(dir_okay=False),
+                     help="Policy YAML to check against (default: the bundled policy)."),
+        click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+                     help="Scan configuration YAML: sources, where each is stored, options "
+                     "(see examples/scan.yaml)."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
+        click.option("--verbose", "-v", count=True, help="More log output."),
+        click.option("--debug", is_flag=True,
+                     help="Show internal tracebacks (never data values)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def connector_options(*, include: tuple[str, ...], exclude: tuple[str, ...],
+                      include_views: bool, query_timeout: float, jobs: int,
+                      encoding: str | None, delimiter: str | None, header: bool | None,
+                      cdr_format: str | None, cdr_layout: str | None) -> ConnectorOptions:
+    """Check the reading options as given on the command line and bundle them."""
+    if delimiter is not None:
+        delimiter = delimiter.encode().decode("unicode_escape")  # `\t` as typed in a shell
+        if len(delimiter) != 1:
+            raise click.BadParameter("a delimiter is one character", param_hint="--delimiter")
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise click.BadParameter(f"unknown encoding {encoding!r}",
+                                     param_hint="--encoding") from exc
+    return ConnectorOptions(
+        include=include, exclude=exclude, include_views=include_views,
+        query_timeout=query_timeout, jobs=jobs, encoding=encoding, delimiter=delimiter,
+        header=header, cdr_format=cdr_format, cdr_layout=cdr_layout)
+
+
+def check_custom_detectors(paths: tuple[str, ...]) -> None:
+    """Load each detector file once up front: a malformed one is a usage error (exit 2)."""
+    from detectors.custom import CustomDetectorError, load
+
+    for path in paths:
+        try:
+            load(path)
+        except CustomDetectorError as exc:
+            raise click.UsageError(str(exc)) from exc
