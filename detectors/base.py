@@ -275,6 +275,9 @@ class Detector(ABC):
     in_text: ClassVar[bool] = False
     #: Words shown for a validated value, e.g. "Luhn-valid".
     valid_word: ClassVar[str] = "valid"
+    #: Under a telling column name, values of the right shape count as found even
+    #: without validation (a bare nine-digit SSN, an IMSI, twelve hex digits of a MAC).
+    named_shape_counts: ClassVar[bool] = False
 
     @abstractmethod
     def match(self, view: ValueView) -> Match | None:
@@ -293,6 +296,9 @@ class Detector(ABC):
 
     def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
         """Decide from the totals and the name whether this column holds the entity."""
+        if self.named_shape_counts and name.score >= 0.5 and tally.shaped > tally.matched:
+            tally = Tally(tally.shaped, tally.shaped, tally.checked, tally.subsampled,
+                          tally.evidence)
         n, k = facts.values, tally.matched
         lower = wilson_lower(k, n)
         reasons: list[str] = []

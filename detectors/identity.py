@@ -8,16 +8,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from detectors.base import (
-    ColumnFacts,
     Detector,
     Match,
-    Tally,
     ValueView,
-    Verdict,
     count,
     take_evidence,
 )
-from detectors.names import NameEvidence, NameRule
+from detectors.names import NameRule
 
 # Area 001-899 except 666, group 01-99, serial 0001-9999 (SSA rules; RE2 has no lookahead).
 _AREA = r"(?:00[1-9]|0[1-9]\d|[1-57-8]\d\d|6[0-57-9]\d|66[0-57-9])"
@@ -40,6 +37,7 @@ class SSNDetector(Detector):
                              "taxpayer id", "tin", "itin"),
                      veto=("last4", "hash", "count", "verified"))
     specificity = 70
+    named_shape_counts = True
 
     def match(self, view: ValueView) -> Match | None:
         if view.count == 0:
@@ -56,12 +54,6 @@ class SSNDetector(Detector):
         # Bare nine-digit values are counted as shaped only: a ZIP+4, an order or
         # routing number looks the same. The name decides (see judge).
         return Match(shaped, count(formatted), take_evidence(cand, formatted, self))
-
-    def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
-        if name.score >= 0.5 and tally.matched < tally.shaped:
-            tally = Tally(tally.shaped, tally.shaped, tally.checked, tally.subsampled,
-                          tally.evidence)
-        return super().judge(tally, facts, name)
 
     def mask(self, value: str) -> str:
         return "***-**-" + value[-4:]

@@ -7,17 +7,14 @@ import ipaddress
 import pyarrow.compute as pc
 
 from detectors.base import (
-    ColumnFacts,
     Detector,
     Match,
-    Tally,
     ValueView,
-    Verdict,
     check_each,
     count,
     take_evidence,
 )
-from detectors.names import NameEvidence, NameRule
+from detectors.names import NameRule
 
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IPV4 = rf"^{_OCTET}(?:\.{_OCTET}){{3}}(?:/(?:3[0-2]|[12]?\d))?(?::\d{{1,5}})?$"
@@ -93,6 +90,7 @@ class MacAddressDetector(Detector):
                              "wifi mac", "device mac"), veto=("count", "vendor", "os"))
     # A strict validator: chance matches are rare, so fewer values convince.
     min_rate = 0.4
+    named_shape_counts = True
     specificity = 85
 
     def match(self, view: ValueView) -> Match | None:
@@ -102,13 +100,6 @@ class MacAddressDetector(Detector):
         ok = pc.match_substring_regex(s, _MAC)
         bare = pc.match_substring_regex(s, r"^[0-9A-Fa-f]{12}$")
         return Match(count(ok) + count(bare), count(ok), take_evidence(s, ok, self))
-
-    def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
-        if name.score >= 0.5 and tally.shaped > tally.matched:
-            # Twelve bare hex digits are a MAC when the column says so.
-            tally = Tally(tally.shaped, tally.shaped, tally.checked, tally.subsampled,
-                          tally.evidence)
-        return super().judge(tally, facts, name)
 
     def mask(self, value: str) -> str:
         if value[:3] in {"SEP", "ATA", "BAT"}:

@@ -38,6 +38,7 @@ class DeviceIdDetector(Detector):
                      veto=("count", "type", "model", "vendor", "manufacturer", "session"))
     # A column named imei or serial_number is reported even when its values do not validate.
     name_only_needs_shape = False
+    named_shape_counts = True
     specificity = 75
     valid_word = "IMEI/ICCID check digit valid"
 
@@ -56,12 +57,6 @@ class DeviceIdDetector(Detector):
         imei_iccid = pc.and_(pc.or_(is15, iccid), luhn(digits, range(15, 21)))
         shaped = count(pc.or_(pc.or_(is15, iccid), imsi)) + count(meid)
         return Match(shaped, count(imei_iccid), take_evidence(s, imei_iccid, self))
-
-    def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
-        if name.score >= 0.5 and tally.shaped > tally.matched:
-            tally = Tally(tally.shaped, tally.shaped, tally.checked, tally.subsampled,
-                          tally.evidence)
-        return super().judge(tally, facts, name)
 
     def mask(self, value: str) -> str:
         return mask_tail(value, 3)

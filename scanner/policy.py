@@ -204,7 +204,7 @@ def _build(doc: Any, where: str) -> Policy:
 
     if not isinstance(doc, dict):
         raise fail(doc, 0, "expected a mapping with 'name', 'storage' and 'categories'")
-    _check_keys(doc, _TOP_KEYS, "policy", fail)
+    yamlsource.check_keys(doc, _TOP_KEYS, "policy", fail)
     cats_raw = doc.get("categories")
     if not isinstance(cats_raw, list) or not cats_raw:
         raise fail(doc, "categories", "'categories' must be a non-empty list of categories")
@@ -224,7 +224,7 @@ def _build(doc: Any, where: str) -> Policy:
         raise fail(
             doc, "storage", "'storage' must be a mapping with 'allowed_countries' and 'quote'"
         )
-    _check_keys(storage, _STORAGE_KEYS, "storage", fail)
+    yamlsource.check_keys(storage, _STORAGE_KEYS, "storage", fail)
     countries_raw = storage.get("allowed_countries")
     if countries_raw is None:
         countries_raw = []
@@ -254,7 +254,7 @@ def _build_category(
 ) -> Category:
     if not isinstance(c, dict):
         raise fail(cats_raw, i, f"category #{i + 1} must be a mapping with 'id' and 'entities'")
-    _check_keys(c, _CATEGORY_KEYS, f"category #{i + 1}", fail)
+    yamlsource.check_keys(c, _CATEGORY_KEYS, f"category #{i + 1}", fail)
     cid = c.get("id")
     if not isinstance(cid, str) or not _ID_RE.match(cid):
         raise fail(
@@ -314,11 +314,3 @@ def _entity_list(c: dict[str, Any], key: str, cid: str, fail: _Fail) -> tuple[st
     return tuple(out)
 
 
-def _check_keys(mapping: dict[str, Any], allowed: tuple[str, ...], what: str, fail: _Fail) -> None:
-    for key in mapping:
-        if key not in allowed:
-            hint = difflib.get_close_matches(key, allowed, n=1)
-            suggestion = (
-                f"did you mean '{hint[0]}'?" if hint else f"expected one of {', '.join(allowed)}"
-            )
-            raise fail(mapping, key, f"{what}: unknown key '{key}' ({suggestion})")

@@ -207,7 +207,7 @@ def parse_scan_config(text: str, where: str, base_dir: Path | None = None) -> Sc
 
     if not isinstance(doc, dict):
         raise fail(doc, 0, "expected a mapping with a 'sources' list")
-    _check_keys(doc, _TOP_KEYS, "scan configuration", fail)
+    yamlsource.check_keys(doc, _TOP_KEYS, "scan configuration", fail)
     version = doc.get("version", 1)
     if version != 1:
         raise fail(
@@ -265,7 +265,7 @@ def _source(
     elif isinstance(raw, dict):
         raw_map = raw
         line = yamlsource.line_of(raw, "path") or yamlsource.line_of(container, i) or 0
-        _check_keys(raw, _SOURCE_KEYS, f"source #{i + 1}", fail)
+        yamlsource.check_keys(raw, _SOURCE_KEYS, f"source #{i + 1}", fail)
     else:
         raise fail(container, i, f"source #{i + 1} must be a mapping with 'path' or 'url'")
     has_path, has_url = "path" in raw_map, "url" in raw_map
@@ -332,15 +332,6 @@ def _coerce(raw: dict[str, Any], name: str, value: Any, default: Any, fail: _Fai
         raise fail(raw, name, f"option '{name}' must be a string, not {value!r}")
     return value
 
-
-def _check_keys(mapping: dict[str, Any], allowed: tuple[str, ...], what: str, fail: _Fail) -> None:
-    for key in mapping:
-        if key not in allowed:
-            hint = difflib.get_close_matches(key, allowed, n=1)
-            suggestion = (
-                f"did you mean '{hint[0]}'?" if hint else f"expected one of {', '.join(allowed)}"
-            )
-            raise fail(mapping, key, f"{what}: unknown key '{key}' ({suggestion})")
 
 
 def _resolve(path: str, base_dir: Path | None) -> str:

@@ -8,6 +8,8 @@ carry their line numbers, so validators can point at the offending line.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -119,3 +121,15 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
             seq.item_lines.append(item.start_mark.line + 1)
         return seq
     return loader.construct_object(node, deep=True)
+
+
+def check_keys(mapping: dict[str, Any], allowed: tuple[str, ...], what: str,
+               fail: Callable[[object, str | int, str], Exception]) -> None:
+    """Reject an unknown key, suggesting the closest allowed one (typos in YAML files)."""
+    for key in mapping:
+        if key not in allowed:
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            suggestion = (
+                f"did you mean '{hint[0]}'?" if hint else f"expected one of {', '.join(allowed)}"
+            )
+            raise fail(mapping, key, f"{what}: unknown key '{key}' ({suggestion})")
