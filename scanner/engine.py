@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -73,6 +74,9 @@ class Engine:
             self.detectors.extend(custom.load(path))
         self.progress = progress
         self._ner_failed: str | None = None
+        # Tables of a database are judged in parallel threads; the language model
+        # (spaCy's pipeline) is used by one of them at a time.
+        self._ner_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)),
                                         thread_name_prefix="piiscan-scan")
 
@@ -338,7 +342,8 @@ class Engine:
         from detectors.language import LanguageModelUnavailable, recognise
 
         try:
-            counts = recognise(sample)
+            with self._ner_lock:
+                counts = recognise(sample)
         except LanguageModelUnavailable as exc:
             self._ner_failed = str(exc)
             logger.warning("names in text are not checked: %s", exc)
