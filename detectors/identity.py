@@ -148,6 +148,28 @@ class PersonNameDetector(Detector):
         return " ".join(w[:1] + "***" for w in value.split())
 
 
+class CallerIdNameDetector(Detector):
+    """Caller names in caller-ID strings: `"Ada Lovelace" <2125550142>` (CDRs, SIP headers)."""
+
+    entity = "PERSON_NAME"
+    name = "caller_id_name"
+    valid_word = "caller IDs with a name"
+    specificity = 45
+
+    def match(self, view: ValueView) -> Match | None:
+        if view.count == 0:
+            return None
+        s = view.having("<")
+        found = pc.extract_regex(s, r'^"?(?P<n>[^"<]+?)"?\s*<[^<>]+>$')
+        names = pc.struct_field(found.filter(pc.is_valid(found)), [0])
+        ok = pc.match_substring_regex(names, _NAME_SHAPE)
+        k = count(ok)
+        return Match(len(names), k, take_evidence(names, ok, self))
+
+    def mask(self, value: str) -> str:
+        return " ".join(w[:1] + "***" for w in value.split()) + " <***>"
+
+
 class AccountIdDetector(Detector):
     """Customer, subscriber and user account identifiers, by column name."""
 

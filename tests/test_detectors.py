@@ -140,6 +140,10 @@ CASES: list[tuple[str, object, bool]] = [
     ("person_name_column", "O'Brien", True),
     ("person_name_column", "Zoë Müller", True),
     ("person_name_column", "SKU-1234", False),
+    ("caller_id_name", '"Ada Lovelace" <2125550142>', True),
+    ("caller_id_name", 'Grace Hopper <sip:grace@example.com>', True),
+    ("caller_id_name", '"client1" <client1>', False),
+    ("caller_id_name", '<2125550142>', False),
     ("person_name_column", "lowercase words", False),
 ]
 
