@@ -215,7 +215,7 @@ class SqlSource(Source):
         except (NoSuchModuleError, ModuleNotFoundError, ImportError) as exc:
             raise SourceError(
                 f"{self.name}: no driver for {self._url.drivername} "
-                "(install its extra, e.g. pip install 'piiscan[db]' or the DBAPI driver)"
+                f"({_driver_hint(self._url.get_backend_name())})"
             ) from exc
         except ArgumentError as exc:
             raise SourceError(_url_error(self.spec)) from exc
@@ -429,6 +429,18 @@ class SqlSource(Source):
     def lost(self) -> str | None:
         """Why the source can no longer be read, or None."""
         return self._lost
+
+
+#: Optional extras of piiscan, by SQLAlchemy backend (pyproject.toml declares them).
+_EXTRAS = {"mssql": "mssql", "oracle": "oracle", "snowflake": "snowflake",
+           "redshift": "redshift"}
+
+
+def _driver_hint(backend: str) -> str:
+    extra = _EXTRAS.get(backend)
+    if extra:
+        return f"pip install 'piiscan[{extra}]'"
+    return "install the SQLAlchemy dialect and DBAPI driver for this database"
 
 
 def _fetch(conn: Connection, stmt: sa.Executable) -> list[Any]:

@@ -139,3 +139,11 @@ def test_the_ci_gate_reads_files_as_scan_does(tmp_path: Path) -> None:
     assert "EMAIL_ADDRESS" in run.stdout and "email" in run.stdout
     bad = run_cli("check", str(path), "--baseline", str(baseline), "--encoding", "klingon")
     assert bad.code == 2 and "klingon" in bad.stderr
+
+
+def test_a_missing_database_driver_says_which_extra(tmp_path: Path) -> None:
+    run = run_cli("scan", "mssql+pyodbc://sa:hunter2@127.0.0.1:1433/crm", "--format", "json",
+                  "--no-store")
+    assert run.code == 3
+    assert "piiscan[mssql]" in run.stderr
+    assert "hunter2" not in run.stderr + run.stdout
