@@ -224,6 +224,35 @@ def _looks_like_value(cell: str) -> bool:
     return "@" in cell or re.search(r"\d[\d\s().-]{5,}\d", cell) is not None
 
 
+def _shape(value: str) -> str:
+    """Character classes with runs collapsed: `Alice Smith` → `Aa Aa`, `ada@x.io` → `a@a.a`."""
+    out: list[str] = []
+    for ch in value.strip():
+        c = "A" if ch.isupper() else "a" if ch.isalpha() else "9" if ch.isdigit() else ch
+        if not out or out[-1] != c:
+            out.append(c)
+    return "".join(out)
+
+
+def _shaped_like_rows(first: list[str], rest: list[list[str]]) -> bool:
+    """Most telling columns' first cell has the shape most of the column's values have.
+
+    A single capitalised word says nothing (`City` over `Austin`); two words, digits
+    or punctuation do (`Alice Smith` over `Bob Jones`).
+    """
+    same = votes = 0
+    for i, cell in enumerate(first):
+        shapes = [_shape(r[i]) for r in rest if len(r) > i and r[i].strip()]
+        if not shapes or not cell.strip():
+            continue
+        common = max(set(shapes), key=shapes.count)
+        if len(common) < 3 or shapes.count(common) * 2 < len(shapes):
+            continue
+        votes += 1
+        same += _shape(cell) == common
+    return votes >= 1 and same * 2 > votes
+
+
 def _name_like(value: str, words: int) -> bool:
     value = value.strip()
     return 0 < len(value) <= 64 and not _data_chars(value) and len(value.split()) <= words
@@ -246,6 +275,10 @@ def _sniff_header(lines: list[str], delimiter: str | None) -> bool:
         # run of digits is data: taking it for a header would show its values as
         # column names.
         if any(_looks_like_value(c) for c in rows[0]):
+            return False
+        # A first row shaped like the rows below it (`Alice Smith,Boston` over
+        # `Bob Jones,Austin`) is data too.
+        if _shaped_like_rows(rows[0], rows[1:21]):
             return False
         try:
             if _KnownDelimiterSniffer(delimiter).has_header("\n".join(lines[:50])):

@@ -582,3 +582,17 @@ def test_large_files_are_sampled_across_their_length(tmp_path: Path,
     assert "EMAIL_ADDRESS" in contact.entities
     full = scan([str(path)], ScanConfig(ner=False, full=True))
     assert full.sources[0].tables[0].rows_scanned == 40_000
+
+
+@pytest.mark.parametrize(("text", "header"), [
+    ("Alice Smith,Boston,Teller\nBob Jones,Austin,Clerk\nCarol White,Denver,Nurse\n", False),
+    ("Name,City,Job\nBob Jones,Austin,Clerk\nCarol White,Denver,Nurse\n", True),
+    ("name,email\nBob Jones,bob@example.com\nCarol White,carol@example.com\n", True),
+])
+def test_header_or_data(tmp_path: Path, text: str, header: bool) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text(text)
+    result = scan([str(path)], ScanConfig(ner=False))
+    names = [c.ref.column for c in result.sources[0].tables[0].columns]
+    assert (names[0] != "column_1") is header, names
+    assert "Alice Smith" not in names
