@@ -28,7 +28,7 @@ ORIGINATOR_CANCEL ...) and a UUID call id.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from connectors.base import ConnectorOptions
 from connectors.cdr._core import (
@@ -105,30 +105,28 @@ def _layout(names: list[str], sql: bool = False) -> Layout:
     return Layout(FORMAT, tuple(fields), trim_quotes=True, strip_re=SQL_WRAPPER if sql else None)
 
 
-def _example_test(r: Sequence[str]) -> bool:
-    v = [_clean(x) for x in r[4:11]]
-    return (
-        is_dt(v[0])
-        and is_dt_or_empty(v[1])
-        and is_dt(v[2])
-        and is_int(v[3])
-        and is_int(v[4])
-        and bool(HANGUP_CAUSE.match(v[5]))
-        and bool(UUID.match(v[6]))
-    )
+def _times_and_cause(start: int, uuid_at: int) -> Callable[[Sequence[str]], bool]:
+    """Test for the templates that write start, answer, end, duration, billsec, cause, uuid."""
+
+    def test(r: Sequence[str]) -> bool:
+        v = [_clean(x) for x in r[start:start + uuid_at + 1]]
+        return (
+            is_dt(v[0])
+            and is_dt_or_empty(v[1])
+            and is_dt(v[2])
+            and is_int(v[3])
+            and is_int(v[4])
+            and bool(HANGUP_CAUSE.match(v[5]))
+            and bool(UUID.match(v[uuid_at]))
+        )
+
+    return test
 
 
-def _asterisk_test(r: Sequence[str]) -> bool:
-    v = [_clean(x) for x in r[9:17]]
-    return (
-        is_dt(v[0])
-        and is_dt_or_empty(v[1])
-        and is_dt(v[2])
-        and is_int(v[3])
-        and is_int(v[4])
-        and bool(HANGUP_CAUSE.match(v[5]))
-        and bool(UUID.match(v[7]))
-    )
+# `example`, `linksys`, `snom` and `sql` put the times at field 5; `asterisk` at field 10,
+# with one more field before its uuid.
+_example_test = _times_and_cause(4, 6)
+_asterisk_test = _times_and_cause(9, 7)
 
 
 def _opencdrrate_test(r: Sequence[str]) -> bool:
