@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.dataset as pads
 
+from connectors._nested import flat_schema, flatten
 from connectors.base import (
     ColumnInfo,
     ConnectorOptions,
@@ -458,7 +459,8 @@ class ParquetSource(Source):
             total = ds.count_rows()
         except (pa.ArrowInvalid, OSError) as exc:
             raise SourceError(f"{self.spec}: not a readable Parquet file or dataset") from exc
-        columns = [ColumnInfo(f.name, str(f.type)) for f in ds.schema]
+        # Structs become dotted columns and lists text, as in JSON Lines.
+        columns = [ColumnInfo(f.name, str(f.type)) for f in flat_schema(ds.schema)]
         yield ParquetTable(name=path.name, columns=columns, rows_total=total, dataset=ds,
                            spec=self.spec, format="parquet",
                            format_reason="Parquet dataset" if path.is_dir() else "Parquet file")
@@ -479,9 +481,11 @@ class ParquetTable(Table):
                 # Random rows across every row group, not just the head of the file.
                 rng = random.Random(plan.seed)
                 idx = sorted(rng.sample(range(total), plan.sample_size))
-                yield from self.dataset.take(pa.array(idx)).to_batches(plan.batch_size)
+                for batch in self.dataset.take(pa.array(idx)).to_batches(plan.batch_size):
+                    yield flatten(batch)
                 return
-            yield from self.dataset.to_batches(batch_size=plan.batch_size)
+            for batch in self.dataset.to_batches(batch_size=plan.batch_size):
+                yield flatten(batch)
         except (pa.ArrowInvalid, OSError) as exc:
             raise TableError(f"{self.spec}: damaged Parquet data ({type(exc).__name__})") from exc
 

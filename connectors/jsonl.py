@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.json as pajson
 
+from connectors._nested import flatten
 from connectors.base import (
     ColumnInfo,
     ConnectorOptions,
@@ -84,34 +84,6 @@ def _reader(path: Path, compressed: bool) -> pajson.JSONStreamingReader:
         # Fields that first appear after the first block are left out rather
         # than failing the file; the first block fixes the columns.
         parse_options=pajson.ParseOptions(unexpected_field_behavior="ignore"))
-
-
-def flatten(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """Nested objects to dotted columns; lists to one `; `-joined text value per row."""
-    table = pa.Table.from_batches([batch])
-    while any(pa.types.is_struct(f.type) for f in table.schema):
-        table = table.flatten()
-    arrays, names = [], []
-    for name, column in zip(table.column_names, table.columns, strict=True):
-        arr = column.combine_chunks()
-        if pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type):
-            arr = _join_list(arr)
-        elif pa.types.is_null(arr.type):
-            arr = arr.cast(pa.string())
-        arrays.append(arr)
-        names.append(name)
-    return pa.RecordBatch.from_arrays(arrays, names=names)
-
-
-def _join_list(arr: pa.Array) -> pa.Array:
-    value_type = arr.type.value_type
-    if not (pa.types.is_string(value_type) or pa.types.is_integer(value_type)
-            or pa.types.is_floating(value_type) or pa.types.is_boolean(value_type)):
-        # Lists of objects or lists: their JSON text, still scanned as free text.
-        return pa.array([None if v is None else json.dumps(v, default=str)
-                         for v in arr.to_pylist()], pa.string())
-    as_text = arr.cast(pa.list_(pa.string()))
-    return pc.binary_join(as_text, "; ")
 
 
 class JsonLinesTable(Table):

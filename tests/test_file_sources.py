@@ -596,3 +596,17 @@ def test_header_or_data(tmp_path: Path, text: str, header: bool) -> None:
     names = [c.ref.column for c in result.sources[0].tables[0].columns]
     assert (names[0] != "column_1") is header, names
     assert "Alice Smith" not in names
+
+
+def test_nested_parquet_columns_are_scanned(tmp_path: Path) -> None:
+    """Spark-style exports: structs become dotted columns, lists are scanned as text."""
+    path = tmp_path / "nested.parquet"
+    rows = [{"id": i, "customer": {"email": f"user{i}@example.com",
+                                   "address": {"zip": f"{10000 + i}"}},
+             "phones": [f"(617) 555-{i:04d}"]} for i in range(100)]
+    pq.write_table(pa.Table.from_pylist(rows), path)
+    result = scan([str(path)], ScanConfig(ner=False))
+    cols = {c.ref.column: set(c.entities) for c in result.sources[0].tables[0].columns}
+    assert cols["customer.email"] == {"EMAIL_ADDRESS"}
+    assert cols["customer.address.zip"] == {"POSTAL_ADDRESS"}
+    assert cols["phones"] == {"PHONE_NUMBER"}
