@@ -60,7 +60,6 @@ class _Column:
     # Raw text kept only for the language model, bounded by ScanConfig.ner_sample,
     # never logged, dropped when the table is done.
     ner_sample: list[str] = field(default_factory=list)
-    alpha_votes: int = 0
 
 
 class Engine:
