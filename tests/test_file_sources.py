@@ -610,3 +610,20 @@ def test_nested_parquet_columns_are_scanned(tmp_path: Path) -> None:
     assert cols["customer.email"] == {"EMAIL_ADDRESS"}
     assert cols["customer.address.zip"] == {"POSTAL_ADDRESS"}
     assert cols["phones"] == {"PHONE_NUMBER"}
+
+
+def test_parquet_sample_reads_a_few_spread_row_groups(tmp_path: Path) -> None:
+    path = tmp_path / "big.parquet"
+    n = 200_000
+    pq.write_table(pa.table({"row": pa.array(range(n), pa.int64()),
+                             "email": [f"u{i}@example.com" for i in range(n)]}),
+                   path, row_group_size=5_000)
+    from connectors.base import ConnectorOptions, ReadPlan
+    from connectors.files import ParquetSource
+
+    table = next(iter(ParquetSource(str(path), ConnectorOptions()).tables()))
+    rows = pa.Table.from_batches(list(table.batches(ReadPlan(sample_size=1_000)))).column("row")
+    groups = {r // 5_000 for r in rows.to_pylist()}
+    assert len(rows) == 1_000
+    assert 1 < len(groups) <= 8, "a few row groups, not all 40"
+    assert max(groups) - min(groups) >= 20, "spread over the file, not its head"
