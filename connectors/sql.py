@@ -222,6 +222,17 @@ class SqlSource(Source):
         self.flavor.install(engine, timeout)
         return engine
 
+    def reset_pool(self) -> None:
+        """Drop the pooled connections after a disconnect.
+
+        A server that killed one session may be killing the others, and a pre-ping
+        can still pass on a dying one. Connections in use elsewhere are discarded
+        when they come back.
+        """
+        with self._engine_lock:
+            if self._engine is not None:
+                self._engine.dispose()
+
     def connect(self) -> Connection:
         """Check out a connection; raise SourceError naming host:port when there is none."""
         if self._lost is not None:
@@ -619,6 +630,7 @@ class SqlTable(Table):
                     failure = src.flavor.classify(exc)
                     if failure.disconnect and attempt == 0:
                         log.warning("%s: connection lost; reconnecting once", self.path)
+                        src.reset_pool()
                         continue
                     raise
         raise AssertionError("unreachable")
@@ -867,6 +879,7 @@ class SqlTable(Table):
                         log.warning("%s: connection lost after %d rows; reconnecting once",
                                     self.path, rows_read)
                         conn.close()
+                        src.reset_pool()
                         conn = self._connection()
                         continue
                     raise
@@ -907,6 +920,7 @@ class SqlTable(Table):
                 failure = src.flavor.classify(exc)
                 if failure.disconnect and attempt == 0 and rows_read == 0:
                     log.warning("%s: connection lost; reconnecting once", self.path)
+                    src.reset_pool()
                     continue
                 if failure.disconnect:
                     raise TableError(
