@@ -178,35 +178,32 @@ def _junit_suite(source: str, findings: list[Finding], approved: list[Approved],
             attrs["file"] = xml_safe(first.file)
             attrs["line"] = str(first.line)
         case = ET.SubElement(suite, "testcase", attrs)
-        counts["tests"] += 1
-        fails = [f for f in fs if f.fails]
-        if fails:
-            fail = ET.SubElement(case, "failure", type=fails[0].kind.value,
-                                 message=xml_safe(one_line(fails[0].message)))
-            fail.text = xml_safe("\n".join(_finding_line(f) for f in fs))
-            counts["failures"] += 1
-        notes = [_finding_line(f) for f in fs if not f.fails]
-        notes += [f"approved: {a.entity}{_approval_text(a)}" for a in approvals]
-        if notes:
-            ET.SubElement(case, "system-out").text = xml_safe("\n".join(notes))
+        _fill_case(case, fs, [f"approved: {a.entity}{_approval_text(a)}" for a in approvals],
+                   counts)
 
     if storage_f or storage_a:
         case = ET.SubElement(suite, "testcase", classname=xml_safe(source),
                              name="storage location")
-        counts["tests"] += 1
-        fails = [f for f in storage_f if f.fails]
-        if fails:
-            fail = ET.SubElement(case, "failure", type=fails[0].kind.value,
-                                 message=xml_safe(one_line(fails[0].message)))
-            fail.text = xml_safe("\n".join(_finding_line(f) for f in storage_f))
-            counts["failures"] += 1
-        notes = [_finding_line(f) for f in storage_f if not f.fails]
-        notes += [f"approved{_approval_text(a)}" for a in storage_a]
-        if notes:
-            ET.SubElement(case, "system-out").text = xml_safe("\n".join(notes))
+        _fill_case(case, storage_f, [f"approved{_approval_text(a)}" for a in storage_a],
+                   counts)
     for key, value in counts.items():
         suite.set(key, str(value))
     return suite
+
+
+def _fill_case(case: ET.Element, findings: list[Finding], approved: list[str],
+               counts: dict[str, int]) -> None:
+    """One JUnit test case: a failure when any finding fails, the rest as output."""
+    counts["tests"] += 1
+    fails = [f for f in findings if f.fails]
+    if fails:
+        fail = ET.SubElement(case, "failure", type=fails[0].kind.value,
+                             message=xml_safe(one_line(fails[0].message)))
+        fail.text = xml_safe("\n".join(_finding_line(f) for f in findings))
+        counts["failures"] += 1
+    notes = [_finding_line(f) for f in findings if not f.fails] + approved
+    if notes:
+        ET.SubElement(case, "system-out").text = xml_safe("\n".join(notes))
 
 
 def _finding_line(f: Finding) -> str:
