@@ -4,7 +4,7 @@ Writes a seeded N-record cdr_csv file (standard 18-field layout) into a
 temporary directory and, each in a fresh process so peak RSS is per run:
 
 * ``read``: the CDR connector alone (every batch of ``Table.batches``);
-* ``scan``: the whole scan, ``scanner.engine.scan`` with ``ScanConfig(full=True)``
+* ``scan``: the whole scan, ``scanner.core.engine.scan`` with ``ScanConfig(full=True)``
   (what ``piiscan scan --full`` runs), skipped if the engine is missing.
 
 It prints records/s and peak RSS for the big file (default 2,000,000 records)
@@ -74,7 +74,7 @@ def run_one(mode: str, path: str) -> dict[str, float]:
 
     connectors()  # import every connector before the clock starts
     if mode == "scan":
-        import scanner.engine  # noqa: F401
+        import scanner.core.engine  # noqa: F401
     started = time.perf_counter()
     if mode == "read":
         rows = 0
@@ -85,8 +85,8 @@ def run_one(mode: str, path: str) -> dict[str, float]:
                 rows += batch.num_rows
         assert fmt == "asterisk-cdr-csv", fmt
     else:
-        from scanner.config import ScanConfig
-        from scanner.engine import scan
+        from scanner.core.config import ScanConfig
+        from scanner.core.engine import scan
 
         result = scan([path], ScanConfig(full=True))
         rows = sum(t.rows_scanned for s in result.sources for t in s.tables)
@@ -118,7 +118,7 @@ def main() -> int:
 
     modes = ["read", "scan"] if args.mode == "both" else [args.mode]
     if "scan" in modes and not (ROOT / "scanner" / "engine.py").exists():
-        print("scanner.engine missing: benchmarking the connector read only")
+        print("scanner.core.engine missing: benchmarking the connector read only")
         modes = ["read"]
     ok = True
     with tempfile.TemporaryDirectory(prefix="piiscan-cdr-bench-") as tmp:

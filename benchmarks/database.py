@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import psycopg  # noqa: E402
 
 from connectors.base import ConnectorOptions, ReadPlan, Table  # noqa: E402
-from connectors.sql import SqlSource  # noqa: E402
+from connectors.sql.source import SqlSource  # noqa: E402
 
 ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 DB = "piiscan_bench"
@@ -114,8 +114,8 @@ def main() -> int:
     finally:
         src.close()
     # The same database through the whole scan, as `piiscan scan URL` runs it.
-    from scanner.config import ScanConfig
-    from scanner.engine import scan
+    from scanner.core.config import ScanConfig
+    from scanner.core.engine import scan
 
     started = time.monotonic()
     result = scan([URL], ScanConfig(sample_size=args.sample_size,

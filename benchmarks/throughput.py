@@ -87,8 +87,8 @@ def build_table(rows: int, seed: int = 7) -> pa.Table:
 
 _CHILD = """
 import json, resource, sys, time
-from scanner.config import ScanConfig
-from scanner.engine import scan
+from scanner.core.config import ScanConfig
+from scanner.core.engine import scan
 t = time.perf_counter()
 r = scan([sys.argv[1]], ScanConfig(full=True))
 dt = time.perf_counter() - t

@@ -175,7 +175,7 @@ class CallDetailDetector(Detector):
         if verdict is None:
             return None
         # Every calling-detail claim holds only inside a call record: the engine
-        # keeps it when the table is one (see scanner.classify).
+        # keeps it when the table is one (see scanner.core.classify).
         return Verdict(verdict.entity, verdict.confidence, verdict.matched, verdict.sampled,
                        verdict.reasons, (), verdict.from_values, needs_call_record=True)
 

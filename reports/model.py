@@ -11,12 +11,10 @@ whose evidence is already masked.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import logging
 from collections import Counter
 from dataclasses import dataclass
-from importlib import metadata
 
 from scanner.model import (
     ENTITY_TYPES,
@@ -27,8 +25,9 @@ from scanner.model import (
     Status,
     TableResult,
 )
+from scanner.model import tool_version as installed_version
 from scanner.policy import SENSITIVITIES, Policy
-from scanner.residency import Residency, SourceResidency, Verdict, assess, judge, locate
+from scanner.policy.residency import Residency, SourceResidency, Verdict
 
 logger = logging.getLogger(__name__)
 
@@ -277,21 +276,16 @@ def policy_rules(policy: Policy) -> tuple[PolicyRule, ...]:
 def build_report(
     result: ScanResult,
     policy: Policy,
-    residency: Residency | None = None,
+    residency: Residency,
     *,
     tool_version: str | None = None,
 ) -> Report:
-    """Build the report model.
+    """Build the report model: a projection of the result, nothing is judged here.
 
-    Column categories are recomputed from ``policy`` (so re-rendering a saved
-    result with ``--policy`` shows the new policy's categories); the CPNI flag
-    is the engine's, which knew the table context. When ``residency`` is None
-    it is assessed from the source names alone (inferred locations).
+    Column categories and CPNI flags are the engine's (``scanner.core.classify``
+    applied the policy); the storage verdicts are ``residency``'s, assessed
+    once by the caller. ``policy`` supplies titles, quotes and sensitivities.
     """
-    result = _apply_policy(result, policy)
-    if residency is None:
-        residency = assess(result, policy)
-    residency = _complete_residency(result, policy, residency)
     by_source = {r.source: r for r in residency.sources}
 
     flagged: list[FlaggedColumn] = []
@@ -426,7 +420,7 @@ def build_report(
         policy=policy,
         residency=residency,
         rules=rules,
-        tool_version=tool_version if tool_version is not None else _tool_version(),
+        tool_version=tool_version if tool_version is not None else installed_version(),
         totals=totals,
         flagged=tuple(flagged),
         categories=tuple(categories),
@@ -439,27 +433,6 @@ def build_report(
         problems=tuple(problems),
         entity_counts=entity_counts,
     )
-
-
-def _apply_policy(result: ScanResult, policy: Policy) -> ScanResult:
-    """Return ``result`` with every column's categories taken from ``policy``."""
-    changed = False
-    new_sources = []
-    for source in result.sources:
-        new_tables = []
-        for table in source.tables:
-            new_cols = []
-            for col in table.columns:
-                cats = policy.categories_for(col.entities, col.cpni) if col.detections else ()
-                if cats != col.categories:
-                    col = dataclasses.replace(col, categories=cats)
-                    changed = True
-                new_cols.append(col)
-            new_tables.append(dataclasses.replace(table, columns=tuple(new_cols)))
-        new_sources.append(dataclasses.replace(source, tables=tuple(new_tables)))
-    if not changed:
-        return result
-    return dataclasses.replace(result, sources=tuple(new_sources))
 
 
 def _flagged_columns(
@@ -507,22 +480,3 @@ def _table_path(table: TableResult) -> str:
 
 def _table_key(table: TableResult) -> tuple[str, str]:
     return (table.schema or "", table.name)
-
-
-def _complete_residency(result: ScanResult, policy: Policy, residency: Residency) -> Residency:
-    """Add an inferred entry for any source the given residency does not cover."""
-    have = {r.source for r in residency.sources}
-    missing = [s for s in result.sources if s.name not in have]
-    if not missing:
-        return residency
-    logger.debug("no residency entry for %s sources; inferring their locations", len(missing))
-    extra = [judge(s, locate(s.name), policy) for s in missing]
-    entries = sorted((*residency.sources, *extra), key=lambda e: e.source)
-    return Residency(tuple(entries), residency.allowed_countries)
-
-
-def _tool_version() -> str:
-    try:
-        return metadata.version("piiscan")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"

@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 import pkgutil
-import tempfile
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import ClassVar, TextIO
 
-from reports.model import Report, build_report
-from scanner.model import ScanResult
-from scanner.policy import Policy
-from scanner.residency import Residency
+from reports.model import Report
+from scanner.fileio import atomic_writer
 
 logger = logging.getLogger(__name__)
 
@@ -87,49 +83,19 @@ def get_renderer(name: str) -> Renderer:
     raise UnknownFormat(f"unknown format '{name}' (choose from {', '.join(format_names())})")
 
 
-def render(
-    format_name: str,
-    data: ScanResult | Report,
-    *,
-    out: TextIO | str | Path,
-    policy: Policy | None = None,
-    residency: Residency | None = None,
-    tool_version: str | None = None,
-) -> Report:
-    """Render a scan result (or a prepared Report) in ``format_name`` to ``out``.
+def render(format_name: str, report: Report, *, out: TextIO | str | Path) -> Report:
+    """Render ``report`` (see :func:`reports.model.build_report`) in ``format_name`` to ``out``.
 
     ``out`` is a text stream or a file path; a file is written to a temporary
-    name first and renamed, so a failed render leaves no half-written report.
-    ``policy`` defaults to the packaged policy; ``residency`` to locations
-    inferred from source names. Returns the Report, so callers can pick an
-    exit code from ``report.totals``.
+    name first and renamed, so a failed render leaves no half-written report
+    (FileProblem names the file). Returns the report.
     """
     renderer = get_renderer(format_name)
-    if isinstance(data, Report):
-        report = data
-    else:
-        report = build_report(
-            data,
-            policy if policy is not None else Policy.load(None),
-            residency,
-            tool_version=tool_version,
-        )
     if isinstance(out, str | Path):
-        _render_to_file(renderer, report, Path(out))
+        with atomic_writer(out) as fh:
+            renderer.render(report, fh)
     else:
         renderer.render(report, out)
         out.flush()
     logger.debug("rendered %s report", renderer.name)
     return report
-
-
-def _render_to_file(renderer: Renderer, report: Report, path: Path) -> None:
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            renderer.render(report, fh)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -7,12 +7,32 @@ depend on it without creating a cycle.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, IntEnum
+from importlib import metadata
 from typing import Any
 
-import pyarrow as pa
-
 SCHEMA_VERSION = 1
+
+
+class ExitCode(IntEnum):
+    """The exit codes of every command: a public contract, as the README lists them."""
+
+    #: The scan completed (findings or not).
+    OK = 0
+    #: ``check`` and ``diff`` only: something new and unapproved was found.
+    FINDINGS = 1
+    #: A usage or configuration error.
+    USAGE = 2
+    #: The scan completed only partly: a source, file or table could not be (fully) read.
+    PARTIAL = 3
+
+
+def tool_version() -> str:
+    """Return the installed piiscan version (``0+unknown`` when run from a bare checkout)."""
+    try:
+        return metadata.version("piiscan")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
 
 #: The entity vocabulary is a public contract: baselines and history key on it.
 ENTITY_TYPES: tuple[str, ...] = (
@@ -62,16 +82,6 @@ class ColumnRef:
 
     def __str__(self) -> str:
         return f"{self.source}/{self.table_path}/{self.column}"
-
-
-@dataclass(frozen=True)
-class ColumnSample:
-    """Sampled values of one column, as an Arrow array."""
-
-    ref: ColumnRef
-    values: pa.Array
-    rows_read: int
-    rows_total: int | None = None
 
 
 @dataclass(frozen=True)

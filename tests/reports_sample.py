@@ -7,6 +7,8 @@ with no location at all. Evidence is masked as the engine masks it.
 
 from __future__ import annotations
 
+from scanner.core.classify import apply_policy
+from scanner.core.config_file import ConfigFile, parse_config_file
 from scanner.model import (
     ColumnRef,
     ColumnVerdict,
@@ -16,7 +18,7 @@ from scanner.model import (
     Status,
     TableResult,
 )
-from scanner.scanconfig import ScanFile, parse_scan_config
+from scanner.policy import Policy
 
 SQLITE = "examples/data/customers.sqlite"
 RDS = "postgresql://scanner@crm.abc123.eu-west-1.rds.amazonaws.com/crm"
@@ -358,17 +360,18 @@ def sample_result() -> ScanResult:
         status=Status.FAILED,
         error=f"{BROKEN}: binary data, not delimited text",
     )
-    return ScanResult(
+    # Categories as the engine gives them: from the bundled policy.
+    return apply_policy(ScanResult(
         sources=(sqlite, rds, cdr_source, broken),
         started_at="2026-01-02T03:04:05Z",
         finished_at="2026-01-02T03:04:17Z",
         seconds=12.25,
         config={"sample_size": 10000, "full": False},
-    )
+    ), Policy.load(None))
 
 
-def sample_config() -> ScanFile:
-    return parse_scan_config(SCAN_YAML, "scan.yaml")
+def sample_config() -> ConfigFile:
+    return parse_config_file(SCAN_YAML, "scan.yaml")
 
 
 def big_result(n_columns: int = 10_000, per_table: int = 50) -> ScanResult:
@@ -406,9 +409,9 @@ def big_result(n_columns: int = 10_000, per_table: int = 50) -> ScanResult:
             )
             ti += 1
         sources.append(SourceResult(name=sname, kind="bench", tables=tuple(tables)))
-    return ScanResult(
+    return apply_policy(ScanResult(
         sources=tuple(sources),
         started_at="2026-01-02T03:04:05Z",
         finished_at="2026-01-02T03:05:05Z",
         seconds=60.0,
-    )
+    ), Policy.load(None))

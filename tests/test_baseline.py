@@ -18,7 +18,7 @@ import pytest
 from conftest import run_cli
 from db_fixtures import pg_database, pg_exec
 
-from scanner.baseline import (
+from scanner.workflows.baseline import (
     Approval,
     Baseline,
     BaselineError,
@@ -29,8 +29,8 @@ from scanner.baseline import (
     parse_fail_on,
     severity,
 )
-from scanner.config import ScanConfig
-from scanner.engine import scan
+from scanner.core.config import ScanConfig
+from scanner.core.engine import scan
 from scanner.policy import Policy
 
 # Valid-looking SSNs (area not 000/666/9xx, group and serial not zero).

@@ -62,8 +62,8 @@ def test_cucm_ip_fields_decoded_from_signed_integers() -> None:
 
 @lru_cache(maxsize=1)
 def _scan_results() -> dict[tuple[str, str], set[str]]:
-    from scanner.config import ScanConfig
-    from scanner.engine import scan
+    from scanner.core.config import ScanConfig
+    from scanner.core.engine import scan
 
     specs = [str(CORPUS / folder / name) for folder, name, _ in FILES]
     result = scan(specs, ScanConfig(ner=False))

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from connectors.base import ConnectorOptions, ReadPlan, Table, TableError
-from connectors.cdr import _core
+from connectors.base import ConnectorOptions, ReadPlan, SourceError, Table, TableError
+from connectors.cdr import reader
 from connectors.cdr.asterisk import AsteriskCdrCsv, AsteriskCdrCustom
 from connectors.cdr.avaya import AvayaIpOfficeSmdr
 from connectors.cdr.cisco import CiscoCucmCdr, CiscoCucmCmr
@@ -79,7 +79,7 @@ def test_missing_final_newline_alone_is_not_malformed(tmp_path: Path) -> None:
 
 
 def test_over_long_lines_are_malformed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_core, "MAX_LINE_BYTES", 1024)
+    monkeypatch.setattr(reader, "MAX_LINE_BYTES", 1024)
     long_line = '"' + "x" * 5000 + '"'
     path = tmp_path / "Master.csv"
     path.write_text("\n".join([GOOD] * 3 + [long_line] + [GOOD] * 3) + "\n")
@@ -91,8 +91,8 @@ def test_over_long_lines_are_malformed(tmp_path: Path, monkeypatch: pytest.Monke
 def test_line_longer_than_a_chunk_streams_past(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_core, "MAX_LINE_BYTES", 1024)
-    monkeypatch.setattr(_core, "FULL_CHUNK_BYTES", 4096)
+    monkeypatch.setattr(reader, "MAX_LINE_BYTES", 1024)
+    monkeypatch.setattr(reader, "FULL_CHUNK_BYTES", 4096)
     path = tmp_path / "Master.csv"
     path.write_text("\n".join([GOOD] * 3 + ["y" * 50_000] + [GOOD] * 40) + "\n")
     table, data = read(path)
@@ -101,7 +101,7 @@ def test_line_longer_than_a_chunk_streams_past(
 
 
 def test_many_chunks_keep_line_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_core, "FULL_CHUNK_BYTES", 2048)
+    monkeypatch.setattr(reader, "FULL_CHUNK_BYTES", 2048)
     lines = [GOOD] * 300
     lines[210] = '"only","three","fields"'
     path = tmp_path / "Master.csv"
@@ -120,7 +120,7 @@ def test_many_malformed_lines_are_capped(tmp_path: Path) -> None:
     table, data = read(path)
     assert table.format == "asterisk-cdr-csv"
     assert data.num_rows == 400
-    assert len(table.warnings) == _core.MAX_WARNINGS + 1
+    assert len(table.warnings) == reader.MAX_WARNINGS + 1
     assert table.warnings[-1] == "70 more malformed lines not listed"
 
 
@@ -201,5 +201,5 @@ def test_no_byte_string_crashes_a_parser(tmp_path: Path, data: bytes, which: int
                 assert all(isinstance(w, str) for w in table.warnings)
     except TableError:
         pass
-    except _core.SourceError:
+    except SourceError:
         pass

@@ -13,7 +13,7 @@ from db_fixtures import MY_ADMIN, my_database, my_exec, read, scan_tables, uniqu
 
 from connectors.base import ConnectorOptions, ReadPlan, SourceError, TableError
 from connectors.registry import open_source
-from connectors.sql import SqlSource
+from connectors.sql.source import SqlSource
 
 pytestmark = pytest.mark.db
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from db_fixtures import pg_database, pg_exec, read, scan_tables, unique
 
 from connectors.base import ConnectorOptions, ReadPlan, SourceError, TableError
-from connectors.sql import SqlSource
+from connectors.sql.source import SqlSource
 
 pytestmark = pytest.mark.db
 

@@ -14,7 +14,7 @@ from db_fixtures import read, scan_tables
 
 from connectors.base import ConnectorOptions, ReadPlan, SourceError, TableError
 from connectors.registry import open_source, sniff
-from connectors.sql import SqlSource
+from connectors.sql.source import SqlSource
 
 CORPUS_DB = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "cdr" / (
     "freeswitch_cdr_sqlite/cdr.db")
@@ -149,8 +149,8 @@ def test_missing_file_is_a_source_error(tmp_path: Path) -> None:
 def test_freeswitch_cdr_corpus_labelled_columns_end_to_end() -> None:
     import json
 
-    engine = pytest.importorskip("scanner.engine")
-    from scanner.config import ScanConfig
+    engine = pytest.importorskip("scanner.core.engine")
+    from scanner.core.config import ScanConfig
 
     labels = json.loads((CORPUS_DB.parent / "labels.json").read_text())["files"]["cdr.db"]
     spec = "../shared/corpus/cdr/freeswitch_cdr_sqlite/cdr.db"

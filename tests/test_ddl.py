@@ -17,8 +17,8 @@ import yaml
 from conftest import ROOT, run_cli
 from db_fixtures import pg_database, pg_exec
 
-from scanner.baseline import Baseline
-from scanner.ddl import guess_dialect, parse_text, scan_ddl, split_statements
+from scanner.workflows.baseline import Baseline
+from scanner.core.ddl import guess_dialect, parse_text, scan_ddl, split_statements
 from scanner.policy import Policy
 
 ALEMBIC = """\
@@ -345,7 +345,7 @@ def test_declared_types_decide() -> None:
     text = ("CREATE TABLE t (dob date, dob_verified boolean, origin_ip inet, router cidr, "
             "nic macaddr8, last_login_ip inet);")
     cols, _, _ = parse_text(text, "t.sql", "postgres")
-    from scanner.ddl import classify_column
+    from scanner.core.ddl import classify_column
 
     got = {c.column: tuple(x.verdict.entity for x in classify_column(c.column, c.data_type,
                                                                        c.kind))

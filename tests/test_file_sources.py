@@ -22,8 +22,8 @@ from click.testing import CliRunner
 from connectors.base import ConnectorOptions, ReadPlan, Table
 from connectors.registry import expand, open_source
 from scanner.cli import main
-from scanner.config import ScanConfig
-from scanner.engine import scan
+from scanner.core.config import ScanConfig
+from scanner.core.engine import scan
 
 FULL = ReadPlan(sample_size=None)
 

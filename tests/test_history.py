@@ -14,17 +14,11 @@ import pytest
 from conftest import run_cli
 from test_store import _residency, _result
 
-from scanner.history import (
-    NotifyError,
-    diff_snapshots,
-    post_webhook,
-    render_markdown,
-    render_table,
-    webhook_label,
-    webhook_payload,
-)
+from reports.diff import render_markdown, render_table
 from scanner.model import ScanResult, SourceResult, Status
-from scanner.store import Store, config_identity
+from scanner.workflows.history import diff_snapshots
+from scanner.workflows.notify import NotifyError, post_webhook, webhook_label, webhook_payload
+from scanner.workflows.store import Store, config_identity
 
 EMAILS = [f"user{i}@example.com" for i in range(40)]
 PHONES = [f"+1 212 555 {100 + i:04d}" for i in range(40)]

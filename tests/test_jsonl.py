@@ -9,8 +9,8 @@ from pathlib import Path
 
 from conftest import run_cli
 
-from scanner.config import ScanConfig
-from scanner.engine import scan
+from scanner.core.config import ScanConfig
+from scanner.core.engine import scan
 
 
 def _records(n: int) -> list[dict]:

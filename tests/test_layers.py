@@ -11,13 +11,13 @@ from conftest import ROOT
 
 # package -> top-level project packages (or modules) it must not import. The core
 # types (scanner.model) are shared by every layer and import nothing of the project.
-_ENGINE = {"scanner.engine", "scanner.cli", "scanner.classify", "scanner.config",
-           "scanner.policy", "scanner.residency", "scanner.store", "scanner.baseline"}
+_ENGINE = {"scanner.core.engine", "scanner.cli", "scanner.core.classify", "scanner.core.config",
+           "scanner.policy", "scanner.policy.residency", "scanner.workflows.store", "scanner.workflows.baseline"}
 FORBIDDEN = {
     "connectors": {"detectors", "reports"} | _ENGINE,
     "detectors": {"connectors", "reports"} | _ENGINE,
-    "reports": {"connectors", "detectors", "scanner.engine", "scanner.cli",
-                "scanner.classify"},
+    "reports": {"connectors", "detectors", "scanner.core.engine", "scanner.cli",
+                "scanner.core.classify"},
 }
 
 

@@ -11,19 +11,18 @@ from click.testing import CliRunner
 from reports_sample import CDR, RDS, sample_config, sample_result
 
 from reports import build_report, render
-from reports.cli_report import ReportInputError, load_saved, report_command
+from scanner.cli.report import ReportInputError, load_saved, report_command
 from scanner.model import ScanResult
 from scanner.policy import Policy
-from scanner.residency import How, assess
+from scanner.policy.residency import How, assess
 
 
 def _saved(tmp_path: Path) -> Path:
     policy = Policy.load(None)
     result = sample_result()
     path = tmp_path / "result.json"
-    render(
-        "json", result, policy=policy, residency=assess(result, policy, sample_config()), out=path
-    )
+    render("json", build_report(result, policy, assess(result, policy, sample_config())),
+           out=path)
     return path
 
 

@@ -19,7 +19,7 @@ from reports_sample import sample_config, sample_result
 
 from reports import build_report, render, renderers
 from scanner.policy import Policy
-from scanner.residency import assess
+from scanner.policy.residency import assess
 
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("PIISCAN_REGEN_GOLDEN") == "1"

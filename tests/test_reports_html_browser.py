@@ -22,7 +22,7 @@ from reports_sample import sample_config, sample_result
 
 from reports import build_report, render
 from scanner.policy import Policy
-from scanner.residency import assess
+from scanner.policy.residency import assess
 
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None

@@ -13,7 +13,7 @@ from reports_sample import CDR, RDS, SQLITE, big_result, sample_config, sample_r
 from reports import build_report, render
 from scanner.model import ENTITY_TYPES
 from scanner.policy import Policy
-from scanner.residency import assess
+from scanner.policy.residency import assess
 
 
 def _schema() -> dict:

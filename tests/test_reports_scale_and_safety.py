@@ -18,21 +18,21 @@ from reports_sample import SQLITE, big_result, col, det, sample_config, sample_r
 from reports import build_report, render, renderers
 from scanner.model import ScanResult, SourceResult, TableResult
 from scanner.policy import Policy
-from scanner.residency import assess
+from scanner.policy.residency import assess
 
 POLICY = Policy.load(None)
 
 
 def _render(fmt: str, result: ScanResult) -> str:
     buf = io.StringIO()
-    render(fmt, result, policy=POLICY, residency=assess(result, POLICY, sample_config()), out=buf)
+    render(fmt, build_report(result, POLICY, assess(result, POLICY, sample_config())), out=buf)
     return buf.getvalue()
 
 
 def test_ten_thousand_columns_render_in_every_format_within_seconds() -> None:
     result = big_result(10_000)
     started = time.perf_counter()
-    report = build_report(result, POLICY)
+    report = build_report(result, POLICY, assess(result, POLICY))
     outputs = {}
     for fmt in sorted(renderers()):
         buf = io.StringIO()
@@ -131,23 +131,18 @@ def test_terminal_plain_when_not_a_tty_and_coloured_on_one() -> None:
     assert "\x1b[" not in plain
     assert plain.isascii() or all(ord(ch) < 128 for ch in plain if ch not in "…")
     tty = _Tty()
-    render(
-        "terminal",
-        result,
-        policy=POLICY,
-        residency=assess(result, POLICY, sample_config()),
-        out=tty,
-    )
+    render("terminal", build_report(result, POLICY, assess(result, POLICY, sample_config())),
+           out=tty)
     assert "\x1b[" in tty.getvalue()
 
 
-@pytest.mark.parametrize("module", ["reports", "reports.cli_report"])
+@pytest.mark.parametrize("module", ["reports", "reports.gate", "reports.diff"])
 def test_reports_never_import_connectors_or_detectors(module: str) -> None:
     code = (
         f"import sys, {module}\n"
         "from reports import renderers\n"
         "renderers()\n"
-        "import scanner.scanconfig, scanner.residency\n"
+        "import scanner.core.config_file, scanner.policy.residency\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('connectors', 'detectors'))\n"
         "print(','.join(bad))\n"
     )

@@ -9,7 +9,7 @@ from reports_sample import BROKEN, CDR, RDS, SQLITE, sample_config, sample_resul
 
 from scanner.model import ScanResult, SourceResult, Status
 from scanner.policy import Policy
-from scanner.residency import (
+from scanner.policy.residency import (
     AWS_REGIONS,
     AZURE_REGIONS,
     GCP_REGIONS,

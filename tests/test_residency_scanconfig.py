@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from connectors.base import ConnectorOptions
-from scanner.config import ScanConfig
+from scanner.core.config import ScanConfig
 from scanner.model import ScanResult, SourceResult
-from scanner.scanconfig import (
+from scanner.core.config_file import (
     CONNECTOR_OPTIONS,
-    ScanConfigError,
-    load_scan_config,
+    ConfigFileError,
+    load_config_file,
     merge_results,
-    parse_scan_config,
+    parse_config_file,
 )
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "scan.yaml"
@@ -44,7 +44,7 @@ def test_paths_resolve_against_the_file_and_urls_expand_env(
         "    options: {include: [public.*], query_timeout: 10}\n",
         "utf-8",
     )
-    f = load_scan_config(path)
+    f = load_config_file(path)
     assert f.specs() == [
         str(conf / "data/customers.db"),
         str(conf / "data/logs"),
@@ -63,7 +63,7 @@ def test_paths_resolve_against_the_file_and_urls_expand_env(
 
 
 def test_plan_groups_sources_by_options() -> None:
-    f = parse_scan_config(
+    f = parse_config_file(
         "sample_size: 50\nfull: true\noptions: {jobs: 4}\nsources:\n"
         "  - a.csv\n  - path: b.csv\n    options: {delimiter: ';'}\n  - c.csv\n",
         "s.yaml",
@@ -117,19 +117,19 @@ BAD = [
 
 @pytest.mark.parametrize(("text", "line", "words"), BAD)
 def test_errors_name_the_line(text: str, line: int, words: str) -> None:
-    with pytest.raises(ScanConfigError) as info:
-        parse_scan_config(text, "scan.yaml")
+    with pytest.raises(ConfigFileError) as info:
+        parse_config_file(text, "scan.yaml")
     assert str(info.value).startswith(f"scan.yaml: line {line}: "), str(info.value)
     assert words in str(info.value)
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(ScanConfigError, match="cannot read"):
-        load_scan_config(tmp_path / "nope.yaml")
+    with pytest.raises(ConfigFileError, match="cannot read"):
+        load_config_file(tmp_path / "nope.yaml")
 
 
 def test_shipped_example_parses() -> None:
-    f = load_scan_config(EXAMPLE)
+    f = load_config_file(EXAMPLE)
     assert f.default_location
     locations = {s.location for s in f.sources if s.location}
     assert len(locations) >= 2  # the example spans two regions

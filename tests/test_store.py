@@ -26,8 +26,8 @@ from scanner.model import (
     TableResult,
 )
 from scanner.policy import Policy
-from scanner.residency import Residency, judge, locate
-from scanner.store import (
+from scanner.policy.residency import Residency, judge, locate
+from scanner.workflows.store import (
     MIGRATIONS,
     RUNS,
     SCHEMA_VERSION_TABLE,

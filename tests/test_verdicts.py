@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from detectors.base import wilson_lower
-from scanner.config import ScanConfig
-from scanner.engine import scan
+from scanner.core.config import ScanConfig
+from scanner.core.engine import scan
 
 
 def _luhn(body: str) -> str:

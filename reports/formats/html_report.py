@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from reports.formats._common import confidence, headline, one_line
 from reports.model import UNCATEGORIZED, Report, stable_id
 from reports.registry import Renderer, register
-from scanner.residency import Verdict
+from scanner.policy.residency import Verdict
 
 _VERDICT_ORDER = {Verdict.VIOLATION: 0, Verdict.UNVERIFIED: 1, Verdict.COMPLIANT: 2}
 #: Per-table sections start open when there are at most this many tables.

@@ -27,7 +27,7 @@ from reports.formats._common import confidence, one_line, plural, xml_safe
 from reports.model import Report, SourceSummary, TableSummary
 from reports.registry import Renderer, register
 from scanner.model import Status
-from scanner.residency import Verdict
+from scanner.policy.residency import Verdict
 
 
 @register

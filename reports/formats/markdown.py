@@ -15,7 +15,7 @@ from typing import TextIO
 from reports.formats._common import confidence, headline, one_line, plural
 from reports.model import Report
 from reports.registry import Renderer, register
-from scanner.residency import Verdict
+from scanner.policy.residency import Verdict
 
 MAX_ROWS = 100
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")

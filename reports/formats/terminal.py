@@ -17,7 +17,7 @@ from rich.text import Text
 from reports.formats._common import confidence, headline, one_line, plural
 from reports.model import FlaggedColumn, Report
 from reports.registry import Renderer, register
-from scanner.residency import Verdict
+from scanner.policy.residency import Verdict
 
 #: Longest list shown per section; the HTML and CSV reports hold everything.
 MAX_ROWS = 200

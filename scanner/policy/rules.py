@@ -1,6 +1,6 @@
 """The privacy policy as data: categories per entity type, CPNI, storage rule.
 
-The default policy (``scanner/data/policy.yaml``) encodes the company's
+The default policy (``scanner/policy/data/policy.yaml``) encodes the company's
 privacy policy; ``--policy FILE`` swaps in another company's. A malformed file
 is rejected with an error naming the file, the line and what is wrong.
 """
@@ -16,8 +16,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from scanner import yamlsource
+from scanner.fileio import reading
 from scanner.model import ENTITY_TYPES
+from scanner.policy import yamlsource
 
 logger = logging.getLogger(__name__)
 
@@ -84,16 +85,11 @@ class Policy:
     def load(cls, path: str | Path | None = None) -> Policy:
         """Load ``path``, or the default policy shipped with the package."""
         if path is None:
-            text = resources.files("scanner").joinpath("data/policy.yaml").read_text("utf-8")
+            text = resources.files("scanner.policy").joinpath("data/policy.yaml").read_text("utf-8")
             where = "<default policy>"
         else:
             where = str(path)
-            try:
-                text = Path(path).read_text("utf-8")
-            except OSError as exc:
-                raise PolicyError(f"{where}: cannot read ({exc.strerror})") from exc
-            except UnicodeDecodeError as exc:
-                raise PolicyError(f"{where}: not UTF-8 text") from exc
+            text = reading(PolicyError)(path)
         policy = cls.parse(text, where)
         logger.debug("loaded policy %s from %s", policy.name, where)
         return policy

@@ -45,9 +45,10 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from detectors.base import ColumnFacts, Detector, Tally, Verdict
+from detectors.base import ColumnFacts, Detector, Verdict
 from detectors.registry import all_detectors
-from scanner.classify import Claim, finish_table, resolve_column
+from scanner.core.classify import Claim, finish_table, judge_column, resolve_column
+from scanner.fileio import reading
 from scanner.model import ColumnRef, ScanResult, SourceResult, Status, TableResult
 from scanner.policy import Policy
 
@@ -330,13 +331,7 @@ def read_columns(path: str | Path, dialect: str = AUTO
 
 
 def _read(path: str | Path) -> str:
-    where = str(path)
-    try:
-        return Path(path).read_text("utf-8-sig")
-    except OSError as exc:
-        raise DdlError(f"{where}: cannot read ({exc.strerror or exc})") from exc
-    except UnicodeDecodeError as exc:
-        raise DdlError(f"{where}: not UTF-8 text") from exc
+    return reading(DdlError)(path, encoding="utf-8-sig")
 
 
 def parse_text(text: str, where: str, dialect: str = AUTO
@@ -568,20 +563,17 @@ def classify_column(name: str, data_type: str, kind: str,
     """Judge one declared column by its name and type, as the engine judges an empty column."""
     dets = list(detectors) if detectors is not None else all_detectors()
     facts = ColumnFacts(name, data_type, kind, 0)
-    claims: list[Claim] = []
-    for det in dets:
-        if kind in {"boolean", "binary"}:
-            break  # a flag or a blob holds no value a detector reads
-        if kind in {"integer", "float", "temporal", "string"} and kind not in det.kinds:
-            continue
-        evidence = det.names.evaluate(name)
-        verdict = det.judge(Tally(), facts, evidence)
-        if verdict is None:
-            continue
-        reasons = tuple(r for r in verdict.reasons if not r.startswith("no values to check"))
+    if kind in {"boolean", "binary"}:
+        dets = []  # a flag or a blob holds no value a detector reads
+    elif kind in {"integer", "float", "temporal", "string"}:
+        dets = [d for d in dets if kind in d.kinds]
+    claims = []
+    for claim in judge_column(dets, facts):
+        reasons = tuple(r for r in claim.verdict.reasons
+                        if not r.startswith("no values to check"))
         reasons += (f"declared {data_type or 'without a type'}",)
-        verdict = dataclasses.replace(verdict, reasons=reasons)
-        claims.append(Claim(verdict, det.name, det.specificity, evidence.score >= 0.5))
+        claims.append(dataclasses.replace(
+            claim, verdict=dataclasses.replace(claim.verdict, reasons=reasons)))
     base_type = data_type.split("(")[0].strip().lower()
     entity = _TYPE_ENTITIES.get(base_type)
     if entity is not None:

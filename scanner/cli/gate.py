@@ -18,24 +18,29 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from scanner.cli_options import check_custom_detectors, connector_options, scan_options
+from scanner.cli.common import (
+    ScanArgs,
+    emit,
+    fail_usage,
+    load_inputs,
+    run_scan,
+    setup_logging,
+)
+from scanner.cli.options import scan_options
+from scanner.model import ExitCode
 
 if TYPE_CHECKING:
-    from scanner.baseline import Baseline, Problem
     from scanner.model import ScanResult
     from scanner.policy import Policy
-    from scanner.residency import Residency
+    from scanner.policy.residency import Residency
+    from scanner.workflows.baseline import Baseline, Problem
 
 logger = logging.getLogger("piiscan")
 
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-EXIT_PARTIAL = 3
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -60,34 +65,6 @@ def _scan_options(func: _F) -> _F:
 
 
 @dataclass(frozen=True)
-class _ScanArgs:
-    """The scan options of a command, as given."""
-
-    sources: tuple[str, ...]
-    sample_size: int
-    full: bool
-    include: tuple[str, ...]
-    exclude: tuple[str, ...]
-    include_views: bool
-    query_timeout: float
-    jobs: int
-    encoding: str | None
-    delimiter: str | None
-    header: bool | None
-    cdr_format: str | None
-    cdr_layout: str | None
-    no_ner: bool
-    custom_detectors: tuple[str, ...]
-    policy_path: str | None
-    config_path: str | None
-    ddl_mode: bool
-    dialect: str
-    ddl_source: str
-    ddl_schema: str | None
-    quiet: bool
-
-
-@dataclass(frozen=True)
 class _Scanned:
     """What a command scanned: the result, its residency, DDL locations and problems."""
 
@@ -98,93 +75,39 @@ class _Scanned:
     problems: tuple[Problem, ...]
 
 
-def _fail_usage(message: str) -> NoReturn:
-    """Print one line, ``piiscan: error: ...``, and exit 2."""
-    logger.error("%s", message)
-    sys.exit(EXIT_USAGE)
-
-
 def _setup(verbose: int, debug: bool) -> None:
-    from scanner.cli import _setup_logging
-
-    _setup_logging(verbose, debug)
-    # sqlglot warns about statements it reads loosely, quoting them; ours say what matters.
-    logging.getLogger("sqlglot").setLevel(logging.ERROR)
+    setup_logging(verbose, debug)
 
 
-def _scan(args: _ScanArgs) -> _Scanned:
+def _scan(sources: tuple[str, ...], kw: dict[str, Any]) -> _Scanned:
     """Scan the sources (or read the DDL files) with the given options."""
-    from scanner.policy import Policy, PolicyError
-    from scanner.scanconfig import ScanConfigError, load_scan_config, merge_results
-
-    try:
-        scanfile = load_scan_config(args.config_path) if args.config_path else None
-    except ScanConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
-    if not args.sources and scanfile is None:
-        raise click.UsageError("give one or more SOURCE arguments, or --config FILE")
-    policy_path = args.policy_path
-    if policy_path is None and scanfile is not None:
-        policy_path = scanfile.policy
-    try:
-        policy = Policy.load(policy_path)
-    except PolicyError as exc:
-        raise click.UsageError(str(exc)) from exc
-
-    if args.ddl_mode:
-        if scanfile is not None:
+    args = ScanArgs.of(sources, kw)
+    inputs = load_inputs(args)
+    if kw["ddl_mode"]:
+        if inputs.config_file is not None:
             raise click.UsageError("--config lists data sources; it does not go with --ddl")
-        from scanner.baseline import Problem
-        from scanner.ddl import DdlError, scan_ddl
+        from scanner.core.ddl import DdlError, scan_ddl
+        from scanner.workflows.baseline import Problem
 
         try:
-            ddl = scan_ddl(args.sources, policy, dialect=args.dialect, source=args.ddl_source,
-                           schema=args.ddl_schema)
+            ddl = scan_ddl(args.sources, inputs.policy, dialect=kw["dialect"],
+                           source=kw["ddl_source"], schema=kw["ddl_schema"])
         except DdlError as exc:
-            _fail_usage(str(exc))
+            fail_usage(str(exc))
         for w in ddl.warnings:
             logger.warning("%s: line %s: %s", w.file, w.line, w.message)
         for p in ddl.problems:
             logger.error("%s: line %s: %s", p.file, p.line, p.message)
-        problems = tuple(Problem(args.ddl_source, p.message, file=p.file, line=p.line)
+        problems = tuple(Problem(kw["ddl_source"], p.message, file=p.file, line=p.line)
                          for p in ddl.problems)
         locations = {k: (v.file, v.line) for k, v in ddl.locations.items()}
-        return _Scanned(ddl.result, policy, None, locations, problems)
-
-    from scanner.cli import _progress
-    from scanner.config import ScanConfig
-    from scanner.engine import scan as run_scan
-    from scanner.residency import assess
-
-    check_custom_detectors(args.custom_detectors)
-    config = ScanConfig(
-        sample_size=args.sample_size, full=args.full, ner=not args.no_ner,
-        custom_detectors=args.custom_detectors,
-        policy_path=policy_path, progress=not args.quiet and sys.stderr.isatty(),
-        connector=connector_options(
-            include=args.include, exclude=args.exclude, include_views=args.include_views,
-            query_timeout=args.query_timeout, jobs=args.jobs, encoding=args.encoding,
-            delimiter=args.delimiter, header=args.header, cdr_format=args.cdr_format,
-            cdr_layout=args.cdr_layout),
-    )
-    plans = [(list(args.sources), config)] if args.sources else []
-    if scanfile is not None:
-        ctx = click.get_current_context()
-        keep = {n for n in ("sample_size", "full")
-                if ctx.get_parameter_source(n) is click.core.ParameterSource.COMMANDLINE}
-        plans += scanfile.plan(config, keep=keep)
-    with _progress(config.progress) as hook:
-        result = merge_results([run_scan(specs, cfg, progress=hook) for specs, cfg in plans])
-    return _Scanned(result, policy, assess(result, policy, scanfile), {}, ())
-
-
-def _scan_args(sources: tuple[str, ...], kw: dict[str, Any]) -> _ScanArgs:
-    return _ScanArgs(sources=sources, **{k: kw[k] for k in _ScanArgs.__dataclass_fields__
-                                         if k != "sources"})
+        return _Scanned(ddl.result, inputs.policy, None, locations, problems)
+    result, residency = run_scan(args, inputs)
+    return _Scanned(result, inputs.policy, residency, {}, ())
 
 
 def _expires(value: str | None) -> dt.date | None:
-    from scanner.baseline import parse_date
+    from scanner.workflows.baseline import parse_date
 
     if value is None:
         return None
@@ -196,23 +119,23 @@ def _expires(value: str | None) -> dt.date | None:
 
 
 def _load_baseline(path: str, *, missing_ok: bool = False) -> Baseline:
-    from scanner.baseline import Baseline, BaselineError, load
+    from scanner.workflows.baseline import Baseline, BaselineError, load
 
     if missing_ok and not Path(path).exists():
         return Baseline()
     try:
         return load(path)
     except BaselineError as exc:
-        _fail_usage(str(exc))
+        fail_usage(str(exc))
 
 
 def _save(baseline: Baseline, path: str) -> None:
-    from scanner.baseline import BaselineError
+    from scanner.workflows.baseline import BaselineError
 
     try:
         baseline.save(path)
     except BaselineError as exc:
-        _fail_usage(str(exc))
+        fail_usage(str(exc))
 
 
 # --- baseline --------------------------------------------------------------------------------
@@ -234,18 +157,18 @@ def baseline_group() -> None:
 def create(sources: tuple[str, ...], output: str, reason: str | None, expires: str | None,
            **kw: Any) -> None:
     """Scan SOURCES and approve every PII column found (the baseline CI checks against)."""
-    from scanner.baseline import from_result
+    from scanner.workflows.baseline import from_result
 
     _setup(kw["verbose"], kw["debug"])
     until = _expires(expires)
     previous = _load_baseline(output, missing_ok=True)
-    scanned = _scan(_scan_args(sources, kw))
+    scanned = _scan(sources, kw)
     if not scanned.result.complete:
         for source in scanned.result.sources:
             if source.error:
                 logger.error("%s", source.error)
         logger.error("the scan did not complete: %s left unchanged", output)
-        sys.exit(EXIT_PARTIAL)
+        sys.exit(ExitCode.PARTIAL)
     baseline = from_result(scanned.result, scanned.residency, previous=previous,
                            reason=reason, expires=until)
     _save(baseline, output)
@@ -273,8 +196,8 @@ def approve(columns: tuple[str, ...], entities: tuple[str, ...], baseline_path: 
     Without --reason or --expires an existing approval keeps its own; give
     them to renew or explain it.
     """
-    from scanner.baseline import Approval
     from scanner.model import ENTITY_TYPES
+    from scanner.workflows.baseline import Approval
 
     _setup(0, False)
     bad = [e for e in entities if e not in ENTITY_TYPES]
@@ -317,9 +240,9 @@ def approve(columns: tuple[str, ...], entities: tuple[str, ...], baseline_path: 
 def check(sources: tuple[str, ...], baseline_path: str, fail_on: str, fmt: str,
           output: str | None, **kw: Any) -> None:
     """Scan SOURCES (or read --ddl files) and fail on PII the baseline does not approve."""
-    from scanner.baseline import check as run_check
-    from scanner.baseline import parse_fail_on
-    from scanner.gate_report import render, summary
+    from reports.gate import render, summary
+    from scanner.workflows.baseline import check as run_check
+    from scanner.workflows.baseline import parse_fail_on
 
     _setup(kw["verbose"], kw["debug"])
     try:
@@ -327,7 +250,7 @@ def check(sources: tuple[str, ...], baseline_path: str, fail_on: str, fmt: str,
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--fail-on") from exc
     baseline = _load_baseline(baseline_path)
-    scanned = _scan(_scan_args(sources, kw))
+    scanned = _scan(sources, kw)
     outcome = run_check(scanned.result, baseline, scanned.policy, scanned.residency,
                         fail_on=severities, locations=scanned.locations,
                         extra_problems=scanned.problems)
@@ -335,29 +258,10 @@ def check(sources: tuple[str, ...], baseline_path: str, fail_on: str, fmt: str,
     render(fmt, outcome, buffer, result=scanned.result, policy=scanned.policy,
            residency=scanned.residency, baseline_path=baseline_path,
            locations=scanned.locations)
-    _emit(buffer.getvalue(), output)
+    emit(buffer.getvalue(), output)
     if output or fmt != "table":
         click.echo(summary(outcome), err=True)
     sys.exit(outcome.exit_code)
-
-
-def _emit(text: str, output: str | None) -> None:
-    if not output:
-        click.echo(text, nl=False)
-        return
-    import os
-    import tempfile
-
-    target = Path(output)
-    directory = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise click.FileError(output, hint=exc.strerror or str(exc)) from exc
-    logger.info("report written to %s", output)
 
 
 # --- ddl -------------------------------------------------------------------------------------
@@ -386,9 +290,9 @@ def ddl(files: tuple[str, ...], dialect: str, fmt: str, ddl_source: str, ddl_sch
     """
     import json
 
-    from scanner.baseline import severity
-    from scanner.ddl import DdlError, scan_ddl
+    from scanner.core.ddl import DdlError, scan_ddl
     from scanner.policy import Policy, PolicyError
+    from scanner.workflows.baseline import severity
 
     _setup(verbose, debug)
     try:
@@ -398,7 +302,7 @@ def ddl(files: tuple[str, ...], dialect: str, fmt: str, ddl_source: str, ddl_sch
     try:
         scanned = scan_ddl(files, policy, dialect=dialect, source=ddl_source, schema=ddl_schema)
     except DdlError as exc:
-        _fail_usage(str(exc))
+        fail_usage(str(exc))
     rows: list[dict[str, Any]] = []
     for table in scanned.result.sources[0].tables:
         for col in table.columns:
@@ -425,7 +329,7 @@ def ddl(files: tuple[str, ...], dialect: str, fmt: str, ddl_source: str, ddl_sch
                                "complete": scanned.complete}, indent=2, ensure_ascii=False))
     else:
         _ddl_table(rows, problems, warnings)
-    sys.exit(EXIT_OK if scanned.complete else EXIT_PARTIAL)
+    sys.exit(ExitCode.OK if scanned.complete else ExitCode.PARTIAL)
 
 
 def _severity_rank(sev: str) -> int:

@@ -31,8 +31,8 @@ from connectors.registry import CONFIDENT_CLAIM, expand, open_source, redact_url
 from detectors import custom
 from detectors.base import ColumnFacts, Detector, Tally, ValueView, Verdict, wilson_lower
 from detectors.registry import all_detectors
-from scanner.classify import Claim, finish_table, resolve_column
-from scanner.config import ScanConfig
+from scanner.core.classify import Claim, finish_table, judge_column, resolve_column
+from scanner.core.config import ScanConfig
 from scanner.model import ColumnRef, ScanResult, SourceResult, Status, TableResult
 from scanner.policy import Policy
 
@@ -65,9 +65,12 @@ class _Column:
 class Engine:
     """Runs one scan with one configuration."""
 
-    def __init__(self, config: ScanConfig, progress: ProgressHook | None = None) -> None:
+    def __init__(self, config: ScanConfig, policy: Policy | None = None,
+                 progress: ProgressHook | None = None) -> None:
         self.config = config
-        self.policy = Policy.load(config.policy_path)
+        # The caller loads the policy once and hands it to every engine it runs;
+        # loading it here is for a caller that brings none.
+        self.policy = policy if policy is not None else Policy.load(config.policy_path)
         self.detectors: list[Detector] = all_detectors()
         for path in config.custom_detectors:
             self.detectors.extend(custom.load(path))
@@ -303,16 +306,7 @@ class Engine:
             return []
         facts = ColumnFacts(col.ref.column, col.ref.data_type, col.kind, col.values,
                             bool(col.is_text))
-        claims: list[Claim] = []
-        for det in self.detectors:
-            if col.kind not in det.kinds and col.values:
-                continue
-            name_ev = det.names.evaluate(col.ref.column)
-            tally = col.tallies.get(det.name, Tally())
-            verdict = det.judge(tally, facts, name_ev)
-            if verdict is not None:
-                claims.append(Claim(verdict, det.name, det.specificity, name_ev.score >= 0.5))
-        claims = resolve_column(claims, col.values)
+        claims = resolve_column(judge_column(self.detectors, facts, col.tallies), col.values)
         claims.extend(self._language(col, facts, claims))
         col.ner_sample = []
         return claims
@@ -375,7 +369,11 @@ class Engine:
 
 
 def scan(specs: list[str], config: ScanConfig | None = None,
-         progress: ProgressHook | None = None) -> ScanResult:
-    """Scan sources (paths, globs, directories, database URLs) and return the result."""
-    return Engine(config or ScanConfig(), progress).run(specs)
+         progress: ProgressHook | None = None, policy: Policy | None = None) -> ScanResult:
+    """Scan sources (paths, globs, directories, database URLs) and return the result.
+
+    ``policy`` gives every column its categories; by default the one
+    ``config.policy_path`` names (the bundled policy when that is None).
+    """
+    return Engine(config or ScanConfig(), policy, progress).run(specs)
 

@@ -41,18 +41,17 @@ import datetime as dt
 import difflib
 import json
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from scanner.fileio import FileProblem, reading, write_text
 from scanner.model import ENTITY_TYPES, ColumnVerdict, ScanResult, Status
 from scanner.policy import SENSITIVITIES, Policy
-from scanner.residency import Residency, Verdict
+from scanner.policy.residency import Residency, Verdict
 
 logger = logging.getLogger(__name__)
 
@@ -111,19 +110,10 @@ class Baseline:
 
     def save(self, path: str | Path) -> None:
         """Write the baseline atomically (a temporary file renamed over ``path``)."""
-        target = Path(path)
-        directory = target.parent if str(target.parent) else Path(".")
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-        except OSError as exc:
-            raise BaselineError(f"{path}: cannot write ({exc.strerror or exc})") from exc
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(self.to_json())
-            os.replace(tmp, target)
-        except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
-            raise BaselineError(f"{path}: cannot write ({exc.strerror or exc})") from exc
+            write_text(path, self.to_json(), newline="\n")
+        except FileProblem as exc:
+            raise BaselineError(str(exc)) from exc
 
     def approve(self, identity: str, entities: Iterable[str], approval: Approval) -> Baseline:
         """Return a copy with ``entities`` approved for ``identity`` (replacing their approval)."""
@@ -139,17 +129,10 @@ class Baseline:
 
 def load(path: str | Path) -> Baseline:
     """Read and validate a baseline file; BaselineError names the file and line on failure."""
-    where = str(path)
-    try:
-        text = Path(path).read_text("utf-8")
-    except FileNotFoundError as exc:
-        raise BaselineError(f"{where}: no such baseline (create one with `piiscan baseline "
-                            "create SOURCE... -o FILE`)") from exc
-    except OSError as exc:
-        raise BaselineError(f"{where}: cannot read ({exc.strerror or exc})") from exc
-    except UnicodeDecodeError as exc:
-        raise BaselineError(f"{where}: not UTF-8 text") from exc
-    return parse(text, where)
+    text = reading(BaselineError)(
+        path, missing="no such baseline (create one with `piiscan baseline create SOURCE... "
+        "-o FILE`)")
+    return parse(text, str(path))
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -27,9 +27,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from scanner import yamlsource
+from scanner.fileio import reading
 from scanner.model import ScanResult
-from scanner.residency import parse_location
+from scanner.policy import yamlsource
+from scanner.policy.residency import parse_location
 
 logger = logging.getLogger(__name__)
 
@@ -60,12 +61,12 @@ _LOCATION_HELP = (
 )
 
 
-class ScanConfigError(Exception):
+class ConfigFileError(Exception):
     """The scan configuration is missing or malformed. The message names file and line."""
 
 
 #: Builds the error for ``container[key]``: ``fail(container, key, message)``.
-_Fail = Callable[[object, str | int, str], ScanConfigError]
+_Fail = Callable[[object, str | int, str], ConfigFileError]
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ class SourceEntry:
 
 
 @dataclass(frozen=True)
-class ScanFile:
+class ConfigFile:
     """A parsed scan configuration."""
 
     path: str
@@ -179,29 +180,23 @@ def merge_results(results: Sequence[ScanResult]) -> ScanResult:
     )
 
 
-def load_scan_config(path: str | Path) -> ScanFile:
+def load_config_file(path: str | Path) -> ConfigFile:
     """Read and validate a scan configuration file."""
-    where = str(path)
-    try:
-        text = Path(path).read_text("utf-8")
-    except OSError as exc:
-        raise ScanConfigError(f"{where}: cannot read ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise ScanConfigError(f"{where}: not UTF-8 text") from exc
-    return parse_scan_config(text, where, base_dir=Path(path).parent)
+    text = reading(ConfigFileError)(path)
+    return parse_config_file(text, str(path), base_dir=Path(path).parent)
 
 
-def parse_scan_config(text: str, where: str, base_dir: Path | None = None) -> ScanFile:
+def parse_config_file(text: str, where: str, base_dir: Path | None = None) -> ConfigFile:
     """Parse configuration text; relative paths are resolved against ``base_dir``."""
     try:
         doc = yamlsource.load(text)
     except yamlsource.YamlSourceError as exc:
         line = f" line {exc.line}:" if exc.line is not None else ""
-        raise ScanConfigError(f"{where}:{line} {exc}") from exc
+        raise ConfigFileError(f"{where}:{line} {exc}") from exc
 
-    def fail(container: object, key: str | int, message: str) -> ScanConfigError:
+    def fail(container: object, key: str | int, message: str) -> ConfigFileError:
         line = yamlsource.line_of(container, key)
-        return ScanConfigError(
+        return ConfigFileError(
             f"{where}: line {line}: {message}" if line else f"{where}: {message}"
         )
 
@@ -245,7 +240,7 @@ def parse_scan_config(text: str, where: str, base_dir: Path | None = None) -> Sc
     for i, raw in enumerate(raw_sources):
         sources.append(_source(raw_sources, i, raw, base_dir, fail))
     logger.debug("scan configuration %s: %s sources", where, len(sources))
-    return ScanFile(
+    return ConfigFile(
         path=where,
         sources=tuple(sources),
         default_location=default_location,
@@ -341,7 +336,7 @@ def _resolve(path: str, base_dir: Path | None) -> str:
     return os.path.normpath(os.path.join(base_dir, expanded))
 
 
-def _expand_env(value: str, fail: Callable[[str], ScanConfigError]) -> str:
+def _expand_env(value: str, fail: Callable[[str], ConfigFileError]) -> str:
     # Passwords stay out of the file: `${PGPASSWORD}` is read from the environment.
     def sub(m: re.Match[str]) -> str:
         name = m.group(1)

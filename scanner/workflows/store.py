@@ -46,7 +46,6 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -56,7 +55,8 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from scanner.model import ScanResult
-from scanner.residency import Residency
+from scanner.model import tool_version as installed_version
+from scanner.policy.residency import Residency
 
 logger = logging.getLogger(__name__)
 
@@ -367,12 +367,6 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def _tool_version() -> str:
-    try:
-        return metadata.version("piiscan")
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
 
 # --- Records ---
 
@@ -556,7 +550,7 @@ class Store:
                     config_hash=identity.hash, config_name=identity.name,
                     started_at=result.started_at, finished_at=result.finished_at,
                     seconds=float(result.seconds), complete=result.complete,
-                    tool_version=_tool_version(), recorded_at=_now(), result_json=doc,
+                    tool_version=installed_version(), recorded_at=_now(), result_json=doc,
                 )
             )
             # inserted_primary_key, not RETURNING: MySQL has no INSERT ... RETURNING.

@@ -15,14 +15,11 @@ from typing import NoReturn
 
 import click
 
-from scanner.store import NoStore, RunInfo, Store, StoreError, config_identity
+from scanner.model import ExitCode
+from scanner.workflows.store import NoStore, RunInfo, Store, StoreError, config_identity
 
 logger = logging.getLogger(__name__)
 
-EXIT_OK = 0
-EXIT_NEW = 1
-EXIT_USAGE = 2
-EXIT_STORE = 3
 
 _STORE_HELP = ("Results store: a SQLite path or a database URL "
                "(default: $PIISCAN_STORE, else ~/.local/share/piiscan/results.db).")
@@ -31,7 +28,7 @@ _CONFIG_HELP = "Only runs of this scan configuration (the file given to scan --c
 
 def _fail(message: str) -> NoReturn:
     click.echo(f"piiscan: error: {message}", err=True)
-    sys.exit(EXIT_STORE)
+    sys.exit(ExitCode.PARTIAL)
 
 
 def _config_hash(config_path: str | None) -> str | None:
@@ -98,7 +95,8 @@ def diff_command(old: int | None, new: int | None, config_path: str | None, fmt:
     it. "The run before" is the latest earlier complete run of the same
     configuration, else the latest earlier run. Exits 1 when something is new.
     """
-    from scanner.history import RENDERERS, compare
+    from reports.diff import RENDERERS
+    from scanner.workflows.history import compare
 
     try:
         with Store.open(store_option, create=False) as store:
@@ -109,7 +107,7 @@ def diff_command(old: int | None, new: int | None, config_path: str | None, fmt:
     except StoreError as exc:
         _fail(str(exc))
     click.echo(RENDERERS[fmt](diff), nl=False)
-    sys.exit(EXIT_NEW if diff.has_new else EXIT_OK)
+    sys.exit(ExitCode.FINDINGS if diff.has_new else ExitCode.OK)
 
 
 def _pick(store: Store, old: int | None, new: int | None,

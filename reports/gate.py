@@ -27,10 +27,10 @@ from typing import Any, TextIO
 from reports import build_report
 from reports.formats._common import one_line, xml_safe
 from reports.formats.sarif import artifact_uri, sarif_log
-from scanner.baseline import Approved, Finding, Kind, Outcome
 from scanner.model import ScanResult
 from scanner.policy import Policy
-from scanner.residency import Residency
+from scanner.policy.residency import Residency, assess
+from scanner.workflows.baseline import Approved, Finding, Kind, Outcome
 
 FORMATS: tuple[str, ...] = ("table", "json", "junit", "sarif")
 
@@ -226,8 +226,13 @@ def _approval_text(a: Approved) -> str:
 
 def sarif(outcome: Outcome, result: ScanResult, policy: Policy, residency: Residency | None,
           locations: Mapping[str, tuple[str, int]], baseline_path: str) -> dict[str, Any]:
-    """Return the scan's SARIF log with every result marked against the baseline."""
-    report = build_report(result, policy, residency)
+    """Return the scan's SARIF log with every result marked against the baseline.
+
+    ``residency`` is None for DDL files, which hold no data; their sources are
+    then shown with the locations their names suggest, and no storage result.
+    """
+    shown = residency if residency is not None else assess(result, policy)
+    report = build_report(result, policy, shown)
     log = sarif_log(report)
     run = log["runs"][0]
     findings: dict[str, list[Finding]] = defaultdict(list)

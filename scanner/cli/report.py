@@ -18,10 +18,13 @@ from typing import Any
 
 import click
 
+from reports.model import build_report
 from reports.registry import UnknownFormat, get_renderer, render
+from scanner.core.classify import apply_policy
+from scanner.fileio import FileProblem, reading
 from scanner.model import ScanResult
 from scanner.policy import Policy, PolicyError
-from scanner.residency import Location, Residency, assess
+from scanner.policy.residency import Location, Residency, assess
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +45,7 @@ class SavedResult:
 def load_saved(path: str | Path) -> SavedResult:
     """Read a JSON result written by ``piiscan scan --format json``."""
     where = str(path)
-    try:
-        text = Path(path).read_text("utf-8")
-    except OSError as exc:
-        raise ReportInputError(f"{where}: cannot read ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise ReportInputError(f"{where}: not UTF-8 text") from exc
+    text = reading(ReportInputError)(path)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -89,7 +87,7 @@ def rerender(
 ) -> None:
     """Re-render a saved result to ``output`` (standard output when None).
 
-    Raises ReportInputError, PolicyError, ScanConfigError or UnknownFormat
+    Raises ReportInputError, PolicyError, ConfigFileError or UnknownFormat
     with a message fit for one line on the terminal.
     """
     get_renderer(fmt)  # an unknown format fails before any reading
@@ -97,11 +95,14 @@ def rerender(
     policy = Policy.load(policy_path) if policy_path else (saved.policy or Policy.load(None))
     scanfile = None
     if config_path:
-        from scanner.scanconfig import load_scan_config
+        from scanner.core.config_file import load_config_file
 
-        scanfile = load_scan_config(config_path)
-    residency = assess(saved.result, policy, scanfile, known=saved.locations)
-    render(fmt, saved.result, policy=policy, residency=residency, out=output or sys.stdout)
+        scanfile = load_config_file(config_path)
+    # A saved result shown under another policy takes that policy's categories.
+    result = apply_policy(saved.result, policy)
+    residency = assess(result, policy, scanfile, known=saved.locations)
+    report = build_report(result, policy, residency)
+    render(fmt, report, out=output or sys.stdout)
     if output:
         logger.info("report written to %s", output)
 
@@ -141,13 +142,13 @@ def report_command(
     config_path: str | None,
 ) -> None:
     """Re-render a saved JSON result (piiscan scan --format json) without scanning again."""
-    from scanner.scanconfig import ScanConfigError
+    from scanner.core.config_file import ConfigFileError
 
     try:
         rerender(result_file, fmt, output=output, policy_path=policy_path, config_path=config_path)
     except UnknownFormat as exc:
         raise click.BadParameter(str(exc), param_hint="--format") from exc
-    except (ReportInputError, PolicyError, ScanConfigError) as exc:
+    except (ReportInputError, PolicyError, ConfigFileError) as exc:
         raise click.UsageError(str(exc)) from exc
-    except OSError as exc:
-        raise click.FileError(str(output or "-"), hint=exc.strerror or str(exc)) from exc
+    except FileProblem as exc:
+        raise click.FileError(str(output), hint=str(exc).split(": ", 1)[-1]) from exc

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from detectors.base import Verdict
+from detectors.base import ColumnFacts, Detector, Tally, Verdict
 from detectors.names import tokenize
-from scanner.model import ColumnRef, ColumnVerdict, Detection
+from scanner.model import ColumnRef, ColumnVerdict, Detection, ScanResult
 from scanner.policy import Policy
 
 #: Entities read from the shape of the value itself: two of them on the same
@@ -35,6 +37,26 @@ class Claim:
     detector: str
     specificity: int
     named: bool
+
+
+def judge_column(detectors: Iterable[Detector], facts: ColumnFacts,
+                 tallies: Mapping[str, Tally] | None = None) -> list[Claim]:
+    """Ask each detector for its verdict on one column: its tally, its facts and its name.
+
+    A detector that reads other kinds of values than the column's is not asked
+    when the column has values (a card detector has nothing to say of dates);
+    over an empty column or a declared one every detector judges the name.
+    """
+    tallies = tallies or {}
+    claims: list[Claim] = []
+    for det in detectors:
+        if facts.values and facts.kind not in det.kinds:
+            continue
+        name_ev = det.names.evaluate(facts.name)
+        verdict = det.judge(tallies.get(det.name) or Tally(), facts, name_ev)
+        if verdict is not None:
+            claims.append(Claim(verdict, det.name, det.specificity, name_ev.score >= 0.5))
+    return claims
 
 
 def resolve_column(claims: list[Claim], values: int) -> list[Claim]:
@@ -127,3 +149,28 @@ def finish_table(columns: list[tuple[ColumnRef, list[Claim], str | None]], polic
         out.append(ColumnVerdict(ref=ref, detections=tuple(detections),
                                  categories=categories, cpni=cpni, skipped=skipped))
     return out, call_record
+
+
+def apply_policy(result: ScanResult, policy: Policy) -> ScanResult:
+    """Return ``result`` with every column's categories taken from ``policy``.
+
+    For a saved result shown under another policy (``piiscan report --policy``):
+    the CPNI flags stay the engine's, which knew the table context.
+    """
+    changed = False
+    new_sources = []
+    for source in result.sources:
+        new_tables = []
+        for table in source.tables:
+            new_cols = []
+            for col in table.columns:
+                cats = policy.categories_for(col.entities, col.cpni) if col.detections else ()
+                if cats != col.categories:
+                    col = dataclasses.replace(col, categories=cats)
+                    changed = True
+                new_cols.append(col)
+            new_tables.append(dataclasses.replace(table, columns=tuple(new_cols)))
+        new_sources.append(dataclasses.replace(source, tables=tuple(new_tables)))
+    if not changed:
+        return result
+    return dataclasses.replace(result, sources=tuple(new_sources))

@@ -23,16 +23,24 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from scanner.model import ScanResult, SourceResult, Status
 
 if TYPE_CHECKING:
     from scanner.policy import Policy
-    from scanner.scanconfig import ScanFile
 
 logger = logging.getLogger(__name__)
+
+
+class Declarations(Protocol):
+    """Where the scan configuration says sources are stored (a ``ConfigFile`` is one)."""
+
+    @property
+    def default_location(self) -> str | None: ...
+
+    def declared_location(self, source_name: str) -> str | None: ...
 
 
 class Verdict(StrEnum):
@@ -527,7 +535,7 @@ def locate(
 def assess(
     result: ScanResult,
     policy: Policy,
-    config: ScanFile | None = None,
+    config: Declarations | None = None,
     *,
     known: Mapping[str, Location] | None = None,
 ) -> Residency:

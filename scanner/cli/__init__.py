@@ -1,0 +1,31 @@
+"""The command line: parse options, build a configuration, run the engine, render.
+
+One module per command group: ``scan`` (scan, detectors), ``report``,
+``history`` (history, diff) and ``gate`` (baseline, check, ddl); ``common``
+holds what they share and ``options`` the scan options they all accept. Exit
+codes are ``scanner.model.ExitCode``.
+"""
+
+from __future__ import annotations
+
+import click
+
+from scanner.cli.gate import baseline_group, check, ddl
+from scanner.cli.history import diff_command, history_command
+from scanner.cli.report import report_command
+from scanner.cli.scan import detectors, scan
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="piiscan")
+def main() -> None:
+    """piiscan: find personal data (PII) and calling details (CPNI), checked against a policy."""
+
+
+for _command in (scan, detectors, report_command, history_command, diff_command,
+                 baseline_group, check, ddl):
+    main.add_command(_command)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,215 @@
+"""What every command shares: logging, the progress bar, exit codes, writing output, scan setup.
+
+A scan run by ``piiscan scan``, ``baseline create`` or ``check`` is set up here
+once, so the CI gate reads a source exactly as a scan does: one configuration
+file, one policy (loaded once and handed to every engine), one storage
+assessment.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from scanner.cli.options import check_custom_detectors, connector_options
+from scanner.fileio import FileProblem, write_text
+from scanner.model import ExitCode
+
+if TYPE_CHECKING:
+    from reports.model import Report
+    from scanner.core.config_file import ConfigFile
+    from scanner.model import ScanResult
+    from scanner.policy import Policy
+    from scanner.policy.residency import Residency
+
+logger = logging.getLogger("piiscan")
+
+
+class _OneLine(logging.Formatter):
+    """``piiscan: error: <message>`` on one line; tracebacks only with --debug."""
+
+    def __init__(self, debug: bool) -> None:
+        super().__init__()
+        self.debug = debug
+
+    def format(self, record: logging.LogRecord) -> str:
+        msg = record.getMessage().replace("\n", " ")
+        line = f"piiscan: {record.levelname.lower()}: {msg}"
+        if self.debug and record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def setup_logging(verbose: int, debug: bool) -> None:
+    """Send log records to stderr, one line each, at the level the options ask for."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine(debug))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    level = logging.DEBUG if debug else (logging.INFO if verbose else logging.WARNING)
+    root.setLevel(level)
+    # sqlglot warns about statements it reads loosely, quoting them; ours say what matters.
+    for noisy in ("presidio-analyzer", "urllib3", "filelock", "asyncio", "sqlglot"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def fail_usage(message: str) -> NoReturn:
+    """Print one line, ``piiscan: error: ...``, and exit 2."""
+    logger.error("%s", message)
+    sys.exit(ExitCode.USAGE)
+
+
+def progress(enabled: bool) -> AbstractContextManager[Any]:
+    """Return a context giving a progress hook (a bar on stderr), or None when disabled."""
+    if not enabled:
+        return nullcontext(None)
+    return _RichProgress()
+
+
+class _RichProgress:
+    """A progress bar on stderr, one task per table."""
+
+    def __enter__(self) -> Any:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            console=Console(stderr=True), transient=True)
+        self.tasks: dict[str, Any] = {}
+        self.bar.__enter__()
+        return self.hook
+
+    def hook(self, table: str, rows: int, total: int | None) -> None:
+        task = self.tasks.get(table)
+        if task is None:
+            task = self.tasks[table] = self.bar.add_task(table, total=total)
+        self.bar.update(task, completed=rows)
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(None, None, None)
+
+
+def emit(text: str, output: str | None) -> None:
+    """Print ``text``, or write it to ``output`` atomically (never a half-written file)."""
+    if not output:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_text(output, text)
+    except FileProblem as exc:
+        raise click.FileError(output, hint=str(exc).split(": ", 1)[-1]) from exc
+    logger.info("report written to %s", output)
+
+
+def write_report(fmt: str, report: Report, output: str | None) -> None:
+    """Render ``report`` in ``fmt`` to standard output or, atomically, to ``output``."""
+    from reports import render
+
+    if not output:
+        render(fmt, report, out=sys.stdout)
+        return
+    try:
+        render(fmt, report, out=output)
+    except FileProblem as exc:
+        raise click.FileError(output, hint=str(exc).split(": ", 1)[-1]) from exc
+    logger.info("report written to %s", output)
+
+
+# --- Scan setup ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScanArgs:
+    """The options of a command that scans (see ``options.scan_options``), as given."""
+
+    sources: tuple[str, ...]
+    sample_size: int
+    full: bool
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+    include_views: bool
+    query_timeout: float
+    jobs: int
+    encoding: str | None
+    delimiter: str | None
+    header: bool | None
+    cdr_format: str | None
+    cdr_layout: str | None
+    no_ner: bool
+    custom_detectors: tuple[str, ...]
+    policy_path: str | None
+    config_path: str | None
+    quiet: bool
+
+    @classmethod
+    def of(cls, sources: tuple[str, ...], options: Mapping[str, Any]) -> ScanArgs:
+        """Pick the scan options out of a command's keyword arguments."""
+        return cls(sources=sources, **{k: options[k] for k in cls.__dataclass_fields__
+                                       if k != "sources"})
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a scan reads before it starts: the configuration file and the policy."""
+
+    config_file: ConfigFile | None
+    policy: Policy
+    policy_path: str | None
+
+
+def load_inputs(args: ScanArgs, *, need_sources: bool = True) -> Inputs:
+    """Read ``--config``, the policy (once) and custom detectors; a bad one is exit 2."""
+    from scanner.core.config_file import ConfigFileError, load_config_file
+    from scanner.policy import Policy, PolicyError
+
+    try:
+        config_file = load_config_file(args.config_path) if args.config_path else None
+    except ConfigFileError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if need_sources and not args.sources and config_file is None:
+        raise click.UsageError("give one or more SOURCE arguments, or --config FILE")
+    policy_path = args.policy_path
+    if policy_path is None and config_file is not None:
+        policy_path = config_file.policy
+    try:
+        policy = Policy.load(policy_path)
+    except PolicyError as exc:
+        raise click.UsageError(str(exc)) from exc
+    check_custom_detectors(args.custom_detectors)
+    return Inputs(config_file, policy, policy_path)
+
+
+def run_scan(args: ScanArgs, inputs: Inputs) -> tuple[ScanResult, Residency]:
+    """Scan the sources of the command line and of the configuration file; assess storage."""
+    from scanner.core.config import ScanConfig
+    from scanner.core.config_file import merge_results
+    from scanner.core.engine import scan
+    from scanner.policy.residency import assess
+
+    config = ScanConfig(
+        sample_size=args.sample_size, full=args.full, ner=not args.no_ner,
+        policy_path=inputs.policy_path, custom_detectors=args.custom_detectors,
+        progress=not args.quiet and sys.stderr.isatty(),
+        connector=connector_options(
+            include=args.include, exclude=args.exclude, include_views=args.include_views,
+            query_timeout=args.query_timeout, jobs=args.jobs, encoding=args.encoding,
+            delimiter=args.delimiter, header=args.header, cdr_format=args.cdr_format,
+            cdr_layout=args.cdr_layout),
+    )
+    plans = [(list(args.sources), config)] if args.sources else []
+    if inputs.config_file is not None:
+        # The file's sample_size/full apply unless given on the command line.
+        ctx = click.get_current_context()
+        keep = {n for n in ("sample_size", "full")
+                if ctx.get_parameter_source(n) is click.core.ParameterSource.COMMANDLINE}
+        plans += inputs.config_file.plan(config, keep=keep)
+    with progress(config.progress) as hook:
+        result = merge_results([scan(specs, cfg, progress=hook, policy=inputs.policy)
+                                for specs, cfg in plans])
+    return result, assess(result, inputs.policy, inputs.config_file)

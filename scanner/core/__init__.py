@@ -1,0 +1,1 @@
+"""The core: the scan engine, column classification, scan configuration, DDL classification."""

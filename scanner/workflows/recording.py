@@ -1,0 +1,132 @@
+"""Recording one ``piiscan scan``: the run lock, the results store and the webhook.
+
+Failures here never lose the scan: the report is still written, and a store or
+webhook failure is one line on stderr and exit code 3.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from types import TracebackType
+
+from scanner.model import ScanResult
+from scanner.policy.residency import Residency
+from scanner.workflows.history import compare
+from scanner.workflows.notify import NotifyError, check_webhook_url, post_webhook, webhook_payload
+from scanner.workflows.store import (
+    ConfigIdentity,
+    RunBusy,
+    RunLock,
+    Store,
+    StoreError,
+    config_identity,
+    lock_dir,
+    store_location,
+    store_url,
+)
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["RunBusy", "ScanRecording"]
+
+
+class ScanRecording:
+    """The store, lock and webhook side of one ``piiscan scan``.
+
+    ``prepare`` checks the options; ``start`` takes the run lock (raising
+    RunBusy); ``finish`` records the result and posts to the webhook. Failures
+    are logged as one line each and make ``finish`` return False, so the
+    caller still writes its report and exits 3.
+    """
+
+    def __init__(self, identity: ConfigIdentity, location: str, *, enabled: bool,
+                 locked: bool, notify: str | None) -> None:
+        self.identity = identity
+        self.location = location
+        self.enabled = enabled
+        self.notify = notify
+        self._lock = RunLock(lock_dir(store_url(location)), identity) if locked else None
+        self._failed = False
+
+    @classmethod
+    def prepare(cls, *, store: str | None, enabled: bool, config_path: str | None,
+                sources: Sequence[str], notify: str | None) -> ScanRecording:
+        """Check the scan's store options. Raises ValueError for a usage error."""
+        if notify is not None:
+            if not enabled:
+                raise ValueError("--notify compares with the previous recorded run; "
+                                 "it cannot be combined with --no-store")
+            problem = check_webhook_url(notify)
+            if problem:
+                raise ValueError(problem)
+        location = store_location(store)
+        try:
+            store_url(location)
+        except StoreError as exc:
+            raise ValueError(str(exc)) from exc
+        identity = config_identity(config_path, sources)
+        # Scheduled sweeps (--config) and recorded runs take the lock.
+        return cls(identity, location, enabled=enabled,
+                   locked=enabled or config_path is not None, notify=notify)
+
+    def start(self) -> ScanRecording:
+        """Take the run lock. Raises RunBusy when another run of the configuration holds it."""
+        if self._lock is not None:
+            try:
+                self._lock.acquire()
+            except OSError as exc:
+                # Without a lock the scan still runs; the exit code says something was off.
+                logger.error("cannot take the run lock %s (%s)", self._lock.path,
+                             exc.strerror or type(exc).__name__)
+                self._failed = True
+                self._lock = None
+        return self
+
+    def __enter__(self) -> ScanRecording:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._lock is not None:
+            self._lock.release()
+
+    def finish(self, result: ScanResult, residency: Residency | None) -> bool:
+        """Record the run and notify; return False when anything failed (exit 3)."""
+        ok = not self._failed
+        if not self.enabled:
+            return ok
+        tail = "; no notification sent" if self.notify else ""
+        try:
+            store = Store.open(self.location)
+        except StoreError as exc:
+            logger.error("%s; the run is not recorded%s", exc, tail)
+            return False
+        with store:
+            try:
+                run_id = store.record(result, self.identity, residency)
+            except StoreError as exc:
+                logger.error("%s; the run is not recorded%s", exc, tail)
+                return False
+            if self.notify is None:
+                return ok
+            try:
+                new = store.run(run_id)
+                if new is None:
+                    raise StoreError(f"results store {store.where}: run {run_id} vanished")
+                diff = compare(store, store.previous(new), new)
+            except StoreError as exc:
+                logger.error("%s; run %s is recorded but no notification was sent", exc, run_id)
+                return False
+        if not diff.has_new:
+            logger.info("nothing new since %s; webhook not called",
+                        f"run {diff.old.id}" if diff.old else "the first run")
+            return ok
+        try:
+            post_webhook(self.notify, webhook_payload(diff))
+        except NotifyError as exc:
+            logger.error("%s", exc)
+            return False
+        return ok
