@@ -28,7 +28,9 @@ demo: examples
 	$(BIN)/piiscan report report.json --format table
 	@echo "Reports written to report.json and report.html"
 
+# lint-imports checks the layers (contracts in pyproject.toml) before the suite runs.
 test: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

@@ -25,7 +25,7 @@ DEFAULT_BATCH_SIZE = 65_536
 
 #: Schema metadata marking a batch that supplements the sample (extra non-null
 #: values for a sparse column): its rows are not counted as rows read.
-SUPPLEMENT_KEY = b"piiscan.topup"
+SUPPLEMENT_KEY = b"piiscan.supplement"
 
 
 def is_supplement(batch: pa.RecordBatch) -> bool:

@@ -9,14 +9,14 @@ generic CSV reader without any if/elif chain here.
 from __future__ import annotations
 
 import glob
-import importlib
 import os
-import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from connectors.base import ConnectorOptions, Source, SourceError, UnrecognisedSource
+from scanner.plugins import Registry
+from scanner.redact import redact_url
 
 SNIFF_BYTES = 64 * 1024
 
@@ -48,29 +48,18 @@ class Sniff:
 
 SourceFactory = type[Source]
 
-_REGISTRY: list[SourceFactory] = []
+#: Every connector class, registered with ``@register`` in its module (or package).
+CONNECTORS: Registry[SourceFactory] = Registry("connectors")
 
 
 def register(cls: SourceFactory) -> SourceFactory:
     """Class decorator: make a connector available to ``open_source``."""
-    if cls not in _REGISTRY:
-        _REGISTRY.append(cls)
-    return cls
-
-
-def _load_all() -> None:
-    # Importing each module of the package runs its @register decorators.
-    import connectors
-
-    for info in pkgutil.iter_modules(connectors.__path__):
-        if info.name not in {"base", "registry"} and not info.name.startswith("_"):
-            importlib.import_module(f"connectors.{info.name}")
+    return CONNECTORS.register(cls)
 
 
 def connectors() -> list[SourceFactory]:
     """Return every registered connector class."""
-    _load_all()
-    return list(_REGISTRY)
+    return CONNECTORS.classes()
 
 
 def is_url(spec: str) -> bool:
@@ -173,17 +162,3 @@ def open_source(spec: str, options: ConnectorOptions, min_score: int = 1) -> Sou
             )
         raise SourceError(f"{spec}: unrecognised file type")
     return best[1](spec, options)
-
-
-def redact_url(spec: str) -> str:
-    """Hide the password of a URL: ``postgresql://u:***@host/db``."""
-    if "://" not in spec:
-        return spec
-    scheme, rest = spec.split("://", 1)
-    if "@" not in rest:
-        return spec
-    cred, host = rest.rsplit("@", 1)
-    if ":" in cred:
-        user = cred.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{host}"
-    return spec

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from detectors.names import NameEvidence, NameRule
+from scanner.plugins import Registry
 
 #: Values that stand for "nothing here" in exports and logs.
 NULL_TOKENS = pa.array(["", "-", "--", "null", "NULL", "Null", "None", "none", "N/A", "n/a", "NA",
@@ -249,6 +250,15 @@ class Verdict:
     in_text: bool = False
 
 
+#: Every detector class, registered with ``@register`` in its module.
+DETECTORS: Registry[type[Detector]] = Registry("detectors")
+
+
+def register(cls: type[Detector]) -> type[Detector]:
+    """Class decorator: make a detector one that every scan runs."""
+    return DETECTORS.register(cls)
+
+
 class Detector(ABC):
     """Base class: subclasses set ``entity``, ``name``, ``names`` and implement ``match``.
 
@@ -349,11 +359,6 @@ class Detector(ABC):
 
 
 # Helpers for subclasses ---------------------------------------------------------
-
-def regex_mask(strings: pa.Array, pattern: str) -> pa.BooleanArray:
-    """Full-match (anchor your pattern) RE2 search over a string array."""
-    return pc.match_substring_regex(strings, pattern)
-
 
 def take_evidence(strings: pa.Array, mask: pa.BooleanArray, detector: Detector,
                   limit: int = 3) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from detectors.base import (
     count,
     filter_if_any,
     mask_digits_keep_last,
+    register,
     take_evidence,
 )
 from detectors.names import NameRule
@@ -42,6 +43,7 @@ def known_tlds() -> pa.Array:
     return pa.array(sorted(tlds))
 
 
+@register
 class EmailDetector(Detector):
     """Email addresses: RFC 5322 shape and a top-level domain that exists."""
 
@@ -114,6 +116,7 @@ def _intl_valid(value: str) -> bool:
         return False
 
 
+@register
 class PhoneDetector(Detector):
     """Telephone numbers, North American and international, as text or integers (libphonenumber)."""
 
@@ -199,6 +202,7 @@ _US_STATES = pa.array(sorted({
 }))
 
 
+@register
 class StreetAddressDetector(Detector):
     """Street addresses: house number, street name and suffix, or a PO box."""
 
@@ -231,6 +235,7 @@ class StreetAddressDetector(Detector):
         return " ".join(["***"] + words[1:2] + ["***"] * (len(words) > 2))
 
 
+@register
 class PostalCodeDetector(Detector):
     """ZIP and postal codes, in columns named for them."""
 
@@ -258,6 +263,7 @@ class PostalCodeDetector(Detector):
         return value[:2] + "*" * max(0, len(value) - 2)
 
 
+@register
 class StateDetector(Detector):
     """US states and territories (codes or names), in columns named for them."""
 
@@ -280,6 +286,7 @@ class StateDetector(Detector):
         return value[:1] + "*" * (len(value) - 1)
 
 
+@register
 class CityDetector(Detector):
     """Cities and towns of an address, in columns named for them."""
 

@@ -18,7 +18,7 @@ statistical evidence as the built-in ones before it flags a column.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -26,6 +26,7 @@ import yaml
 
 from detectors.base import Detector, Match, ValueView, count, mask_tail, take_evidence
 from detectors.names import NameRule
+from scanner.fileio import reading
 from scanner.model import ENTITY_TYPES
 
 VOCABULARY = frozenset(ENTITY_TYPES)
@@ -36,29 +37,26 @@ class CustomDetectorError(Exception):
 
 
 class PatternDetector(Detector):
-    """A detector from a YAML file: whole-value patterns and column-name context."""
+    """A detector from a YAML file: whole-value patterns and column-name context.
+
+    Each recognizer of a file becomes its own subclass (see :func:`detector_class`),
+    holding its identity in class attributes exactly as a coded detector does.
+    """
 
     kinds = frozenset({"string", "integer"})
+    #: The recognizer's patterns as one anchored RE2 alternation.
+    pattern: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
 
-    def __init__(self, name: str, entity: str, patterns: list[str], context: list[str],
-                 requires_context: bool, description: str) -> None:
-        # Instances carry what built-in detectors keep in class attributes.
-        self.name = name  # type: ignore[misc]
-        self.entity = entity  # type: ignore[misc]
-        self.names = NameRule(strong=tuple(context))  # type: ignore[misc]
-        self.requires_name = requires_context  # type: ignore[misc]
-        self._pattern = "^(?:" + "|".join(f"(?:{p})" for p in patterns) + ")$"
-        self._description = description
-        self.valid_word = f"match `{name}`"  # type: ignore[misc]
-
-    def description(self) -> str:  # type: ignore[override]
-        return self._description
+    @classmethod
+    def description(cls) -> str:
+        return cls.summary
 
     def match(self, view: ValueView) -> Match | None:
         s = view.strings
         if len(s) == 0:
             return None
-        ok = pc.match_substring_regex(s, self._pattern)
+        ok = pc.match_substring_regex(s, self.pattern)
         k = count(ok)
         return Match(k, k, take_evidence(s, ok, self))
 
@@ -66,13 +64,36 @@ class PatternDetector(Detector):
         return mask_tail(value, 2)
 
 
+def detector_class(name: str, entity: str, patterns: list[str], context: list[str],
+                   requires_context: bool, description: str) -> type[PatternDetector]:
+    """Return the detector class of one recognizer (not registered: a scan adds it by file)."""
+    attributes = {
+        "name": name,
+        "entity": entity,
+        "names": NameRule(strong=tuple(context)),
+        "requires_name": requires_context,
+        "pattern": "^(?:" + "|".join(f"(?:{p})" for p in patterns) + ")$",
+        "summary": description,
+        "valid_word": f"match `{name}`",
+        "__doc__": description,
+    }
+    return type(f"Custom_{name}", (PatternDetector,), attributes)
+
+
 def load(path: str | Path) -> list[PatternDetector]:
-    """Read a recognizer file; raise CustomDetectorError with file and item on a problem."""
+    """Read a recognizer file; return one detector per recognizer.
+
+    Raises CustomDetectorError naming the file and the item on a problem.
+    """
+    return [cls() for cls in load_classes(path)]
+
+
+def load_classes(path: str | Path) -> list[type[PatternDetector]]:
+    """Return the detector class of each recognizer of a file."""
     where = str(path)
+    text = reading(CustomDetectorError)(path)
     try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CustomDetectorError(f"{where}: cannot read ({exc.strerror})") from exc
+        doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}:" if mark is not None else ""
@@ -83,7 +104,7 @@ def load(path: str | Path) -> list[PatternDetector]:
     return [_one(where, i, item) for i, item in enumerate(items, start=1)]
 
 
-def _one(where: str, i: int, item: Any) -> PatternDetector:
+def _one(where: str, i: int, item: Any) -> type[PatternDetector]:
     if not isinstance(item, dict):
         raise CustomDetectorError(f"{where}: recognizer #{i} is not a mapping")
     name = str(item.get("name") or f"custom_{i}")
@@ -109,4 +130,4 @@ def _one(where: str, i: int, item: Any) -> PatternDetector:
         patterns = [r"[\s\S]+"]  # name-only: any value is consistent with it
     requires = bool(item.get("requires_context", not item.get("patterns")))
     description = str(item.get("description") or f"custom {entity} patterns from {where}")
-    return PatternDetector(name, entity, patterns, context, requires, description)
+    return detector_class(name, entity, patterns, context, requires, description)

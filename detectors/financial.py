@@ -15,6 +15,7 @@ from detectors.base import (
     check_each,
     count,
     mask_digits_keep_last,
+    register,
     take_evidence,
 )
 from detectors.checksums import aba_routing, iban_valid, luhn
@@ -38,6 +39,7 @@ _CARD_ISSUER = (
 )
 
 
+@register
 class CreditCardDetector(Detector):
     """Payment card numbers: issuer prefix and length, then the Luhn checksum."""
 
@@ -105,6 +107,7 @@ def _iban_candidates(values: pa.Array) -> pa.Array:
     return values.filter(pc.fill_null(fits, False))
 
 
+@register
 class BankAccountDetector(Detector):
     """Bank accounts: IBAN (mod-97), US ABA routing numbers (checksum), account columns by name."""
 
@@ -161,6 +164,7 @@ class BankAccountDetector(Detector):
         return mask_digits_keep_last(value, 4)
 
 
+@register
 class CreditHistoryDetector(Detector):
     """Credit history and reporting: credit scores, ratings, delinquencies, bankruptcies."""
 

@@ -12,6 +12,7 @@ from detectors.base import (
     Match,
     ValueView,
     count,
+    register,
     take_evidence,
 )
 from detectors.names import NameRule
@@ -21,11 +22,11 @@ _AREA = r"(?:00[1-9]|0[1-9]\d|[1-57-8]\d\d|6[0-57-9]\d|66[0-57-9])"
 _GROUP = r"(?:0[1-9]|[1-9]\d)"
 _SERIAL = r"(?:000[1-9]|00[1-9]\d|0[1-9]\d\d|[1-9]\d{3})"
 _SSN_FORMATTED = rf"^{_AREA}([- ]){_GROUP}[- ]{_SERIAL}$"
-_SSN_BARE = rf"^{_AREA}{_GROUP}{_SERIAL}$"
 # Numbers the SSA published or that advertising made famous.
 _SSN_KNOWN_FAKE = pa.array(["078051120", "219099999", "123456789", "111111111", "999999999"])
 
 
+@register
 class SSNDetector(Detector):
     """US Social Security numbers: SSA area, group and serial rules (dashed, or bare when named)."""
 
@@ -82,6 +83,7 @@ def parse_dates(view: ValueView) -> pa.Array:
     return result
 
 
+@register
 class DateOfBirthDetector(Detector):
     """Dates of birth: plausible birth dates in a column named for them (not created_at)."""
 
@@ -112,6 +114,7 @@ class DateOfBirthDetector(Detector):
 _NAME_SHAPE = r"^\p{Lu}[\p{L}'’.-]*(?:[ ,]+\p{Lu}?[\p{L}'’.-]+){0,4}$"
 
 
+@register
 class PersonNameDetector(Detector):
     """Person names in columns named for them (first, last, full, maiden, caller name)."""
 
@@ -148,6 +151,7 @@ class PersonNameDetector(Detector):
         return " ".join(w[:1] + "***" for w in value.split())
 
 
+@register
 class CallerIdNameDetector(Detector):
     """Caller names in caller-ID strings: `"Ada Lovelace" <2125550142>` (CDRs, SIP headers)."""
 
@@ -170,6 +174,7 @@ class CallerIdNameDetector(Detector):
         return " ".join(w[:1] + "***" for w in value.split()) + " <***>"
 
 
+@register
 class AccountIdDetector(Detector):
     """Customer, subscriber and user account identifiers, by column name."""
 

@@ -12,6 +12,7 @@ from detectors.base import (
     ValueView,
     check_each,
     count,
+    register,
     take_evidence,
 )
 from detectors.names import NameRule
@@ -32,6 +33,7 @@ def _ipv6_valid(value: str) -> bool:
     return True
 
 
+@register
 class IPAddressDetector(Detector):
     """IPv4 and IPv6 addresses (octet ranges; IPv6 checked by the ipaddress module)."""
 
@@ -80,6 +82,7 @@ _MAC = (
 )
 
 
+@register
 class MacAddressDetector(Detector):
     """MAC addresses (colon, dash or Cisco dotted notation; bare hex when the name says so)."""
 
@@ -117,6 +120,7 @@ _UA = (
 )
 
 
+@register
 class UserAgentDetector(Detector):
     """Browser and client user-agent strings (product/version tokens)."""
 

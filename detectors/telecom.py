@@ -13,6 +13,7 @@ from detectors.base import (
     Verdict,
     count,
     mask_tail,
+    register,
     take_evidence,
 )
 from detectors.checksums import luhn
@@ -25,6 +26,7 @@ _ICCID = r"^89\d{17,18}$"
 _MEID = r"^[0-9A-Fa-f]{14}$"
 
 
+@register
 class DeviceIdDetector(Detector):
     """Device identifiers: IMEI and ICCID (Luhn), IMSI and MEID (by shape and name)."""
 
@@ -75,6 +77,7 @@ _WKT_POINT = (
 )
 
 
+@register
 class GeoCoordinatePairDetector(Detector):
     """Coordinate pairs in one value (``44.1234, -68.5678``): latitude and longitude together."""
 
@@ -101,6 +104,7 @@ class GeoCoordinatePairDetector(Detector):
         return "**.***, **.***"
 
 
+@register
 class GeoLocationDetector(Detector):
     """Latitude and longitude columns (values in range, with decimals) and cell IDs, by name."""
 
@@ -130,6 +134,7 @@ class GeoLocationDetector(Detector):
         return super().judge(tally, facts, name)
 
 
+@register
 class CallDetailDetector(Detector):
     """Calling details in call records: times, durations, parties, trunks, dispositions."""
 
@@ -180,6 +185,7 @@ class CallDetailDetector(Detector):
                        verdict.reasons, (), verdict.from_values, needs_call_record=True)
 
 
+@register
 class ServicePlanDetector(Detector):
     """The type of services a customer has: plan, package, tariff, product, subscription."""
 
@@ -206,6 +212,7 @@ class ServicePlanDetector(Detector):
         return value[:1] + "***"
 
 
+@register
 class ServiceUsageDetector(Detector):
     """How much of a service a customer used and its charges: minutes, data, calls, amounts."""
 

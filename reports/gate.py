@@ -30,15 +30,15 @@ from reports.formats.sarif import artifact_uri, sarif_log
 from scanner.model import ScanResult
 from scanner.policy import Policy
 from scanner.policy.residency import Residency, assess
-from scanner.workflows.baseline import Approved, Finding, Kind, Outcome
+from scanner.workflows.baseline import Approved, Finding, FindingKind, Outcome
 
 FORMATS: tuple[str, ...] = ("table", "json", "junit", "sarif")
 
 _KIND_TEXT = {
-    Kind.NEW_COLUMN: "new PII column",
-    Kind.NEW_ENTITY: "new entity type",
-    Kind.EXPIRED: "approval expired",
-    Kind.STORAGE: "storage violation",
+    FindingKind.NEW_COLUMN: "new PII column",
+    FindingKind.NEW_ENTITY: "new entity type",
+    FindingKind.EXPIRED: "approval expired",
+    FindingKind.STORAGE: "storage violation",
 }
 
 
@@ -95,7 +95,7 @@ def write_table(outcome: Outcome, out: TextIO, baseline_path: str) -> None:
         out.write(f"{tag:<5} {f.severity:<8} {_where(f.file, f.line)}{f.message}\n")
         if f.reasons:
             out.write(f"      {one_line('; '.join(f.reasons))}\n")
-        if f.kind in {Kind.NEW_COLUMN, Kind.NEW_ENTITY} and f.entity:
+        if f.kind in {FindingKind.NEW_COLUMN, FindingKind.NEW_ENTITY} and f.entity:
             out.write(f"      approve: piiscan baseline approve --baseline {baseline_path} "
                       f"{_shell(f.identity)} --entity {f.entity} --reason '...'\n")
     if outcome.problems:
@@ -276,7 +276,7 @@ def sarif(outcome: Outcome, result: ScanResult, policy: Policy, residency: Resid
 
 def _mark(res: dict[str, Any], fs: list[Finding], approvals: list[Approved],
           baseline_path: str) -> None:
-    if any(f.kind in {Kind.NEW_COLUMN, Kind.STORAGE} for f in fs):
+    if any(f.kind in {FindingKind.NEW_COLUMN, FindingKind.STORAGE} for f in fs):
         res["baselineState"] = "new"
     elif fs:
         res["baselineState"] = "updated"

@@ -27,7 +27,7 @@ from scanner.model import (
 )
 from scanner.model import tool_version as installed_version
 from scanner.policy import SENSITIVITIES, Policy
-from scanner.policy.residency import Residency, SourceResidency, Verdict
+from scanner.policy.residency import Residency, SourceResidency, StorageVerdict
 
 logger = logging.getLogger(__name__)
 
@@ -372,7 +372,7 @@ def build_report(
     violations = []
     rules = policy_rules(policy)
     for s in sources:
-        if s.residency.verdict is Verdict.VIOLATION:
+        if s.residency.verdict is StorageVerdict.VIOLATION:
             cols = [c for c in flagged if c.source == s.name]
             cats = [
                 cat.id for cat in policy.categories if any(cat.id in c.categories for c in cols)
@@ -390,7 +390,8 @@ def build_report(
                     file_path=s.file_path,
                 )
             )
-    unverified = tuple(s.residency for s in sources if s.residency.verdict is Verdict.UNVERIFIED)
+    unverified = tuple(s.residency for s in sources
+                       if s.residency.verdict is StorageVerdict.UNVERIFIED)
     entity_counter = Counter(e for c in flagged for e in c.entities)
     entity_counts = tuple(
         (e, entity_counter[e]) for e in ENTITY_TYPES if entity_counter[e]
@@ -406,7 +407,7 @@ def build_report(
         skipped=total_skipped,
         violations=len(violations),
         unverified=len(unverified),
-        compliant=sum(1 for s in sources if s.residency.verdict is Verdict.COMPLIANT),
+        compliant=sum(1 for s in sources if s.residency.verdict is StorageVerdict.COMPLIANT),
         problems=len(problems),
     )
     logger.debug(

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 import sqlalchemy as sa
 
-from connectors.base import ConnectorOptions, ReadPlan, Source, Table
+from connectors.base import ConnectorOptions, ReadPlan, Source, Table, is_supplement
 from connectors.registry import open_source
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -93,11 +93,11 @@ def scan_tables(
     return src, tables
 
 
-def read(table: Table, plan: ReadPlan | None = None, topup: bool = False) -> pa.Table:
+def read(table: Table, plan: ReadPlan | None = None, supplement: bool = False) -> pa.Table:
     """Read a table's batches into one Arrow table (top-up batches only when asked)."""
     batches = [
         b for b in table.batches(plan or ReadPlan())
-        if topup or not (b.schema.metadata or {}).get(b"piiscan.topup")
+        if supplement or not is_supplement(b)
     ]
     if not batches:
         return pa.table({})

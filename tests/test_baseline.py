@@ -18,20 +18,20 @@ import pytest
 from conftest import run_cli
 from db_fixtures import pg_database, pg_exec
 
+from scanner.core.config import ScanConfig
+from scanner.core.engine import scan
+from scanner.policy import Policy
 from scanner.workflows.baseline import (
     Approval,
     Baseline,
     BaselineError,
-    Kind,
+    FindingKind,
     check,
     from_result,
     parse,
     parse_fail_on,
     severity,
 )
-from scanner.core.config import ScanConfig
-from scanner.core.engine import scan
-from scanner.policy import Policy
 
 # Valid-looking SSNs (area not 000/666/9xx, group and serial not zero).
 SSNS = [f"{123 + i % 400:03d}-{45 + i % 50:02d}-{1000 + i:04d}" for i in range(60)]
@@ -436,5 +436,5 @@ def test_from_result_keeps_other_sources_and_drops_gone_columns(people: Path) ->
     outcome = check(result, expired, Policy.load(None), None, today=dt.date(2020, 1, 1))
     assert outcome.exit_code == 0  # the expiry day itself still holds
     outcome = check(result, expired, Policy.load(None), None, today=dt.date(2020, 1, 2))
-    assert [f.kind for f in outcome.findings] == [Kind.EXPIRED]
+    assert [f.kind for f in outcome.findings] == [FindingKind.EXPIRED]
     assert outcome.exit_code == 1

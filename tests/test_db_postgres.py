@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from db_fixtures import pg_database, pg_exec, read, scan_tables, unique
 
-from connectors.base import ConnectorOptions, ReadPlan, SourceError, TableError
+from connectors.base import ConnectorOptions, ReadPlan, SourceError, TableError, is_supplement
 from connectors.sql.source import SqlSource
 
 pytestmark = pytest.mark.db
@@ -151,13 +151,13 @@ def test_sample_is_repeatable_for_a_seed(tables: dict[str, object]) -> None:
 def test_sparse_column_gets_a_topup_batch(tables: dict[str, object]) -> None:
     t = tables["public.big"]
     batches = list(t.batches(ReadPlan(sample_size=2000)))
-    topups = [b for b in batches if (b.schema.metadata or {}).get(b"piiscan.topup")]
-    assert len(topups) == 1
-    extra = topups[0]
+    supplements = [b for b in batches if is_supplement(b)]
+    assert len(supplements) == 1
+    extra = supplements[0]
     assert extra.column("sparse").null_count < extra.num_rows
     assert extra.column("val").null_count == extra.num_rows
     main_values = sum(b.num_rows - b.column("sparse").null_count for b in batches
-                      if b not in topups)
+                      if b not in supplements)
     assert extra.num_rows - extra.column("sparse").null_count > main_values
 
 

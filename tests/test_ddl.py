@@ -17,9 +17,9 @@ import yaml
 from conftest import ROOT, run_cli
 from db_fixtures import pg_database, pg_exec
 
-from scanner.workflows.baseline import Baseline
 from scanner.core.ddl import guess_dialect, parse_text, scan_ddl, split_statements
 from scanner.policy import Policy
+from scanner.workflows.baseline import Baseline
 
 ALEMBIC = """\
 BEGIN;

@@ -14,7 +14,7 @@ from scanner.policy.residency import (
     AZURE_REGIONS,
     GCP_REGIONS,
     How,
-    Verdict,
+    StorageVerdict,
     assess,
     judge,
     locate,
@@ -141,24 +141,24 @@ def _source(name: str, *, pii: bool, status: Status = Status.OK) -> SourceResult
 @pytest.mark.parametrize(
     ("declared", "pii", "status", "verdict"),
     [
-        ("US", True, Status.OK, Verdict.COMPLIANT),
-        ("us-east-1", True, Status.OK, Verdict.COMPLIANT),
-        ("eu-west-1", True, Status.OK, Verdict.VIOLATION),
-        ("eu-west-1", True, Status.PARTIAL, Verdict.VIOLATION),
-        ("eu-west-1", False, Status.OK, Verdict.COMPLIANT),
-        ("eu-west-1", False, Status.FAILED, Verdict.UNVERIFIED),
-        (None, True, Status.OK, Verdict.UNVERIFIED),
-        (None, False, Status.OK, Verdict.COMPLIANT),
-        (None, False, Status.FAILED, Verdict.UNVERIFIED),
+        ("US", True, Status.OK, StorageVerdict.COMPLIANT),
+        ("us-east-1", True, Status.OK, StorageVerdict.COMPLIANT),
+        ("eu-west-1", True, Status.OK, StorageVerdict.VIOLATION),
+        ("eu-west-1", True, Status.PARTIAL, StorageVerdict.VIOLATION),
+        ("eu-west-1", False, Status.OK, StorageVerdict.COMPLIANT),
+        ("eu-west-1", False, Status.FAILED, StorageVerdict.UNVERIFIED),
+        (None, True, Status.OK, StorageVerdict.UNVERIFIED),
+        (None, False, Status.OK, StorageVerdict.COMPLIANT),
+        (None, False, Status.FAILED, StorageVerdict.UNVERIFIED),
     ],
 )
-def test_verdicts(declared: str | None, pii: bool, status: Status, verdict: Verdict) -> None:
+def test_verdicts(declared: str | None, pii: bool, status: Status, verdict: StorageVerdict) -> None:
     source = _source("exports/x.csv", pii=pii, status=status)
     res = judge(source, locate(source.name, declared=declared), POLICY)
     assert res.verdict is verdict, res.reason
-    if verdict is Verdict.UNVERIFIED:
+    if verdict is StorageVerdict.UNVERIFIED:
         assert res.settle
-    if verdict is Verdict.VIOLATION:
+    if verdict is StorageVerdict.VIOLATION:
         assert "IE" in res.reason and "outside US" in res.reason
 
 
@@ -166,10 +166,10 @@ def test_sample_scan_declared_inferred_unknown() -> None:
     residency = assess(sample_result(), POLICY, sample_config())
     got = {r.source: (r.location.how, r.verdict) for r in residency.sources}
     assert got == {
-        SQLITE: (How.DECLARED, Verdict.COMPLIANT),
-        RDS: (How.INFERRED, Verdict.VIOLATION),
-        CDR: (How.UNKNOWN, Verdict.UNVERIFIED),
-        BROKEN: (How.UNKNOWN, Verdict.UNVERIFIED),
+        SQLITE: (How.DECLARED, StorageVerdict.COMPLIANT),
+        RDS: (How.INFERRED, StorageVerdict.VIOLATION),
+        CDR: (How.UNKNOWN, StorageVerdict.UNVERIFIED),
+        BROKEN: (How.UNKNOWN, StorageVerdict.UNVERIFIED),
     }
     assert [r.source for r in residency.sources] == sorted(got)
     violation = residency.get(RDS)
@@ -188,7 +188,8 @@ def test_saved_locations_are_reused_and_config_overrides_them() -> None:
     )
     redone = assess(result, POLICY, override, known=known)
     cdr = redone.get(CDR)
-    assert cdr is not None and cdr.location.how is How.DEFAULT and cdr.verdict is Verdict.COMPLIANT
+    assert cdr is not None and cdr.location.how is How.DEFAULT
+    assert cdr.verdict is StorageVerdict.COMPLIANT
 
 
 def test_engine_reported_location_counts_as_declared() -> None:
@@ -200,13 +201,13 @@ def test_engine_reported_location_counts_as_declared() -> None:
         ),
     )
     entry = assess(moved, POLICY).get(CDR)
-    assert entry is not None and entry.verdict is Verdict.VIOLATION
+    assert entry is not None and entry.verdict is StorageVerdict.VIOLATION
 
 
 def test_other_allowed_countries() -> None:
     policy = dataclasses.replace(POLICY, allowed_countries=("US", "IE"))
     res = assess(sample_result(), policy, sample_config()).get(RDS)
-    assert res is not None and res.verdict is Verdict.COMPLIANT
+    assert res is not None and res.verdict is StorageVerdict.COMPLIANT
 
 
 def test_empty_result() -> None:

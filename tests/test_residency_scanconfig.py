@@ -9,7 +9,6 @@ import pytest
 
 from connectors.base import ConnectorOptions
 from scanner.core.config import ScanConfig
-from scanner.model import ScanResult, SourceResult
 from scanner.core.config_file import (
     CONNECTOR_OPTIONS,
     ConfigFileError,
@@ -17,6 +16,7 @@ from scanner.core.config_file import (
     merge_results,
     parse_config_file,
 )
+from scanner.model import ScanResult, SourceResult
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "scan.yaml"
 

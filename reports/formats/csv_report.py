@@ -7,7 +7,7 @@ from typing import TextIO
 
 from reports.formats._common import confidence, one_line, spreadsheet_safe
 from reports.model import Report
-from reports.registry import Renderer, register
+from reports.renderer import Renderer, register
 
 COLUMNS = (
     "source",

@@ -14,10 +14,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from reports.formats._common import confidence, headline, one_line
 from reports.model import UNCATEGORIZED, Report, stable_id
-from reports.registry import Renderer, register
-from scanner.policy.residency import Verdict
+from reports.renderer import Renderer, register
+from scanner.policy.residency import StorageVerdict
 
-_VERDICT_ORDER = {Verdict.VIOLATION: 0, Verdict.UNVERIFIED: 1, Verdict.COMPLIANT: 2}
+_VERDICT_ORDER = {StorageVerdict.VIOLATION: 0, StorageVerdict.UNVERIFIED: 1,
+                  StorageVerdict.COMPLIANT: 2}
 #: Per-table sections start open when there are at most this many tables.
 OPEN_TABLES = 40
 LABEL_CHARS = 42
@@ -111,6 +112,6 @@ class HtmlRenderer(Renderer):
             source_bars=source_bars,
             source_max=max((b.value for b in source_bars), default=0),
             open_tables=len(report.tables) <= OPEN_TABLES,
-            Verdict=Verdict,
+            StorageVerdict=StorageVerdict,
         )
         out.write(html)

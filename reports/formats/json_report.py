@@ -7,7 +7,7 @@ from typing import TextIO
 
 from reports.formats._common import policy_section
 from reports.model import Report
-from reports.registry import Renderer, register
+from reports.renderer import Renderer, register
 
 
 @register

@@ -25,9 +25,9 @@ from typing import TextIO
 
 from reports.formats._common import confidence, one_line, plural, xml_safe
 from reports.model import Report, SourceSummary, TableSummary
-from reports.registry import Renderer, register
+from reports.renderer import Renderer, register
 from scanner.model import Status
-from scanner.policy.residency import Verdict
+from scanner.policy.residency import StorageVerdict
 
 
 @register
@@ -74,11 +74,11 @@ def _suite(report: Report, source: SourceSummary) -> ET.Element:
         suite, "testcase", classname=xml_safe(source.name), name="storage location"
     )
     counts["tests"] += 1
-    if res.verdict is Verdict.VIOLATION:
+    if res.verdict is StorageVerdict.VIOLATION:
         fail = ET.SubElement(case, "failure", message=xml_safe(res.reason), type=report.rules[0].id)
         fail.text = xml_safe(f"{res.reason}\n{res.location.detail}\n{report.policy.storage_quote}")
         counts["failures"] += 1
-    elif res.verdict is Verdict.UNVERIFIED:
+    elif res.verdict is StorageVerdict.UNVERIFIED:
         ET.SubElement(
             case,
             "skipped",

@@ -14,12 +14,13 @@ from typing import TextIO
 
 from reports.formats._common import confidence, headline, one_line, plural
 from reports.model import Report
-from reports.registry import Renderer, register
-from scanner.policy.residency import Verdict
+from reports.renderer import Renderer, register
+from scanner.policy.residency import StorageVerdict
 
 MAX_ROWS = 100
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
-_VERDICT_MARK = {Verdict.VIOLATION: "❌", Verdict.UNVERIFIED: "⚠️", Verdict.COMPLIANT: "✅"}
+_VERDICT_MARK = {StorageVerdict.VIOLATION: "❌", StorageVerdict.UNVERIFIED: "⚠️",
+                 StorageVerdict.COMPLIANT: "✅"}
 
 
 def text(value: str) -> str:
@@ -71,7 +72,8 @@ class MarkdownRenderer(Renderer):
         add("")
         add(_row("", "Source", "Location", "Verdict", "Why", "To settle"))
         add(_row("---", "---", "---", "---", "---", "---"))
-        order = {Verdict.VIOLATION: 0, Verdict.UNVERIFIED: 1, Verdict.COMPLIANT: 2}
+        order = {StorageVerdict.VIOLATION: 0, StorageVerdict.UNVERIFIED: 1,
+                 StorageVerdict.COMPLIANT: 2}
         for s in sorted(report.sources, key=lambda s: (order[s.residency.verdict], s.name)):
             r = s.residency
             add(

@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from reports.formats._common import confidence, one_line
 from reports.model import ENTITY_TITLES, FlaggedColumn, Report, stable_id
-from reports.registry import Renderer, register
+from reports.renderer import Renderer, register
 from scanner.model import ENTITY_TYPES
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

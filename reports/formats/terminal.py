@@ -16,17 +16,17 @@ from rich.text import Text
 
 from reports.formats._common import confidence, headline, one_line, plural
 from reports.model import FlaggedColumn, Report
-from reports.registry import Renderer, register
-from scanner.policy.residency import Verdict
+from reports.renderer import Renderer, register
+from scanner.policy.residency import StorageVerdict
 
 #: Longest list shown per section; the HTML and CSV reports hold everything.
 MAX_ROWS = 200
 PLAIN_WIDTH = 120
 
 _VERDICT_STYLE = {
-    Verdict.VIOLATION: "bold red",
-    Verdict.UNVERIFIED: "yellow",
-    Verdict.COMPLIANT: "green",
+    StorageVerdict.VIOLATION: "bold red",
+    StorageVerdict.UNVERIFIED: "yellow",
+    StorageVerdict.COMPLIANT: "green",
 }
 _SENSITIVITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "dim"}
 
@@ -113,7 +113,7 @@ def _storage(console: Console, report: Report, frame: box.Box) -> None:
         for u in report.unverified:
             table.add_row(Text(u.source, style="yellow"), u.reason, u.settle or "")
         console.print(table)
-    compliant = [s for s in report.sources if s.residency.verdict is Verdict.COMPLIANT]
+    compliant = [s for s in report.sources if s.residency.verdict is StorageVerdict.COMPLIANT]
     if compliant:
         names = ", ".join(f"{s.name} [{s.residency.location.label}]" for s in compliant)
         console.print(Text(f"Compliant: {names}", style="green"))

@@ -32,12 +32,13 @@ from scanner.cli.common import (
 )
 from scanner.cli.options import scan_options
 from scanner.model import ExitCode
+from scanner.workflows.baseline import DEFAULT_PATH
 
 if TYPE_CHECKING:
     from scanner.model import ScanResult
     from scanner.policy import Policy
     from scanner.policy.residency import Residency
-    from scanner.workflows.baseline import Baseline, Problem
+    from scanner.workflows.baseline import Baseline, GateProblem
 
 logger = logging.getLogger("piiscan")
 
@@ -72,7 +73,7 @@ class _Scanned:
     policy: Policy
     residency: Residency | None
     locations: dict[str, tuple[str, int]]
-    problems: tuple[Problem, ...]
+    problems: tuple[GateProblem, ...]
 
 
 def _setup(verbose: int, debug: bool) -> None:
@@ -87,7 +88,7 @@ def _scan(sources: tuple[str, ...], kw: dict[str, Any]) -> _Scanned:
         if inputs.config_file is not None:
             raise click.UsageError("--config lists data sources; it does not go with --ddl")
         from scanner.core.ddl import DdlError, scan_ddl
-        from scanner.workflows.baseline import Problem
+        from scanner.workflows.baseline import GateProblem
 
         try:
             ddl = scan_ddl(args.sources, inputs.policy, dialect=kw["dialect"],
@@ -98,7 +99,7 @@ def _scan(sources: tuple[str, ...], kw: dict[str, Any]) -> _Scanned:
             logger.warning("%s: line %s: %s", w.file, w.line, w.message)
         for p in ddl.problems:
             logger.error("%s: line %s: %s", p.file, p.line, p.message)
-        problems = tuple(Problem(kw["ddl_source"], p.message, file=p.file, line=p.line)
+        problems = tuple(GateProblem(kw["ddl_source"], p.message, file=p.file, line=p.line)
                          for p in ddl.problems)
         locations = {k: (v.file, v.line) for k, v in ddl.locations.items()}
         return _Scanned(ddl.result, inputs.policy, None, locations, problems)
@@ -149,7 +150,7 @@ def baseline_group() -> None:
 @baseline_group.command("create")
 @click.argument("sources", nargs=-1)
 @_scan_options
-@click.option("--output", "-o", default=".piiscan-baseline.json", show_default=True,
+@click.option("--output", "-o", default=DEFAULT_PATH, show_default=True,
               type=click.Path(dir_okay=False), help="Baseline file to write (updated in place "
               "if it exists: existing reasons and expiries are kept).")
 @click.option("--reason", help="Reason recorded on approvals this run adds.")
@@ -185,7 +186,7 @@ def create(sources: tuple[str, ...], output: str, reason: str | None, expires: s
 @click.argument("columns", nargs=-1, required=True)
 @click.option("--entity", "-e", "entities", multiple=True, required=True,
               help="Entity type to approve (repeatable), e.g. US_SSN.")
-@click.option("--baseline", "-b", "baseline_path", default=".piiscan-baseline.json",
+@click.option("--baseline", "-b", "baseline_path", default=DEFAULT_PATH,
               show_default=True, type=click.Path(dir_okay=False), help="Baseline file to edit.")
 @click.option("--reason", help="Why the column may hold it (kept in the file).")
 @click.option("--expires", help="Last day (YYYY-MM-DD) the approval holds.")
@@ -226,7 +227,7 @@ def approve(columns: tuple[str, ...], entities: tuple[str, ...], baseline_path: 
 
 @click.command("check")
 @click.argument("sources", nargs=-1)
-@click.option("--baseline", "-b", "baseline_path", default=".piiscan-baseline.json",
+@click.option("--baseline", "-b", "baseline_path", default=DEFAULT_PATH,
               show_default=True, type=click.Path(dir_okay=False),
               help="Baseline of approved PII columns.")
 @click.option("--fail-on", default="all", show_default=True,

@@ -324,12 +324,6 @@ def _string_end(text: str, i: int, quote: str, escapes: bool) -> int:
 # --- Parsing ---------------------------------------------------------------------------------
 
 
-def read_columns(path: str | Path, dialect: str = AUTO
-                 ) -> tuple[list[DdlColumn], list[DdlProblem], list[DdlProblem]]:
-    """Return the columns ``path`` creates, the statements it could not read, and warnings."""
-    return parse_text(_read(path), str(path), dialect)
-
-
 def _read(path: str | Path) -> str:
     return reading(DdlError)(path, encoding="utf-8-sig")
 
@@ -421,7 +415,7 @@ def _locate(table: exp.Expression, defs: list[exp.ColumnDef], stmt: Statement, w
         else:
             line = stmt.line
         out.append(DdlColumn(schema_name, table_name, name, data_type,
-                             kind_of(kind_expr), where, line, statement))
+                             declared_kind(kind_expr), where, line, statement))
     return out
 
 
@@ -455,7 +449,7 @@ def _find_column(text: str, ident: exp.Expression, cursor: int, statement: str) 
     return m.start(1) if m else None
 
 
-def kind_of(data_type: exp.Expression | None) -> str:
+def declared_kind(data_type: exp.Expression | None) -> str:
     """Map a declared type to the value kinds detectors read (integer, string, temporal ...)."""
     if not isinstance(data_type, exp.DataType):
         return "other"

@@ -27,7 +27,7 @@ from connectors.base import (
     UnrecognisedSource,
     is_supplement,
 )
-from connectors.registry import CONFIDENT_CLAIM, expand, open_source, redact_url
+from connectors.registry import CONFIDENT_CLAIM, expand, open_source
 from detectors import custom
 from detectors.base import ColumnFacts, Detector, Tally, ValueView, Verdict, wilson_lower
 from detectors.registry import all_detectors
@@ -35,6 +35,7 @@ from scanner.core.classify import Claim, finish_table, judge_column, resolve_col
 from scanner.core.config import ScanConfig
 from scanner.model import ColumnRef, ScanResult, SourceResult, Status, TableResult
 from scanner.policy import Policy
+from scanner.redact import redact_url
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ ProgressHook = Callable[[str, int, int | None], None]
 
 
 @dataclass
-class _Column:
+class _RunningColumn:
     """Running totals for one column while its batches stream past."""
 
     ref: ColumnRef
@@ -222,8 +223,8 @@ class Engine:
                 remaining -= batch.num_rows
             yield batch
 
-    def _scan_batch(self, batch: pa.RecordBatch, by_name: dict[str, _Column]) -> None:
-        work: list[tuple[_Column, pa.Array]] = []
+    def _scan_batch(self, batch: pa.RecordBatch, by_name: dict[str, _RunningColumn]) -> None:
+        work: list[tuple[_RunningColumn, pa.Array]] = []
         for i, field_ in enumerate(batch.schema):
             col = by_name.get(field_.name)
             if col is None:
@@ -238,7 +239,7 @@ class Engine:
         # Arrow's kernels release the GIL: columns are checked side by side.
         list(self._pool.map(self._scan_column, work))
 
-    def _scan_column(self, item: tuple[_Column, pa.Array]) -> None:
+    def _scan_column(self, item: tuple[_RunningColumn, pa.Array]) -> None:
         col, values = item
         view = ValueView(values, is_text=col.is_text)
         col.kind = view.kind
@@ -286,14 +287,14 @@ class Engine:
                 keep.append(det)
         return keep
 
-    def _column(self, ref: ColumnRef, skip_reason: str | None) -> _Column:
+    def _column(self, ref: ColumnRef, skip_reason: str | None) -> _RunningColumn:
         # A detector that only confirms a telling name need not read values
         # under a name that tells nothing.
         active = [d for d in self.detectors
                   if not d.requires_name or d.names.evaluate(ref.column).score >= 0.5]
-        return _Column(ref, skip_reason=skip_reason, active=active)
+        return _RunningColumn(ref, skip_reason=skip_reason, active=active)
 
-    def _keep_ner_sample(self, col: _Column, view: ValueView) -> None:
+    def _keep_ner_sample(self, col: _RunningColumn, view: ValueView) -> None:
         need = self.config.ner_sample - len(col.ner_sample)
         if need <= 0 or not self.config.ner:
             return
@@ -301,7 +302,7 @@ class Engine:
 
     # Verdicts ------------------------------------------------------------------
 
-    def _judge(self, col: _Column) -> list[Claim]:
+    def _judge(self, col: _RunningColumn) -> list[Claim]:
         if col.skip_reason:
             return []
         facts = ColumnFacts(col.ref.column, col.ref.data_type, col.kind, col.values,
@@ -311,7 +312,8 @@ class Engine:
         col.ner_sample = []
         return claims
 
-    def _language(self, col: _Column, facts: ColumnFacts, claims: list[Claim]) -> list[Claim]:
+    def _language(self, col: _RunningColumn, facts: ColumnFacts,
+                  claims: list[Claim]) -> list[Claim]:
         """Names (and addresses in text) by presidio's NER on the column's bounded sample."""
         if not self.config.ner or not col.ner_sample or self._ner_failed:
             return []

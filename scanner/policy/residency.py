@@ -43,7 +43,7 @@ class Declarations(Protocol):
     def declared_location(self, source_name: str) -> str | None: ...
 
 
-class Verdict(StrEnum):
+class StorageVerdict(StrEnum):
     """A source's standing against the storage rule."""
 
     COMPLIANT = "compliant"
@@ -215,7 +215,7 @@ class SourceResidency:
 
     source: str
     location: Location
-    verdict: Verdict
+    verdict: StorageVerdict
     reason: str
     pii_columns: int
     cpni_columns: int
@@ -248,7 +248,7 @@ class Residency:
                 return s
         return None
 
-    def count(self, verdict: Verdict) -> int:
+    def count(self, verdict: StorageVerdict) -> int:
         """Return how many sources have ``verdict``."""
         return sum(1 for s in self.sources if s.verdict is verdict)
 
@@ -256,7 +256,7 @@ class Residency:
         """Return plain data for the JSON report's ``residency`` section."""
         return {
             "allowed_countries": list(self.allowed_countries),
-            "summary": {v.value: self.count(v) for v in Verdict},
+            "summary": {v.value: self.count(v) for v in StorageVerdict},
             "sources": [s.to_dict() for s in self.sources],
         }
 
@@ -579,7 +579,7 @@ def judge(source: SourceResult, location: Location, policy: Policy) -> SourceRes
             return SourceResidency(
                 source.name,
                 location,
-                Verdict.COMPLIANT,
+                StorageVerdict.COMPLIANT,
                 f"location unknown, but the source holds no PII or CPNI ({location.detail})",
                 pii,
                 cpni,
@@ -588,7 +588,7 @@ def judge(source: SourceResult, location: Location, policy: Policy) -> SourceRes
         return SourceResidency(
             source.name,
             location,
-            Verdict.UNVERIFIED,
+            StorageVerdict.UNVERIFIED,
             f"location unknown: {location.detail}; the source {what}",
             pii,
             cpni,
@@ -597,13 +597,13 @@ def judge(source: SourceResult, location: Location, policy: Policy) -> SourceRes
     where = f"{location.label}, location {location.how.value}"
     if policy.allows_country(country):
         return SourceResidency(
-            source.name, location, Verdict.COMPLIANT, f"stored in {where}", pii, cpni
+            source.name, location, StorageVerdict.COMPLIANT, f"stored in {where}", pii, cpni
         )
     if pii:
         return SourceResidency(
             source.name,
             location,
-            Verdict.VIOLATION,
+            StorageVerdict.VIOLATION,
             f"{holds} stored in {where}, outside {allowed}",
             pii,
             cpni,
@@ -612,7 +612,7 @@ def judge(source: SourceResult, location: Location, policy: Policy) -> SourceRes
         return SourceResidency(
             source.name,
             location,
-            Verdict.UNVERIFIED,
+            StorageVerdict.UNVERIFIED,
             f"stored in {where}, outside {allowed}; the scan did not complete, so whether "
             "it holds PII is unknown",
             pii,
@@ -622,7 +622,7 @@ def judge(source: SourceResult, location: Location, policy: Policy) -> SourceRes
     return SourceResidency(
         source.name,
         location,
-        Verdict.COMPLIANT,
+        StorageVerdict.COMPLIANT,
         f"stored in {where}, outside {allowed}, but holds no PII or CPNI",
         pii,
         cpni,

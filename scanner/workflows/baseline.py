@@ -51,7 +51,7 @@ from typing import Any
 from scanner.fileio import FileProblem, reading, write_text
 from scanner.model import ENTITY_TYPES, ColumnVerdict, ScanResult, Status
 from scanner.policy import SENSITIVITIES, Policy
-from scanner.policy.residency import Residency, Verdict
+from scanner.policy.residency import Residency, StorageVerdict
 
 logger = logging.getLogger(__name__)
 
@@ -291,7 +291,7 @@ def from_result(result: ScanResult, residency: Residency | None, *,
     storage = {src: a for src, a in old.storage.items() if src not in scanned}
     if residency is not None:
         for entry in residency.sources:
-            if entry.verdict is Verdict.VIOLATION:
+            if entry.verdict is StorageVerdict.VIOLATION:
                 storage[entry.source] = old.storage.get(entry.source, fresh)
                 logger.warning("%s: storage violation recorded as approved: %s", entry.source,
                                entry.reason)
@@ -310,7 +310,7 @@ def iter_flagged(result: ScanResult) -> Iterable[ColumnVerdict]:
 # --- Checking --------------------------------------------------------------------------------
 
 
-class Kind(StrEnum):
+class FindingKind(StrEnum):
     """What a gate finding is."""
 
     NEW_COLUMN = "new-column"
@@ -323,7 +323,7 @@ class Kind(StrEnum):
 class Finding:
     """Something the baseline does not approve (or no longer approves)."""
 
-    kind: Kind
+    kind: FindingKind
     #: Column identity, or the source name for a storage violation.
     identity: str
     entity: str | None
@@ -385,7 +385,7 @@ class Approved:
 
 
 @dataclass(frozen=True)
-class Problem:
+class GateProblem:
     """A source, table or DDL statement that could not be checked."""
 
     source: str
@@ -403,7 +403,7 @@ class Outcome:
     approved: tuple[Approved, ...]
     #: Approvals of scanned sources that the scan no longer finds (prune with baseline create).
     stale: tuple[str, ...]
-    problems: tuple[Problem, ...]
+    problems: tuple[GateProblem, ...]
     complete: bool
     fail_on: tuple[str, ...]
     sources: tuple[str, ...] = ()
@@ -479,7 +479,7 @@ def severity(policy: Policy, entity: str, cpni: bool) -> str:
 def check(result: ScanResult, baseline: Baseline, policy: Policy, residency: Residency | None,
           *, fail_on: Iterable[str] = SENSITIVITIES, today: dt.date | None = None,
           locations: Mapping[str, tuple[str, int]] | None = None,
-          extra_problems: Iterable[Problem] = ()) -> Outcome:
+          extra_problems: Iterable[GateProblem] = ()) -> Outcome:
     """Compare a scan with the baseline.
 
     ``locations`` maps column identities to ``(file, line)`` (DDL columns);
@@ -516,14 +516,14 @@ def check(result: ScanResult, baseline: Baseline, policy: Policy, residency: Res
                         approved.append(Approved(entity=entity, approval=approval, **common))
                         continue
                     if approval is not None:
-                        kind = Kind.EXPIRED
+                        kind = FindingKind.EXPIRED
                         msg = (f"{ident}: the approval of {entity} expired on "
                                f"{approval.expires.isoformat() if approval.expires else '?'}")
                     elif known is None:
-                        kind = Kind.NEW_COLUMN
+                        kind = FindingKind.NEW_COLUMN
                         msg = f"{ident}: new PII column ({entity})"
                     else:
-                        kind = Kind.NEW_ENTITY
+                        kind = FindingKind.NEW_ENTITY
                         msg = (f"{ident}: approved for {', '.join(sorted(known))} but now "
                                f"also holds {entity}")
                     if col.cpni:
@@ -534,7 +534,7 @@ def check(result: ScanResult, baseline: Baseline, policy: Policy, residency: Res
                                             approval=approval, **common))
     if residency is not None:
         for entry in residency.sources:
-            if entry.verdict is not Verdict.VIOLATION:
+            if entry.verdict is not StorageVerdict.VIOLATION:
                 continue
             sev = worst.get(entry.source, "high")
             approval = baseline.storage.get(entry.source)
@@ -544,10 +544,10 @@ def check(result: ScanResult, baseline: Baseline, policy: Policy, residency: Res
             if approval is not None:
                 msg = (f"{entry.source}: the approval of its storage location expired on "
                        f"{approval.expires.isoformat() if approval.expires else '?'}")
-                kind = Kind.EXPIRED
+                kind = FindingKind.EXPIRED
             else:
                 msg = f"{entry.source}: storage violation: {entry.reason}"
-                kind = Kind.STORAGE
+                kind = FindingKind.STORAGE
             findings.append(Finding(kind=kind, identity=entry.source, entity=None,
                                     severity=sev, fails=sev in failing, message=msg,
                                     source=entry.source, approval=approval))
@@ -561,10 +561,10 @@ def check(result: ScanResult, baseline: Baseline, policy: Policy, residency: Res
             continue
         if source.name in explained:
             continue  # the problems given (unreadable DDL statements) say it better
-        problems.append(Problem(source.name, source.error or f"source {source.status.value}"))
+        problems.append(GateProblem(source.name, source.error or f"source {source.status.value}"))
         for table in source.tables:
             if table.status is not Status.OK:
-                problems.append(Problem(source.name, table.error or "table not fully read",
+                problems.append(GateProblem(source.name, table.error or "table not fully read",
                                         table.name))
     stale = sorted(
         ident for ident in baseline.columns

@@ -57,6 +57,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from scanner.model import ScanResult
 from scanner.model import tool_version as installed_version
 from scanner.policy.residency import Residency
+from scanner.redact import redact_url
 
 logger = logging.getLogger(__name__)
 
@@ -170,8 +171,6 @@ def config_identity(config_path: str | None, sources: Sequence[str] = ()) -> Con
     sources by their sorted list, paths made absolute and URL passwords
     hidden, so the same sweep from another directory is the same configuration.
     """
-    from connectors.registry import redact_url
-
     listed = sorted(
         redact_url(s) if "://" in s else os.path.abspath(os.path.expanduser(s)) for s in sources
     )
@@ -334,7 +333,6 @@ Migration = Callable[[Connection], None]
 MIGRATIONS: tuple[Migration, ...] = (_migration_1,)
 
 #: The schema version this piiscan writes.
-CURRENT_VERSION = len(MIGRATIONS)
 
 
 def migrate(engine: Engine, migrations: Sequence[Migration] = MIGRATIONS) -> int:
