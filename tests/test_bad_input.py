@@ -22,10 +22,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from support import ROOT
 
 from scanner.cli import main
 
-PIISCAN = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "piiscan"
+PIISCAN = ROOT / ".venv" / "bin" / "piiscan"
 SECRETS = ("4111-1111-1111-1111", "SECRET-VALUE-123")
 EXIT_PARTIAL = 3
 

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, run_cli
+from support import CORPUS, run_cli
 
 
 def _cases() -> list[tuple[str, str, dict]]:

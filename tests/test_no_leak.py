@@ -12,7 +12,7 @@ import gzip
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from support import run_cli
 
 SECRETS = {
     "card": "4556737586899855",

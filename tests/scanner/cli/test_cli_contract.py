@@ -8,7 +8,7 @@ import random
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli
+from support import ROOT, run_cli
 
 ENTITIES = {
     "PERSON_NAME", "POSTAL_ADDRESS", "PHONE_NUMBER", "EMAIL_ADDRESS", "DATE_OF_BIRTH",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import ROOT, run_cli
+from support import ROOT, run_cli
 
 from detectors.custom import CustomDetectorError, load
 

@@ -6,7 +6,7 @@ import configparser
 import shlex
 
 import yaml
-from conftest import ROOT
+from support import ROOT
 
 from scanner.cli import main
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from reports_sample import CDR, RDS, sample_config, sample_result
+from support import ROOT
 
 from reports import build_report, render
 from scanner.cli.report import ReportInputError, load_saved, report_command
@@ -141,7 +142,7 @@ def test_one_command_over_sources_in_two_regions(tmp_path: Path) -> None:
 
     from scanner.cli import main
 
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     subprocess.run(
         [sys.executable, str(root / "examples" / "generate.py"), str(tmp_path / "data")],
         check=True,

@@ -14,11 +14,12 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from support import CORPUS as SHARED_CORPUS
 
 from connectors.base import ConnectorOptions, ReadPlan
 from connectors.registry import open_source
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "cdr"
+CORPUS = SHARED_CORPUS / "cdr"
 
 FILES = [
     ("asterisk_cdr_custom", "Master.csv", "asterisk-cdr-custom"),
@@ -26,7 +27,9 @@ FILES = [
     ("cisco_cucm_cdr_cmr", "cmr_example_cucm14.txt", "cisco-cucm-cmr"),
 ]
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+pytestmark = pytest.mark.skipif(
+    not CORPUS.is_dir(),
+    reason="the shared corpus (../shared/corpus) is not present beside this checkout")
 
 
 def labels(folder: str, name: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from support import run_cli
 from test_store import _residency, _result
 
 from reports.diff import render_markdown, render_table

@@ -7,7 +7,7 @@ import json
 import random
 from pathlib import Path
 
-from conftest import run_cli
+from support import run_cli
 
 from scanner.core.config import ScanConfig
 from scanner.core.engine import scan

@@ -11,13 +11,16 @@ import pyarrow as pa
 import pytest
 import sqlalchemy as sa
 from db_fixtures import read, scan_tables
+from support import CORPUS
 
 from connectors.base import ConnectorOptions, ReadPlan, SourceError, TableError, is_supplement
 from connectors.registry import open_source, sniff
 from connectors.sql.source import SqlSource
 
-CORPUS_DB = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "cdr" / (
-    "freeswitch_cdr_sqlite/cdr.db")
+CORPUS_DB = CORPUS / "cdr" / "freeswitch_cdr_sqlite" / "cdr.db"
+needs_corpus = pytest.mark.skipif(
+    not CORPUS_DB.exists(), reason="the shared corpus (../shared/corpus) is not present beside "
+    "this checkout")
 
 ODD = 'x"; DROP TABLE y; --'
 
@@ -58,6 +61,7 @@ def test_sqlite_files_are_claimed_by_header(db: Path, tmp_path: Path) -> None:
     assert isinstance(open_source(f"sqlite:///{db}", ConnectorOptions()), SqlSource)
 
 
+@needs_corpus
 def test_freeswitch_cdr_corpus_reads_in_place() -> None:
     before = hashlib.sha256(CORPUS_DB.read_bytes()).hexdigest()
     src, tables = scan_tables(str(Path("../shared/corpus/cdr/freeswitch_cdr_sqlite/cdr.db")))
@@ -147,6 +151,7 @@ def test_missing_file_is_a_source_error(tmp_path: Path) -> None:
     assert not (tmp_path / "absent.db").exists()
 
 
+@needs_corpus
 def test_freeswitch_cdr_corpus_labelled_columns_end_to_end() -> None:
     import json
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, run_cli
 from db_fixtures import pg_database, pg_exec
+from support import ROOT, run_cli
 
 from scanner.core.ddl import guess_dialect, parse_text, scan_ddl, split_statements
 from scanner.policy import Policy

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import ROOT, run_cli
+from support import ROOT, run_cli
 
 from scanner.model import (
     ColumnRef,

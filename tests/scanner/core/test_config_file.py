@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from support import ROOT
 
 from connectors.base import ConnectorOptions
 from scanner.core.config import ScanConfig
@@ -18,7 +19,7 @@ from scanner.core.config_file import (
 )
 from scanner.model import ScanResult, SourceResult
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "scan.yaml"
+EXAMPLE = ROOT / "examples" / "scan.yaml"
 
 
 def test_option_table_matches_connector_options() -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import run_cli
 from db_fixtures import pg_database, pg_exec
+from support import run_cli
 
 from scanner.core.config import ScanConfig
 from scanner.core.engine import scan
