@@ -22,12 +22,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from connectors.base import ConnectorOptions
-from connectors.cdr._core import (
+from connectors.cdr.base import CdrSource
+from connectors.cdr.layout import Field, Layout
+from connectors.cdr.sniff import (
     ASTERISK_UNIQUEID,
-    CdrSource,
     Detected,
-    Field,
-    Layout,
     Variant,
     detect_variant,
     fraction,

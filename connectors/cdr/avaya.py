@@ -16,14 +16,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from connectors.base import ConnectorOptions
-from connectors.cdr._core import (
+from connectors.cdr.base import CdrSource
+from connectors.cdr.layout import Field, Layout
+from connectors.cdr.sniff import (
     CLAIM_STRONG,
     DATETIME_SLASH,
     HMS,
-    CdrSource,
     Detected,
-    Field,
-    Layout,
     fraction,
     head_lines,
     is_int,

@@ -41,25 +41,18 @@ from connectors.base import (
     Table,
     TableError,
 )
-from connectors.cdr._core import (
-    CLAIM_FORCED,
-    CLAIM_STRONG,
+from connectors.cdr.base import CdrSource, read_head
+from connectors.cdr.decode import convert, decode_value
+from connectors.cdr.layout import KIND_TYPES, Field, Layout
+from connectors.cdr.reader import (
     FULL_CHUNK_BYTES,
-    KIND_TYPES,
     MAX_LINE_BYTES,
     SAMPLE_CHUNK_BYTES,
-    CdrSource,
-    Detected,
-    Field,
-    Layout,
-    _Counters,
-    convert,
-    decode_value,
-    head_lines,
+    Counters,
     iter_chunks,
-    read_head,
     rebatch,
 )
+from connectors.cdr.sniff import CLAIM_FORCED, CLAIM_STRONG, Detected, head_lines
 from connectors.registry import Sniff, register
 
 logger = logging.getLogger(__name__)
@@ -174,7 +167,7 @@ class FixedWidthTable(Table):
     def batches(self, plan: ReadPlan) -> Iterator[pa.RecordBatch]:
         """Yield typed batches: every record (``plan.full``) or the first ``sample_size``."""
         self.warnings.clear()
-        counters = _Counters(warnings=self.warnings)
+        counters = Counters(warnings=self.warnings)
         self._unmatched = 0
         limit = plan.sample_size
         chunk_bytes = FULL_CHUNK_BYTES if limit is None else SAMPLE_CHUNK_BYTES
@@ -187,7 +180,7 @@ class FixedWidthTable(Table):
             self.warnings.append(f"{self._unmatched} lines did not match record_pattern")
 
     def _read(
-        self, counters: _Counters, chunk_bytes: int, limit: int | None
+        self, counters: Counters, chunk_bytes: int, limit: int | None
     ) -> Iterator[pa.RecordBatch]:
         try:
             fh = self.path.open("rb")
@@ -209,7 +202,7 @@ class FixedWidthTable(Table):
                 yield batch
 
     def _parse(
-        self, first_line: int, chunk: bytes, complete: bool, counters: _Counters
+        self, first_line: int, chunk: bytes, complete: bool, counters: Counters
     ) -> pa.RecordBatch:
         layout = self.layout
         cols: list[list[str]] = [[] for _ in layout.fields]

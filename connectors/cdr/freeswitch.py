@@ -31,13 +31,12 @@ import re
 from collections.abc import Callable, Sequence
 
 from connectors.base import ConnectorOptions
-from connectors.cdr._core import (
+from connectors.cdr.base import CdrSource
+from connectors.cdr.layout import Field, Layout
+from connectors.cdr.sniff import (
     CLAIM_STRONG,
     UUID,
-    CdrSource,
     Detected,
-    Field,
-    Layout,
     Variant,
     detect_variant,
     head_lines,

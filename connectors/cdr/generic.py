@@ -20,15 +20,14 @@ import re
 from collections.abc import Sequence
 
 from connectors.base import ConnectorOptions
-from connectors.cdr._core import (
+from connectors.cdr.base import CdrSource
+from connectors.cdr.layout import Field, Layout
+from connectors.cdr.sniff import (
     DATETIME_ISO,
     DATETIME_SLASH,
     HMS,
     INT,
-    CdrSource,
     Detected,
-    Field,
-    Layout,
     head_lines,
     split_records,
 )
