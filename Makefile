@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install examples bench lint clean
+.PHONY: demo test install examples bench lint clean eval
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ demo: examples
 test: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
+
+# Accuracy on the labelled corpora (column-level precision/recall/F1 per type); exits 1
+# below the thresholds.
+SHARED_CORPUS ?= ../shared/corpus
+eval: $(STAMP)
+	$(BIN)/piiscan eval $(wildcard $(SHARED_CORPUS)) tests/corpus --min-f1 0.45 --min-precision 0.40
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -19,7 +19,7 @@ class ExitCode(IntEnum):
 
     #: The scan completed (findings or not).
     OK = 0
-    #: ``check`` and ``diff`` only: something new and unapproved was found.
+    #: ``check`` and ``diff``: something new and unapproved was found; ``eval``: below a threshold.
     FINDINGS = 1
     #: A usage or configuration error.
     USAGE = 2
@@ -95,6 +95,9 @@ class Detection:
     sampled: int
     reasons: tuple[str, ...]
     evidence: tuple[str, ...] = ()
+    #: ``value``: the column's values are the entity; ``embedded``: the entity appears
+    #: inside values (notes, URLs, JSON, log lines), ``matched`` of ``sampled`` searched.
+    scope: str = "value"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -105,6 +108,7 @@ class Detection:
             "sampled": self.sampled,
             "reasons": list(self.reasons),
             "evidence": list(self.evidence),
+            "scope": self.scope,
         }
 
     @classmethod
@@ -118,6 +122,8 @@ class Detection:
             sampled=int(data.get("sampled", 0)),
             reasons=tuple(str(r) for r in data.get("reasons") or ()),
             evidence=tuple(str(e) for e in data.get("evidence") or ()),
+            # Results written before scopes existed hold value findings only.
+            scope=str(data.get("scope") or "value"),
         )
 
 
@@ -190,6 +196,9 @@ class TableResult:
     format_reason: str | None = None
     warnings: tuple[str, ...] = ()
     seconds: float = 0.0
+    #: What the records are: call_detail, messaging, subscriber_usage,
+    #: ip_assignment, network_log, or None (``is_call_record`` is derived from it).
+    record_kind: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -202,6 +211,8 @@ class TableResult:
             "is_call_record": self.is_call_record,
             "columns": [c.to_dict() for c in self.columns],
         }
+        if self.record_kind:
+            out["record_kind"] = self.record_kind
         if self.format:
             out["format"] = {"name": self.format, "reason": self.format_reason}
         if self.warnings:
@@ -226,6 +237,7 @@ class TableResult:
             error=data.get("error"),
             schema=schema,
             is_call_record=bool(data.get("is_call_record", False)),
+            record_kind=data.get("record_kind"),
             format=fmt.get("name"),
             format_reason=fmt.get("reason"),
             warnings=tuple(str(w) for w in data.get("warnings") or ()),
