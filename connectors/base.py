@@ -93,6 +93,12 @@ def _glob(name: str, pattern: str) -> bool:
     return fnmatch.fnmatchcase(name, pattern + ".*")
 
 
+#: Table-level record kinds: voice CDRs/SMDR/SIP accounting, SMS/MMS logs,
+#: per-subscriber usage (aggregates, RADIUS sessions), IP assignments (DHCP
+#: leases, framed IPs, NAT logs) and network logs (web, Zeek, W3C, syslog).
+RECORD_KINDS = ("call_detail", "messaging", "subscriber_usage", "ip_assignment", "network_log")
+
+
 @dataclass(frozen=True)
 class ColumnInfo:
     """A column as the source declares it."""
@@ -119,6 +125,9 @@ class Table(ABC):
     warnings: list[str] = field(default_factory=list)
     #: Whether the connector knows this to be a call record (a CDR file).
     is_call_record: bool | None = None
+    #: What kind of records the connector knows the table to hold (one of
+    #: :data:`RECORD_KINDS`), or None when the scan decides from the columns.
+    record_kind: str | None = None
     #: Whether skipped malformed rows make the table's result partial (exit code 3).
     partial_on_warnings: bool = True
 

@@ -153,9 +153,13 @@ class CallDetailDetector(Detector):
                 "connected time", "call start time", "caller id number", "outbound cid",
                 "answered", "cause value", "directory number", "redirecting number",
                 "outpulsed", "hunt pilot", "last redirect", "call date", "call time",
-                "wait time", "park time", "dialled", "dialed"),
+                "wait time", "park time", "dialled", "dialed", "call number", "rec number",
+                "receiver number", "recipient number", "sender number", "sending telephone",
+                "receiving telephone", "a number", "b number", "other number", "sip code",
+                "sip reason", "setup time", "call start time", "sent time", "received time"),
         weak=("start", "end", "answer", "duration", "channel", "caller", "called", "calling",
-              "caller id", "time", "date", "dial", "span", "direction", "context"),
+              "caller id", "time", "date", "dial", "span", "direction", "context", "timestamp",
+              "sent", "received"),
         # A lone "dst" or "src" is a call party in a call record.
         exact=("source", "destination"),
         veto=("created", "updated", "modified", "birth", "expiry", "expiration", "user",
@@ -183,6 +187,66 @@ class CallDetailDetector(Detector):
         # keeps it when the table is one (see scanner.core.classify).
         return Verdict(verdict.entity, verdict.confidence, verdict.matched, verdict.sampled,
                        verdict.reasons, (), verdict.from_values, needs_call_record=True)
+
+
+# A telephone number as any country writes it nationally: digits with blanks,
+# dots, dashes and brackets, an optional +, 7 to 15 digits in all.
+_PARTY_SHAPE = r"^\+?\(?\d[\d\s().-]{5,20}\d$"
+_DATE_SHAPE = r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})$"
+
+
+@register
+class CallPartyNumberDetector(Detector):
+    """Call parties' telephone numbers in any national format, inside call and messaging records.
+
+    Without a country, ``78130 00821`` or ``(022)28952819`` cannot be validated
+    as a number plan would; inside a call record, under a party's name
+    (``call_num``, ``rec_num``, ``sending_telephone``), its shape is enough.
+    """
+
+    entity = "PHONE_NUMBER"
+    name = "call_party_number"
+    valid_word = "telephone-number shaped"
+    kinds = frozenset({"string", "integer"})
+    names = NameRule(
+        strong=("call number", "rec number", "receiver number", "recipient number",
+                "sender number", "sending telephone", "receiving telephone", "sending number",
+                "receiving number", "calling number", "called number", "caller number",
+                "callee number", "a number", "b number", "other number", "remote number",
+                "source number", "destination number", "from number", "to number",
+                "party number", "dialed number", "dialled number", "msisdn", "calling party",
+                "called party", "caller id number", "sender telephone", "recipient telephone",
+                "originating number", "terminating number", "sender phone", "recipient phone",
+                "caller phone", "callee phone", "from phone", "to phone"),
+        veto=("type", "count", "name", "plan", "prefix", "country", "area", "id", "pattern",
+              "partition", "mask", "transformation", "unicode", "presentation", "numbering"),
+    )
+    requires_name = True
+    specificity = 20
+
+    def match(self, view: ValueView) -> Match | None:
+        if view.count == 0:
+            return None
+        s = view.numeric
+        shaped = pc.and_(pc.match_substring_regex(s, _PARTY_SHAPE),
+                         pc.invert(pc.match_substring_regex(s, _DATE_SHAPE)))
+        digits = pc.utf8_length(pc.replace_substring_regex(s, r"[^0-9]", ""))
+        ok = pc.and_(shaped, pc.and_(pc.greater_equal(digits, 7), pc.less_equal(digits, 15)))
+        ok = pc.fill_null(ok, False)
+        k = count(ok)
+        return Match(k, k, take_evidence(s, ok, self))
+
+    def mask(self, value: str) -> str:
+        return mask_tail(value, 2)
+
+    def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
+        verdict = super().judge(tally, facts, name)
+        if verdict is None or not verdict.from_values:
+            return None
+        # Only a call or messaging record makes a party's number of this shape a
+        # telephone number (see scanner.core.classify).
+        return Verdict(verdict.entity, verdict.confidence, verdict.matched, verdict.sampled,
+                       verdict.reasons, verdict.evidence, True, needs_call_record=True)
 
 
 @register

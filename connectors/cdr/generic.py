@@ -1,4 +1,4 @@
-"""Generic call logs: delimited text with a header naming call-record fields.
+"""Generic call and messaging logs: delimited text recognised by names or by content.
 
 Many PBXs, carriers and billing exports write a header line such as
 ``caller,called,start,duration``. Such a file is recognised from its header
@@ -9,9 +9,22 @@ duration, billsec, seconds ...). The generic CSV reader claims such files
 too, but with a lower score; this connector adds the call-record flag and the
 typing below.
 
+Party names also count when they pair a number word with a role
+(``call_num``/``rec_num``, ``sending_telephone``/``receiving_telephone``,
+``a_number``). A log whose header names nothing known, or that has no
+header, is recognised by content: two columns of telephone numbers in any
+national format (``78130 00821``, ``(022)28952819``, ``+44 20 7946 0000``)
+and a column of date-times in any common format; the format reason says so.
+Without a header, columns are named from what they hold (``calling_number``,
+``start_time``, ``duration``). A log whose names speak of messages (SMS,
+sender/recipient, sending/receiving) and has no duration is a messaging
+record; otherwise a call record.
+
 Columns keep the header's names. Party columns stay text; columns whose
-sniffed values are all timestamps, ``H:MM:SS`` durations or integers are
-typed as such (values that later fail to parse become null).
+sniffed values are all date-times (ISO, re-saved ``Y/m/d H:M``, day-first
+``d-m-Y H:M:S``, US ``m/d/Y``, epoch seconds, SMDR ``mm/dd hh:mm``),
+``H:MM:SS`` durations or integers are typed as such (values that later fail
+to parse become null).
 """
 
 from __future__ import annotations
@@ -23,14 +36,13 @@ from connectors.base import ConnectorOptions
 from connectors.cdr.base import CdrSource
 from connectors.cdr.layout import Field, Layout
 from connectors.cdr.sniff import (
-    DATETIME_ISO,
-    DATETIME_SLASH,
     HMS,
     INT,
     Detected,
     head_lines,
     split_records,
 )
+from connectors.cdr.timefmt import EPOCH_TIME, infer_time_field, looks_like_time
 from connectors.registry import register
 
 FORMAT = "generic-call-log"
@@ -98,9 +110,27 @@ def _compact(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
+#: A party column pairs a number word with a role (``rec_num``, ``sending_telephone``).
+_NUMBER_TOKENS = frozenset({"num", "number", "nbr", "no", "phone", "telephone", "tel", "msisdn"})
+_ROLE_TOKENS = frozenset({
+    "call", "caller", "calling", "called", "rec", "receiver", "receiving", "recipient",
+    "sender", "sending", "from", "to", "orig", "originating", "term", "terminating", "a", "b",
+    "source", "src", "dest", "dst", "destination", "other", "remote", "dialed", "dialled",
+    "target", "origin",
+})
+#: Names of a customer's own numbers: a contact list, not a call's parties.
+_CONTACT_TOKENS = frozenset({"home", "work", "office", "alt", "alternate", "fax", "contact",
+                             "emergency", "billing", "primary", "secondary"})
+_MESSAGE_TOKENS = frozenset({"sms", "mms", "message", "messages", "msg", "text", "sender",
+                             "sending", "recipient", "receiving"})
+
+
 def _is_party(name: str) -> bool:
     compact = _compact(name)
-    return any(p in compact for p in _PARTY_PARTS) or bool(_PARTY_TOKENS & set(tokens(name)))
+    words = set(tokens(name))
+    if any(p in compact for p in _PARTY_PARTS) or bool(_PARTY_TOKENS & words):
+        return True
+    return bool(words & _NUMBER_TOKENS and words & _ROLE_TOKENS)
 
 
 def _is_time(name: str) -> bool:
@@ -109,6 +139,11 @@ def _is_time(name: str) -> bool:
 
 def _is_duration(name: str) -> bool:
     return bool(_DURATION_TOKENS & set(tokens(name)))
+
+
+def _is_messaging(names: Sequence[str]) -> bool:
+    words = {t for n in names for t in tokens(n)}
+    return bool(words & _MESSAGE_TOKENS) and not any(_is_duration(n) for n in names)
 
 
 def classify_header(names: Sequence[str]) -> str | None:
@@ -149,11 +184,13 @@ def _infer(name: str, values: Sequence[str]) -> Field:
     present = [v.strip() for v in values if v.strip()]
     if _is_party(name) or not present:
         return Field(name, "phone" if _is_party(name) else "str")
-    if all(DATETIME_ISO.match(v) for v in present):
-        sep = "T" if "T" in present[0] else " "
-        return Field(name, "timestamp", f"%Y-%m-%d{sep}%H:%M:%S")
-    if all(DATETIME_SLASH.match(v) for v in present):
-        return Field(name, "timestamp", "%Y/%m/%d %H:%M:%S")
+    timed = None
+    if all(looks_like_time(v) for v in present):
+        timed = infer_time_field(name, present, min_share=1.0)
+    elif _is_time(name) and all(EPOCH_TIME.match(v) for v in present):
+        timed = Field(name, "epoch")
+    if timed is not None:
+        return timed
     if _is_duration(name) and all(HMS.match(v) for v in present):
         return Field(name, "hms")
     if all(INT.match(v) for v in present) and not _is_time(name):
@@ -174,9 +211,84 @@ def _sniff_delimiter(lines: Sequence[str]) -> str | None:
     return best[1] if best else None
 
 
+# ---------------------------------------------------------------------------
+# Recognition by content
+
+#: A telephone number as people and exports write it: digits with blanks,
+#: dots, dashes, brackets, an optional ``+``; 7 to 15 digits in all.
+_PHONE_TEXT = re.compile(r"^\+?[\d\s().-]{7,22}$")
+
+
+def _is_phone_text(value: str) -> bool:
+    value = value.strip()
+    if not _PHONE_TEXT.match(value) or looks_like_time(value) or EPOCH_TIME.match(value):
+        return False
+    digits = sum(c.isdigit() for c in value)
+    return 7 <= digits <= 15
+
+
+def _column_role(values: Sequence[str]) -> str | None:
+    """Say what a sniffed column holds: ``phone``, ``time``, ``int`` or None (mixed, text)."""
+    present = [v.strip() for v in values if v.strip()]
+    if not present:
+        return None
+    share = 0.8 * len(present)
+    if sum(looks_like_time(v) for v in present) >= share:
+        return "time"
+    if sum(_is_phone_text(v) for v in present) >= share:
+        return "phone"
+    if all(INT.match(v) or HMS.match(v) for v in present):
+        return "int"
+    return None
+
+
+def _looks_like_header(row: Sequence[str]) -> bool:
+    cells = [c.strip() for c in row if c.strip()]
+    return bool(cells) and all(_column_role([c]) is None for c in cells) and any(
+        ch.isalpha() for c in cells for ch in c)
+
+
+def by_content(names: Sequence[str] | None, data: Sequence[Sequence[str]]
+               ) -> tuple[list[str], str] | None:
+    """Recognise a call or messaging log from its values: two parties and a time.
+
+    Returns the column names (synthesised from the roles when there is no
+    header) and the evidence, or None. A customer table's home and work
+    numbers beside a sign-up date are not a call: contact names rule it out.
+    """
+    if not data:
+        return None
+    width = len(data[0])
+    roles = [_column_role([r[i] for r in data]) for i in range(width)]
+    phones = [i for i, r in enumerate(roles) if r == "phone"]
+    times = [i for i, r in enumerate(roles) if r == "time"]
+    if len(phones) < 2 or not times:
+        return None
+    if names is not None and any(_CONTACT_TOKENS & set(tokens(names[i])) for i in phones):
+        return None
+    ints = [i for i, r in enumerate(roles) if r == "int"]
+    if names is None:
+        messaging = not ints
+        party = ("sender_number", "recipient_number") if messaging else (
+            "calling_number", "called_number")
+        out = [f"column_{i + 1}" for i in range(width)]
+        for k, i in enumerate(phones):
+            out[i] = party[k] if k < 2 else f"party_number_{k + 1}"
+        for k, i in enumerate(times):
+            out[i] = ("start_time", "end_time")[k] if k < 2 else f"time_{k + 1}"
+        if ints:
+            out[ints[0]] = "duration"
+    else:
+        out = list(names)
+    evidence = (f"recognised by content: {len(phones)} columns of telephone numbers "
+                f"({', '.join(out[i] for i in phones[:3])}) and date-times "
+                f"({', '.join(out[i] for i in times[:2])})")
+    return out, evidence
+
+
 @register
 class GenericCallLog(CdrSource):
-    """Delimited call logs with a header naming call parties and times."""
+    """Delimited call and messaging logs, recognised by their header names or their values."""
 
     kind = FORMAT
     formats = (FORMAT,)
@@ -191,17 +303,28 @@ class GenericCallLog(CdrSource):
         if delimiter is None:
             return None
         records = split_records(lines, delimiter)
-        names = _unique(records[0])
-        why = classify_header(names)
+        header = _looks_like_header(records[0])
+        names = _unique(records[0]) if header else None
+        data = [r for r in records[int(header):] if len(r) == len(records[0])]
+        why = classify_header(names) if names is not None else None
         if why is None:
+            found = by_content(names, data)
+            if found is not None:
+                names, why = _unique(found[0]), found[1]
+        if why is None or names is None:
             if not forced:
                 return None
             why = "header names no call party and time; read as a call log as asked"
-        data = [r for r in records[1:] if len(r) == len(names)]
+            if names is None:
+                names = _unique([f"column_{i + 1}" for i in range(len(records[0]))])
         fields = tuple(_infer(n, [r[i] for r in data]) for i, n in enumerate(names))
-        layout = Layout(FORMAT, fields, delimiter=delimiter, skip_lines=1)
+        kind = "messaging" if _is_messaging(names) else "call_detail"
+        layout = Layout(FORMAT, fields, delimiter=delimiter, skip_lines=int(header),
+                        record_kind=kind)
         shown = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
             delimiter, "delimiter"
         )
-        reason = f"{why}; {len(names)} {shown}-separated columns"
+        what = "messaging log" if kind == "messaging" else "call log"
+        reason = (f"{why}; a {what}, {len(names)} {shown}-separated columns"
+                  f"{'' if header else ', no header'}")
         return Detected(layout, CLAIM_GENERIC, reason)

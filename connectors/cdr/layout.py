@@ -62,6 +62,8 @@ class Layout:
     strip_re: str | None = None
     #: Quote character, or None when the format defines no quoting.
     quote_char: str | None = '"'
+    #: What the records are (see ``connectors.base.RECORD_KINDS``).
+    record_kind: str = "call_detail"
 
     @property
     def names(self) -> list[str]:

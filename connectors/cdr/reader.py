@@ -331,7 +331,8 @@ class DelimitedCdrTable(Table):
             columns=[ColumnInfo(f.name, str(f.arrow_type)) for f in layout.fields],
             format=layout.format,
             format_reason=reason,
-            is_call_record=True,
+            is_call_record=layout.record_kind == "call_detail",
+            record_kind=layout.record_kind,
         )
         self.path = path
         self.layout = layout

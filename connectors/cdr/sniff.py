@@ -6,12 +6,14 @@ says why it recognised the format (a :class:`Detected`), or that it did not.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from connectors.cdr.decode import decode_value, parse_line
 from connectors.cdr.layout import Layout
+from connectors.cdr.timefmt import looks_like_time, retime
 from connectors.registry import SNIFF_BYTES
 
 #: Score a recognised CDR file claims with; the generic CSV reader claims ~10.
@@ -45,13 +47,30 @@ ASTERISK_DISPOSITIONS = frozenset({"ANSWERED", "NO ANSWER", "BUSY", "FAILED", "C
 
 
 def is_dt(value: str) -> bool:
-    """Tell whether a value looks like ``YYYY-MM-DD HH:MM:SS``."""
-    return bool(DATETIME_ISO.match(value))
+    """Tell whether a value is a date and time: ISO, or as a spreadsheet re-saved it."""
+    return bool(DATETIME_ISO.match(value)) or looks_like_time(value)
 
 
 def is_dt_or_empty(value: str) -> bool:
-    """Tell whether a value is empty or looks like ``YYYY-MM-DD HH:MM:SS``."""
+    """Tell whether a value is empty or a date and time (see :func:`is_dt`)."""
     return value == "" or is_dt(value)
+
+
+def fit_times(layout: Layout, records: Sequence[Sequence[str]]) -> Layout:
+    """Give each timestamp field the format its sniffed values use (re-saved dates).
+
+    Only records of the layout's width count; values are unquoted first.
+    """
+    n = len(layout.fields)
+    rows = [r for r in records if len(r) == n]
+    if not rows or not any(f.kind == "timestamp" for f in layout.fields):
+        return layout
+    fields = []
+    for i, f in enumerate(layout.fields):
+        if f.kind == "timestamp":
+            f = retime(f, [r[i].strip().strip('"') for r in rows])
+        fields.append(f)
+    return dataclasses.replace(layout, fields=tuple(fields))
 
 
 def is_int(value: str) -> bool:
@@ -143,6 +162,13 @@ def detect_variant(
         if not forced:
             return None
         variant = closest_variant(records, variants)
-        return Detected(variant.layout, score, f"assumed {variant.description}")
+        layout = fit_times(variant.layout, records)
+        return Detected(layout, score, f"assumed {variant.description}")
     variant, share = found
-    return Detected(variant.layout, score, why(variant, share))
+    layout = fit_times(variant.layout, records)
+    reason = why(variant, share)
+    if layout != variant.layout:
+        changed = [f"{f.name} as {f.fmt or f.kind}" for f, g in
+                   zip(layout.fields, variant.layout.fields, strict=True) if f != g]
+        reason += f"; re-saved times read as {', '.join(changed[:3])}"
+    return Detected(layout, score, reason)

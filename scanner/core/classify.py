@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from detectors.base import ColumnFacts, Detector, Tally, Verdict
 from detectors.names import tokenize
+from scanner.core.records import DETAIL_KINDS, RecordKind, kind_from_names
 from scanner.model import ColumnRef, ColumnVerdict, Detection, ScanResult
 from scanner.policy import Policy
 
@@ -113,18 +114,60 @@ def to_detection(claim: Claim) -> Detection:
                      evidence=v.evidence)
 
 
+def table_kind(columns: list[tuple[ColumnRef, list[Claim]]], declared_kind: str | None,
+               declared_call_record: bool | None) -> RecordKind:
+    """Tell what a table's records are: the connector's word, a documented schema, or the columns.
+
+    A documented schema (SIP accounting, RADIUS accounting) outranks the
+    party-and-time rule: a ``radacct`` table's ``CallingStationId`` beside its
+    session times is not a call.
+    """
+    by_names = kind_from_names([ref.column for ref, _ in columns])
+    if declared_kind is not None:
+        schema = by_names.schema if by_names.kind == declared_kind else None
+        return RecordKind(declared_kind, "recognised by its connector", schema)
+    if declared_call_record is not None:
+        return RecordKind("call_detail" if declared_call_record else None)
+    if by_names.kind is not None:
+        return by_names
+    if is_call_record(columns, None):
+        return RecordKind("call_detail", "a call party beside a call time or duration")
+    return RecordKind(None)
+
+
+def _schema_detection(entity: str, record: RecordKind, column: str) -> Detection:
+    schema = record.schema.name if record.schema else "recognised record"
+    return Detection(entity=entity, detector="record_context", confidence=0.6, matched=0,
+                     sampled=0, reasons=(f"`{column}` in a {schema} table",))
+
+
 def finish_table(columns: list[tuple[ColumnRef, list[Claim], str | None]], policy: Policy,
                  declared_call_record: bool | None) -> tuple[list[ColumnVerdict], bool]:
     """Apply the table context (call record, customer link) and the policy to every column."""
-    call_record = is_call_record([(r, c) for r, c, _ in columns], declared_call_record)
+    verdicts, record = finish_records(columns, policy, declared_call_record, None)
+    return verdicts, record.kind == "call_detail"
+
+
+def finish_records(columns: list[tuple[ColumnRef, list[Claim], str | None]], policy: Policy,
+                   declared_call_record: bool | None, declared_kind: str | None,
+                   ) -> tuple[list[ColumnVerdict], RecordKind]:
+    """Apply the table context (record kind, customer link) and the policy to every column.
+
+    Calling and messaging details are CPNI; plans and usage are CPNI when the
+    table ties them to a customer, and dropped as aggregate information when
+    it does not.
+    """
+    record = table_kind([(r, c) for r, c, _ in columns], declared_kind, declared_call_record)
+    detail = record.kind in DETAIL_KINDS
     has_customer = any(
-        c.verdict.entity in _CUSTOMER_ENTITIES for _, claims, _ in columns for c in claims)
+        c.verdict.entity in _CUSTOMER_ENTITIES for _, claims, _ in columns for c in claims
+    ) or any(record.entity_for(ref.column) in _CUSTOMER_ENTITIES for ref, _, _ in columns)
     cpni_entities = policy.cpni_entities()
     out: list[ColumnVerdict] = []
     for ref, claims, skipped in columns:
         kept: list[Claim] = []
         for c in claims:
-            if c.verdict.needs_call_record and not call_record:
+            if c.verdict.needs_call_record and not detail:
                 continue
             if c.verdict.entity in _CUSTOMER_BOUND and not has_customer:
                 # Plans and usage not tied to anyone are aggregate information, which
@@ -133,22 +176,31 @@ def finish_table(columns: list[tuple[ColumnRef, list[Claim], str | None]], polic
             kept.append(c)
         detections = [to_detection(c) for c in kept]
         entities = {d.entity for d in detections}
-        if call_record and "PHONE_NUMBER" in entities and "CALL_DETAIL" not in entities:
+        hinted = record.entity_for(ref.column)
+        if hinted and hinted not in entities and not (
+                hinted in EXCLUSIVE and entities & EXCLUSIVE) and not (
+                hinted in _CUSTOMER_BOUND and not has_customer):
+            # The documented schema says what the column is (a RADIUS UserName
+            # is an account; a CallingStationId holding phone numbers stays one).
+            detections.append(_schema_detection(hinted, record, ref.column))
+            entities.add(hinted)
+        if detail and "PHONE_NUMBER" in entities and "CALL_DETAIL" not in entities:
             phone = next(d for d in detections if d.entity == "PHONE_NUMBER")
+            what = "messaging record" if record.kind == "messaging" else "call record"
             detections.append(Detection(
                 entity="CALL_DETAIL", detector="call_record_context",
                 confidence=phone.confidence, matched=phone.matched, sampled=phone.sampled,
-                reasons=("a telephone number inside a call record is a calling detail",)))
+                reasons=(f"a telephone number inside a {what} is a calling detail",)))
             entities.add("CALL_DETAIL")
         cpni = False
-        if call_record and "CALL_DETAIL" in entities:
+        if detail and "CALL_DETAIL" in entities:
             cpni = True
         if has_customer and entities & (cpni_entities - {"CALL_DETAIL"}):
             cpni = True
         categories = policy.categories_for(sorted(entities), cpni)
         out.append(ColumnVerdict(ref=ref, detections=tuple(detections),
                                  categories=categories, cpni=cpni, skipped=skipped))
-    return out, call_record
+    return out, record
 
 
 def apply_policy(result: ScanResult, policy: Policy) -> ScanResult:

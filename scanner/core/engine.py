@@ -31,7 +31,7 @@ from connectors.registry import CONFIDENT_CLAIM, expand, open_source
 from detectors import custom
 from detectors.base import ColumnFacts, Detector, Tally, ValueView, Verdict, wilson_lower
 from detectors.registry import all_detectors
-from scanner.core.classify import Claim, finish_table, judge_column, resolve_column
+from scanner.core.classify import Claim, finish_records, judge_column, resolve_column
 from scanner.core.config import ScanConfig
 from scanner.model import ColumnRef, ScanResult, SourceResult, Status, TableResult
 from scanner.policy import Policy
@@ -203,11 +203,13 @@ class Engine:
             logger.error("%s", error)
             logger.debug("verdict failure", exc_info=True)
             judged = [(c.ref, [], c.skip_reason) for c in cols]
-        verdicts, call_record = finish_table(judged, self.policy, table.is_call_record)
+        verdicts, record = finish_records(judged, self.policy, table.is_call_record,
+                                          getattr(table, "record_kind", None))
         return TableResult(
             name=table.name, schema=table.schema, columns=tuple(verdicts), rows_scanned=rows,
             rows_total=table.rows_total, status=status, error=error,
-            is_call_record=call_record, format=table.format, format_reason=table.format_reason,
+            is_call_record=record.kind == "call_detail", record_kind=record.kind,
+            format=table.format, format_reason=table.format_reason,
             warnings=tuple(table.warnings[:50]), seconds=time.perf_counter() - t0,
         )
 

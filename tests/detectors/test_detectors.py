@@ -144,6 +144,13 @@ CASES: list[tuple[str, object, bool]] = [
     ("caller_id_name", 'Grace Hopper <sip:grace@example.com>', True),
     ("caller_id_name", '"client1" <client1>', False),
     ("caller_id_name", '<2125550142>', False),
+    # Call parties in national formats (claimed only inside call records).
+    ("call_party_number", "78130 00821", True),
+    ("call_party_number", "(022)28952819", True),
+    ("call_party_number", "+44 20 7946 0000", True),
+    ("call_party_number", "2001", False),
+    ("call_party_number", "2016-09-01", False),
+    ("call_party_number", "01.09.2016", False),
     ("person_name_column", "lowercase words", False),
 ]
 

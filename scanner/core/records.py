@@ -1,0 +1,161 @@
+"""Record kinds: what a whole table holds, told from its column names.
+
+A connector that recognised a format says what its records are (a CDR file
+holds call details). For any other table (a SQL table, a CSV export) the
+scan tells the kind from the column names of documented schemas:
+
+* SIP proxy accounting: Kamailio/OpenSIPS ``acc`` and ``missed_calls``
+  (method, from_tag, to_tag, callid, sip_code, sip_reason, time, plus the
+  extra src_user/dst_user/src_domain/dst_domain... columns the acc module's
+  ``acc_extra`` adds) and Kamailio's ``cdrs`` (src_username, dst_username,
+  call_start_time, duration, sip_call_id, sip_from_tag, sip_to_tag, cost):
+  call details;
+* FreeRADIUS ``radacct`` (UserName, AcctSessionId, NASIPAddress,
+  AcctStartTime, AcctStopTime, AcctSessionTime, AcctInputOctets,
+  AcctOutputOctets, CalledStationId, CallingStationId, FramedIPAddress ...):
+  subscriber usage, never a call record;
+* per-subscriber usage aggregates (minutes, calls and charges by period,
+  voicemail counts): subscriber usage.
+
+A schema also says what some of its fields are when their names alone would
+not (``src_user`` is a call party, ``UserName`` an account, ``AcctInputOctets``
+usage): those claims are added to the column with the schema as the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+#: Kinds whose records are calling or messaging details (CPNI with their parties).
+DETAIL_KINDS = frozenset({"call_detail", "messaging"})
+
+
+def compact(name: str) -> str:
+    """Drop case, blanks and punctuation: ``Acct-Session-Id`` → ``acctsessionid``."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+@dataclass(frozen=True)
+class RecordSchema:
+    """A documented table layout recognised from its column names."""
+
+    name: str
+    kind: str
+    #: Compact column names that identify the schema, and how many must be present.
+    signature: frozenset[str]
+    min_signature: int
+    #: Compact column name -> entity the schema says the column holds.
+    fields: dict[str, str] = field(default_factory=dict)
+    #: With ``requires_any``, at least one of these compact names must be present too.
+    requires_any: frozenset[str] = frozenset()
+
+    def score(self, names: set[str]) -> int:
+        """How many signature columns ``names`` has (0 when the schema does not fit)."""
+        hits = len(self.signature & names)
+        if hits < self.min_signature:
+            return 0
+        if self.requires_any and not self.requires_any & names:
+            return 0
+        return hits
+
+
+_SIP_PARTIES = ("srcuser", "dstuser", "dstouser", "srcusername", "dstusername",
+                "dstousername", "fromuser", "touser", "ruser", "ouser", "callerid", "calleeid")
+SIP_ACC = RecordSchema(
+    name="Kamailio/OpenSIPS acc (SIP accounting)",
+    kind="call_detail",
+    signature=frozenset({"method", "fromtag", "totag", "callid", "sipcode", "sipreason",
+                         "time", "srcuser", "dstuser", "srcdomain", "dstdomain", "dstouser",
+                         "setuptime", "duration", "mstime", "msduration"}),
+    min_signature=4,
+    requires_any=frozenset({"callid", "fromtag", "totag", "sipcode"}),
+    fields={**dict.fromkeys(_SIP_PARTIES, "CALL_DETAIL"),
+            "time": "CALL_DETAIL", "sipcode": "CALL_DETAIL", "sipreason": "CALL_DETAIL",
+            "duration": "CALL_DETAIL", "setuptime": "CALL_DETAIL", "msduration": "CALL_DETAIL",
+            "mstime": "CALL_DETAIL"},
+)
+SIP_CDRS = RecordSchema(
+    name="Kamailio cdrs (SIP call records)",
+    kind="call_detail",
+    signature=frozenset({"srcusername", "dstusername", "dstousername", "srcdomain", "dstdomain",
+                         "callstarttime", "duration", "sipcallid", "sipfromtag", "siptotag",
+                         "srcip", "cost", "rated"}),
+    min_signature=4,
+    requires_any=frozenset({"sipcallid", "sipfromtag", "siptotag", "callstarttime"}),
+    fields={**dict.fromkeys(_SIP_PARTIES, "CALL_DETAIL"),
+            "callstarttime": "CALL_DETAIL", "duration": "CALL_DETAIL", "cost": "SERVICE_USAGE"},
+)
+RADACCT = RecordSchema(
+    name="FreeRADIUS radacct (RADIUS accounting sessions)",
+    kind="subscriber_usage",
+    signature=frozenset({"acctsessionid", "acctuniqueid", "nasipaddress", "nasportid",
+                         "acctstarttime", "acctstoptime", "acctupdatetime", "acctsessiontime",
+                         "acctinputoctets", "acctoutputoctets", "acctterminatecause",
+                         "framedipaddress", "calledstationid", "callingstationid",
+                         "acctauthentic", "framedprotocol", "servicetype"}),
+    min_signature=4,
+    requires_any=frozenset({"acctsessionid", "acctsessiontime", "acctinputoctets",
+                            "acctstarttime", "acctuniqueid"}),
+    fields={"username": "ACCOUNT_ID", "framedipaddress": "IP_ADDRESS",
+            "framedipv6address": "IP_ADDRESS", "callingstationid": "MAC_ADDRESS",
+            "acctsessiontime": "SERVICE_USAGE", "acctinputoctets": "SERVICE_USAGE",
+            "acctoutputoctets": "SERVICE_USAGE", "acctinputgigawords": "SERVICE_USAGE",
+            "acctoutputgigawords": "SERVICE_USAGE", "acctinputpackets": "SERVICE_USAGE",
+            "acctoutputpackets": "SERVICE_USAGE", "acctstarttime": "SERVICE_USAGE",
+            "acctstoptime": "SERVICE_USAGE", "acctupdatetime": "SERVICE_USAGE"},
+)
+SCHEMAS: tuple[RecordSchema, ...] = (SIP_ACC, SIP_CDRS, RADACCT)
+
+# Usage aggregates: a quantity word, optionally a period or service word.
+_USAGE_QUANTITY = re.compile(
+    r"(?:minutes|mins|calls|charges?|messages|msgs|sms|texts|mb|gb|kb|bytes|octets|usage|"
+    r"seconds|secs)$")
+_USAGE_CONTEXT = re.compile(
+    r"(?:day|eve|evening|night|intl|international|roaming|local|ld|vmail|voicemail|total|"
+    r"peak|offpeak|weekend|data|voice|custserv|customerservice|service)")
+
+
+def usage_columns(names: Sequence[str]) -> list[str]:
+    """Pick the per-period usage counts (``total_day_minutes``, ``number_vmail_messages``)."""
+    out = []
+    for name in names:
+        c = compact(name)
+        if _USAGE_QUANTITY.search(c) and (_USAGE_CONTEXT.search(c) or c in {"minutes", "calls"}):
+            out.append(name)
+    return out
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """What a table holds, why, and the schema whose fields say more (if any)."""
+
+    kind: str | None
+    reason: str | None = None
+    schema: RecordSchema | None = None
+
+    def entity_for(self, column: str) -> str | None:
+        """Return the entity the recognised schema gives ``column`` (None when it says nothing)."""
+        if self.schema is None:
+            return None
+        return self.schema.fields.get(compact(column))
+
+
+def kind_from_names(names: Sequence[str]) -> RecordKind:
+    """Recognise a documented schema or a usage aggregate from a table's column names."""
+    present = {compact(n) for n in names}
+    best: tuple[int, RecordSchema] | None = None
+    for schema in SCHEMAS:
+        s = schema.score(present)
+        if s and (best is None or s > best[0]):
+            best = (s, schema)
+    if best is not None:
+        s, schema = best
+        return RecordKind(schema.kind, f"columns of a {schema.name} table ({s} of its fields)",
+                          schema)
+    usage = usage_columns(names)
+    if len(usage) >= 3:
+        return RecordKind("subscriber_usage",
+                          f"per-period usage counts ({', '.join(usage[:3])} ...)")
+    return RecordKind(None)

@@ -1,0 +1,187 @@
+"""Carrier and ISP records as real exports hold them: re-saved times, national numbers, SMS logs.
+
+Every file here is written from the format's documentation (FreeSWITCH's
+``cdr_csv.conf.xml`` templates, the generic ``caller,called,start,duration``
+layout); numbers are made up in each country's national format.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from connectors.base import ConnectorOptions, ReadPlan, Table
+from connectors.cdr.timefmt import infer_time_field
+from connectors.registry import open_source
+from scanner.core.config import ScanConfig
+from scanner.core.engine import scan
+
+FULL = ReadPlan(sample_size=None, batch_size=1000)
+
+
+def read(path: Path) -> tuple[Table, pa.Table]:
+    table = next(open_source(str(path), ConnectorOptions()).tables())
+    batches = list(table.batches(FULL))
+    return table, pa.Table.from_batches(batches)
+
+
+def write(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def flagged(path: Path) -> tuple[dict[str, set[str]], dict[str, bool], str | None, bool]:
+    """Scan one file: entities and CPNI flag per column, the record kind, is_call_record."""
+    result = scan([str(path)], ScanConfig(ner=False))
+    (source,) = result.sources
+    (table,) = source.tables
+    entities = {c.ref.column: {d.entity for d in c.detections} for c in table.columns}
+    cpni = {c.ref.column: c.cpni for c in table.columns}
+    return entities, cpni, table.record_kind, table.is_call_record
+
+
+# --- the time decoder -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    (["2020/2/10 22:41", "2020/12/1 2:03"], dt.datetime(2020, 2, 10, 22, 41)),
+    (["01-09-2016 06:01:12", "13-09-2016 18:22:05"], dt.datetime(2016, 9, 1, 6, 1, 12)),
+    (["02/10/2020 22:41", "12/31/2020 08:00"], dt.datetime(2020, 2, 10, 22, 41)),
+    (["13/02/2020 22:41:00", "01/02/2020 08:00:00"], dt.datetime(2020, 2, 13, 22, 41)),
+    (["2024-03-01T10:00:00.250", "2024-03-01T10:00:01.000"], dt.datetime(2024, 3, 1, 10)),
+    (["10.02.2020 22:41:07"], dt.datetime(2020, 2, 10, 22, 41, 7)),
+    (["1581374460", "1581374461"], dt.datetime(2020, 2, 10, 22, 41)),
+    (["02/10 22:41", "12/01 08:00"], dt.datetime(1900, 2, 10, 22, 41)),
+])
+def test_time_formats_real_exports_use(values: list[str], expected: dt.datetime) -> None:
+    from connectors.cdr.decode import convert
+
+    field = infer_time_field("start", values)
+    assert field is not None
+    parsed = convert(pa.array(values), field).to_pylist()
+    assert parsed[0] == expected
+    assert None not in parsed
+
+
+@pytest.mark.parametrize("values", [["hello", "world"], ["12", "13"], ["2020-13-45 99:99"]])
+def test_non_times_get_no_time_format(values: list[str]) -> None:
+    assert infer_time_field("x", values) is None
+
+
+# --- FreeSWITCH Master.csv re-saved by a spreadsheet ------------------------------
+
+
+def fs_line(i: int, start: str, answer: str, end: str) -> str:
+    return (f'"Caller {i}","100{i}","55501{i:02d}","default","{start}","{answer}","{end}",'
+            f'"300","298","NORMAL_CLEARING","6f1c2e7a-0b1d-4c55-9a0e-3b7d2c1e90{i:02d}","",'
+            f'"acct","PCMU","PCMU"')
+
+
+@pytest.mark.parametrize(("start", "answer", "end", "first"), [
+    ("2020/2/10 22:41", "2020/2/10 22:41", "2020/2/10 22:46", dt.datetime(2020, 2, 10, 22, 41)),
+    ("10-02-2020 22:41:05", "10-02-2020 22:41:07", "10-02-2020 22:46:05",
+     dt.datetime(2020, 2, 10, 22, 41, 5)),
+    ("2020-02-10 22:41:05", "", "2020-02-10 22:46:05", dt.datetime(2020, 2, 10, 22, 41, 5)),
+])
+def test_freeswitch_master_csv_with_resaved_times(tmp_path: Path, start: str, answer: str,
+                                                   end: str, first: dt.datetime) -> None:
+    path = write(tmp_path / "Master.csv", [fs_line(i, start, answer, end) for i in range(8)])
+    table, data = read(path)
+    assert table.format == "freeswitch-cdr-csv"
+    assert table.record_kind == "call_detail"
+    assert data.num_rows == 8
+    assert data.column("start_stamp").to_pylist()[0] == first
+    assert data.column("end_stamp").null_count == 0
+
+
+def test_freeswitch_resaved_reason_says_how_times_were_read(tmp_path: Path) -> None:
+    path = write(tmp_path / "Master.csv",
+                 [fs_line(i, "2020/2/10 22:41", "2020/2/10 22:41", "2020/2/10 22:46")
+                  for i in range(5)])
+    table, _ = read(path)
+    assert "re-saved times" in (table.format_reason or "")
+
+
+# --- generic call logs and SMS logs with national numbers -------------------------
+
+NATIONAL_CALLS = [
+    "78130 00821,(022)28952819,01-09-2016 06:01:12,120",
+    "98200 11234,(011)23456789,13-09-2016 18:22:05,35",
+    "70451 99812,(080)41234567,02-10-2016 09:00:00,7",
+    "0161 496 0123,020 7946 0018,03-10-2016 11:15:40,0",
+]
+
+
+@pytest.mark.parametrize("header", ["call_num,rec_num,start,duration", None])
+def test_call_log_with_national_numbers(tmp_path: Path, header: str | None) -> None:
+    lines = ([header] if header else []) + NATIONAL_CALLS
+    path = write(tmp_path / "calls.csv", lines)
+    table, data = read(path)
+    assert table.format == "generic-call-log"
+    assert table.record_kind == "call_detail"
+    assert data.num_rows == 4
+    caller, called, start, duration = data.column_names
+    assert data.column(start).to_pylist()[0] == dt.datetime(2016, 9, 1, 6, 1, 12)
+    assert data.column(duration).to_pylist() == [120, 35, 7, 0]
+    if header is None:
+        assert "recognised by content" in (table.format_reason or "")
+        assert "no header" in (table.format_reason or "")
+    entities, cpni, kind, is_call = flagged(path)
+    assert kind == "call_detail" and is_call
+    for party in (caller, called):
+        assert {"PHONE_NUMBER", "CALL_DETAIL"} <= entities[party]
+        assert cpni[party]
+    assert "CALL_DETAIL" in entities[start]
+    assert "CALL_DETAIL" in entities[duration]
+
+
+def test_call_log_with_extra_columns_and_semicolons(tmp_path: Path) -> None:
+    lines = ["id;a_number;b_number;call_start;call_end;seconds;cell;cost"] + [
+        f"{i};+49 30 901820{i};0170 1234 56{i};2023/5/4 10:0{i};2023/5/4 10:1{i};{60 + i};"
+        f"262-01-{i};0.{i}" for i in range(6)]
+    table, data = read(write(tmp_path / "log.txt", lines))
+    assert table.format == "generic-call-log"
+    assert data.schema.field("call_start").type == pa.timestamp("s")
+    assert data.column("seconds").to_pylist()[0] == 60
+    entities, _, kind, _ = flagged(tmp_path / "log.txt")
+    assert kind == "call_detail"
+    assert "PHONE_NUMBER" in entities["a_number"] and "CALL_DETAIL" in entities["b_number"]
+    assert "PHONE_NUMBER" not in entities["id"]
+
+
+@pytest.mark.parametrize("header", ["sending_telephone,receiving_telephone,timestamp", None])
+def test_sms_log_is_a_messaging_record(tmp_path: Path, header: str | None) -> None:
+    rows = ["78130 00821,98200 11234,2016/9/1 6:01", "98200 11234,70451 99812,2016/9/13 18:22",
+            "70451 99812,78130 00821,2016/9/14 7:45"]
+    path = write(tmp_path / "texts.csv", ([header] if header else []) + rows)
+    table, data = read(path)
+    assert table.record_kind == "messaging"
+    assert table.is_call_record is False
+    assert "messaging log" in (table.format_reason or "")
+    entities, cpni, kind, is_call = flagged(path)
+    assert kind == "messaging" and not is_call
+    sender, recipient, when = data.column_names
+    assert {"PHONE_NUMBER", "CALL_DETAIL"} <= entities[sender]
+    assert {"PHONE_NUMBER", "CALL_DETAIL"} <= entities[recipient]
+    assert cpni[sender] and cpni[recipient]
+
+
+def test_customer_contact_list_is_not_a_call_log(tmp_path: Path) -> None:
+    lines = ["home_phone,work_phone,signup_date"] + [
+        f"(022)2895281{i},78130 0082{i},2019-0{i + 1}-01 10:00:00" for i in range(5)]
+    path = write(tmp_path / "customers.csv", lines)
+    table = next(open_source(str(path), ConnectorOptions()).tables())
+    assert table.format != "generic-call-log"
+    _, cpni, kind, is_call = flagged(path)
+    assert kind is None and not is_call
+    assert not any(cpni.values())
+
+
+def test_national_numbers_outside_a_call_record_are_not_claimed_by_shape(tmp_path: Path) -> None:
+    lines = ["call_num,label"] + [f"78130 0082{i},x{i}" for i in range(5)]
+    entities, _, kind, _ = flagged(write(tmp_path / "numbers.csv", lines))
+    assert kind is None
+    assert "CALL_DETAIL" not in entities["call_num"]
