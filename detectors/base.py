@@ -197,6 +197,8 @@ class Match:
     evidence: tuple[str, ...] = ()
     #: When validation ran on a subset, how many candidates it checked.
     checked: int | None = None
+    #: Of ``matched``, those backed by context (a telling word or key next to the value).
+    strong: int = 0
 
 
 @dataclass
@@ -208,10 +210,12 @@ class Tally:
     checked: int = 0
     subsampled: bool = False
     evidence: list[str] = field(default_factory=list)
+    strong: int = 0
 
     def add(self, m: Match, max_evidence: int = 3) -> None:
         self.shaped += m.shaped
         self.matched += m.matched
+        self.strong += m.strong
         if m.checked is not None:
             self.subsampled = True
         for e in m.evidence:

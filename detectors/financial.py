@@ -96,15 +96,20 @@ _IBAN_KEYS = pa.array(sorted(_IBAN_LENGTHS))
 _IBAN_LENS = pa.array([_IBAN_LENGTHS[k] for k in sorted(_IBAN_LENGTHS)], pa.int32())
 
 
-def _iban_candidates(values: pa.Array) -> pa.Array:
-    """Keep the values whose country code and length fit the IBAN registry (vectorized)."""
-    if len(values) == 0:
-        return values
+def iban_length_ok(values: pa.Array) -> pa.BooleanArray:
+    """Whether each value's country code and length fit the IBAN registry (vectorized)."""
     compact = pc.replace_substring(values, " ", "")
     where = pc.index_in(pc.utf8_slice_codeunits(compact, 0, 2), value_set=_IBAN_KEYS)
     expected = _IBAN_LENS.take(pc.fill_null(where, 0))
     fits = pc.and_(pc.is_valid(where), pc.equal(pc.utf8_length(compact), expected))
-    return values.filter(pc.fill_null(fits, False))
+    return pc.fill_null(fits, False)
+
+
+def _iban_candidates(values: pa.Array) -> pa.Array:
+    """Keep the values whose country code and length fit the IBAN registry (vectorized)."""
+    if len(values) == 0:
+        return values
+    return values.filter(iban_length_ok(values))
 
 
 @register

@@ -68,6 +68,13 @@ class PolicyRule:
     level: str
 
 
+def scope_label(d: Detection) -> str:
+    """``US_SSN`` for a column of SSNs; ``US_SSN in 12 of 10,000 values`` when found inside."""
+    if d.scope == "embedded":
+        return f"{d.entity} in {d.matched:,} of {d.sampled:,} values"
+    return d.entity
+
+
 @dataclass(frozen=True)
 class FlaggedColumn:
     """A column holding at least one entity type, with its policy mapping."""
@@ -91,6 +98,11 @@ class FlaggedColumn:
     def entities(self) -> tuple[str, ...]:
         """Entity types, most confident first."""
         return tuple(d.entity for d in self.detections)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Entity types as shown: ``US_SSN in 12 of 10,000 values`` for an embedded finding."""
+        return tuple(scope_label(d) for d in self.detections)
 
     @property
     def primary(self) -> str:

@@ -8,6 +8,7 @@ from typing import TextIO
 from reports.formats._common import confidence, one_line, spreadsheet_safe
 from reports.model import Report
 from reports.renderer import Renderer, register
+from scanner.model import Detection
 
 COLUMNS = (
     "source",
@@ -16,6 +17,7 @@ COLUMNS = (
     "position",
     "data_type",
     "entities",
+    "scope",
     "confidence",
     "categories",
     "sensitivity",
@@ -25,6 +27,11 @@ COLUMNS = (
     "reasons",
     "evidence",
 )
+
+
+def _scope(d: Detection) -> str:
+    """``value``, or ``embedded 12/10000`` (values holding it / values searched)."""
+    return f"embedded {d.matched}/{d.sampled}" if d.scope == "embedded" else d.scope
 
 
 @register
@@ -54,6 +61,7 @@ class CsvRenderer(Renderer):
                 str(c.position),
                 c.data_type,
                 "; ".join(c.entities),
+                "; ".join(_scope(d) for d in c.detections),
                 confidence(c.confidence),
                 "; ".join(c.categories),
                 c.sensitivity,

@@ -13,7 +13,7 @@ from typing import TextIO
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from reports.formats._common import confidence, headline, one_line
-from reports.model import UNCATEGORIZED, Report, stable_id
+from reports.model import UNCATEGORIZED, Report, scope_label, stable_id
 from reports.renderer import Renderer, register
 from scanner.policy.residency import StorageVerdict
 
@@ -82,6 +82,7 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["conf"] = confidence
+    env.filters["scope"] = scope_label
     env.filters["one_line"] = one_line
     env.filters["anchor"] = lambda *parts: "t-" + stable_id(*parts)[:12]
     return env

@@ -128,7 +128,7 @@ class MarkdownRenderer(Renderer):
                 add(
                     _row(
                         code(c.id),
-                        ", ".join(c.entities),
+                        ", ".join(c.labels),
                         confidence(c.confidence),
                         ", ".join(c.categories) or "none",
                         "yes" if c.cpni else "",

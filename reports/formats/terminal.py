@@ -182,7 +182,7 @@ def _flagged(console: Console, report: Report, frame: box.Box) -> None:
             table.add_row(
                 c.table,
                 c.column,
-                ", ".join(c.entities),
+                ", ".join(c.labels),
                 confidence(c.confidence),
                 Text(", ".join(c.categories) or "-", style=_sens_style(c)),
                 Text("CPNI", style="bold red") if c.cpni else "",

@@ -111,7 +111,7 @@ def to_detection(claim: Claim) -> Detection:
     v = claim.verdict
     return Detection(entity=v.entity, detector=claim.detector, confidence=v.confidence,
                      matched=v.matched, sampled=v.sampled, reasons=v.reasons,
-                     evidence=v.evidence)
+                     evidence=v.evidence, scope="embedded" if v.in_text else "value")
 
 
 def table_kind(columns: list[tuple[ColumnRef, list[Claim]]], declared_kind: str | None,

@@ -30,6 +30,7 @@ from connectors.base import (
 from connectors.registry import CONFIDENT_CLAIM, expand, open_source
 from detectors import custom
 from detectors.base import ColumnFacts, Detector, Tally, ValueView, Verdict, wilson_lower
+from detectors.embedded import EmbeddedDetector
 from detectors.registry import all_detectors
 from scanner.core.classify import Claim, finish_records, judge_column, resolve_column
 from scanner.core.config import ScanConfig
@@ -75,6 +76,10 @@ class Engine:
         self.detectors: list[Detector] = all_detectors()
         for path in config.custom_detectors:
             self.detectors.extend(custom.load(path))
+        # Inside values, the embedded detectors are the one authority (context,
+        # look-alikes, counts per value); the value detectors' own free-text
+        # search is not reported.
+        self._embedded = {d.name for d in self.detectors if isinstance(d, EmbeddedDetector)}
         self.progress = progress
         self._ner_failed: str | None = None
         # Tables of a database are judged in parallel threads; the language model
@@ -309,7 +314,9 @@ class Engine:
             return []
         facts = ColumnFacts(col.ref.column, col.ref.data_type, col.kind, col.values,
                             bool(col.is_text))
-        claims = resolve_column(judge_column(self.detectors, facts, col.tallies), col.values)
+        judged = [c for c in judge_column(self.detectors, facts, col.tallies)
+                  if not c.verdict.in_text or c.detector in self._embedded]
+        claims = resolve_column(judged, col.values)
         claims.extend(self._language(col, facts, claims))
         col.ner_sample = []
         return claims

@@ -152,6 +152,23 @@ CASES: list[tuple[str, object, bool]] = [
     ("call_party_number", "2016-09-01", False),
     ("call_party_number", "01.09.2016", False),
     ("person_name_column", "lowercase words", False),
+    # Embedded: the entity inside a sentence, URL or JSON (tests/detectors/test_embedded.py).
+    ("embedded_us_ssn", "customer SSN 234-56-7890 verified", True),
+    ("embedded_us_ssn", "order 234-56-7890 shipped", False),
+    ("embedded_credit_card", "paid with visa 4111 1111 1111 1111", True),
+    ("embedded_credit_card", "invoice 4111111111111111 paid", False),
+    ("embedded_email", "write to jane.doe@example.com please", True),
+    ("embedded_email", "ssh git@localhost failed", False),
+    ("embedded_phone", "call me at (212) 555-0142 tonight", True),
+    ("embedded_phone", "Invoice 212-555-0142 sent", False),
+    ("embedded_ip_address", "login from 203.0.113.7 blocked", True),
+    ("embedded_ip_address", "upgraded to version 10.2.1.5", False),
+    ("embedded_mac_address", "modem 00:1a:2b:3c:4d:5e rebooted", True),
+    ("embedded_mac_address", "modem 00:00:00:00:00:00 rebooted", False),
+    ("embedded_imei", "handset IMEI 490154203237518 swapped", True),
+    ("embedded_imei", "shelf 490154203237518 restocked", False),
+    ("embedded_iban", "refund to GB82 WEST 1234 5698 7654 32 today", True),
+    ("embedded_iban", "refund to GB82 WEST 1234 5698 7654 33 today", False),
 ]
 
 

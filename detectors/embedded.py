@@ -1,0 +1,541 @@
+"""PII inside values: card numbers, SSNs, emails, phones, IPs, IBANs, MACs and IMEIs in text.
+
+Notes, comments, URLs, JSON payloads and log lines hold personal data that is
+not the whole value of a column. Every string column is searched, whatever its
+average length, and the question asked is "does this column ever hold X", not
+"is this column X": one validated card number in 10,000 notes is a finding.
+
+How a value is decided (per value, never per column average):
+
+1. One RE2 pass over the whole Arrow array with every entity's pattern keeps the
+   values holding any candidate (``pc.match_substring_regex``, unanchored).
+2. For each entity, ``pc.extract_regex`` runs on those values only and pulls out
+   the first candidate with up to 40 characters before it and 24 after it (the
+   context). A candidate glued to letters, digits or dashes (``ORD-123-45-6789``,
+   ``v10.2.1.5``, a UUID's digit groups) is no candidate. When a value's first
+   candidate fails, it is cut out and the next one is tried (three in all).
+3. The validator decides: Luhn plus issuer prefix (cards), SSA area/group/serial
+   rules (SSNs), an existing top-level domain (emails), libphonenumber's
+   numbering plan (phones), octet ranges and ``ipaddress`` (IPs), mod-97 and the
+   country's length (IBANs), the Luhn check digit and reporting body (IMEIs).
+4. Context decides what validation cannot. A telling word or key next to the
+   candidate (``ssn``, ``card``, ``visa``, ``imei``, ``"ssn": ...``,
+   ``?phone=...``) is context; a look-alike word right before it (``order``,
+   ``invoice``, ``tracking``, ``ref``, ``#``, ``version``) rejects it unless
+   context says otherwise. Shapes that are common look-alikes count only with
+   context: a bare 9-digit SSN, a run of 13-19 digits for a card, ten bare digits
+   for a phone, fifteen bare digits for an IMEI.
+
+A finding's confidence reflects the validation and the context: for example
+0.95 for an SSN next to ``ssn``, 0.7 for a dashed SSN with no telling word.
+Entities that are the whole value of a column are left to the value
+detectors; these report only values in which the entity is part of the text.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import ClassVar
+
+import numpy as np
+import phonenumbers
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from detectors.base import (
+    ColumnFacts,
+    Detector,
+    Match,
+    Tally,
+    ValueView,
+    Verdict,
+    filter_if_any,
+    mask_digits_keep_last,
+    register,
+)
+from detectors.checksums import iban_valid, luhn
+from detectors.contact import known_tlds, nanp_pattern
+from detectors.financial import iban_length_ok
+from detectors.names import NameEvidence, NameRule
+
+#: Characters of context kept before and after a candidate.
+_BEFORE = 40
+_AFTER = 24
+#: Candidates tried per value: the first, and the next two when one fails.
+_ROUNDS = 3
+#: Words that make a number a look-alike when they come right before it.
+_LOOKALIKE = (
+    r"(?i)(?:^|[^a-z])(?:order|ord|invoice|inv|ref|reference|ticket|tkt|case|tracking|track|"
+    r"shipment|parcel|confirmation|conf|po|sku|serial|sn|txn|transaction|receipt|claim|id|"
+    r"account|acct|customer|cust|member|booking|reservation|job|batch|build|lot|part|model|"
+    r"no|num|number|nr|#)[^a-z0-9]{0,4}$"
+)
+#: Fields end at these characters: context must sit in the candidate's own field.
+_FIELD = r"[^,;&|{}\n]"
+#: Around a number: not glued to a word, a dash, a dot or a slash, and not one group
+#: of a longer run of digit groups ("4000 1234 5678 9010 1234 56" is a tracking number).
+_NUM_BEFORE = r"[^\w./ -]|[^\d] "
+_NUM_AFTER = r"[^\w/ .-]|[ .-](?:$|\D)"
+
+
+def _context_before(words: str) -> str:
+    return rf"(?i)(?:^|[^a-z])(?:{words})(?:[^a-z]{_FIELD}*)?$"
+
+
+def _context_after(words: str) -> str:
+    return rf"(?i)^{_FIELD}{{0,8}}(?:{words})(?:[^a-z]|$)"
+
+
+def _decode_percent(values: pa.Array) -> pa.Array:
+    """Undo the URL escapes that hide PII in query strings (``jane%40example.com``)."""
+    pct = pc.match_substring(values, "%")
+    if not pc.any(pct).as_py():
+        return values
+    decoded = values
+    for code, char in (("40", "@"), ("2B", "+"), ("2D", "-"), ("2E", "."), ("20", " "),
+                       ("3A", ":"), ("3D", "="), ("26", "&"), ("22", '"'), ("28", "("),
+                       ("29", ")")):
+        for variant in {code, code.lower()}:
+            decoded = pc.replace_substring(decoded, "%" + variant, char)
+    return pc.if_else(pct, decoded, values)
+
+
+class EmbeddedDetector(Detector):
+    """Base class of the detectors that search inside values."""
+
+    kinds = frozenset({"string"})
+    in_text = True
+    #: Embedded findings come from the values; the column name is not asked.
+    names = NameRule()
+    #: The entity inside text: RE2, no anchors, no capture groups.
+    span: ClassVar[str] = ""
+    #: A character allowed right before / after the candidate (besides the text's ends).
+    before: ClassVar[str] = r"[^\w-]"
+    after: ClassVar[str] = r"[^\w-]"
+    #: Words (RE2 alternation) that make a candidate strong when next to it.
+    context: ClassVar[str] = ""
+    #: Words right before a candidate that make it a look-alike.
+    lookalike: ClassVar[str] = _LOOKALIKE
+    #: Confidence of a finding without and with context.
+    base_conf: ClassVar[float] = 0.7
+    context_conf: ClassVar[float] = 0.92
+
+    def validate(self, spans: pa.Array) -> pa.BooleanArray:
+        """Which candidate spans are the entity (vectorized; Python only on candidates)."""
+        return pc.is_valid(spans)
+
+    def needs_context(self, spans: pa.Array) -> pa.BooleanArray:
+        """Which spans count only next to a telling word (look-alike shapes)."""
+        return pc.is_null(spans)
+
+    # The search ----------------------------------------------------------------
+
+    def _extract_pattern(self) -> str:
+        return (rf"(?s)(?P<pre>.{{0,{_BEFORE}}}?(?:^|{self.before}))(?P<x>{self.span})"
+                rf"(?:$|{self.after})(?P<post>.{{0,{_AFTER}}})")
+
+    def _cut_pattern(self) -> str:
+        return rf"(?s)(?:^|{self.before})(?:{self.span})(?:$|{self.after})"
+
+    def match(self, view: ValueView) -> Match | None:
+        if view.kind != "string" or view.count == 0:
+            return None
+        rows = searched(view)
+        if len(rows) == 0:
+            return Match(0, 0)
+        rows = filter_if_any(rows, pc.match_substring_regex(rows, self.span))
+        if len(rows) == 0:
+            return Match(0, 0)
+        lengths = pc.utf8_length(rows)
+        found = np.zeros(len(rows), dtype=bool)
+        strong = np.zeros(len(rows), dtype=bool)
+        spans_ok: list[pa.Array] = []
+        shaped = 0
+        idx = pa.array(np.arange(len(rows), dtype=np.int64))
+        text = rows
+        extract, cut = self._extract_pattern(), self._cut_pattern()
+        for round_ in range(_ROUNDS):
+            ex = pc.extract_regex(text, extract)
+            hit = pc.is_valid(ex)
+            if not pc.any(hit).as_py():
+                break
+            where = pc.indices_nonzero(hit)
+            ex, text, idx = ex.take(where), text.take(where), idx.take(where)
+            if round_ == 0:
+                shaped = len(idx)
+            x = pc.struct_field(ex, "x")
+            pre = pc.struct_field(ex, "pre")
+            post = pc.struct_field(ex, "post")
+            ctx = pc.or_(pc.match_substring_regex(pre, _context_before(self.context)),
+                         pc.match_substring_regex(post, _context_after(self.context)))
+            lookalike = pc.and_(pc.match_substring_regex(pre, self.lookalike), pc.invert(ctx))
+            # The whole value is the value detectors' business, not an embedded finding.
+            part = pc.less(pc.utf8_length(x), lengths.take(idx))
+            ok = pc.and_(pc.and_(part, pc.invert(lookalike)),
+                         pc.or_(pc.invert(self.needs_context(x)), ctx))
+            ok = pc.and_(pc.fill_null(ok, False), pc.fill_null(self.validate(x), False))
+            if pc.any(ok).as_py():
+                mark = pc.indices_nonzero(ok)
+                found[idx.take(mark).to_numpy()] = True
+                strong[idx.filter(pc.and_(ok, ctx)).to_numpy()] = True
+                spans_ok.append(x.take(mark))
+            # Values whose candidate failed try their next candidate.
+            again = pc.invert(ok)
+            if not pc.any(again).as_py():
+                break
+            text = pc.replace_substring_regex(text.filter(again), cut, " ; ", max_replacements=1)
+            idx = idx.filter(again)
+        evidence: list[str] = []
+        for arr in spans_ok:
+            for v in arr.slice(0, 6).to_pylist():
+                masked = self.mask(str(v))
+                if masked not in evidence:
+                    evidence.append(masked)
+            if len(evidence) >= 3:
+                break
+        return Match(shaped, int(found.sum()), tuple(evidence[:3]), strong=int(strong.sum()))
+
+    # The verdict ---------------------------------------------------------------
+
+    def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
+        k, n = tally.matched, facts.values
+        if k == 0 or n == 0:
+            return None
+        conf = self.context_conf if tally.strong else self.base_conf
+        if k >= 3:
+            conf += 0.03
+        reasons = [f"{self.valid_word} inside {k:,} of {n:,} values searched"]
+        if tally.strong:
+            reasons.append(f"{tally.strong:,} next to a telling word or key")
+        return Verdict(entity=self.entity, confidence=round(min(conf, 0.99), 3), matched=k,
+                       sampled=n, reasons=tuple(reasons), evidence=tuple(tally.evidence),
+                       from_values=True, in_text=True)
+
+
+def searched(view: ValueView) -> pa.Array:
+    """Return the values of one batch worth searching, shared by every embedded detector.
+
+    Values made of digits and separators only are the value detectors' (a phone
+    column); the rest are URL-decoded, then one RE2 pass with every embedded
+    pattern keeps those holding any candidate. Cached on the batch's view.
+    """
+    cached = view.__dict__.get("_embedded_rows")
+    if cached is not None:
+        return cached
+    text = view.textual
+    if len(text):
+        text = filter_if_any(text, pc.match_substring_regex(text, _gate()))
+    if len(text):
+        text = _decode_percent(text)
+    view.__dict__["_embedded_rows"] = text
+    return text
+
+
+def _gate() -> str:
+    spans = [cls.span for cls in _SEARCHERS]
+    return "|".join(f"(?:{s})" for s in spans)
+
+
+def _digits(spans: pa.Array) -> pa.Array:
+    return pc.replace_substring_regex(spans, r"\D", "")
+
+
+def _has_separator(spans: pa.Array) -> pa.BooleanArray:
+    return pc.match_substring_regex(spans, r"\D")
+
+
+def _python_check(spans: pa.Array, where: pa.BooleanArray, check) -> pa.BooleanArray:  # noqa: ANN001
+    """Run a Python validator on the candidates ``where`` marks (the others stay False)."""
+    out = np.zeros(len(spans), dtype=bool)
+    pick = pc.indices_nonzero(pc.fill_null(where, False))
+    if len(pick):
+        values = spans.take(pick).to_pylist()
+        out[pick.to_numpy()] = [bool(check(v)) for v in values]
+    return pa.array(out)
+
+
+# --- the entities ---------------------------------------------------------------------
+
+_SSN_VALID = (r"^(?:00[1-9]|0[1-9]\d|[1-57-8]\d\d|6[0-57-9]\d|66[0-57-9])"
+              r"(?:0[1-9]|[1-9]\d)(?:000[1-9]|00[1-9]\d|0[1-9]\d\d|[1-9]\d{3})$")
+_SSN_FAKE = pa.array(["078051120", "219099999", "123456789", "111111111", "999999999"])
+
+
+@register
+class EmbeddedSSNDetector(EmbeddedDetector):
+    """US SSNs inside text: SSA rules, dashed or next to a telling word ("ssn", "social")."""
+
+    entity = "US_SSN"
+    name = "embedded_us_ssn"
+    valid_word = "SSA-valid"
+    span = r"\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4}|\d{9}"
+    before = _NUM_BEFORE
+    after = _NUM_AFTER
+    context = (r"ssn|ssns|ss#|ss no|ssno|social security|social sec|soc sec|social|"
+               r"tax id|taxid|taxpayer id|tin|itin")
+    base_conf = 0.7
+    context_conf = 0.95
+
+    def validate(self, spans: pa.Array) -> pa.BooleanArray:
+        d = _digits(spans)
+        return pc.and_(pc.match_substring_regex(d, _SSN_VALID),
+                       pc.invert(pc.is_in(d, value_set=_SSN_FAKE)))
+
+    def needs_context(self, spans: pa.Array) -> pa.BooleanArray:
+        # Only the dashed form is an SSN on its own; nine bare digits are a ZIP+4,
+        # an order or a routing number as often.
+        return pc.invert(pc.match_substring(spans, "-"))
+
+    def mask(self, value: str) -> str:
+        return "***-**-" + value[-4:]
+
+
+# Issuers a card number in text must belong to (stricter than the column detector:
+# a bare "6" prefix of any length would admit too many order numbers).
+_CARD_ISSUER = (
+    r"^(?:4\d{15}|4\d{18}|5[1-5]\d{14}|2(?:22[1-9]|2[3-9]\d|[3-6]\d\d|7[01]\d|720)\d{12}"
+    r"|3[47]\d{13}|3(?:0[0-5]|[68]\d)\d{11}|6(?:011|5\d\d|4[4-9]\d)\d{12}"
+    r"|35(?:2[89]|[3-8]\d)\d{12}|62\d{14,17})$"
+)
+
+
+@register
+class EmbeddedCardDetector(EmbeddedDetector):
+    """Card numbers inside text: issuer prefix and Luhn; bare digit runs only next to "card"."""
+
+    entity = "CREDIT_CARD"
+    name = "embedded_credit_card"
+    valid_word = "Luhn-valid card number"
+    span = (r"\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{4}(?:[ -]\d{3})?|\d{4}[ -]\d{6}[ -]\d{4,5}"
+            r"|\d{13,19}")
+    before = _NUM_BEFORE
+    after = _NUM_AFTER
+    context = (r"card|cards|visa|mastercard|master card|amex|american express|discover|"
+               r"diners|jcb|cc|ccn|cc#|credit|debit|payment|pan|cardnumber|card_number")
+    base_conf = 0.8
+    context_conf = 0.95
+
+    def validate(self, spans: pa.Array) -> pa.BooleanArray:
+        d = _digits(spans)
+        one_sep = pc.invert(pc.and_(pc.match_substring(spans, " "),
+                                    pc.match_substring(spans, "-")))
+        repeated = pc.match_substring_regex(d, r"^(?:0+|1+|2+|3+|4+|5+|6+|7+|8+|9+)$")
+        return pc.and_(pc.and_(pc.match_substring_regex(d, _CARD_ISSUER), luhn(d)),
+                       pc.and_(one_sep, pc.invert(repeated)))
+
+    def needs_context(self, spans: pa.Array) -> pa.BooleanArray:
+        # Grouped 4-4-4-4 is how people write a card; a bare digit run is as often an
+        # order, a tracking or an account number.
+        return pc.invert(_has_separator(spans))
+
+    def mask(self, value: str) -> str:
+        return mask_digits_keep_last(value, 4)
+
+
+@register
+class EmbeddedEmailDetector(EmbeddedDetector):
+    """Email addresses inside text, URLs and JSON: shape and an existing top-level domain."""
+
+    entity = "EMAIL_ADDRESS"
+    name = "embedded_email"
+    valid_word = "valid address"
+    span = r"[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+    before = r"[^\w.%+-]"
+    after = r"[^\w-]"
+    context = r"email|e-mail|mail|mailto"
+    lookalike = r"$^"
+    base_conf = 0.9
+    context_conf = 0.95
+
+    def validate(self, spans: pa.Array) -> pa.BooleanArray:
+        tld = pc.utf8_lower(pc.struct_field(pc.extract_regex(spans, r"\.(?P<t>[A-Za-z]+)$"),
+                                            [0]))
+        local = pc.struct_field(pc.extract_regex(spans, r"^(?P<l>[^@]+)@"), [0])
+        sane = pc.invert(pc.match_substring_regex(local, r"^\.|\.\.|\.$"))
+        return pc.and_(pc.is_in(tld, value_set=known_tlds()), sane)
+
+    def mask(self, value: str) -> str:
+        local, _, domain = value.partition("@")
+        return f"{local[:1]}***@{domain}"
+
+
+def _intl_phone_valid(value: str) -> bool:
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(value, None))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+@register
+class EmbeddedPhoneDetector(EmbeddedDetector):
+    """Phone numbers inside text (libphonenumber's plan); ten bare digits only next to "call"."""
+
+    entity = "PHONE_NUMBER"
+    name = "embedded_phone"
+    valid_word = "valid number"
+    span = (r"\+1[ .-]?\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}|\(\d{3}\) ?\d{3}[ .-]?\d{4}"
+            r"|\d{3}[ .-]?\d{3}[ .-]?\d{4}|\+[2-9]\d{0,2}[ .-]?(?:\d[ .-]?){6,12}\d")
+    before = r"[^\w.+/ -]|[^\d+] "
+    after = _NUM_AFTER
+    context = (r"phone|phones|call|called|calling|calls|cell|cellphone|mobile|mob|tel|"
+               r"telephone|fax|contact|reach|text|sms|msisdn|ph|callback|dial|whatsapp")
+    base_conf = 0.7
+    context_conf = 0.9
+
+    def validate(self, spans: pa.Array) -> pa.BooleanArray:
+        d = _digits(spans)
+        intl = pc.and_(pc.starts_with(spans, "+"), pc.invert(pc.starts_with(spans, "+1")))
+        national = pc.if_else(pc.equal(pc.utf8_length(d), 11),
+                              pc.utf8_slice_codeunits(d, 1, 11), d)
+        nanp = pc.and_(pc.invert(intl),
+                       pc.and_(pc.equal(pc.utf8_length(national), 10),
+                               pc.match_substring_regex(national, nanp_pattern())))
+        # Separators, when there are several, are the same character (212-555-0187).
+        seps = pc.replace_substring_regex(spans, r"[\d()+]", "")
+        mixed = pc.match_substring_regex(seps, r"^(?:.*-.*\..*|.*\..*-.*)$")
+        nanp = pc.and_(nanp, pc.invert(mixed))
+        return pc.or_(nanp, _python_check(spans, intl, _intl_phone_valid))
+
+    def needs_context(self, spans: pa.Array) -> pa.BooleanArray:
+        # Ten bare digits are as often an epoch timestamp or an invoice number.
+        return pc.match_substring_regex(spans, r"^\+?\d+$")
+
+    def mask(self, value: str) -> str:
+        return mask_digits_keep_last(value, 2)
+
+
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IPV4 = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
+_H = r"[0-9A-Fa-f]{1,4}"
+_IPV6 = rf"(?:{_H}:){{7}}{_H}|(?:{_H}:){{1,6}}:(?:{_H}:){{0,5}}{_H}|(?:{_H}:){{2,7}}:"
+_VERSION = (r"(?i)(?:(?:^|[^a-z])(?:v|ver|version|versions|build|release|rel|firmware|fw|sw|"
+            r"rev|revision|update|patch|kernel|bios|driver|sdk|api|oid|mib|snmp)[^a-z0-9]{0,3}"
+            r"|[a-z]/)$")
+
+
+def _ipv6_valid(value: str) -> bool:
+    try:
+        addr = ipaddress.IPv6Address(value)
+    except ValueError:
+        return False
+    return not (addr.is_unspecified or addr.is_loopback)
+
+
+@register
+class EmbeddedIPDetector(EmbeddedDetector):
+    """IPv4 and IPv6 addresses inside text and log lines (not version strings like v10.2.1.5)."""
+
+    entity = "IP_ADDRESS"
+    name = "embedded_ip_address"
+    valid_word = "valid address"
+    span = f"{_IPV4}|{_IPV6}"
+    before = r"[^\w.:-]"
+    after = r"[^\w.:-]|[.:](?:$|\s)"
+    context = (r"ip|ips|ipv4|ipv6|addr|address|from|client|remote|host|src|dst|source|origin|"
+               r"forwarded|login|logged in")
+    lookalike = _VERSION
+    base_conf = 0.8
+    context_conf = 0.9
+
+    def validate(self, spans: pa.Array) -> pa.BooleanArray:
+        six = pc.match_substring(spans, ":")
+        four = pc.and_(pc.invert(six),
+                       pc.invert(pc.match_substring_regex(spans, r"^(?:0|127|255)\.")))
+        return pc.or_(four, _python_check(spans, six, _ipv6_valid))
+
+    def mask(self, value: str) -> str:
+        if ":" in value:
+            return ":".join(value.split(":")[:2]) + ":****"
+        return ".".join(value.split(".")[:3]) + ".*"
+
+
+_HX = r"[0-9A-Fa-f]{2}"
+
+
+@register
+class EmbeddedMacDetector(EmbeddedDetector):
+    """MAC addresses inside text and log lines (colon, dash or Cisco dotted notation)."""
+
+    entity = "MAC_ADDRESS"
+    name = "embedded_mac_address"
+    valid_word = "valid MAC"
+    span = (rf"{_HX}(?::{_HX}){{5}}|{_HX}(?:-{_HX}){{5}}"
+            r"|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}")
+    before = r"[^\w.:-]"
+    after = r"[^\w.:-]|[.:](?:$|\s)"
+    context = (r"mac|macs|mac address|hw|hwaddr|hardware|ether|ethernet|wifi|wi-fi|bssid|"
+               r"device|cpe|modem|router|ont|station|client")
+    lookalike = _VERSION
+    base_conf = 0.8
+    context_conf = 0.9
+
+    def validate(self, spans: pa.Array) -> pa.BooleanArray:
+        hexes = pc.utf8_lower(pc.replace_substring_regex(spans, r"[:.-]", ""))
+        return pc.invert(pc.match_substring_regex(hexes, r"^(?:0{12}|f{12})$"))
+
+    def needs_context(self, spans: pa.Array) -> pa.BooleanArray:
+        # Three dotted groups of plain digits read as a version or an id as often.
+        return pc.match_substring_regex(spans, r"^[\d.]+$")
+
+    def mask(self, value: str) -> str:
+        sep = ":" if ":" in value else ("-" if "-" in value else ".")
+        parts = value.split(sep)
+        return sep.join(parts[:3] + ["**"] * (len(parts) - 3))
+
+
+# Reporting bodies that allocate IMEI type allocation codes (first two digits).
+_IMEI_RBI = r"^(?:01|10|30|33|35|44|45|49|50|51|52|53|54|86|91|98|99)"
+
+
+@register
+class EmbeddedIMEIDetector(EmbeddedDetector):
+    """IMEIs inside text: Luhn check digit and reporting body; bare digits only next to "imei"."""
+
+    entity = "DEVICE_ID"
+    name = "embedded_imei"
+    valid_word = "IMEI check digit valid"
+    span = r"\d{2}-\d{6}-\d{6}-\d|\d{2} \d{6} \d{6} \d|\d{15}"
+    before = _NUM_BEFORE
+    after = _NUM_AFTER
+    context = r"imei|imeis|handset|device|equipment|esn|serial|phone serial"
+    base_conf = 0.75
+    context_conf = 0.9
+
+    def validate(self, spans: pa.Array) -> pa.BooleanArray:
+        d = _digits(spans)
+        return pc.and_(pc.match_substring_regex(d, _IMEI_RBI), luhn(d, range(15, 16)))
+
+    def needs_context(self, spans: pa.Array) -> pa.BooleanArray:
+        return pc.invert(_has_separator(spans))
+
+    def mask(self, value: str) -> str:
+        return mask_digits_keep_last(value, 2)
+
+
+@register
+class EmbeddedIBANDetector(EmbeddedDetector):
+    """IBANs inside text: the country's length and the mod-97 check."""
+
+    entity = "BANK_ACCOUNT"
+    name = "embedded_iban"
+    valid_word = "mod-97 valid IBAN"
+    span = r"[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?"
+    before = r"[^\w-]"
+    after = r"[^\w-]"
+    context = r"iban|bank|account|acct|sepa|transfer|wire"
+    lookalike = r"$^"
+    base_conf = 0.9
+    context_conf = 0.95
+
+    def validate(self, spans: pa.Array) -> pa.BooleanArray:
+        return _python_check(spans, iban_length_ok(spans), iban_valid)
+
+    def mask(self, value: str) -> str:
+        compact = value.replace(" ", "")
+        return compact[:2] + "*" * (len(compact) - 6) + compact[-4:]
+
+
+_SEARCHERS: tuple[type[EmbeddedDetector], ...] = (
+    EmbeddedSSNDetector, EmbeddedCardDetector, EmbeddedEmailDetector, EmbeddedPhoneDetector,
+    EmbeddedIPDetector, EmbeddedMacDetector, EmbeddedIMEIDetector, EmbeddedIBANDetector,
+)
