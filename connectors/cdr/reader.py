@@ -11,6 +11,10 @@
   per value to cp1251 or latin-1.
 * Malformed rows (wrong field count, over-long lines, a truncated last line)
   are counted and reported by line number, never by content.
+* Partial means partial: a file read to its end whose few malformed lines
+  were skipped is complete, with a warning count. Only a truncated last
+  record, an over-long line (which may hide records) or so many malformed
+  lines that the layout may not fit (:data:`LOSS_SHARE`) make it partial.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ FULL_CHUNK_BYTES = 8 * 1024 * 1024
 SAMPLE_CHUNK_BYTES = 1024 * 1024
 #: Stop listing malformed lines after this many (the total is still reported).
 MAX_WARNINGS = 50
+#: Malformed lines above this share of all lines suggest records were lost.
+LOSS_SHARE = 0.2
 #: Chunks parsed ahead in worker threads during full reads.
 PIPELINE_DEPTH = 2
 
@@ -52,6 +58,10 @@ class Counters:
 
     malformed: int = 0
     listed: int = 0
+    #: Lines skipped for their length (they may hide several records).
+    long_lines: int = 0
+    #: Whether the last record was cut off.
+    truncated: bool = False
     decoded_fallback: int = 0
     first_fallback_line: int | None = None
     warnings: list[str] = field(default_factory=list)
@@ -62,8 +72,14 @@ class Counters:
             self.listed += 1
             self.warnings.append(message)
 
+    def long_line(self, line_no: int) -> None:
+        self.long_lines += 1
+        self.malformed_line(f"line {line_no}: longer than {MAX_LINE_BYTES} bytes")
+
     def merge(self, other: Counters) -> None:
         """Add what one chunk's parse found (chunks are parsed in worker threads)."""
+        self.long_lines += other.long_lines
+        self.truncated = self.truncated or other.truncated
         for message in other.warnings:
             self.malformed_line(message)
         self.malformed += other.malformed - len(other.warnings)
@@ -102,7 +118,7 @@ def iter_chunks(
         cut = data.rfind(b"\n")
         if cut < 0:
             if len(data) > MAX_LINE_BYTES:
-                counters.malformed_line(f"line {line_no}: longer than {MAX_LINE_BYTES} bytes")
+                counters.long_line(line_no)
                 pending = b""
                 skipping = True
             else:
@@ -113,7 +129,7 @@ def iter_chunks(
         yield line_no, chunk, True
         line_no += chunk.count(b"\n")
         if len(pending) > MAX_LINE_BYTES:
-            counters.malformed_line(f"line {line_no}: longer than {MAX_LINE_BYTES} bytes")
+            counters.long_line(line_no)
             pending = b""
             skipping = True
     if pending and not skipping:
@@ -170,6 +186,7 @@ class ChunkParser:
         columns = self._parse_lines(first_line, chunk, counters)
         if not complete and counters.malformed > malformed_before and counters.warnings:
             counters.warnings[-1] += " (truncated last line)"
+            counters.truncated = True
         return columns
 
     def _parse_lines(self, first_line: int, chunk: bytes, counters: Counters) -> list[pa.Array]:
@@ -264,7 +281,7 @@ class ChunkParser:
             if not raw.strip():
                 continue
             if len(raw) > MAX_LINE_BYTES:
-                counters.malformed_line(f"line {line_no}: longer than {MAX_LINE_BYTES} bytes")
+                counters.long_line(line_no)
                 continue
             try:
                 text = raw.decode(self.encoding or "utf-8")
@@ -344,8 +361,11 @@ class DelimitedCdrTable(Table):
         counters = Counters(warnings=self.warnings)
         limit = plan.sample_size
         chunk_bytes = FULL_CHUNK_BYTES if limit is None else SAMPLE_CHUNK_BYTES
-        yield from rebatch(self._typed(counters, chunk_bytes, limit), max(1, plan.batch_size))
-        self._finish(counters)
+        rows = 0
+        for batch in rebatch(self._typed(counters, chunk_bytes, limit), max(1, plan.batch_size)):
+            rows += batch.num_rows
+            yield batch
+        self._finish(counters, rows)
 
     def _typed(
         self, counters: Counters, chunk_bytes: int, limit: int | None
@@ -391,7 +411,12 @@ class DelimitedCdrTable(Table):
             line_no += 1
         return line_no
 
-    def _finish(self, counters: Counters) -> None:
+    def _finish(self, counters: Counters, rows: int) -> None:
+        lines = rows + counters.malformed
+        lost = (counters.truncated or counters.long_lines > 0
+                or counters.malformed > LOSS_SHARE * lines)
+        # Warnings make a table partial only when records may be missing.
+        self.partial_on_warnings = lost
         if counters.malformed > counters.listed:
             self.warnings.append(
                 f"{counters.malformed - counters.listed} more malformed lines not listed"
@@ -402,4 +427,5 @@ class DelimitedCdrTable(Table):
                 f"{counters.first_fallback_line}); decoded as cp1251/latin-1"
             )
         if counters.malformed:
-            logger.info("%s: %s malformed lines skipped", self.path, counters.malformed)
+            logger.warning("%s: %s malformed lines skipped (%s)", self.path, counters.malformed,
+                           "records may be missing" if lost else f"{rows} records read")

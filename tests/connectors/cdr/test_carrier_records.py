@@ -185,3 +185,47 @@ def test_national_numbers_outside_a_call_record_are_not_claimed_by_shape(tmp_pat
     entities, _, kind, _ = flagged(write(tmp_path / "numbers.csv", lines))
     assert kind is None
     assert "CALL_DETAIL" not in entities["call_num"]
+
+
+# --- partial means partial ------------------------------------------------------
+
+
+def avaya_line(i: int) -> str:
+    # Avaya IP Office SMDR, the 17 fields of older releases in the documented order.
+    return (f"2024/03/01 10:{i:02d}:00,00:01:{i:02d},3,20{i:02d},O,0201234{i:04d},"
+            f"0201234{i:04d},,0,10000{i:02d},0,E20{i:02d},Ext {i},T9001,Line 1.{i},0,0")
+
+
+def test_malformed_line_with_every_record_read_is_ok_with_a_warning(tmp_path: Path) -> None:
+    from support import run_cli
+
+    lines = [avaya_line(i) for i in range(20)]
+    lines.insert(7, "SMDR link restarted")
+    path = write(tmp_path / "smdr.csv", lines)
+    run = run_cli("scan", str(path), "--no-ner", "--format", "json")
+    assert run.code == 0, run.stderr
+    [source] = run.json()["sources"]
+    [table] = source["tables"]
+    assert source["status"] == "ok" and table["status"] == "ok"
+    assert table["format"]["name"] == "avaya-ipo-smdr"
+    assert table["rows_scanned"] == 20
+    assert table["warnings"] == ["line 8: 1 fields, expected 17"]
+    assert "restarted" not in run.stderr
+
+
+@pytest.mark.parametrize("damage", ["truncated", "mostly bad"])
+def test_possible_data_loss_is_partial(tmp_path: Path, damage: str) -> None:
+    from support import run_cli
+
+    lines = [avaya_line(i % 60) for i in range(1000)]
+    if damage == "truncated":
+        body = "\n".join(lines) + "\n" + avaya_line(20)[:40]
+    else:
+        # Beyond the sniffed head, a third of the lines no longer fit the layout.
+        body = "\n".join(lines + ["x,y"] * 500) + "\n"
+    path = tmp_path / "smdr.csv"
+    path.write_text(body, encoding="utf-8")
+    run = run_cli("scan", str(path), "--no-ner", "--format", "json")
+    assert run.code == 3
+    [source] = run.json()["sources"]
+    assert source["tables"][0]["status"] == "partial"
