@@ -166,8 +166,16 @@ def finish_records(columns: list[tuple[ColumnRef, list[Claim], str | None]], pol
     out: list[ColumnVerdict] = []
     for ref, claims, skipped in columns:
         kept: list[Claim] = []
+        plain = record.is_plain(ref.column)
+        hinted = record.entity_for(ref.column)
         for c in claims:
             if c.verdict.needs_call_record and not detail:
+                continue
+            if (plain or hinted) and (c.verdict.in_text or (
+                    c.verdict.entity != hinted and c.verdict.entity not in EXCLUSIVE)):
+                # The documented schema says what the field is: other readings of
+                # its name and what hides inside its text are not findings; what
+                # its values are (an e-mail address as a user name) still is.
                 continue
             if c.verdict.entity in _CUSTOMER_BOUND and not has_customer:
                 # Plans and usage not tied to anyone are aggregate information, which
@@ -176,7 +184,6 @@ def finish_records(columns: list[tuple[ColumnRef, list[Claim], str | None]], pol
             kept.append(c)
         detections = [to_detection(c) for c in kept]
         entities = {d.entity for d in detections}
-        hinted = record.entity_for(ref.column)
         if hinted and hinted not in entities and not (
                 hinted in EXCLUSIVE and entities & EXCLUSIVE) and not (
                 hinted in _CUSTOMER_BOUND and not has_customer):

@@ -50,6 +50,10 @@ class RecordSchema:
     fields: dict[str, str] = field(default_factory=dict)
     #: With ``requires_any``, at least one of these compact names must be present too.
     requires_any: frozenset[str] = frozenset()
+    #: Compact names of the schema's bookkeeping fields (session and call ids,
+    #: tags, causes): what their names suggest (``Acct`` is not an account) is
+    #: dropped, and so is what is found inside their text (a Call-ID's host).
+    plain: frozenset[str] = frozenset()
 
     def score(self, names: set[str]) -> int:
         """How many signature columns ``names`` has (0 when the schema does not fit)."""
@@ -71,6 +75,7 @@ SIP_ACC = RecordSchema(
                          "setuptime", "duration", "mstime", "msduration"}),
     min_signature=4,
     requires_any=frozenset({"callid", "fromtag", "totag", "sipcode"}),
+    plain=frozenset({"id", "method", "fromtag", "totag", "callid", "srcdomain", "dstdomain"}),
     fields={**dict.fromkeys(_SIP_PARTIES, "CALL_DETAIL"),
             "time": "CALL_DETAIL", "sipcode": "CALL_DETAIL", "sipreason": "CALL_DETAIL",
             "duration": "CALL_DETAIL", "setuptime": "CALL_DETAIL", "msduration": "CALL_DETAIL",
@@ -84,6 +89,8 @@ SIP_CDRS = RecordSchema(
                          "srcip", "cost", "rated"}),
     min_signature=4,
     requires_any=frozenset({"sipcallid", "sipfromtag", "siptotag", "callstarttime"}),
+    plain=frozenset({"cdrid", "sipcallid", "sipfromtag", "siptotag", "srcdomain", "dstdomain",
+                     "rated"}),
     fields={**dict.fromkeys(_SIP_PARTIES, "CALL_DETAIL"),
             "callstarttime": "CALL_DETAIL", "duration": "CALL_DETAIL", "cost": "SERVICE_USAGE"},
 )
@@ -98,6 +105,10 @@ RADACCT = RecordSchema(
     min_signature=4,
     requires_any=frozenset({"acctsessionid", "acctsessiontime", "acctinputoctets",
                             "acctstarttime", "acctuniqueid"}),
+    plain=frozenset({"radacctid", "acctsessionid", "acctuniqueid", "acctinterval",
+                     "acctauthentic", "acctterminatecause", "nasportid", "nasporttype",
+                     "connectinfostart", "connectinfostop", "servicetype", "framedprotocol",
+                     "realm", "groupname", "class"}),
     fields={"username": "ACCOUNT_ID", "framedipaddress": "IP_ADDRESS",
             "framedipv6address": "IP_ADDRESS", "callingstationid": "MAC_ADDRESS",
             "acctsessiontime": "SERVICE_USAGE", "acctinputoctets": "SERVICE_USAGE",
@@ -134,6 +145,10 @@ class RecordKind:
     kind: str | None
     reason: str | None = None
     schema: RecordSchema | None = None
+
+    def is_plain(self, column: str) -> bool:
+        """Tell whether the schema documents ``column`` as bookkeeping (ids, tags, causes)."""
+        return self.schema is not None and compact(column) in self.schema.plain
 
     def entity_for(self, column: str) -> str | None:
         """Return the entity the recognised schema gives ``column`` (None when it says nothing)."""

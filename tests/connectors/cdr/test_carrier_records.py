@@ -229,3 +229,168 @@ def test_possible_data_loss_is_partial(tmp_path: Path, damage: str) -> None:
     assert run.code == 3
     [source] = run.json()["sources"]
     assert source["tables"][0]["status"] == "partial"
+
+
+# --- SIP proxy accounting (Kamailio/OpenSIPS acc module) ----------------------------
+
+#: The acc module's default columns, then the usual ``acc_extra`` ones.
+ACC_COLUMNS = ["id", "method", "from_tag", "to_tag", "callid", "sip_code", "sip_reason", "time",
+               "src_user", "src_domain", "src_ip", "dst_ouser", "dst_user", "dst_domain",
+               "duration", "setuptime"]
+
+
+def acc_row(i: int) -> list[object]:
+    return [i + 1, "INVITE" if i % 4 else "BYE", f"a{i:06x}f", f"b{i:06x}e",
+            f"{i:08x}-5a1c@10.0.0.{i % 200}", "200" if i % 5 else "486",
+            "OK" if i % 5 else "Busy Here", f"2024-05-0{i % 9 + 1} 10:{i % 60:02d}:00",
+            f"+1202555{i:04d}", "sip.example.net", f"198.51.100.{i % 250}",
+            f"1202555{i + 7:04d}", f"+1202555{i + 7:04d}", "sip.example.net", 60 + i, 2]
+
+
+def _sqlite(path: Path, table: str, columns: list[str], rows: list[list[object]]) -> Path:
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    con.execute(f"CREATE TABLE {table} ({', '.join(columns)})")
+    con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(columns))})", rows)
+    con.commit()
+    con.close()
+    return path
+
+
+def _scan_tables(path: Path) -> dict[str, tuple[str | None, dict[str, set[str]], dict[str, bool]]]:
+    result = scan([str(path)], ScanConfig(ner=False))
+    out = {}
+    for source in result.sources:
+        for t in source.tables:
+            out[t.name] = (t.record_kind,
+                           {c.ref.column: {d.entity for d in c.detections} for c in t.columns},
+                           {c.ref.column: c.cpni for c in t.columns})
+    return out
+
+
+def _check_acc(kind: str | None, entities: dict[str, set[str]], cpni: dict[str, bool]) -> None:
+    assert kind == "call_detail"
+    for party in ("src_user", "dst_user", "dst_ouser"):
+        assert {"PHONE_NUMBER", "CALL_DETAIL"} <= entities[party], party
+        assert cpni[party]
+    for detail in ("time", "duration", "sip_code", "sip_reason"):
+        assert "CALL_DETAIL" in entities[detail], detail
+    for plain in ("id", "method", "from_tag", "to_tag", "callid", "src_domain"):
+        assert not entities[plain], plain
+    assert entities["src_ip"] == {"IP_ADDRESS"}
+
+
+@pytest.mark.parametrize("table", ["acc", "missed_calls", "acc_cdrs_export"])
+def test_kamailio_acc_table_is_a_call_record(tmp_path: Path, table: str) -> None:
+    rows = [acc_row(i) for i in range(40)]
+    path = _sqlite(tmp_path / "kamailio.db", table, ACC_COLUMNS, rows)
+    kind, entities, cpni = _scan_tables(path)[table]
+    _check_acc(kind, entities, cpni)
+
+
+def test_kamailio_acc_csv_export_with_and_without_extra_columns(tmp_path: Path) -> None:
+    import csv
+
+    minimal = ACC_COLUMNS[:9] + ACC_COLUMNS[12:13]
+    for name, cols in (("acc.csv", ACC_COLUMNS), ("acc_min.csv", minimal)):
+        with (tmp_path / name).open("w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(cols)
+            for i in range(30):
+                row = dict(zip(ACC_COLUMNS, acc_row(i), strict=True))
+                w.writerow([row[c] for c in cols])
+    (kind, entities, cpni), = _scan_tables(tmp_path / "acc.csv").values()
+    _check_acc(kind, entities, cpni)
+    (kind, entities, cpni), = _scan_tables(tmp_path / "acc_min.csv").values()
+    assert kind == "call_detail"
+    assert "CALL_DETAIL" in entities["src_user"] and "CALL_DETAIL" in entities["time"]
+
+
+def test_kamailio_cdrs_table(tmp_path: Path) -> None:
+    cols = ["cdr_id", "src_username", "src_domain", "dst_username", "dst_domain",
+            "dst_ousername", "call_start_time", "duration", "sip_call_id", "sip_from_tag",
+            "sip_to_tag", "src_ip", "cost", "rated", "created"]
+    rows = [[i, f"+4420794600{i:02d}", "voip.example.org", f"+4420794611{i:02d}",
+             "voip.example.org", f"020794611{i:02d}", f"2024-06-01 12:{i:02d}:00", 30 + i,
+             f"c{i:08x}@192.0.2.9", f"t{i}", f"u{i}", f"203.0.113.{i}", 0.02 * i, 1,
+             f"2024-06-01 12:{i:02d}:05"] for i in range(30)]
+    path = _sqlite(tmp_path / "k.db", "cdrs", cols, rows)
+    kind, entities, cpni = _scan_tables(path)["cdrs"]
+    assert kind == "call_detail"
+    assert {"PHONE_NUMBER", "CALL_DETAIL"} <= entities["src_username"]
+    assert "CALL_DETAIL" in entities["call_start_time"] and cpni["call_start_time"]
+    assert not entities["sip_call_id"]
+
+
+# --- RADIUS accounting -----------------------------------------------------------
+
+RADACCT = ["RadAcctId", "AcctSessionId", "AcctUniqueId", "UserName", "Realm", "NASIPAddress",
+           "NASPortId", "NASPortType", "AcctStartTime", "AcctUpdateTime", "AcctStopTime",
+           "AcctInterval", "AcctSessionTime", "AcctAuthentic", "ConnectInfo_start",
+           "ConnectInfo_stop", "AcctInputOctets", "AcctOutputOctets", "CalledStationId",
+           "CallingStationId", "AcctTerminateCause", "ServiceType", "FramedProtocol",
+           "FramedIPAddress"]
+
+
+def radacct_row(i: int, station: str) -> list[object]:
+    return [i + 1, f"{i:08X}", f"{i:016x}", f"cust{1000 + i}", "isp.example", "192.0.2.1",
+            f"eth0.{i}", "Ethernet", f"2024-05-01 0{i % 10}:00:00", f"2024-05-01 0{i % 10}:30:00",
+            f"2024-05-01 0{i % 10}:45:00", 300, 2700 + i, "RADIUS", "1000BASE-T", "1000BASE-T",
+            123456789 + i * 1000, 987654321 + i, "bras01.isp.example", station,
+            "User-Request", "Framed-User", "PPP", f"100.64.{i}.{i + 1}"]
+
+
+@pytest.mark.parametrize("station", ["mac", "phone"])
+def test_radacct_is_usage_not_a_call_record(tmp_path: Path, station: str) -> None:
+    rows = [radacct_row(i, f"00-1A-2B-3C-4D-{i:02X}" if station == "mac" else f"+1202555{i:04d}")
+            for i in range(30)]
+    path = _sqlite(tmp_path / "radius.db", "radacct", RADACCT, rows)
+    result = scan([str(path)], ScanConfig(ner=False))
+    (table,) = result.sources[0].tables
+    assert table.record_kind == "subscriber_usage"
+    assert table.is_call_record is False
+    entities = {c.ref.column: {d.entity for d in c.detections} for c in table.columns}
+    cpni = {c.ref.column: c.cpni for c in table.columns}
+    assert "ACCOUNT_ID" in entities["UserName"]
+    assert "IP_ADDRESS" in entities["FramedIPAddress"]
+    expected = "MAC_ADDRESS" if station == "mac" else "PHONE_NUMBER"
+    assert expected in entities["CallingStationId"]
+    assert "CALL_DETAIL" not in entities["CallingStationId"]
+    for usage in ("AcctSessionTime", "AcctInputOctets", "AcctOutputOctets", "AcctStartTime"):
+        assert entities[usage] == {"SERVICE_USAGE"}, usage
+        assert cpni[usage]
+    for plain in ("RadAcctId", "AcctSessionId", "AcctInterval", "AcctTerminateCause",
+                  "ServiceType"):
+        assert not entities[plain], plain
+    assert not any("CALL_DETAIL" in e for e in entities.values())
+
+
+def test_radacct_schema_recognised_from_ddl_names_alone() -> None:
+    from scanner.core.records import kind_from_names
+
+    found = kind_from_names([c.lower() for c in RADACCT])
+    assert found.kind == "subscriber_usage"
+    assert found.entity_for("username") == "ACCOUNT_ID"
+    assert found.entity_for("acctoutputoctets") == "SERVICE_USAGE"
+    assert kind_from_names(["id", "method", "time"]).kind is None
+
+
+# --- negatives ------------------------------------------------------------------
+
+
+def test_asterisk_messages_log_is_not_a_cdr(tmp_path: Path) -> None:
+    lines = [
+        f"[Mar  1 10:0{i}:00] NOTICE[12{i}] chan_sip.c: Registration from "
+        f"'\"20{i}\" <sip:20{i}@192.0.2.10>' failed for '198.51.100.{i}:5060' - Wrong password"
+        for i in range(5)] + [
+        f"[Mar  1 10:1{i}:00] VERBOSE[13{i}] pbx.c: -- Executing [20{i}@from-internal:1] "
+        f"Dial(\"SIP/20{i}-0000000{i}\", \"SIP/trunk/5550{i}00,30\") in new stack"
+        for i in range(5)]
+    path = write(tmp_path / "messages", lines)
+    result = scan([str(path)], ScanConfig(ner=False))
+    for source in result.sources:
+        for table in source.tables:
+            assert table.record_kind != "call_detail"
+            assert not table.is_call_record
+            assert not (table.format or "").endswith(("cdr-csv", "call-log", "smdr"))
