@@ -54,6 +54,7 @@ from connectors.cdr.reader import (
 )
 from connectors.cdr.sniff import CLAIM_FORCED, CLAIM_STRONG, Detected, head_lines
 from connectors.registry import Sniff, register
+from scanner.fileio import reading
 
 logger = logging.getLogger(__name__)
 
@@ -94,12 +95,7 @@ def _positive_int(value: Any, what: str, path: str) -> int:
 
 def load_layout(path: str) -> FixedLayout:
     """Read and validate a fixed-width layout YAML; raise SourceError saying what is wrong."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read CDR layout ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise _bad(path, "not UTF-8 text") from exc
+    text = reading(SourceError)(path, what="CDR layout")
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
