@@ -20,6 +20,7 @@ import click
 from scanner.cli.options import check_custom_detectors, connector_options
 from scanner.fileio import FileProblem, write_text
 from scanner.model import ExitCode
+from scanner.redact import redact_text, scrub_traceback
 
 if TYPE_CHECKING:
     from reports.model import Report
@@ -39,10 +40,13 @@ class _OneLine(logging.Formatter):
         self.debug = debug
 
     def format(self, record: logging.LogRecord) -> str:
-        msg = record.getMessage().replace("\n", " ")
+        # No URL credential in any line, whoever wrote the message.
+        msg = redact_text(record.getMessage()).replace("\n", " ")
         line = f"piiscan: {record.levelname.lower()}: {msg}"
         if self.debug and record.exc_info:
-            line += "\n" + self.formatException(record.exc_info)
+            # Exception messages (a driver's above all) may quote data: frames only,
+            # each message scrubbed to its first line.
+            line += "\n" + scrub_traceback(self.formatException(record.exc_info))
         return line
 
 

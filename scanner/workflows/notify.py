@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scanner.model import tool_version as installed_version
+from scanner.redact import scrub_message
 from scanner.workflows.history import RunDiff
 
 logger = logging.getLogger(__name__)
@@ -96,5 +97,4 @@ def post_webhook(url: str, payload: dict[str, Any], *, timeout: float = WEBHOOK_
 def _short(reason: object) -> str:
     if isinstance(reason, OSError) and reason.strerror:
         return reason.strerror
-    text = str(reason).splitlines()
-    return (text[0] if text else type(reason).__name__)[:120]
+    return (scrub_message(str(reason)) or type(reason).__name__)[:120]

@@ -57,7 +57,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from scanner.model import ScanResult
 from scanner.model import tool_version as installed_version
 from scanner.policy.residency import Residency
-from scanner.redact import redact_url
+from scanner.redact import redact_url, scrub_message
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ def describe(url: URL) -> str:
     """Return the URL for messages: password hidden, SQLite as its file path."""
     if url.get_backend_name() == "sqlite":
         return url.database or ":memory:"
-    return url.render_as_string(hide_password=True)
+    return redact_url(url.render_as_string(hide_password=True))
 
 
 def sqlite_path(url: URL) -> Path | None:
@@ -706,6 +706,6 @@ def _engine(url: URL) -> Engine:
 def _reason(exc: BaseException) -> str:
     """Return a short reason for a database error: its first line, without SQL or parameters."""
     orig = getattr(exc, "orig", None)
-    text = str(orig if orig is not None else exc).strip().splitlines()
-    reason = text[0] if text else type(exc).__name__
+    # A driver's message is untrusted: it may quote values or the connection string.
+    reason = scrub_message(str(orig if orig is not None else exc)) or type(exc).__name__
     return reason[:200]
