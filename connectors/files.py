@@ -32,7 +32,9 @@ from connectors.base import (
     Table,
     TableError,
 )
+from connectors.headers import names_header
 from connectors.registry import Sniff, register
+from connectors.textdoc import read_as_lines
 
 logger = logging.getLogger(__name__)
 
@@ -47,14 +49,50 @@ SPREAD_PARTS = 8
 SPREAD_WINDOW = 4 * 1024 * 1024
 
 
-def _decompressed_head(sniff: Sniff) -> bytes:
+def _decompressed_head(sniff: Sniff, size: int = 64 * 1024) -> bytes:
     if sniff.head[:2] == b"\x1f\x8b" and sniff.path is not None:
         try:
             with gzip.open(sniff.path, "rb") as fh:
-                return fh.read(64 * 1024)
+                return fh.read(size)
         except (OSError, EOFError) as exc:
             raise SourceError(f"{sniff.spec}: damaged or truncated gzip file ({exc})") from exc
     return sniff.head
+
+
+#: The longest first (header) line read: a row must fit in one of pyarrow's blocks.
+MAX_HEADER_BYTES = _BLOCK // 2
+
+
+def _read_head(sniff: Sniff, compressed: bool) -> tuple[bytes, bool]:
+    """Return the head of a text file, long enough to hold its whole first line.
+
+    The flag says whether the file goes on past the head (its last line may then be cut).
+
+    64 KiB usually; more when the first non-blank line is longer (a wide
+    header), up to MAX_HEADER_BYTES, past which the file cannot be read.
+    """
+    size = 64 * 1024
+    while True:
+        if compressed:
+            head = _decompressed_head(sniff, size)
+        elif size <= len(sniff.head):
+            head = sniff.head[:size]
+        else:
+            try:
+                with open(sniff.path or sniff.spec, "rb") as fh:
+                    head = fh.read(size)
+            except OSError as exc:
+                raise SourceError(f"{sniff.spec}: cannot read ({exc.strerror})") from exc
+        cut = len(head) >= size
+        body = head.lstrip(b"\r\n\x00")
+        end = body.find(b"\n")
+        if end > MAX_HEADER_BYTES or (end == -1 and len(body) > MAX_HEADER_BYTES):
+            raise SourceError(f"{sniff.spec}: the first line is longer than "
+                              f"{MAX_HEADER_BYTES // (1024 * 1024)} MiB; not delimited text "
+                              "this scanner can read")
+        if not cut or end != -1:
+            return head, cut
+        size *= 2
 
 
 def looks_binary(head: bytes) -> bool:
@@ -115,7 +153,7 @@ class DelimitedTextSource(Source):
         except OSError as exc:
             raise SourceError(f"{self.spec}: cannot read ({exc.strerror})") from exc
         compressed = raw_head[:2] == b"\x1f\x8b"
-        head = _decompressed_head(Sniff(self.spec, path, raw_head))
+        head, cut = _read_head(Sniff(self.spec, path, raw_head), compressed)
         if not head.strip():
             raise SourceError(f"{self.spec}: empty file")
         encoding = self.options.encoding or _bom_encoding(head)
@@ -134,7 +172,7 @@ class DelimitedTextSource(Source):
         except UnicodeDecodeError:
             text = head.decode(encoding, errors="replace")
         lines = text.splitlines()
-        if len(head) == 64 * 1024 and len(lines) > 1:
+        if cut and len(lines) > 1:
             lines = lines[:-1]  # the last sniffed line may be cut
         # Blank lines before the header: pyarrow's skip_rows counts them too.
         leading = 0
@@ -144,9 +182,16 @@ class DelimitedTextSource(Source):
         if not lines:
             raise SourceError(f"{self.spec}: empty file")
         delimiter = self.options.delimiter or _sniff_delimiter(lines)
+        # A log line's "10:22:33,123" or a sentence's commas are no columns.
+        document = not self.options.delimiter and read_as_lines(path, lines, delimiter)
+        if document:
+            delimiter = None
         header = self.options.header
-        if header is None:
-            header = _sniff_header(lines, delimiter)
+        why = ""  # told by --header/--no-header
+        if header is None and document:
+            header, why = False, "a text document: one line per row"
+        elif header is None:
+            header, why = _sniff_header(lines, delimiter)
         if delimiter is None:
             columns = ["line"] if not header else [lines[0].strip() or "line"]
         else:
@@ -157,7 +202,7 @@ class DelimitedTextSource(Source):
         yield DelimitedTable(
             name=path.name, columns=[ColumnInfo(c, "text") for c in columns], path=path,
             compressed=compressed, encoding=encoding, delimiter=delimiter, header=bool(header),
-            spec=self.spec, skip_rows=leading + bool(header),
+            spec=self.spec, skip_rows=leading + bool(header), header_why=why,
         )
 
 
@@ -259,31 +304,41 @@ def _name_like(value: str, words: int) -> bool:
     return 0 < len(value) <= 64 and not _data_chars(value) and len(value.split()) <= words
 
 
-def _sniff_header(lines: list[str], delimiter: str | None) -> bool:
+def _sniff_header(lines: list[str], delimiter: str | None) -> tuple[bool, str]:
+    """Decide whether the first line is a header; return the decision and why (no values)."""
     if delimiter is None:
         # One value per line: a list of emails or numbers under a one-word title.
         rows = [[ln] for ln in lines[:50] if ln.strip()]
         if len(rows) < 2 or not _name_like(rows[0][0], 3):
-            return False
+            return False, "no column name in the first line"
+        why = names_header(rows[0], rows[1:])
+        if why:
+            return True, why
     else:
         rows = [r for r in csv.reader(lines[:50], delimiter=delimiter) if r]
         if len(rows) == 1:
             # A header with no rows yet (an empty export): its names are still evidence.
-            return all(_name_like(c, 8) for c in rows[0])
+            named = all(_name_like(c, 8) for c in rows[0])
+            return named, "a single row of names" if named else "a single row of values"
         if len(rows) < 2:
-            return False
+            return False, "no rows"
         # Whatever the sniffer says, a first row holding an email address or a long
         # run of digits is data: taking it for a header would show its values as
         # column names.
         if any(_looks_like_value(c) for c in rows[0]):
-            return False
+            return False, "the first row holds values (an address or a long number)"
+        # Words that name columns (first_name, City, col_a) over values that do not
+        # repeat them: a header, even when every column is text.
+        why = names_header(rows[0], rows[1:])
+        if why:
+            return True, why
         # A first row shaped like the rows below it (`Alice Smith,Boston` over
         # `Bob Jones,Austin`) is data too.
         if _shaped_like_rows(rows[0], rows[1:21]):
-            return False
+            return False, "the first row is shaped like the rows below it"
         try:
             if _KnownDelimiterSniffer(delimiter).has_header("\n".join(lines[:50])):
-                return True
+                return True, "the first row's types differ from the rows below"
         except csv.Error:
             pass
     # has_header only votes on numbers and fixed lengths, so all-text columns
@@ -291,12 +346,12 @@ def _sniff_header(lines: list[str], delimiter: str | None) -> bool:
     # column whose values mostly have them is a header too.
     first, rest = rows[0], rows[1:]
     if not all(_name_like(c, 8) for c in first):
-        return False
+        return False, "the first row does not read as column names"
     for i in range(len(first)):
         values = [r[i] for r in rest if len(r) > i and r[i].strip()]
         if values and sum(map(_data_chars, values)) >= 0.8 * len(values):
-            return True
-    return False
+            return True, "names over values with digits or '@'"
+    return False, "no sign of column names"
 
 
 class DelimitedTable(Table):
@@ -304,9 +359,9 @@ class DelimitedTable(Table):
 
     def __init__(self, *, name: str, columns: list[ColumnInfo], path: Path, compressed: bool,
                  encoding: str, delimiter: str | None, header: bool, spec: str,
-                 skip_rows: int | None = None) -> None:
+                 skip_rows: int | None = None, header_why: str = "") -> None:
         super().__init__(name=name, columns=columns, format="delimited-text",
-                         format_reason=_reason(delimiter, header, encoding))
+                         format_reason=_reason(delimiter, header, encoding, header_why))
         self.path = path
         self.compressed = compressed
         self.encoding = encoding
@@ -408,12 +463,14 @@ class DelimitedTable(Table):
                                  "parts of the file (line numbers are known only with --full)")
 
 
-def _reason(delimiter: str | None, header: bool, encoding: str) -> str:
+def _reason(delimiter: str | None, header: bool, encoding: str, why: str = "") -> str:
     shown = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}.get(delimiter or "",
                                                                          repr(delimiter))
+    said = f"{'with' if header else 'no'} header" + (f" ({why})" if why else "")
     if delimiter is None:
-        return f"one value per line, {encoding}"
-    return f"{shown}-delimited, {'with' if header else 'no'} header, {encoding}"
+        return f"one value per line, {said}, {encoding}" if header else \
+            f"one value per line, {encoding}"
+    return f"{shown}-delimited, {said}, {encoding}"
 
 
 def _describe(exc: Exception) -> str:
