@@ -15,6 +15,7 @@ from detectors.base import (
     mask_tail,
     register,
     take_evidence,
+    wilson_lower,
 )
 from detectors.checksums import luhn
 from detectors.names import NameEvidence, NameRule
@@ -249,9 +250,26 @@ class CallPartyNumberDetector(Detector):
                        verdict.reasons, verdict.evidence, True, needs_call_record=True)
 
 
+#: Words of plans, contracts and subscriptions as carriers and ISPs write them.
+_PLAN_VOCABULARY = (
+    r"(?i)^\s*(?:month[- ]to[- ]month|(?:one|two|three|1|2|3)[- ]years?|12[- ]months?|"
+    r"24[- ]months?|annual|monthly|d?v?a?dsl|fib(?:er|re)(?: optic)?|ftt[hpcx]|cable|coax|"
+    r"satellite|fixed wireless|unlimited(?: \w+)?|pre-?paid|post-?paid|pay[- ]as[- ]you[- ]go|"
+    r"payg|no (?:internet|phone) service|bundle|triple play|double play|family plan|"
+    r"(?:basic|standard|premium|gold|silver|bronze|platinum) (?:plan|package|tier)|"
+    r"\d+\s?(?:mbps|gbps|gb|mb)(?: plan)?)\s*$"
+)
+
+
 @register
 class ServicePlanDetector(Detector):
-    """The type of services a customer has: plan, package, tariff, product, subscription."""
+    """The type of services a customer has: plan, package, tariff, contract, add-ons.
+
+    Telling names (``rate_plan``, ``Contract``, ``InternetService``,
+    ``StreamingTV``) with short labels, or, whatever the name, values in the
+    vocabulary of plans and contracts (month-to-month, one/two year, DSL,
+    fiber optic, unlimited, prepaid/postpaid, bundle names).
+    """
 
     entity = "SERVICE_PLAN"
     name = "service_plan"
@@ -259,21 +277,50 @@ class ServicePlanDetector(Detector):
     kinds = frozenset({"string", "integer"})
     names = NameRule(strong=("service plan", "rate plan", "plan", "tariff", "package",
                              "subscription", "service type", "product", "plan name", "plan code",
-                             "bundle", "service level", "features", "service tier"),
+                             "bundle", "service level", "features", "service tier", "contract",
+                             "contract type", "internet service", "phone service",
+                             "multiple lines", "streaming tv", "streaming movies",
+                             "streaming music", "online security", "online backup",
+                             "device protection", "tech support", "technical support",
+                             "paperless billing", "payment method", "add on", "addon",
+                             "add ons", "addons", "premium tech support", "unlimited data",
+                             "internet type", "offer", "speed tier", "data plan"),
                      veto=("count", "price", "cost", "date", "id", "start", "end", "created",
-                           "updated", "file", "number"))
-    requires_name = True
+                           "updated", "file", "number", "charge", "charges", "amount", "total",
+                           "minutes", "calls"))
+    # Unnamed columns are judged on the plan vocabulary alone (see judge).
+    requires_name = False
 
     def match(self, view: ValueView) -> Match | None:
         s = view.strings
         if len(s) == 0:
             return None
         ok = pc.less_equal(pc.utf8_length(s), 80)
+        vocab = pc.match_substring_regex(s, _PLAN_VOCABULARY)
         k = count(ok)
-        return Match(k, k, take_evidence(s, ok, self))
+        evidence = take_evidence(s, vocab, self) or take_evidence(s, ok, self)
+        return Match(k, k, evidence, strong=count(vocab))
 
     def mask(self, value: str) -> str:
         return value[:1] + "***"
+
+    def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
+        n = facts.values
+        if name.score >= 0.5:
+            verdict = super().judge(tally, facts, name)
+            if verdict is not None and tally.strong:
+                reasons = (*verdict.reasons, f"plan vocabulary {tally.strong}/{n}")
+                return Verdict(verdict.entity, min(0.97, verdict.confidence + 0.03),
+                               verdict.matched, verdict.sampled, reasons, verdict.evidence,
+                               verdict.from_values)
+            return verdict
+        if n and tally.strong and wilson_lower(tally.strong, n) >= 0.5:
+            lower = wilson_lower(tally.strong, n)
+            vocab = Tally(tally.strong, tally.strong, tally.checked, tally.subsampled,
+                          tally.evidence)
+            return self._verdict(0.5 + 0.35 * lower, vocab, n,
+                                 [f"plan and contract vocabulary {tally.strong}/{n}"], True)
+        return None
 
 
 @register
@@ -288,7 +335,10 @@ class ServiceUsageDetector(Detector):
                              "call count", "calls", "sms count", "messages sent", "mb used",
                              "gb used", "bytes used", "charges", "charge", "call charge",
                              "amount due", "bill amount", "monthly charge", "overage",
-                             "roaming", "usage amount", "talk minutes", "airtime"),
+                             "roaming", "usage amount", "talk minutes", "airtime", "mins",
+                             "vmail messages", "vmail message", "voicemail messages",
+                             "voice mail messages", "voicemail", "sms", "texts", "messages",
+                             "data mb", "data gb", "octets", "session time"),
                      veto=("date", "id", "type", "created", "updated", "limit", "policy",
                            "pattern"))
     requires_name = True

@@ -394,3 +394,127 @@ def test_asterisk_messages_log_is_not_a_cdr(tmp_path: Path) -> None:
             assert table.record_kind != "call_detail"
             assert not table.is_call_record
             assert not (table.format or "").endswith(("cdr-csv", "call-log", "smdr"))
+
+
+# --- subscriber usage aggregates and service plans --------------------------------
+
+USAGE_HEADERS = {
+    "snake": ["phone_number", "total_day_minutes", "total_day_calls", "total_day_charge",
+              "total_eve_minutes", "total_eve_calls", "total_eve_charge", "total_night_minutes",
+              "total_night_calls", "total_night_charge", "total_intl_minutes",
+              "total_intl_calls", "total_intl_charge", "number_vmail_messages",
+              "international_plan", "voice_mail_plan"],
+    "short": ["Phone", "Day Mins", "Day Calls", "Day Charge", "Eve Mins", "Eve Calls",
+              "Eve Charge", "Night Mins", "Night Calls", "Night Charge", "Intl Mins",
+              "Intl Calls", "Intl Charge", "VMail Messages", "Intl Plan", "VMail Plan"],
+}
+
+
+def _usage_rows(n: int, customer: bool) -> list[list[object]]:
+    rows = []
+    for i in range(n):
+        minutes = [round(40.5 + 7.25 * ((i * k) % 31), 1) for k in (3, 5, 7, 2)]
+        calls = [50 + (i * k) % 90 for k in (2, 3, 5, 1)]
+        charges = [round(m * rate, 2) for m, rate in zip(minutes, (0.17, 0.085, 0.045, 0.27),
+                                                         strict=True)]
+        who = f"(202) 555-{i:04d}" if customer else f"region {i % 4}"
+        row: list[object] = [who]
+        for m, c, ch in zip(minutes, calls, charges, strict=True):
+            row += [m, c, ch]
+        row += [(i * 7) % 40, "yes" if i % 3 == 0 else "no", "yes" if i % 2 else "no"]
+        rows.append(row)
+    return rows
+
+
+@pytest.mark.parametrize("style", ["snake", "short"])
+def test_subscriber_usage_aggregates_are_cpni(tmp_path: Path, style: str) -> None:
+    import csv
+
+    path = tmp_path / "usage.csv"
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(USAGE_HEADERS[style])
+        w.writerows(_usage_rows(40, customer=True))
+    result = scan([str(path)], ScanConfig(ner=False))
+    (table,) = result.sources[0].tables
+    assert table.record_kind == "subscriber_usage"
+    cols = {c.ref.column: c for c in table.columns}
+    names = USAGE_HEADERS[style]
+    assert "PHONE_NUMBER" in cols[names[0]].entities
+    for name in names[1:14]:
+        assert "SERVICE_USAGE" in cols[name].entities, name
+        assert cols[name].cpni, name
+    for name in names[14:]:
+        assert "SERVICE_PLAN" in cols[name].entities, name
+        assert cols[name].cpni
+
+
+def test_usage_not_tied_to_a_subscriber_is_aggregate(tmp_path: Path) -> None:
+    import csv
+
+    path = tmp_path / "regions.csv"
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["region"] + USAGE_HEADERS["snake"][1:])
+        w.writerows(_usage_rows(40, customer=False))
+    result = scan([str(path)], ScanConfig(ner=False))
+    (table,) = result.sources[0].tables
+    assert not any(c.cpni for c in table.columns)
+    assert not any("SERVICE_USAGE" in c.entities for c in table.columns)
+
+
+SUBSCRIPTION_COLUMNS = ["customer_id", "PhoneService", "MultipleLines", "InternetService",
+                        "OnlineSecurity", "OnlineBackup", "DeviceProtection", "TechSupport",
+                        "StreamingTV", "StreamingMovies", "Contract", "PaperlessBilling",
+                        "PaymentMethod"]
+
+
+def _subscription_rows(n: int) -> list[list[str]]:
+    internet = ["DSL", "Fiber optic", "No", "Fiber optic", "DSL"]
+    contract = ["Month-to-month", "One year", "Two year"]
+    rows = []
+    for i in range(n):
+        net = internet[i % 5]
+        phone = "No" if i % 6 == 0 else "Yes"
+
+        def addon(k: int, net: str = net, i: int = i) -> str:
+            return "No internet service" if net == "No" else ("Yes" if (i + k) % 3 else "No")
+
+        rows.append([f"AC-{700100 + i}", phone,
+                     "No phone service" if phone == "No" else ("Yes" if i % 2 else "No"), net,
+                     *(addon(k) for k in range(6)), contract[i % 3], "Yes" if i % 4 else "No",
+                     ["Autopay (card)", "Bank draft", "Mailed invoice"][i % 3]])
+    return rows
+
+
+def test_telco_subscription_columns_are_service_plans(tmp_path: Path) -> None:
+    import csv
+
+    path = tmp_path / "subscriptions.csv"
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(SUBSCRIPTION_COLUMNS)
+        w.writerows(_subscription_rows(40))
+    result = scan([str(path)], ScanConfig(ner=False))
+    (table,) = result.sources[0].tables
+    cols = {c.ref.column: c for c in table.columns}
+    found = [n for n in SUBSCRIPTION_COLUMNS[1:] if "SERVICE_PLAN" in cols[n].entities]
+    assert found == SUBSCRIPTION_COLUMNS[1:]
+    assert all(cols[n].cpni for n in found)
+
+
+@pytest.mark.parametrize(("values", "plan"), [
+    (["Month-to-month", "One year", "Two year", "Month-to-month"], True),
+    (["DSL", "Fiber optic", "Cable", "DSL"], True),
+    (["Prepaid", "Postpaid", "Pay as you go", "Prepaid"], True),
+    (["Unlimited", "Unlimited data", "5 GB", "500 Mbps"], True),
+    (["red", "green", "blue", "red"], False),
+    (["Yes", "No", "Yes", "No"], False),
+])
+def test_plan_vocabulary_without_a_telling_name(tmp_path: Path, values: list[str],
+                                                plan: bool) -> None:
+    rows = [[f"AC-{700100 + i}", values[i % 4]] for i in range(40)]
+    lines = ["customer_id,col_b"] + [",".join(r) for r in rows]
+    entities, cpni, _, _ = flagged(write(tmp_path / "t.csv", lines))
+    assert ("SERVICE_PLAN" in entities["col_b"]) is plan
+    assert cpni["col_b"] is plan
