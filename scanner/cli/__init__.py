@@ -15,6 +15,7 @@ from scanner.cli.gate import baseline_group, check, ddl
 from scanner.cli.history import diff_command, history_command
 from scanner.cli.report import report_command
 from scanner.cli.scan import detectors, scan
+from scanner.cli.site import site_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,7 +25,7 @@ def main() -> None:
 
 
 for _command in (scan, detectors, report_command, history_command, diff_command,
-                 baseline_group, check, ddl, eval_command):
+                 baseline_group, check, ddl, eval_command, site_command):
     main.add_command(_command)
 
 
