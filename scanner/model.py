@@ -254,6 +254,9 @@ class SourceResult:
     status: Status = Status.OK
     error: str | None = None
     location: str | None = None
+    #: Where the storage service itself says the source is (an S3 bucket's region from
+    #: GetBucketLocation); a ``location:`` in the scan configuration overrides it.
+    found_location: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -552,12 +552,30 @@ def assess(
             declared = source.location
         if config is None and declared is None and known is not None and source.name in known:
             location = known[source.name]
+        elif declared is None and source.found_location:
+            location = found_location(source.found_location)
         else:
             default = config.default_location if config is not None else None
             location = locate(source.name, declared=declared, default_location=default)
         entries.append(judge(source, location, policy))
     entries.sort(key=lambda e: e.source)
     return Residency(tuple(entries), policy.allowed_countries)
+
+
+def found_location(region: str) -> Location:
+    """Return the location a storage service reported for a source (an S3 bucket's region)."""
+    place = parse_location(region)
+    if place is None:
+        return _unknown(
+            f"the storage service reports region '{region}', which is not in the region tables",
+            "declare `location:` for this source in the scan configuration",
+        )
+    return Location(
+        how=How.INFERRED,
+        detail=f"reported by the storage service (bucket region {region})",
+        place=place,
+        value=region,
+    )
 
 
 def judge(source: SourceResult, location: Location, policy: Policy) -> SourceResidency:
@@ -574,6 +592,20 @@ def judge(source: SourceResult, location: Location, policy: Policy) -> SourceRes
     incomplete = source.status is not Status.OK
     country = location.country
 
+    if source.status is Status.FAILED:
+        # A source that was never read is not known to be anything: not compliant,
+        # wherever it is stored, since whether it holds PII (and where the data
+        # really is) was never established.
+        where = location.label if country is not None else f"location unknown ({location.detail})"
+        return SourceResidency(
+            source.name,
+            location,
+            StorageVerdict.UNVERIFIED,
+            f"the source could not be read, so what it holds is unknown; {where}",
+            pii,
+            cpni,
+            settle="fix the source's error and scan it again",
+        )
     if country is None:
         if pii == 0 and not incomplete:
             return SourceResidency(

@@ -150,6 +150,9 @@ def _source(name: str, *, pii: bool, status: Status = Status.OK) -> SourceResult
         (None, True, Status.OK, StorageVerdict.UNVERIFIED),
         (None, False, Status.OK, StorageVerdict.COMPLIANT),
         (None, False, Status.FAILED, StorageVerdict.UNVERIFIED),
+        # Never read: not compliant, even where the declared place is allowed.
+        ("US", False, Status.FAILED, StorageVerdict.UNVERIFIED),
+        ("us-west-2", False, Status.FAILED, StorageVerdict.UNVERIFIED),
     ],
 )
 def test_verdicts(declared: str | None, pii: bool, status: Status, verdict: StorageVerdict) -> None:
@@ -213,3 +216,27 @@ def test_other_allowed_countries() -> None:
 def test_empty_result() -> None:
     empty = ScanResult(sources=(), started_at="", finished_at="", seconds=0.0)
     assert assess(empty, POLICY).sources == ()
+
+
+def test_unread_object_store_source_is_never_compliant() -> None:
+    # examples/scan.yaml's `s3://exports-bucket/cdr/` declared in us-west-2, failing to open.
+    failed = SourceResult("s3://exports-bucket/cdr/", "unknown", (), Status.FAILED,
+                          "s3://exports-bucket/cdr/: no such bucket")
+    res = judge(failed, locate(failed.name, declared="us-west-2"), POLICY)
+    assert res.verdict is StorageVerdict.UNVERIFIED
+    assert "could not be read" in res.reason and res.settle
+
+
+def test_bucket_region_from_the_storage_service() -> None:
+    source = _source("s3://lake-eu/exports/", pii=True)
+    found = dataclasses.replace(source, found_location="eu-west-1")
+    result = ScanResult(sources=(found,), started_at="", finished_at="", seconds=0.0)
+    entry = assess(result, POLICY).get("s3://lake-eu/exports/")
+    assert entry is not None and entry.verdict is StorageVerdict.VIOLATION
+    assert entry.location.how is How.INFERRED and entry.location.country == "IE"
+    assert "storage service" in entry.location.detail
+    # `location:` in the configuration overrides what the bucket says.
+    declared = dataclasses.replace(found, location="us-east-1")
+    result = ScanResult(sources=(declared,), started_at="", finished_at="", seconds=0.0)
+    entry = assess(result, POLICY).get("s3://lake-eu/exports/")
+    assert entry is not None and entry.verdict is StorageVerdict.COMPLIANT
