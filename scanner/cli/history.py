@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from scanner.model import ExitCode
-from scanner.workflows.store import NoStore, RunInfo, Store, StoreError, config_identity
+
+if TYPE_CHECKING:
+    from scanner.workflows.store import RunInfo, Store
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +34,8 @@ def _fail(message: str) -> NoReturn:
 
 
 def _config_hash(config_path: str | None) -> str | None:
+    from scanner.workflows.store import config_identity
+
     return config_identity(config_path).hash if config_path else None
 
 
@@ -45,6 +49,8 @@ def _config_hash(config_path: str | None) -> str | None:
 def history_command(config_path: str | None, limit: int, fmt: str,
                     store_option: str | None) -> None:
     """List recorded scans, newest first."""
+    from scanner.workflows.store import NoStore, Store, StoreError
+
     try:
         with Store.open(store_option, create=False) as store:
             runs = store.runs(_config_hash(config_path), limit)
@@ -97,6 +103,7 @@ def diff_command(old: int | None, new: int | None, config_path: str | None, fmt:
     """
     from reports.diff import RENDERERS
     from scanner.workflows.history import compare
+    from scanner.workflows.store import NoStore, Store, StoreError
 
     try:
         with Store.open(store_option, create=False) as store:

@@ -18,9 +18,7 @@ from typing import Any
 
 import click
 
-from reports.model import build_report
 from reports.registry import UnknownFormat, get_renderer, render
-from scanner.core.classify import apply_policy
 from scanner.fileio import FileProblem, reading
 from scanner.model import ScanResult
 from scanner.policy import Policy, PolicyError
@@ -48,6 +46,8 @@ def load_saved(path: str | Path) -> SavedResult:
     text = reading(ReportInputError)(path)
     try:
         data = json.loads(text)
+    except RecursionError as exc:  # 100,000 nested brackets: one line, not a traceback
+        raise ReportInputError(f"{where}: not a piiscan JSON result (nested too deeply)") from exc
     except json.JSONDecodeError as exc:
         raise ReportInputError(f"{where}: line {exc.lineno}: invalid JSON ({exc.msg})") from exc
     if not isinstance(data, dict):
@@ -98,6 +98,9 @@ def rerender(
         from scanner.core.config_file import load_config_file
 
         scanfile = load_config_file(config_path)
+    from reports.model import build_report
+    from scanner.core.classify import apply_policy
+
     # A saved result shown under another policy takes that policy's categories.
     result = apply_policy(saved.result, policy)
     residency = assess(result, policy, scanfile, known=saved.locations)
