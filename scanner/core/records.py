@@ -117,7 +117,27 @@ RADACCT = RecordSchema(
             "acctoutputpackets": "SERVICE_USAGE", "acctstarttime": "SERVICE_USAGE",
             "acctstoptime": "SERVICE_USAGE", "acctupdatetime": "SERVICE_USAGE"},
 )
-SCHEMAS: tuple[RecordSchema, ...] = (SIP_ACC, SIP_CDRS, RADACCT)
+AVAYA_SMDR = RecordSchema(
+    name="Avaya IP Office SMDR",
+    kind="call_detail",
+    signature=frozenset({"callstart", "connectedtime", "ringtime", "caller", "direction",
+                         "callednumber", "diallednumber", "isinternal", "continuation",
+                         "party1device", "party1name", "party2device", "party2name",
+                         "holdtime", "parktime", "callcharge", "externaltargetednumber"}),
+    min_signature=6,
+    requires_any=frozenset({"party1device", "party1name", "connectedtime"}),
+    plain=frozenset({"callid", "continuation", "isinternal", "authvalid", "currency",
+                     "externaltargetingcause", "externaltargeterid",
+                     "uniquecallidforthecallerextension", "uniquecallidforthecalledextension",
+                     "costperunit", "markup"}),
+    fields={"party1device": "CALL_DETAIL", "party2device": "CALL_DETAIL",
+            "party1name": "PERSON_NAME", "party2name": "PERSON_NAME",
+            "externaltargetednumber": "CALL_DETAIL", "callcharge": "SERVICE_USAGE",
+            "callunits": "SERVICE_USAGE", "amountatlastuserchange": "SERVICE_USAGE",
+            "unitsatlastuserchange": "SERVICE_USAGE", "usercharged": "ACCOUNT_ID",
+            "smdrrecordtime": "CALL_DETAIL"},
+)
+SCHEMAS: tuple[RecordSchema, ...] = (SIP_ACC, SIP_CDRS, RADACCT, AVAYA_SMDR)
 
 # Usage aggregates: a quantity word, optionally a period or service word.
 _USAGE_QUANTITY = re.compile(

@@ -518,3 +518,26 @@ def test_plan_vocabulary_without_a_telling_name(tmp_path: Path, values: list[str
     entities, cpni, _, _ = flagged(write(tmp_path / "t.csv", lines))
     assert ("SERVICE_PLAN" in entities["col_b"]) is plan
     assert cpni["col_b"] is plan
+
+
+def test_avaya_smdr_full_field_list_is_typed(tmp_path: Path) -> None:
+    # The 35 fields of current IP Office releases, in the documented order.
+    lines = []
+    for i in range(20):
+        fields = [f"2024/03/01 10:{i:02d}:00", f"00:01:{i:02d}", "3", f"20{i:02d}", "O",
+                  f"0201234{i:04d}", f"0201234{i:04d}", "", "0", f"10000{i:02d}", "0",
+                  f"E20{i:02d}", f"Extension User {i}", f"T90{i:02d}", f"Line 1.{i}", "0", "0",
+                  "0", "", f"User {i}", f"0.{i}", "GBP", "0.00", "1", "0", "1.00", "100", "", "",
+                  f"07700 900{i:03d}", f"192.0.2.{i}", f"{i}", f"192.0.2.1{i}", f"{i + 100}",
+                  "2024/03/01 10:30:00"]
+        lines.append(",".join(fields))
+    path = tmp_path / "smdr.txt"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    entities, cpni, kind, _ = flagged(path)
+    assert kind == "call_detail"
+    for name in ("Party1Device", "Party2Device", "External Targeted Number"):
+        assert "CALL_DETAIL" in entities[name] and cpni[name], name
+    assert "PERSON_NAME" in entities["Party1Name"]
+    assert "SERVICE_USAGE" in entities["Call Charge"] and cpni["Call Charge"]
+    for plain in ("Call ID", "Continuation", "Currency"):
+        assert not entities[plain], plain
