@@ -62,6 +62,11 @@ def connectors() -> list[SourceFactory]:
     return CONNECTORS.classes()
 
 
+def format_names() -> list[str]:
+    """Return the formats ``--cdr-format`` may force (each connector's ``formats``)."""
+    return sorted({f for cls in connectors() for f in getattr(cls, "formats", ())})
+
+
 def is_url(spec: str) -> bool:
     """Tell whether a spec is a URL (a database) rather than a path."""
     return any(marker in spec for marker in _URL_SCHEMES)

@@ -26,7 +26,7 @@ import yaml
 
 from detectors.base import Detector, Match, ValueView, count, mask_tail, take_evidence
 from detectors.names import NameRule
-from scanner.fileio import reading
+from scanner.fileio import YamlLimit, load_yaml, reading
 from scanner.model import ENTITY_TYPES
 
 VOCABULARY = frozenset(ENTITY_TYPES)
@@ -93,7 +93,10 @@ def load_classes(path: str | Path) -> list[type[PatternDetector]]:
     where = str(path)
     text = reading(CustomDetectorError)(path)
     try:
-        doc = yaml.safe_load(text)
+        doc = load_yaml(text)
+    except YamlLimit as exc:
+        line = f" line {exc.line}:" if exc.line is not None else ""
+        raise CustomDetectorError(f"{where}:{line} {exc}") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}:" if mark is not None else ""

@@ -54,7 +54,7 @@ from connectors.cdr.reader import (
 )
 from connectors.cdr.sniff import CLAIM_FORCED, CLAIM_STRONG, Detected, head_lines
 from connectors.registry import Sniff, register
-from scanner.fileio import reading
+from scanner.fileio import YamlLimit, load_yaml, reading
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +97,10 @@ def load_layout(path: str) -> FixedLayout:
     """Read and validate a fixed-width layout YAML; raise SourceError saying what is wrong."""
     text = reading(SourceError)(path, what="CDR layout")
     try:
-        doc = yaml.safe_load(text)
+        doc = load_yaml(text)
+    except YamlLimit as exc:
+        where = f"line {exc.line}: " if exc.line is not None else ""
+        raise _bad(path, f"{where}{exc}") from exc
     except yaml.YAMLError as exc:
         raise _bad(path, "not valid YAML") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("fields"), list) or not doc["fields"]:

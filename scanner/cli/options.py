@@ -7,6 +7,7 @@ as `piiscan scan` does.
 from __future__ import annotations
 
 import codecs
+import math
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -16,11 +17,17 @@ from connectors.base import DEFAULT_SAMPLE_SIZE, ConnectorOptions
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
+#: More rows than this is not a sample: ``--full`` streams every row instead.
+MAX_SAMPLE_SIZE = 10_000_000
+#: A query allowed a whole day is a query with no timeout.
+MAX_QUERY_TIMEOUT = 86_400.0
+
 
 def scan_options(func: _F) -> _F:
     """Add the options that change what a scan reads and finds."""
     options = [
-        click.option("--sample-size", type=click.IntRange(min=1), default=DEFAULT_SAMPLE_SIZE,
+        click.option("--sample-size", type=click.IntRange(min=1, max=MAX_SAMPLE_SIZE),
+                     default=DEFAULT_SAMPLE_SIZE,
                      show_default=True, help="Rows sampled per table."),
         click.option("--full", is_flag=True, help="Read every row (streams in batches)."),
         click.option("--include", multiple=True,
@@ -28,7 +35,8 @@ def scan_options(func: _F) -> _F:
         click.option("--exclude", multiple=True,
                      help="Glob on schema.table.column to skip (repeatable)."),
         click.option("--include-views", is_flag=True, help="Scan database views too."),
-        click.option("--query-timeout", type=click.FloatRange(min=0.1), default=30.0,
+        click.option("--query-timeout", type=click.FloatRange(min=0.1, max=MAX_QUERY_TIMEOUT),
+                     default=30.0,
                      show_default=True, help="Seconds allowed per database query."),
         click.option("--jobs", type=click.IntRange(min=1, max=32), default=2,
                      show_default=True, help="Tables scanned at once (databases)."),
@@ -76,6 +84,25 @@ def connector_options(*, include: tuple[str, ...], exclude: tuple[str, ...],
         except LookupError as exc:
             raise click.BadParameter(f"unknown encoding {encoding!r}",
                                      param_hint="--encoding") from exc
+    # FloatRange lets nan through (every comparison with it is false).
+    if not math.isfinite(query_timeout):
+        raise click.BadParameter("give a number of seconds", param_hint="--query-timeout")
+    if cdr_format is not None:
+        from connectors.registry import format_names
+
+        known = format_names()
+        if cdr_format not in known:
+            raise click.BadParameter(f"unknown format (choose from {', '.join(known)})",
+                                     param_hint="--cdr-format")
+    if cdr_layout is not None:
+        # Read once up front: a bad layout is a usage error, not a failure of every source.
+        from connectors.base import SourceError
+        from connectors.cdr.fixed_width import load_layout
+
+        try:
+            load_layout(cdr_layout)
+        except SourceError as exc:
+            raise click.UsageError(str(exc)) from exc
     return ConnectorOptions(
         include=include, exclude=exclude, include_views=include_views,
         query_timeout=query_timeout, jobs=jobs, encoding=encoding, delimiter=delimiter,

@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from scanner.fileio import YamlLimit, check_yaml
+
 
 class YamlSourceError(Exception):
     """The text is not valid YAML. ``line`` is 1-based, or None when unknown."""
@@ -69,9 +71,15 @@ def line_of(container: object, key: str | int) -> int | None:
 def load(text: str) -> Any:
     """Parse one YAML document into located dicts and lists (scalars stay plain).
 
-    Raises YamlSourceError for invalid YAML and for duplicate keys, which
-    ``yaml.safe_load`` would silently let the last one win.
+    Raises YamlSourceError for invalid YAML, for duplicate keys, which
+    ``yaml.safe_load`` would silently let the last one win, and for a text
+    beyond the limits of :func:`scanner.fileio.check_yaml` (size, depth,
+    recursive or exploding aliases).
     """
+    try:
+        check_yaml(text)
+    except YamlLimit as exc:
+        raise YamlSourceError(str(exc), exc.line) from exc
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()

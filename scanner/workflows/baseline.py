@@ -154,6 +154,8 @@ def parse(text: str, where: str) -> Baseline:
     """Parse baseline text; ``where`` names the file in error messages."""
     try:
         doc = json.loads(text, object_pairs_hook=_no_duplicates)
+    except RecursionError as exc:  # 100,000 nested brackets: one line, not a traceback
+        raise BaselineError(f"{where}: not a baseline (JSON nested too deeply)") from exc
     except _Duplicate as exc:
         needle = json.dumps(exc.key, ensure_ascii=False)
         first = text.find(needle)

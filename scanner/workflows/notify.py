@@ -44,6 +44,10 @@ def check_webhook_url(url: str) -> str | None:
         return "--notify needs an http:// or https:// URL"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "--notify needs an http:// or https:// URL"
+    if parts.username is not None or parts.password is not None:
+        # A user and password in the URL would travel in every error report and log.
+        return f"--notify {webhook_label(url)}: no user or password in the URL, please " \
+               "(webhooks take their secret in the path)"
     return None
 
 
