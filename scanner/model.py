@@ -281,6 +281,62 @@ class SourceResult:
 
 
 @dataclass(frozen=True)
+class ColumnFinding:
+    """One entity type found on one column: a flat row of a result (``ScanResult.findings``).
+
+    Holds masked evidence only, like the detection it comes from.
+    """
+
+    source: str
+    table: str
+    column: str
+    entity: str
+    confidence: float
+    matched: int
+    sampled: int
+    scope: str
+    categories: tuple[str, ...]
+    cpni: bool
+    detector: str
+    reasons: tuple[str, ...]
+    evidence: tuple[str, ...]
+    schema: str | None = None
+
+    @property
+    def identity(self) -> str:
+        """The column's stable identity, ``source/table/column`` (what baselines key on)."""
+        table = f"{self.schema}.{self.table}" if self.schema else self.table
+        return f"{self.source}/{table}/{self.column}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the finding as plain data (one row of ``ScanResult.to_pandas``)."""
+        return {
+            "source": self.source,
+            "schema": self.schema,
+            "table": self.table,
+            "column": self.column,
+            "identity": self.identity,
+            "entity": self.entity,
+            "confidence": round(self.confidence, 3),
+            "matched": self.matched,
+            "sampled": self.sampled,
+            "scope": self.scope,
+            "categories": list(self.categories),
+            "cpni": self.cpni,
+            "detector": self.detector,
+            "reasons": list(self.reasons),
+            "evidence": list(self.evidence),
+        }
+
+
+#: The columns of ``ScanResult.to_pandas()``, in order (also those of an empty frame).
+FINDING_COLUMNS: tuple[str, ...] = (
+    "source", "schema", "table", "column", "identity", "entity", "confidence", "matched",
+    "sampled", "scope", "categories", "cpni", "detector", "reasons", "evidence",
+)
+
+
+@dataclass(frozen=True)
 class ScanResult:
     """Everything a scan found. Renderers read only this."""
 
@@ -303,6 +359,43 @@ class ScanResult:
                     for d in c.detections:
                         rows.append((s.name, t.name, c.ref.column, d.entity))
         return sorted(rows)
+
+    def findings(self, min_confidence: float = 0.0) -> list[ColumnFinding]:
+        """Return one row per entity type found on a column, at least ``min_confidence``.
+
+        Sorted by source, table and column position; the evidence is masked.
+        """
+        rows: list[ColumnFinding] = []
+        for s in self.sources:
+            for t in s.tables:
+                for c in sorted(t.columns, key=lambda c: c.ref.position):
+                    for d in c.detections:
+                        if d.confidence < min_confidence:
+                            continue
+                        rows.append(ColumnFinding(
+                            source=s.name, table=t.name, column=c.ref.column,
+                            entity=d.entity, confidence=d.confidence, matched=d.matched,
+                            sampled=d.sampled, scope=d.scope, categories=c.categories,
+                            cpni=c.cpni, detector=d.detector, reasons=d.reasons,
+                            evidence=d.evidence, schema=t.schema))
+        return rows
+
+    def to_pandas(self, min_confidence: float = 0.0) -> Any:
+        """Return the findings as a pandas DataFrame, one row per column finding.
+
+        The columns are :data:`FINDING_COLUMNS`; an empty result gives an empty
+        frame with those columns.
+        """
+        import pandas as pd  # imported here: the core types must stay cheap to import
+
+        rows = [f.to_dict() for f in self.findings(min_confidence)]
+        return pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """Return the result as JSON text (what ``piiscan report`` and ``export`` read)."""
+        import json
+
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False) + "\n"
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -135,6 +135,26 @@ class Engine:
         except SourceError as exc:
             logger.error("%s", exc)
             return SourceResult(name, "unknown", (), Status.FAILED, str(exc))
+        return self.scan_opened(source)
+
+    def run_sources(self, sources: list[Source]) -> ScanResult:
+        """Scan sources that are already open (in-memory tables from the Python API)."""
+        started = dt.datetime.now(dt.UTC)
+        t0 = time.perf_counter()
+        results = [self.scan_opened(source) for source in sources]
+        self._pool.shutdown()
+        finished = dt.datetime.now(dt.UTC)
+        return ScanResult(
+            sources=tuple(results),
+            started_at=started.isoformat(timespec="seconds"),
+            finished_at=finished.isoformat(timespec="seconds"),
+            seconds=time.perf_counter() - t0,
+            config=self.config.to_dict(),
+        )
+
+    def scan_opened(self, source: Source) -> SourceResult:
+        """Scan every table of an open source, then close it."""
+        name = source.name
         tables: list[TableResult] = []
         with source:
             name = source.name
@@ -387,4 +407,13 @@ def scan(specs: list[str], config: ScanConfig | None = None,
     ``config.policy_path`` names (the bundled policy when that is None).
     """
     return Engine(config or ScanConfig(), policy, progress).run(specs)
+
+def scan_sources(sources: list[Source], config: ScanConfig | None = None,
+                 progress: ProgressHook | None = None,
+                 policy: Policy | None = None) -> ScanResult:
+    """Scan sources that are already open (the Python API's in-memory tables).
+
+    Each source's tables are sampled and judged exactly as a file's would be.
+    """
+    return Engine(config or ScanConfig(), policy, progress).run_sources(sources)
 
