@@ -137,7 +137,33 @@ AVAYA_SMDR = RecordSchema(
             "unitsatlastuserchange": "SERVICE_USAGE", "usercharged": "ACCOUNT_ID",
             "smdrrecordtime": "CALL_DETAIL"},
 )
-SCHEMAS: tuple[RecordSchema, ...] = (SIP_ACC, SIP_CDRS, RADACCT, AVAYA_SMDR)
+DHCPD_LEASES = RecordSchema(
+    name="ISC dhcpd.leases",
+    kind="ip_assignment",
+    signature=frozenset({"leaseaddress", "starts", "ends", "cltt", "bindingstate",
+                         "hardwareethernet", "uid", "clienthostname", "tstp", "tsfp"}),
+    min_signature=4,
+    requires_any=frozenset({"leaseaddress", "hardwareethernet"}),
+    plain=frozenset({"bindingstate", "nextbindingstate", "rewindbindingstate"}),
+    fields={"leaseaddress": "IP_ADDRESS", "hardwareethernet": "MAC_ADDRESS",
+            "uid": "MAC_ADDRESS"},
+)
+#: Kea's memfile lease CSVs (``kea-leases4.csv``/``kea-leases6.csv`` headers).
+KEA_LEASES = RecordSchema(
+    name="Kea DHCP lease file",
+    kind="ip_assignment",
+    signature=frozenset({"address", "hwaddr", "clientid", "validlifetime", "expire",
+                         "subnetid", "fqdnfwd", "fqdnrev", "hostname", "state", "usercontext",
+                         "duid", "preflifetime", "leasetype", "iaid", "prefixlen"}),
+    min_signature=5,
+    requires_any=frozenset({"validlifetime", "subnetid", "fqdnfwd"}),
+    plain=frozenset({"subnetid", "fqdnfwd", "fqdnrev", "state", "leasetype", "iaid",
+                     "prefixlen", "validlifetime", "preflifetime"}),
+    fields={"address": "IP_ADDRESS", "hwaddr": "MAC_ADDRESS", "clientid": "MAC_ADDRESS",
+            "duid": "DEVICE_ID"},
+)
+SCHEMAS: tuple[RecordSchema, ...] = (SIP_ACC, SIP_CDRS, RADACCT, AVAYA_SMDR, DHCPD_LEASES,
+                                     KEA_LEASES)
 
 # Usage aggregates: a quantity word, optionally a period or service word.
 _USAGE_QUANTITY = re.compile(
