@@ -76,6 +76,8 @@ class ConnectorOptions:
     header: bool | None = None
     cdr_format: str | None = None
     cdr_layout: str | None = None
+    #: An S3-compatible endpoint (MinIO, Ceph, a test server); AWS_ENDPOINT_URL otherwise.
+    endpoint_url: str | None = None
 
     def wants(self, *parts: str) -> bool:
         """Tell whether ``schema.table[.column]`` passes the include/exclude globs."""

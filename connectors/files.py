@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.dataset as pads
+import pyarrow.fs as pafs
 
 from connectors._nested import flat_schema, flatten
 from connectors.base import (
@@ -33,6 +34,7 @@ from connectors.base import (
     TableError,
 )
 from connectors.headers import names_header
+from connectors.lake import LakeTable, list_local
 from connectors.registry import Sniff, register
 from connectors.textdoc import read_as_lines
 
@@ -510,6 +512,12 @@ class ParquetSource(Source):
 
     def tables(self) -> Iterator[Table]:
         path = Path(self.spec)
+        if path.is_dir():
+            # A dataset folder: one table, sampled from a spread of its files.
+            files, skipped = list_local(str(path))
+            yield LakeTable(name=path.name, fs=pafs.LocalFileSystem(), root=str(path),
+                            files=files, spec=self.spec, skipped=skipped)
+            return
         try:
             ds = pads.dataset(str(path), format="parquet",
                               partitioning="hive" if path.is_dir() else None)

@@ -107,21 +107,27 @@ def expand(spec: str) -> list[str]:
 
 
 def _is_parquet_dataset(path: Path) -> bool:
-    """Tell whether a directory holds only Parquet files (possibly hive-partitioned): one table."""
+    """Tell whether a directory is a Parquet dataset (hive or date partitions): one table.
+
+    A few stray files (a README among a thousand Parquet files) do not split it:
+    the dataset's table reports them as skipped, with the reason.
+    """
     if not path.is_dir():
         return False
-    found_parquet = False
-    for root, _dirs, names in os.walk(path):
+    parquet = strays = 0
+    for root, dirs, names in os.walk(path):
+        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
         for n in names:
             if n.startswith((".", "_")):
                 continue
-            if n.endswith((".parquet", ".parq", ".pq")):
-                found_parquet = True
+            if n.lower().endswith((".parquet", ".parq", ".pq")):
+                parquet += 1
             else:
-                return False
-        if root != str(path) and "=" not in Path(root).name:
+                strays += 1
+        name = Path(root).name
+        if root != str(path) and "=" not in name and not name.replace("-", "").isdigit():
             return False
-    return found_parquet
+    return parquet > 0 and (strays == 0 or (parquet >= 2 and strays * 10 <= parquet))
 
 
 def sniff(spec: str) -> Sniff:

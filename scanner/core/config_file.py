@@ -54,6 +54,7 @@ CONNECTOR_OPTIONS: dict[str, Any] = {
     "header": None,
     "cdr_format": None,
     "cdr_layout": None,
+    "endpoint_url": None,
 }
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _LOCATION_HELP = (

@@ -7,6 +7,7 @@ language model are kept per column.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -154,6 +155,12 @@ class Engine:
 
     def scan_opened(self, source: Source) -> SourceResult:
         """Scan every table of an open source, then close it."""
+        result = self._scan_opened(source)
+        # An object store says where its bucket is (S3 GetBucketLocation).
+        found = getattr(source, "found_location", None)
+        return dataclasses.replace(result, found_location=found) if found else result
+
+    def _scan_opened(self, source: Source) -> SourceResult:
         name = source.name
         tables: list[TableResult] = []
         with source:

@@ -1,0 +1,273 @@
+"""Parquet datasets (a folder or a bucket prefix of many files) read as one table.
+
+A lake of thousands of files is one table per dataset root, not one source
+per file. Its files are listed once (a directory walk, or a bucket listing),
+never opened all: a sample opens a bounded, spread-out set of files (first,
+last, middle, quarters, … in path order, so partitions ``key=value`` and
+date folders are spread over) and reads a row-group slice of each, so the
+cost of a sample does not grow with the number of files. ``--full`` reads
+every file in batches of ``ReadPlan.batch_size`` rows.
+
+Files that do not belong (a README, a CSV dropped among the Parquet files,
+a file whose columns clash with the dataset's) are reported as skipped with
+the reason, in the table's warnings; they do not make the result partial.
+The reader works on any ``pyarrow.fs`` filesystem: the local disk, or an
+object store wrapped with ``pyarrow.fs.PyFileSystem(FSSpecHandler(...))``.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+from collections.abc import Iterator
+from urllib.parse import unquote
+
+import pyarrow as pa
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+
+from connectors._nested import flat_schema, flatten
+from connectors.base import ColumnInfo, ReadPlan, SourceError, Table, TableError
+
+logger = logging.getLogger(__name__)
+
+PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
+#: A sample never opens more files than this, however large the lake.
+MAX_SAMPLE_FILES = 16
+#: ... and opens at least this many (when there are as many), so one file's
+#: partition does not stand for the whole lake.
+MIN_SAMPLE_FILES = 4
+#: Footers read up front to settle the dataset's columns.
+SCHEMA_PROBES = 3
+
+
+def is_parquet_name(name: str) -> bool:
+    """Tell whether a file name says Parquet."""
+    return name.lower().endswith(PARQUET_SUFFIXES)
+
+
+def is_hidden(name: str) -> bool:
+    """Markers and checksums (``_SUCCESS``, ``.part.crc``, ``_metadata``): not data."""
+    return name.startswith((".", "_"))
+
+
+def is_partition_dir(name: str) -> bool:
+    """Tell whether a folder is a partition: hive ``key=value``, or a date (``2024``, ``07``)."""
+    return "=" in name or name.replace("-", "").isdigit()
+
+
+def dataset_root(path: str) -> str:
+    """Return the folder above the first partition folder of a ``/``-separated file path."""
+    parts = path.split("/")[:-1]
+    for i, part in enumerate(parts):
+        if is_partition_dir(part):
+            return "/".join(parts[:i])
+    return "/".join(parts)
+
+
+def partition_values(relative: str) -> list[tuple[str, str]]:
+    """Return the hive ``key=value`` pairs on a file's path below its dataset root."""
+    out = []
+    for part in relative.split("/")[:-1]:
+        if "=" in part:
+            key, value = part.split("=", 1)
+            out.append((unquote(key), unquote(value)))
+    return out
+
+
+def spread_order(n: int) -> list[int]:
+    """Return 0..n-1 in an order spread over the range: first, last, middle, quarters, …."""
+    if n <= 0:
+        return []
+    order: list[int] = [0]
+    if n > 1:
+        order.append(n - 1)
+    seen = set(order)
+    parts = 2
+    while len(order) < n:
+        for k in range(1, parts, 2):
+            i = round(k * (n - 1) / parts)
+            if i not in seen:
+                seen.add(i)
+                order.append(i)
+        parts *= 2
+        if parts > 4 * n:  # every index is reached long before this
+            order.extend(i for i in range(n) if i not in seen)
+            break
+    return order
+
+
+def list_local(root: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """List a local dataset folder: its Parquet files and the files it skips, with why."""
+    fs = pafs.LocalFileSystem()
+    files, skipped = [], []
+    for info in fs.get_file_info(pafs.FileSelector(root, recursive=True)):
+        if info.type != pafs.FileType.File:
+            continue
+        rel = posixpath.relpath(info.path, root)
+        if any(is_hidden(p) for p in rel.split("/")):
+            continue
+        if is_parquet_name(info.base_name):
+            files.append(info.path)
+        else:
+            skipped.append((rel, "not a Parquet file in a Parquet dataset"))
+    return sorted(files), sorted(skipped)
+
+
+class LakeTable(Table):
+    """Many Parquet files under one root, read as one table."""
+
+    def __init__(self, *, name: str, fs: pafs.FileSystem, root: str, files: list[str],
+                 spec: str, skipped: list[tuple[str, str]] | None = None,
+                 shown_root: str | None = None) -> None:
+        if not files:
+            raise SourceError(f"{spec}: no Parquet files")
+        self.fs = fs
+        self.root = root.rstrip("/")
+        self.files = sorted(files)
+        self.spec = spec
+        #: Files opened so far (footers read), for the report and the benchmark.
+        self.files_opened = 0
+        self._shown_root = shown_root if shown_root is not None else spec
+        self._skipped_files: set[str] = set()
+        self.partition_keys = self._partition_keys()
+        self.file_schema = self._probe_schema()
+        full = self.file_schema
+        for key in self.partition_keys:
+            if key not in full.names:
+                full = full.append(pa.field(key, pa.string()))
+        self.full_schema = full
+        columns = [ColumnInfo(f.name, str(f.type)) for f in flat_schema(full)]
+        parts = len({posixpath.dirname(f) for f in self.files})
+        where = f" in {parts} folders" if parts > 1 else ""
+        super().__init__(name=name, columns=columns, rows_total=None, format="parquet",
+                         format_reason=f"Parquet dataset: {len(self.files)} files{where}",
+                         partial_on_warnings=False)
+        for rel, why in skipped or ():
+            self._skip(rel, why)
+
+    # Listing --------------------------------------------------------------------
+
+    def _relative(self, path: str) -> str:
+        return path[len(self.root) + 1:] if self.root and path.startswith(self.root + "/") \
+            else path
+
+    def _partition_keys(self) -> list[str]:
+        # Partition keys come from paths alone: the first and last files say them.
+        keys: list[str] = []
+        for path in (self.files[0], self.files[-1]):
+            for key, _ in partition_values(self._relative(path)):
+                if key not in keys:
+                    keys.append(key)
+        return keys
+
+    def _probe_schema(self) -> pa.Schema:
+        schemas = []
+        for i in spread_order(len(self.files))[:SCHEMA_PROBES]:
+            try:
+                schemas.append(self._open(self.files[i]).schema_arrow)
+            except TableError as exc:
+                logger.info("%s", exc)
+        if not schemas:
+            raise SourceError(f"{self.spec}: not a readable Parquet dataset")
+        try:
+            return pa.unify_schemas(schemas, promote_options="permissive").remove_metadata()
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return schemas[0].remove_metadata()
+
+    def _open(self, path: str) -> pq.ParquetFile:
+        self.files_opened += 1
+        try:
+            return pq.ParquetFile(self.fs.open_input_file(path))
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise TableError(f"{self._shown_root}/{self._relative(path)}: not a readable "
+                             f"Parquet file ({type(exc).__name__})") from exc
+
+    def _skip(self, rel: str, why: str) -> None:
+        if rel in self._skipped_files:
+            return
+        self._skipped_files.add(rel)
+        self.warnings.append(f"{rel}: skipped: {why}")
+        logger.info("%s/%s: skipped: %s", self._shown_root, rel, why)
+
+    # Reading --------------------------------------------------------------------
+
+    def batches(self, plan: ReadPlan) -> Iterator[pa.RecordBatch]:
+        if plan.sample_size is None:
+            for path in self.files:
+                yield from self._read(path, None, plan.batch_size)
+            return
+        n = len(self.files)
+        least = min(n, MIN_SAMPLE_FILES)
+        most = min(n, MAX_SAMPLE_FILES)
+        quota = -(-plan.sample_size // least)
+        got = opened = 0
+        for i in spread_order(n):
+            if opened >= most or (got >= plan.sample_size and opened >= least):
+                break
+            opened += 1
+            for batch in self._read(self.files[i], quota, plan.batch_size):
+                got += batch.num_rows
+                yield batch
+        self.format_reason = (f"{self.format_reason}; the sample read {opened} of them, "
+                              "spread over the dataset")
+
+    def _read(self, path: str, limit: int | None,
+              batch_size: int) -> Iterator[pa.RecordBatch]:
+        rel = self._relative(path)
+        try:
+            pf = self._open(path)
+        except TableError as exc:
+            self._skip(rel, str(exc).rsplit(": ", 1)[-1])
+            return
+        names = set(pf.schema_arrow.names)
+        if not names & set(self.file_schema.names):
+            self._skip(rel, "its columns are not the dataset's")
+            return
+        constants = dict(partition_values(rel))
+        groups = list(range(pf.num_row_groups))
+        if limit is not None and groups:
+            # Row groups spread over the file, until they hold the file's share.
+            sizes = [pf.metadata.row_group(g).num_rows for g in groups]
+            picked, held = [], 0
+            for g in spread_order(len(groups)):
+                picked.append(g)
+                held += sizes[g]
+                if held >= limit:
+                    break
+            groups = sorted(picked)
+        got = 0
+        try:
+            size = batch_size if limit is None else max(1, min(batch_size, limit))
+            for batch in pf.iter_batches(batch_size=size, row_groups=groups,
+                                         columns=[n for n in self.file_schema.names
+                                                  if n in names]):
+                if limit is not None:
+                    batch = batch.slice(0, limit - got)
+                got += batch.num_rows
+                yield flatten(self._conform(batch, constants))
+                if limit is not None and got >= limit:
+                    break
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError,
+                OSError) as exc:
+            raise TableError(f"{self._shown_root}/{rel}: damaged Parquet data "
+                             f"({type(exc).__name__})") from exc
+
+    def _conform(self, batch: pa.RecordBatch, constants: dict[str, str]) -> pa.RecordBatch:
+        """Give every file's batch the dataset's columns: missing ones null, partitions constant."""
+        arrays = []
+        for field in self.full_schema:
+            if field.name in batch.schema.names:
+                arr = batch.column(batch.schema.get_field_index(field.name))
+                if arr.type != field.type:
+                    try:
+                        arr = arr.cast(field.type)
+                    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                        arr = arr.cast(pa.string()) if field.type == pa.string() else \
+                            pa.nulls(batch.num_rows, field.type)
+            elif field.name in constants:
+                arr = pa.array([constants[field.name]] * batch.num_rows, field.type)
+            else:
+                arr = pa.nulls(batch.num_rows, field.type)
+            arrays.append(arr)
+        return pa.RecordBatch.from_arrays(arrays, schema=self.full_schema)
