@@ -253,7 +253,8 @@ def _pages(site: SiteData, env: Environment, css: str, js: str,
         csp = (f"default-src 'none'; style-src {csp_style}; img-src data:; "
                f"script-src {script_hash if scripts else chr(39) + 'none' + chr(39)}; "
                "base-uri 'none'; form-action 'none'")
-        html = env.get_template(template).render(root="../" * depth, csp=csp, rel=rel,
+        # The policy is built here from fixed words and hashes: nothing in it to escape.
+        html = env.get_template(template).render(root="../" * depth, csp=Markup(csp), rel=rel,
                                                  **common, **kw)
         return rel, html
 
@@ -332,12 +333,16 @@ def build_site(store: Store, site: SiteData, out: str | Path, *,
         rendered = _run_reports(store, site, writer, manifest, reports)
         old_pages = set((manifest or {}).get("pages", {}))
         removed = tuple(sorted(old_pages - set(writer.hashes)))
-        writer.hashes[MANIFEST] = ""
         doc = {"format": MANIFEST_FORMAT, "generator": f"piiscan {installed_version()}",
-               "pages": {k: v for k, v in sorted(writer.hashes.items()) if k != MANIFEST},
-               "reports": rendered[1]}
-        (tmp / MANIFEST).write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n", "utf-8")
-        os.chmod(tmp, 0o755)
+               "pages": dict(sorted(writer.hashes.items())), "reports": rendered[1]}
+        pages = len(writer.hashes)
+        written = tuple(sorted(writer.written))
+        # Written like a page: an unchanged manifest keeps its time too.
+        writer.put(MANIFEST, json.dumps(doc, indent=1, sort_keys=True) + "\n")
+        # mkdtemp makes the directory private; the site gets the same mode as its files.
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o777 & ~mask)
         _swap(tmp, out)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -345,8 +350,7 @@ def build_site(store: Store, site: SiteData, out: str | Path, *,
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    del writer.hashes[MANIFEST]
-    stats = BuildStats(len(writer.hashes), tuple(sorted(writer.written)), writer.unchanged,
+    stats = BuildStats(pages, written, writer.unchanged - (MANIFEST not in writer.written),
                        removed, rendered[0])
     logger.info("site %s: %s pages, %s written, %s unchanged, %s removed", out, stats.pages,
                 len(stats.written), stats.unchanged, len(stats.removed))

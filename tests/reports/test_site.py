@@ -1,0 +1,417 @@
+"""``piiscan site``: the privacy site built from a store of five real scans.
+
+Things appear and disappear across the runs (an email column goes, a billing
+export lands in Ireland, call records arrive, a column with a hostile name
+changes type), so every page kind has something to show. The checks read the
+site as a user or a web server would: pages and links, counts against
+``history`` and ``diff``, the search index, escaping, no raw values, and what
+a rebuild touches.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from support import run_cli
+
+from scanner.workflows.baseline import Approval, Baseline
+
+EMAILS = [f"zelda.quartermain{i}@example.org" for i in range(40)]
+PHONES = [f"+1 617 555 {140 + i:04d}" for i in range(40)]
+LABELS = [f"Item {i}" for i in range(40)]
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def _luhn(body: str) -> str:
+    total = 0
+    for i, ch in enumerate(reversed(body)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return body + str((10 - total % 10) % 10)
+
+
+CARDS = [_luhn(f"45567375{i:07d}") for i in range(40)]
+CALLERS = [f"2125550{100 + i}" for i in range(40)]
+SECRETS = EMAILS + PHONES + CARDS + CALLERS
+
+
+def _csv(path: Path, columns: dict[str, list[str]]) -> None:
+    rows = zip(*columns.values(), strict=True)
+    path.write_text(",".join(columns) + "\n" + "\n".join(",".join(r) for r in rows) + "\n")
+
+
+def _cdr(path: Path, *, disposition: bool) -> None:
+    cols = {
+        "calldate": [f"2024-01-{1 + i % 28:02d} 10:00:00" for i in range(40)],
+        "src": CALLERS,
+        "billsec": [str(20 + i) for i in range(40)],
+    }
+    if disposition:
+        cols["disposition"] = ["ANSWERED"] * 40
+    _csv(path, cols)
+
+
+def _config(path: Path, *, billing: bool, cdr: bool) -> None:
+    text = ("version: 1\ndefault_location: US\nsources:\n"
+            "  - path: data/customers.csv\n    location: us-east-1\n")
+    if billing:
+        text += "  - path: data/billing.csv\n    location: eu-west-1\n"
+    if cdr:
+        text += "  - path: data/cdr.csv\n    location: US\n"
+    path.write_text(text)
+
+
+@dataclass
+class Estate:
+    root: Path
+    data: Path
+    config: Path
+    store: Path
+    site: Path
+    baseline: Path
+
+    def ident(self, file: str, column: str) -> str:
+        path = self.data / file
+        return f"{path}/{file}/{column}"
+
+    def scan(self) -> None:
+        run = run_cli("scan", "--config", str(self.config), "--store", str(self.store),
+                      "--no-ner", "-q", "--format", "json", "-o", str(self.root / "last.json"))
+        assert run.code == 0, run.stderr
+
+    def build(self, *extra: str) -> str:
+        run = run_cli("site", "--store", str(self.store), "-o", str(self.site), *extra)
+        assert run.code == 0, run.stderr
+        return run.stdout
+
+
+def _estate(root: Path, runs: int = 5) -> Estate:
+    data = root / "data"
+    data.mkdir(parents=True)
+    e = Estate(root, data, root / "scans.yaml", root / "store" / "results.db", root / "site",
+               root / "baseline.json")
+    customers = data / "customers.csv"
+    # 1: emails.
+    _config(e.config, billing=False, cdr=False)
+    _csv(customers, {"email": EMAILS, "label": LABELS})
+    e.scan()
+    if runs == 1:
+        return e
+    # 2: a phone column appears.
+    _csv(customers, {"email": EMAILS, "label": LABELS, "phone": PHONES})
+    e.scan()
+    if runs == 2:
+        return e
+    # 3: the email column goes; card numbers land in Ireland (a storage violation).
+    _csv(customers, {"label": LABELS, "phone": PHONES})
+    _csv(data / "billing.csv", {"card": CARDS, "label": LABELS})
+    _config(e.config, billing=True, cdr=False)
+    e.scan()
+    # 4: call records (CPNI) and a column with a hostile name holding emails.
+    _csv(customers, {"label": LABELS, "phone": PHONES, HOSTILE: EMAILS})
+    _cdr(data / "cdr.csv", disposition=True)
+    _config(e.config, billing=True, cdr=True)
+    e.scan()
+    # 5: the hostile column now holds phone numbers; the disposition column goes.
+    _csv(customers, {"label": LABELS, "phone": PHONES, HOSTILE: PHONES})
+    _cdr(data / "cdr.csv", disposition=False)
+    e.scan()
+    return e
+
+
+@pytest.fixture(scope="module")
+def estate(tmp_path_factory: pytest.TempPathFactory) -> Estate:
+    e = _estate(tmp_path_factory.mktemp("estate"))
+    soon = dt.date.today() + dt.timedelta(days=10)
+    later = dt.date.today() + dt.timedelta(days=400)
+    Baseline(
+        columns={
+            e.ident("customers.csv", "phone"): {
+                "PHONE_NUMBER": Approval("support callbacks <b>needed</b>", soon)},
+            e.ident("billing.csv", "card"): {"CREDIT_CARD": Approval("PCI vault", later)},
+        },
+        storage={str(e.data / "billing.csv"): Approval("EU billing pilot", soon)},
+    ).save(e.baseline)
+    out = e.build("--baseline", str(e.baseline))
+    assert "site written to" in out
+    return e
+
+
+def _pages(site: Path) -> dict[str, str]:
+    return {str(p.relative_to(site)): p.read_text("utf-8")
+            for p in sorted(site.rglob("*.html"))}
+
+
+def _links(text: str) -> list[str]:
+    return re.findall(r'href="([^"]*)"', text)
+
+
+def _main(text: str) -> str:
+    return text[text.index("<main>"):text.index("</main>")]
+
+
+def _column_page(estate: Estate, ident: str) -> Path:
+    entries = json.loads((estate.site / "search-index.json").read_text("utf-8"))
+    [entry] = [x for x in entries if x["id"] == ident]
+    return estate.site / entry["href"]
+
+
+# --- Pages and links ---
+
+
+def test_every_page_kind_exists_and_every_link_resolves(estate: Estate) -> None:
+    pages = _pages(estate.site)
+    for rel in ("index.html", "changes.html", "columns.html", "runs.html",
+                *(f"runs/{i}.html" for i in range(1, 6)),
+                *(f"runs/{i}-report.html" for i in range(1, 6))):
+        assert rel in pages, rel
+    assert len([p for p in pages if p.startswith("sources/")]) == 3
+    # email, phone, card, the hostile column, calldate, src, billsec, disposition
+    assert len([p for p in pages if p.startswith("columns/")]) == 8
+    broken = []
+    for rel, text in pages.items():
+        if rel.endswith("-report.html"):
+            continue  # the per-run report has only in-page anchors
+        for href in _links(text):
+            assert not href.startswith(("http:", "https:", "//", "javascript:")), (rel, href)
+            target = href.split("#", 1)[0]
+            if target and not (estate.site / rel).parent.joinpath(target).resolve().exists():
+                broken.append((rel, href))
+    assert broken == []
+
+
+def test_overview_shows_current_state_storage_cpni_expiring_approvals_and_trend(
+        estate: Estate) -> None:
+    main = _main((estate.site / "index.html").read_text("utf-8"))
+    # Current: phone, card, the hostile column, calldate, src, billsec.
+    assert '<span class="big">6</span> PII columns' in main
+    assert '<span class="big">3</span> CPNI columns' in main
+    assert '<span class="big">1</span> storage violations' in main
+    assert "outside US" in main and "billing.csv" in main
+    # The approvals expiring within 30 days: the phone column and the Irish source, not the card.
+    approvals = main[main.index('id="approvals"'):main.index('id="trend"')]
+    assert "support callbacks &lt;b&gt;needed&lt;/b&gt;" in approvals
+    assert "EU billing pilot" in approvals
+    assert "PCI vault" not in approvals
+    trend = main[main.index('id="trend"'):]
+    assert trend.count("<polyline") >= 3  # total, CPNI, at least one category
+    assert "last 5 runs" in trend
+
+
+def test_changes_feed_links_appeared_disappeared_and_changed_columns(estate: Estate) -> None:
+    text = (estate.site / "changes.html").read_text("utf-8")
+    latest = text[text.index('id="latest"'):text.index('id="feed"')]
+    # Run 5 against run 4: the hostile column changed type, disposition disappeared.
+    assert "run 5" in latest and "against" in latest
+    assert re.search(r"Changed: <a href=\"columns/[^\"]+\">[^<]*&lt;img src=x onerror=alert\(1\)"
+                     r"&gt;</a> <span class=\"ent\">\+PHONE_NUMBER</span> "
+                     r"<span class=\"ent gone\">−EMAIL_ADDRESS</span>", latest)
+    assert re.search(r"Disappeared: <a href=\"columns/[^\"]+\">[^<]*/disposition</a>", latest)
+    feed = text[text.index('id="feed"'):]
+    email = estate.ident("customers.csv", "email")
+    card = estate.ident("billing.csv", "card")
+    m = re.search(r'Disappeared: <a href="([^"]+)">' + re.escape(email) + "</a>", feed)
+    assert m, feed
+    page = (estate.site / m.group(1)).read_text("utf-8")
+    # Following the link: the email column's page and its timeline.
+    assert f'<dd class="ident">{email}</dd>' in page
+    timeline = page[page.index('id="timeline"'):page.index('id="evidence"')]
+    assert re.search(r"run 1</a> – <a [^>]+>run 2</a> \(2 runs\).*found.*EMAIL_ADDRESS", timeline)
+    assert re.search(r"since <a [^>]+>run 3</a>.*now</td><td>not found", timeline)
+    assert re.search(r'Appeared: <a href="columns/[^"]+">' + re.escape(card) + "</a>", feed)
+    assert "New storage violation: <a href=\"sources/" in feed
+
+
+def test_counts_match_history_and_diff(estate: Estate) -> None:
+    history = run_cli("history", "--store", str(estate.store), "--format", "json")
+    assert history.code == 0, history.stderr
+    runs = {r["id"]: r for r in history.json()}
+    table = (estate.site / "runs.html").read_text("utf-8")
+    for run_id, r in runs.items():
+        row = re.search(rf'<tr><td><a href="runs/{run_id}.html">run {run_id}</a></td>(.*?)</tr>',
+                        table)
+        assert row, run_id
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
+        assert cells[2:5] == [str(r["pii_columns"]), str(r["cpni_columns"]),
+                              str(r["violations"])], run_id
+        if run_id == 1:
+            continue
+        diff = run_cli("diff", str(run_id), "--store", str(estate.store), "--format", "json")
+        counts = diff.json()["counts"]
+        page = (estate.site / "runs" / f"{run_id}.html").read_text("utf-8")
+        for key, noun in (("new_columns", "new PII column"), ("changed_columns", "changed column"),
+                          ("removed_columns", "removed column"),
+                          ("new_violations", "new storage violation")):
+            n = counts[key]
+            assert f"{n} {noun}{'' if n == 1 else 's'}" in page, (run_id, key)
+
+
+def test_source_page_shows_verdict_reasons_and_current_columns(estate: Estate) -> None:
+    pages = _pages(estate.site)
+    [billing] = [t for p, t in pages.items() if p.startswith("sources/billing-csv")]
+    main = _main(billing)
+    assert '<span class="badge v-violation">violation</span>' in main
+    assert "IE" in main and "outside US" in main
+    assert "EU billing pilot" in main  # the storage approval
+    assert re.search(r'<a href="\.\./columns/card-[0-9a-f]{12}\.html">card</a>', main)
+    [cdr] = [t for p, t in pages.items() if p.startswith("sources/cdr-csv")]
+    assert "disposition" not in _main(cdr)  # gone in the latest run
+
+
+def test_column_page_shows_masked_evidence_and_baseline_status(estate: Estate) -> None:
+    page = _column_page(estate, estate.ident("customers.csv", "phone")).read_text("utf-8")
+    main = _main(page)
+    assert "PHONE_NUMBER" in main
+    evidence = main[main.index('id="evidence"'):main.index('id="baseline"')]
+    assert "<code>" in evidence and "*" in evidence
+    baseline = main[main.index('id="baseline"'):]
+    assert '<span class="badge approved">approved</span>' in baseline
+    assert "support callbacks &lt;b&gt;needed&lt;/b&gt;" in baseline
+    src = _main(_column_page(estate, estate.ident("cdr.csv", "src")).read_text("utf-8"))
+    assert "Not in the baseline" in src and "CPNI" in src
+
+
+def test_run_page_links_the_stored_report(estate: Estate) -> None:
+    page = (estate.site / "runs" / "3.html").read_text("utf-8")
+    assert 'href="3-report.html"' in page
+    report = (estate.site / "runs" / "3-report.html").read_text("utf-8")
+    assert "<svg" in report and "billing.csv" in report and "violation" in report
+
+
+# --- The search index ---
+
+
+def test_search_index_lists_every_column_with_filters_fields(estate: Estate) -> None:
+    entries = json.loads((estate.site / "search-index.json").read_text("utf-8"))
+    by_id = {e["id"]: e for e in entries}
+    assert len(entries) == 8
+    email = by_id[estate.ident("customers.csv", "email")]
+    assert (email["current"], email["entities"], email["cpni"]) == (
+        False, ["EMAIL_ADDRESS"], False)
+    assert email["categories"] == ["customer_provided"]
+    hostile = by_id[estate.ident("customers.csv", HOSTILE)]
+    assert hostile["column"] == HOSTILE and hostile["entities"] == ["PHONE_NUMBER"]
+    cpni = sorted(e["column"] for e in entries if e["cpni"] and e["current"])
+    assert cpni == ["billsec", "calldate", "src"]
+    assert {e["source"] for e in entries} == {str(estate.data / f) for f in
+                                              ("customers.csv", "billing.csv", "cdr.csv")}
+    for e in entries:
+        assert (estate.site / e["href"]).exists()
+    # The search page carries the same rows, filterable by data attributes.
+    page = (estate.site / "columns.html").read_text("utf-8")
+    rows = re.findall(r"<tr data-search=.*?</tr>", page)
+    assert len(rows) == 8
+    assert sum('data-cpni="1"' in r and 'data-state="current"' in r for r in rows) == 3
+
+
+# --- Safety ---
+
+
+def test_hostile_names_are_escaped_everywhere(estate: Estate) -> None:
+    for path in estate.site.rglob("*.html"):
+        text = path.read_text("utf-8")
+        assert "<img src=x" not in text, path
+    pages = _pages(estate.site)
+    assert any("&lt;img src=x onerror=alert(1)&gt;" in t for t in pages.values())
+
+
+def test_no_raw_value_anywhere_in_the_site(estate: Estate) -> None:
+    files = [p for p in estate.site.rglob("*") if p.is_file()]
+    assert len(files) > 20
+    for path in files:
+        text = path.read_text("utf-8")
+        for value in SECRETS:
+            assert value not in text, f"a raw value leaked into {path}"
+        digits = re.sub(r"\D", "", text)
+        for card in CARDS:
+            assert card not in digits or card not in text.replace(" ", ""), path
+
+
+def test_every_page_has_a_strict_csp_and_only_hashed_scripts(estate: Estate) -> None:
+    for rel, text in _pages(estate.site).items():
+        if rel.endswith("-report.html"):
+            continue
+        csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', text)
+        assert csp, rel
+        policy = csp.group(1)
+        assert policy.startswith("default-src 'none';")
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+        style = re.search(r"<style>(.*?)</style>", text, re.S).group(1)
+        assert _hash(style) in policy
+        scripts = re.findall(r"<script>(.*?)</script>", text, re.S)
+        if rel == "columns.html":
+            assert len(scripts) == 1 and _hash(scripts[0]) in policy
+        else:
+            assert scripts == [] and "script-src 'none'" in policy
+
+
+def _hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+# --- Building ---
+
+
+def _state(site: Path) -> dict[str, tuple[str, float]]:
+    return {str(p.relative_to(site)): (hashlib.sha256(p.read_bytes()).hexdigest(),
+                                       p.stat().st_mtime)
+            for p in site.rglob("*") if p.is_file()}
+
+
+def test_rebuild_after_one_more_run_rewrites_only_changed_pages(tmp_path: Path) -> None:
+    e = _estate(tmp_path, runs=2)
+    e.build()
+    # Age every file so a rewrite is visible whatever the clock's resolution.
+    past = 1_600_000_000
+    for p in e.site.rglob("*"):
+        os.utime(p, (past, past))
+    out = e.build()
+    assert "0 written" in out and " 0 removed" in out
+    assert all(mtime == past for _, mtime in _state(e.site).values())
+
+    # One more run in which only the phone column changes (it now also holds emails).
+    _csv(e.data / "customers.csv", {"email": EMAILS, "label": LABELS,
+                                    "phone": [p if i % 2 else m for i, (p, m)
+                                              in enumerate(zip(PHONES, EMAILS, strict=True))]})
+    before = _state(e.site)
+    e.scan()
+    e.build()
+    after = _state(e.site)
+    written = {rel for rel, (digest, mtime) in after.items() if mtime != past}
+    changed = {rel for rel in after if before.get(rel, ("", 0))[0] != after[rel][0]}
+    assert written == changed
+    # Pages of what did not change keep their bytes and times.
+    email_page = str(_column_page(e, e.ident("customers.csv", "email")).relative_to(e.site))
+    for rel in (email_page, "runs/1.html", "runs/2.html", "runs/1-report.html",
+                "runs/2-report.html"):
+        assert rel not in written, rel
+    phone_page = str(_column_page(e, e.ident("customers.csv", "phone")).relative_to(e.site))
+    for rel in ("index.html", "changes.html", "runs.html", "runs/3.html", "runs/3-report.html",
+                phone_page):
+        assert rel in written, rel
+
+
+def test_refuses_to_replace_a_directory_that_is_not_a_site(tmp_path: Path) -> None:
+    e = _estate(tmp_path, runs=1)
+    e.site.mkdir()
+    (e.site / "keep.txt").write_text("mine")
+    run = run_cli("site", "--store", str(e.store), "-o", str(e.site))
+    assert run.code == 2
+    assert "not a piiscan site" in run.stderr
+    assert (e.site / "keep.txt").read_text() == "mine"
+    assert not any(p.name.startswith(".site.tmp") for p in tmp_path.iterdir())
+
+
+def test_no_store_is_a_usage_error(tmp_path: Path) -> None:
+    run = run_cli("site", "--store", str(tmp_path / "none.db"), "-o", str(tmp_path / "site"))
+    assert run.code == 2
+    assert "no runs recorded yet" in run.stderr
+    assert not (tmp_path / "site").exists()
