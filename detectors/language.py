@@ -44,7 +44,7 @@ def analyzer() -> Any:
         from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
     except ImportError as exc:
         raise LanguageModelUnavailable(
-            "presidio-analyzer and spacy are needed for names in text: pip install piiscan"
+            "presidio-analyzer and spacy are needed for names in text: pip install piiscan-cpni"
         ) from exc
     _offline_tldextract()
     import spacy.util

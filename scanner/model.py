@@ -29,10 +29,17 @@ class ExitCode(IntEnum):
 
 def tool_version() -> str:
     """Return the installed piiscan version (``0+unknown`` when run from a bare checkout)."""
-    try:
-        return metadata.version("piiscan")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
+    # The distribution is piiscan-cpni; an install made before the rename is still `piiscan`.
+    for dist in DISTRIBUTIONS:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            continue
+    return "0+unknown"
+
+
+#: The distribution's name on package indexes, then its name before the rename.
+DISTRIBUTIONS: tuple[str, ...] = ("piiscan-cpni", "piiscan")
 
 #: The entity vocabulary is a public contract: baselines and history key on it.
 ENTITY_TYPES: tuple[str, ...] = (

@@ -40,7 +40,7 @@ def driver_hint(backend: str) -> str:
     """Say how to install the missing driver of a SQLAlchemy backend."""
     extra = _EXTRAS.get(backend)
     if extra:
-        return f"pip install 'piiscan[{extra}]'"
+        return f"pip install 'piiscan-cpni[{extra}]'"
     return "install the SQLAlchemy dialect and DBAPI driver for this database"
 
 

@@ -16,10 +16,11 @@ from scanner.cli.history import diff_command, history_command
 from scanner.cli.report import report_command
 from scanner.cli.scan import detectors, scan
 from scanner.cli.site import site_command
+from scanner.model import tool_version
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="piiscan")
+@click.version_option(version=tool_version(), prog_name="piiscan")
 def main() -> None:
     """piiscan: find personal data (PII) and calling details (CPNI), checked against a policy."""
 

