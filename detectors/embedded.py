@@ -54,8 +54,14 @@ from detectors.base import (
     register,
 )
 from detectors.checksums import iban_valid, luhn
-from detectors.contact import known_tlds, nanp_pattern
+from detectors.contact import (
+    _STREET_SUFFIX,
+    StreetAddressDetector,
+    known_tlds,
+    nanp_pattern,
+)
 from detectors.financial import iban_length_ok
+from detectors.identity import DateOfBirthDetector, PersonNameDetector
 from detectors.names import NameEvidence, NameRule
 
 #: Characters of context kept before and after a candidate.
@@ -128,6 +134,15 @@ class EmbeddedDetector(Detector):
         """Which spans count only next to a telling word (look-alike shapes)."""
         return pc.is_null(spans)
 
+    def context_mask(self, pre: pa.Array, post: pa.Array) -> pa.BooleanArray:
+        """Which candidates have a telling word or key next to them (in their own field)."""
+        return pc.or_(pc.match_substring_regex(pre, _context_before(self.context)),
+                      pc.match_substring_regex(post, _context_after(self.context)))
+
+    def rows(self, view: ValueView) -> pa.Array:
+        """Return the batch's values worth searching for this entity."""
+        return searched(view)
+
     # The search ----------------------------------------------------------------
 
     def _extract_pattern(self) -> str:
@@ -140,7 +155,7 @@ class EmbeddedDetector(Detector):
     def match(self, view: ValueView) -> Match | None:
         if view.kind != "string" or view.count == 0:
             return None
-        rows = searched(view)
+        rows = self.rows(view)
         if len(rows) == 0:
             return Match(0, 0)
         rows = filter_if_any(rows, pc.match_substring_regex(rows, self.span))
@@ -166,8 +181,7 @@ class EmbeddedDetector(Detector):
             x = pc.struct_field(ex, "x")
             pre = pc.struct_field(ex, "pre")
             post = pc.struct_field(ex, "post")
-            ctx = pc.or_(pc.match_substring_regex(pre, _context_before(self.context)),
-                         pc.match_substring_regex(post, _context_after(self.context)))
+            ctx = self.context_mask(pre, post)
             lookalike = pc.and_(pc.match_substring_regex(pre, self.lookalike), pc.invert(ctx))
             # The whole value is the value detectors' business, not an embedded finding.
             part = pc.less(pc.utf8_length(x), lengths.take(idx))
@@ -539,3 +553,121 @@ _SEARCHERS: tuple[type[EmbeddedDetector], ...] = (
     EmbeddedSSNDetector, EmbeddedCardDetector, EmbeddedEmailDetector, EmbeddedPhoneDetector,
     EmbeddedIPDetector, EmbeddedMacDetector, EmbeddedIMEIDetector, EmbeddedIBANDetector,
 )
+
+
+# --- key=value text: the key names the value ------------------------------------------
+
+#: Keys that may name a birth date, a person or an address (a cheap first pass; the
+#: value detectors' name rules decide on the key itself).
+_KEY_GATE = (r"(?i)(?:birth|dob|bday|born|name|addr|street)[\w.-]{0,30}[\"']?\s*[:=]")
+#: The key right before a value: ``dob=``, ``"first_name": "``, ``birth_date: ``.
+_KEY_BEFORE = r"(?P<k>[A-Za-z_][A-Za-z0-9_.-]{0,40})[\"']?\s*[:=]\s*[\"']?$"
+
+
+def keyed_rows(view: ValueView) -> pa.Array:
+    """Return the values holding a key that may name a person, a birth date or an address."""
+    cached = view.__dict__.get("_embedded_keyed_rows")
+    if cached is not None:
+        return cached
+    text = view.textual
+    if len(text):
+        text = filter_if_any(text, pc.match_substring_regex(text, _KEY_GATE))
+    if len(text):
+        text = _decode_percent(text)
+    view.__dict__["_embedded_keyed_rows"] = text
+    return text
+
+
+class KeyedDetector(EmbeddedDetector):
+    """Entities with no checksum, found inside text only under a key that names them.
+
+    ``?dob=1980-02-03``, ``{"first_name": "Jane"}``, ``billing_address=12 Main St``:
+    the key is judged by the same name rule as a column name would be.
+    """
+
+    #: The name rule the key must satisfy, and how strongly.
+    key_rule: ClassVar[NameRule] = NameRule()
+    key_score: ClassVar[float] = 0.5
+    base_conf = 0.8
+    context_conf = 0.8
+
+    def rows(self, view: ValueView) -> pa.Array:
+        return keyed_rows(view)
+
+    def needs_context(self, spans: pa.Array) -> pa.BooleanArray:
+        return pc.is_valid(spans)
+
+    def context_mask(self, pre: pa.Array, post: pa.Array) -> pa.BooleanArray:
+        keys = pc.struct_field(pc.extract_regex(pre, _KEY_BEFORE), [0])
+        distinct = pc.unique(keys.drop_null()).to_pylist()
+        telling = [k for k in distinct if self.key_rule.evaluate(k).score >= self.key_score]
+        if not telling:
+            return pa.array(np.zeros(len(pre), dtype=bool))
+        return pc.fill_null(pc.is_in(keys, value_set=pa.array(telling, pa.string())), False)
+
+    def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
+        verdict = super().judge(tally, facts, name)
+        if verdict is None:
+            return None
+        return Verdict(verdict.entity, verdict.confidence, verdict.matched, verdict.sampled,
+                       (f"{verdict.matched:,} of {verdict.sampled:,} values hold it under a key "
+                        "that names it",), verdict.evidence, True, in_text=True)
+
+
+@register
+class KeyedBirthDateDetector(KeyedDetector):
+    """Birth dates inside URLs, JSON and log lines, under a key like dob= or "birth_date"."""
+
+    entity = "DATE_OF_BIRTH"
+    name = "embedded_date_of_birth"
+    valid_word = "plausible birth date"
+    span = (r"(?:19|20)\d\d-[01]\d-[0-3]\d|[01]?\d/[0-3]?\d/(?:19|20)\d\d"
+            r"|(?:19|20)\d\d/[01]\d/[0-3]\d")
+    before = r"[^\w/.-]"
+    after = r"[^\w/.:-]|$"
+    key_rule = DateOfBirthDetector.names
+
+    def validate(self, spans: pa.Array) -> pa.BooleanArray:
+        return pc.match_substring_regex(
+            spans, r"^(?:(?:19\d\d|200\d|201\d|202[0-5])[-/](?:0[1-9]|1[0-2])[-/]"
+                   r"(?:0[1-9]|[12]\d|3[01])|(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])/"
+                   r"(?:19\d\d|200\d|201\d|202[0-5]))$")
+
+    def mask(self, value: str) -> str:
+        return "".join("*" if ch.isdigit() else ch for ch in value)
+
+
+@register
+class KeyedPersonNameDetector(KeyedDetector):
+    """Person names inside URLs, JSON and log lines, under a key like first_name= or "full_name"."""
+
+    entity = "PERSON_NAME"
+    name = "embedded_person_name"
+    valid_word = "name-shaped"
+    span = r"\p{Lu}[\p{Ll}'-]+(?:(?: |\+)\p{Lu}[\p{Ll}'-]+){0,3}"
+    before = r"[\"'=: ]"
+    after = r"[\"'&,;}\s]"
+    key_rule = PersonNameDetector.names
+    # A bare "name" key names plans, products and files as often as people.
+    key_score = 0.8
+
+    def mask(self, value: str) -> str:
+        return " ".join(w[:1] + "***" for w in value.replace("+", " ").split())
+
+
+@register
+class KeyedAddressDetector(KeyedDetector):
+    """Street addresses inside URLs, JSON and log lines, under a key like address= or "street"."""
+
+    entity = "POSTAL_ADDRESS"
+    name = "embedded_street_address"
+    valid_word = "street-address-shaped"
+    span = (r"(?i)\d{1,6}(?: |\+)(?:[A-Za-z0-9.'-]+(?: |\+)){0,5}(?:" + _STREET_SUFFIX
+            + r")\.?")
+    before = r"[\"'=: ]"
+    after = r"[\"'&,;}\s]"
+    key_rule = StreetAddressDetector.names
+
+    def mask(self, value: str) -> str:
+        words = value.replace("+", " ").split()
+        return " ".join(["***"] * (len(words) - 1) + words[-1:])

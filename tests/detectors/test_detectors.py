@@ -169,6 +169,12 @@ CASES: list[tuple[str, object, bool]] = [
     ("embedded_imei", "shelf 490154203237518 restocked", False),
     ("embedded_iban", "refund to GB82 WEST 1234 5698 7654 32 today", True),
     ("embedded_iban", "refund to GB82 WEST 1234 5698 7654 33 today", False),
+    ("embedded_date_of_birth", "GET /signup?dob=1980-02-03&step=2", True),
+    ("embedded_date_of_birth", "GET /signup?created=1980-02-03&step=2", False),
+    ("embedded_person_name", '{"first_name": "Jane", "plan": "gold"}', True),
+    ("embedded_person_name", '{"plan_name": "Gold Plan", "id": 3}', False),
+    ("embedded_street_address", "update billing_address=12+Main+St ok", True),
+    ("embedded_street_address", "update ip_address=12 Main St ok", False),
 ]
 
 

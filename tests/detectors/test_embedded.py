@@ -233,3 +233,32 @@ def test_evidence_masks_the_span_never_the_note(kind: str) -> None:
         assert len(e) <= 40
         for note in raw:
             assert e not in note  # masked: not a substring of any note
+
+
+KEYED = [
+    ("DATE_OF_BIRTH", "GET /signup?first=x&dob=1980-02-03 HTTP/1.1", 1),
+    ("DATE_OF_BIRTH", '{"birth_date": "07/14/1975", "plan": "gold"}', 1),
+    ("DATE_OF_BIRTH", "created=2024-01-02 updated=2024-01-03", 0),
+    ("PERSON_NAME", "GET /signup?first_name=Jane&last_name=Roe HTTP/1.1", 1),
+    ("PERSON_NAME", '{"customer": {"full_name": "Raj Patel"}}', 1),
+    ("PERSON_NAME", "plan_name=Gold Plan name=Support Team", 0),
+    ("POSTAL_ADDRESS", "user=jdoe address=221+Baker+Street action=update", 1),
+    ("POSTAL_ADDRESS", '{"billing_address": "12 Main St", "zip": "94105"}', 1),
+    ("POSTAL_ADDRESS", "note: moved desk to 12 Main St office", 0),
+]
+
+
+@pytest.mark.parametrize(("entity", "text", "hits"), KEYED)
+def test_keys_name_values_that_have_no_checksum(entity: str, text: str, hits: int) -> None:
+    from detectors.embedded import (
+        KeyedAddressDetector,
+        KeyedBirthDateDetector,
+        KeyedPersonNameDetector,
+    )
+
+    det = next(c() for c in (KeyedAddressDetector, KeyedBirthDateDetector,
+                             KeyedPersonNameDetector) if c.entity == entity)
+    tally = run(det, [text, "unrelated note"] * 3)[0]
+    assert tally.matched == 3 * hits
+    for e in tally.evidence:
+        assert e not in text
