@@ -88,7 +88,8 @@ def _asset(name: str) -> str:
 
 def _environment() -> Environment:
     env = Environment(loader=_TEMPLATES, autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                      auto_reload=False, trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True)
     env.filters["clean"] = clean
     env.filters["conf"] = lambda v: f"{float(v):.0%}"
     env.filters["plural"] = lambda n, word: f"{n:,} {word}{'' if n == 1 else 's'}"

@@ -13,9 +13,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import html
 import json
 import os
 import re
+import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -415,3 +418,128 @@ def test_no_store_is_a_usage_error(tmp_path: Path) -> None:
     assert run.code == 2
     assert "no runs recorded yet" in run.stderr
     assert not (tmp_path / "site").exists()
+
+
+# --- In a real browser ---
+
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+)
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="headless Chromium not installed (apt-get install -y chromium)")
+
+#: Placed before the page's Content-Security-Policy (so it is not subject to it): records
+#: errors, CSP violations and console.error calls, and what the page shows after loading.
+PROBE = """<script>
+window.__errors = [];
+window.addEventListener('error', function (e) {
+  var t = e.target || {};
+  window.__errors.push('error: ' + (e.message || t.src || t.href || 'resource failed'));
+}, true);
+document.addEventListener('securitypolicyviolation', function (e) {
+  window.__errors.push('csp: ' + e.violatedDirective + ' ' + e.blockedURI);
+});
+var origError = console.error;
+console.error = function () {
+  window.__errors.push('console: ' + Array.prototype.join.call(arguments, ' '));
+  origError.apply(console, arguments);
+};
+window.addEventListener('load', function () {
+  setTimeout(function () {
+    var rows = document.querySelectorAll('#columns tbody tr');
+    var out = document.createElement('pre');
+    out.id = 'piiscan-probe';
+    out.textContent = JSON.stringify({
+      errors: window.__errors,
+      title: document.title,
+      h1: (document.querySelector('h1') || {}).textContent,
+      svgs: document.querySelectorAll('svg').length,
+      sections: Array.prototype.map.call(
+        document.querySelectorAll('section[id]'), function (s) { return s.id; }),
+      rows: rows.length,
+      visible: Array.prototype.filter.call(rows, function (r) { return !r.hidden; }).map(
+        function (r) { return r.cells[0].textContent; }),
+      shown: (document.getElementById('shown') || {}).textContent,
+      width: document.documentElement.scrollWidth
+    });
+    document.body.appendChild(out);
+  }, 100);
+});
+</script>
+"""
+
+
+def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    assert CHROMIUM is not None
+    profile = tmp_path / "profile"
+    profile.mkdir(exist_ok=True)
+    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--no-first-run", "--disable-dev-shm-usage", f"--user-data-dir={profile}",
+           "--enable-logging=stderr", "--v=0", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+
+
+def _open(tmp_path: Path, page: Path, fragment: str = "") -> dict:
+    """Open a copy of ``page`` (beside it, so its links resolve) with the probe; return it."""
+    probed = page.with_name(f"probe-{page.name}")
+    probed.write_text(page.read_text("utf-8").replace("<head>", "<head>\n" + PROBE, 1), "utf-8")
+    try:
+        proc = _chromium(tmp_path, "--virtual-time-budget=5000", "--dump-dom",
+                         probed.as_uri() + fragment)
+    finally:
+        probed.unlink()
+    m = re.search(r'<pre id="piiscan-probe">(.*?)</pre>', proc.stdout, re.S)
+    assert m, f"probe did not report (rc={proc.returncode}): {proc.stderr[-2000:]}"
+    console = [ln for ln in proc.stderr.splitlines() if ":CONSOLE" in ln or "Refused to" in ln]
+    assert console == [], console
+    return json.loads(html.unescape(m.group(1)))
+
+
+@needs_chromium
+def test_browser_overview_change_to_column_and_cpni_filter(estate: Estate,
+                                                          tmp_path: Path) -> None:
+    overview = _open(tmp_path, estate.site / "index.html")
+    assert overview["errors"] == []
+    assert overview["sections"] == ["totals", "categories", "storage", "sources", "cpni",
+                                     "approvals", "trend"]
+    assert overview["svgs"] >= 2  # the category bars and the trend
+    assert overview["width"] <= 1400
+
+    # Follow the newest "Appeared" change to its column page.
+    changes = (estate.site / "changes.html").read_text("utf-8")
+    href = re.search(r'Appeared: <a href="([^"]+)">([^<]+)</a>', changes)
+    assert href
+    column = _open(tmp_path, estate.site / href.group(1))
+    assert column["errors"] == []
+    assert href.group(2).endswith("/" + html.unescape(column["h1"]))
+    assert column["sections"] == ["timeline", "evidence", "baseline"]
+
+    # The column search, filtered to CPNI by the link the overview's CPNI count carries:
+    # the hashed script runs under the CSP and hides every other row.
+    entries = json.loads((estate.site / "search-index.json").read_text("utf-8"))
+    cpni_now = sorted(e["column"] for e in entries if e["cpni"] and e["current"])
+    search = _open(tmp_path, estate.site / "columns.html", "#cpni=1")
+    assert search["errors"] == []
+    assert search["rows"] == len(entries)
+    assert sorted(search["visible"]) == cpni_now
+    assert search["shown"] == str(len(cpni_now))
+    everything = _open(tmp_path, estate.site / "columns.html", "#state=")
+    assert len(everything["visible"]) == len(entries)
+    hostile = _open(tmp_path, estate.site / "columns.html", "#q=onerror")
+    assert hostile["visible"] == [HOSTILE]  # shown as text, never as markup
+
+
+@needs_chromium
+def test_browser_overview_counts_match_history(estate: Estate, tmp_path: Path) -> None:
+    shot = tmp_path / "overview.png"
+    proc = _chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,2200",
+                     (estate.site / "index.html").as_uri())
+    assert shot.exists(), proc.stderr[-2000:]
+    assert len(shot.read_bytes()) > 20_000
+    latest = run_cli("history", "--store", str(estate.store), "--limit", "1",
+                     "--format", "json").json()[0]
+    dom = _chromium(tmp_path, "--dump-dom", (estate.site / "index.html").as_uri()).stdout
+    assert f'<span class="big">{latest["pii_columns"]}</span> PII columns' in dom
+    assert f'<span class="big">{latest["cpni_columns"]}</span> CPNI columns' in dom
+    assert f'<span class="big">{latest["violations"]}</span> storage violations' in dom
