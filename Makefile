@@ -26,7 +26,8 @@ demo: examples
 	$(BIN)/piiscan scan --config examples/scan.yaml --format json -o report.json ; test $$? -ne 2
 	$(BIN)/piiscan report report.json --format html -o report.html
 	$(BIN)/piiscan report report.json --format table
-	@echo "Reports written to report.json and report.html"
+	$(BIN)/piiscan export --to fides report.json -o report.fides.yml
+	@echo "Reports written to report.json, report.html and report.fides.yml"
 
 # lint-imports checks the layers (contracts in pyproject.toml) before the suite runs.
 test: $(STAMP)
@@ -46,4 +47,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/throughput.py
 
 clean:
-	rm -rf $(VENV) report.json report.html .pytest_cache
+	rm -rf $(VENV) report.json report.html report.fides.yml .pytest_cache

@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 
 from scanner.cli.eval import eval_command
+from scanner.cli.export import export_command
 from scanner.cli.gate import baseline_group, check, ddl
 from scanner.cli.history import diff_command, history_command
 from scanner.cli.report import report_command
@@ -26,7 +27,7 @@ def main() -> None:
 
 
 for _command in (scan, detectors, report_command, history_command, diff_command,
-                 baseline_group, check, ddl, eval_command, site_command):
+                 baseline_group, check, ddl, eval_command, site_command, export_command):
     main.add_command(_command)
 
 

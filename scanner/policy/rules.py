@@ -27,11 +27,15 @@ CPNI_CATEGORY = "cpni"
 #: Sensitivity levels, least to most sensitive.
 SENSITIVITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
 
-_TOP_KEYS = ("name", "version", "description", "storage", "categories")
+_TOP_KEYS = ("name", "version", "description", "storage", "categories", "fides_categories")
 _CATEGORY_KEYS = ("id", "title", "quote", "sensitivity", "entities", "not_cpni", "not_cpni_quote")
 _STORAGE_KEYS = ("allowed_countries", "quote")
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+#: A fideslang data category key: dotted lowercase words (``user.contact.email``).
+_FIDES_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+#: The fideslang category of an entity type the policy does not map.
+FIDES_FALLBACK = "user"
 
 
 class PolicyError(Exception):
@@ -80,6 +84,16 @@ class Policy:
     storage_quote: str
     source: str
     version: int = 1
+    #: fideslang data categories per entity type (``fides_categories`` in the YAML), for
+    #: ``piiscan export --to fides``; pairs so the policy stays hashable.
+    fides: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def fides_categories(self, entity: str) -> tuple[str, ...]:
+        """Return the fideslang data categories of an entity type (``user`` when unmapped)."""
+        for name, keys in self.fides:
+            if name == entity:
+                return keys
+        return (FIDES_FALLBACK,)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Policy:
@@ -117,6 +131,8 @@ class Policy:
                 if isinstance(c, Mapping)
             ],
         }
+        if isinstance(data.get("fides_categories"), Mapping):
+            doc["fides_categories"] = dict(data["fides_categories"])
         policy = _build(doc, where)
         saved_source = data.get("source")
         if isinstance(saved_source, str) and saved_source:
@@ -127,6 +143,7 @@ class Policy:
                 storage_quote=policy.storage_quote,
                 source=saved_source,
                 version=policy.version,
+                fides=policy.fides,
             )
         return policy
 
@@ -141,6 +158,8 @@ class Policy:
                 "quote": self.storage_quote,
             },
             "categories": [c.to_dict() for c in self.categories],
+            **({"fides_categories": {e: list(keys) for e, keys in self.fides}}
+               if self.fides else {}),
         }
 
     def categories_for(self, entities: tuple[str, ...] | list[str], cpni: bool) -> tuple[str, ...]:
@@ -242,7 +261,34 @@ def _build(doc: Any, where: str) -> Policy:
         storage_quote=str(storage.get("quote") or "").strip(),
         source=where,
         version=version,
+        fides=_build_fides(doc, fail),
     )
+
+
+def _build_fides(doc: dict[str, Any], fail: _Fail) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Validate ``fides_categories``: entity type -> a fideslang category key or a list of them."""
+    raw = doc.get("fides_categories")
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise fail(doc, "fides_categories", "'fides_categories' must be a mapping: entity type "
+                   "-> fideslang data category (e.g. EMAIL_ADDRESS: user.contact.email)")
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for entity, value in raw.items():
+        if entity not in ENTITY_TYPES:
+            hint = difflib.get_close_matches(str(entity).upper(), ENTITY_TYPES, n=1)
+            suggestion = f" (did you mean {hint[0]}?)" if hint else ""
+            raise fail(raw, entity, f"fides_categories: unknown entity type '{entity}'"
+                       f"{suggestion}")
+        keys = value if isinstance(value, list) else [value]
+        if not keys:
+            raise fail(raw, entity, f"fides_categories: {entity} needs at least one category")
+        for key in keys:
+            if not isinstance(key, str) or not _FIDES_KEY_RE.match(key):
+                raise fail(raw, entity, f"fides_categories: {entity}: {key!r} is not a "
+                           "fideslang data category key like user.contact.email")
+        out.append((str(entity), tuple(keys)))
+    return tuple(out)
 
 
 def _build_category(
