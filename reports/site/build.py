@@ -246,6 +246,7 @@ def _pages(site: SiteData, env: Environment, css: str, js: str,
         "site": site, "css": Markup(css), "version": installed_version(),
         "store": clean(site.store), "policy": site.policy,
         "titles": {c.id: c.title for c in site.policy.categories}, "report_ids": report_ids,
+        "run_ids": {r.id for r in site.runs},
     }
 
     def page(template: str, rel: str, **kw: Any) -> tuple[str, str]:

@@ -179,16 +179,33 @@ def test_every_page_kind_exists_and_every_link_resolves(estate: Estate) -> None:
     assert len([p for p in pages if p.startswith("sources/")]) == 3
     # email, phone, card, the hostile column, calldate, src, billsec, disposition
     assert len([p for p in pages if p.startswith("columns/")]) == 8
+    assert _broken_links(estate.site) == []
+
+
+def _broken_links(site: Path) -> list[tuple[str, str]]:
     broken = []
-    for rel, text in pages.items():
+    for rel, text in _pages(site).items():
         if rel.endswith("-report.html"):
             continue  # the per-run report has only in-page anchors
         for href in _links(text):
             assert not href.startswith(("http:", "https:", "//", "javascript:")), (rel, href)
             target = href.split("#", 1)[0]
-            if target and not (estate.site / rel).parent.joinpath(target).resolve().exists():
+            if target and not (site / rel).parent.joinpath(target).resolve().exists():
                 broken.append((rel, href))
-    assert broken == []
+    return broken
+
+
+def test_a_window_of_the_newest_runs_links_only_to_pages_it_has(estate: Estate,
+                                                                tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    run = run_cli("site", "--store", str(estate.store), "-o", str(out), "--runs", "2",
+                  "--reports", "1")
+    assert run.code == 0, run.stderr
+    pages = _pages(out)
+    assert sorted(p for p in pages if p.startswith("runs/")) == [
+        "runs/4.html", "runs/5-report.html", "runs/5.html"]
+    assert "run 3" in pages["runs/4.html"]  # the run before the window: named, not linked
+    assert _broken_links(out) == []
 
 
 def test_overview_shows_current_state_storage_cpni_expiring_approvals_and_trend(
