@@ -24,6 +24,11 @@ class ScanConfig:
     custom_detectors: tuple[str, ...] = ()
     seed: int = 0
     progress: bool = False
+    #: Where work units run: None or ``local`` (this process's threads), or
+    #: ``dask://HOST:PORT`` (a Dask distributed scheduler).
+    executor: str | None = None
+    #: Seconds a work unit may take on a cluster before it is reported failed (None: no limit).
+    unit_timeout: float | None = None
 
     @property
     def plan(self) -> ReadPlan:
@@ -33,5 +38,8 @@ class ScanConfig:
         """Return the configuration as shown in results (nothing secret lives here)."""
         out = asdict(self)
         out.pop("progress", None)
+        for key in ("executor", "unit_timeout"):  # shown only when set: results stay comparable
+            if out.get(key) is None:
+                out.pop(key, None)
         out["connector"] = {k: v for k, v in out["connector"].items() if v not in (None, (), "")}
         return out

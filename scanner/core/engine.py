@@ -92,6 +92,12 @@ class Engine:
     # Sources ----------------------------------------------------------------
 
     def run(self, specs: list[str]) -> ScanResult:
+        if self.config.executor and self.config.executor != "local":
+            # Units run as tasks on a cluster, each with an engine like this one.
+            from scanner.core import dask_executor
+
+            self._pool.shutdown()
+            return dask_executor.run(specs, self.config, self.policy, type(self))
         started = dt.datetime.now(dt.UTC)
         t0 = time.perf_counter()
         results: list[SourceResult] = []
