@@ -59,7 +59,19 @@ class DeviceIdDetector(Detector):
         # when the column name supports it (see judge).
         imei_iccid = pc.and_(pc.or_(is15, iccid), luhn(digits, range(15, 21)))
         shaped = count(pc.or_(pc.or_(is15, iccid), imsi)) + count(meid)
-        return Match(shaped, count(imei_iccid), take_evidence(s, imei_iccid, self))
+        # Under a telling name an IMSI or MEID counts by its form (no check digit);
+        # an IMEI or ICCID only with its check digit (see judge).
+        return Match(shaped, count(imei_iccid), take_evidence(s, imei_iccid, self),
+                     named_valid=count(pc.or_(imei_iccid, imsi)) + count(meid))
+
+    def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
+        said = name.reason.lower()
+        if "imei" in said or "iccid" in said:
+            # The name says the values carry a Luhn check digit: nothing else counts.
+            tally = Tally(tally.shaped, tally.matched, tally.checked, tally.subsampled,
+                          tally.evidence, specimens=tally.specimens,
+                          named_valid=tally.matched)
+        return super().judge(tally, facts, name)
 
     def mask(self, value: str) -> str:
         return mask_tail(value, 3)
@@ -157,10 +169,12 @@ class CallDetailDetector(Detector):
                 "wait time", "park time", "dialled", "dialed", "call number", "rec number",
                 "receiver number", "recipient number", "sender number", "sending telephone",
                 "receiving telephone", "a number", "b number", "other number", "sip code",
-                "sip reason", "setup time", "call start time", "sent time", "received time"),
+                "sip reason", "setup time", "call start time", "sent time", "received time",
+                "a party", "b party", "correspondent", "correspondent id", "call kind",
+                "call direction"),
         weak=("start", "end", "answer", "duration", "channel", "caller", "called", "calling",
               "caller id", "time", "date", "dial", "span", "direction", "context", "timestamp",
-              "sent", "received"),
+              "sent", "received", "cell", "a cell", "b cell"),
         # A lone "dst" or "src" is a call party in a call record.
         exact=("source", "destination"),
         veto=("created", "updated", "modified", "birth", "expiry", "expiration", "user",
@@ -340,7 +354,7 @@ class ServiceUsageDetector(Detector):
                              "voice mail messages", "voicemail", "sms", "texts", "messages",
                              "data mb", "data gb", "octets", "session time"),
                      veto=("date", "id", "type", "created", "updated", "limit", "policy",
-                           "pattern"))
+                           "pattern", "location", "country", "region"))
     requires_name = True
 
     def match(self, view: ValueView) -> Match | None:

@@ -125,12 +125,44 @@ _MESSAGE_TOKENS = frozenset({"sms", "mms", "message", "messages", "msg", "text",
                              "sending", "recipient", "receiving"})
 
 
-def _is_party(name: str) -> bool:
+#: Numbers that are not a call's parties (``sender_account_number``).
+_NOT_PARTY = frozenset({"account", "card", "bank", "iban", "routing", "order", "invoice",
+                        "transaction", "ticket", "serial", "port", "mac", "ip", "tracking"})
+
+
+def _is_strong_party(name: str) -> bool:
     compact = _compact(name)
-    words = set(tokens(name))
-    if any(p in compact for p in _PARTY_PARTS) or bool(_PARTY_TOKENS & words):
+    return any(p in compact for p in _PARTY_PARTS) or bool(_PARTY_TOKENS & set(tokens(name)))
+
+
+def _is_party(name: str) -> bool:
+    if _is_strong_party(name):
         return True
-    return bool(words & _NUMBER_TOKENS and words & _ROLE_TOKENS)
+    words = set(tokens(name))
+    return bool(words & _NUMBER_TOKENS and words & _ROLE_TOKENS and not words & _NOT_PARTY)
+
+
+def _weak_party_columns(names: Sequence[str]) -> list[int] | None:
+    """Columns whose values must confirm a party (None when a name is telling on its own).
+
+    ``caller`` or ``dnis`` name a call party; ``source``/``destination`` or
+    ``sending_telephone`` only may (a firewall log has a source and a
+    destination too), so their values must look like numbers or extensions.
+    """
+    if any(_is_strong_party(n) for n in names):
+        return None
+    pair_words = {w for p in _PAIRS for w in p}
+    return [i for i, n in enumerate(names)
+            if _is_party(n) or (set(tokens(n)) & pair_words and not set(tokens(n)) & _NOT_PARTY)]
+
+
+_EXTENSION = re.compile(r"^\+?\d{2,15}$")
+
+
+def _party_values(values: Sequence[str]) -> bool:
+    present = [v.strip().strip('"') for v in values if v.strip()]
+    ok = sum(1 for v in present if _EXTENSION.match(v) or _is_phone_text(v))
+    return bool(present) and ok >= 0.5 * len(present)
 
 
 def _is_time(name: str) -> bool:
@@ -219,6 +251,9 @@ def _sniff_delimiter(lines: Sequence[str]) -> str | None:
 _PHONE_TEXT = re.compile(r"^\+?[\d\s().-]{7,22}$")
 
 
+_DECIMAL = re.compile(r"^-?\d{1,3}\.\d+$")
+
+
 def _is_phone_text(value: str) -> bool:
     value = value.strip()
     if not _PHONE_TEXT.match(value) or looks_like_time(value) or EPOCH_TIME.match(value):
@@ -239,6 +274,8 @@ def _column_role(values: Sequence[str]) -> str | None:
         return "phone"
     if all(INT.match(v) or HMS.match(v) for v in present):
         return "int"
+    if all(_DECIMAL.match(v) for v in present):
+        return "decimal"
     return None
 
 
@@ -276,14 +313,38 @@ def by_content(names: Sequence[str] | None, data: Sequence[Sequence[str]]
             out[i] = party[k] if k < 2 else f"party_number_{k + 1}"
         for k, i in enumerate(times):
             out[i] = ("start_time", "end_time")[k] if k < 2 else f"time_{k + 1}"
-        if ints:
-            out[ints[0]] = "duration"
+        _name_numbers(out, data, ints, times, roles)
     else:
         out = list(names)
     evidence = (f"recognised by content: {len(phones)} columns of telephone numbers "
                 f"({', '.join(out[i] for i in phones[:3])}) and date-times "
                 f"({', '.join(out[i] for i in times[:2])})")
     return out, evidence
+
+
+def _name_numbers(out: list[str], data: Sequence[Sequence[str]], ints: list[int],
+                  times: list[int], roles: list[str | None]) -> None:
+    """Name a headerless log's number columns from where and what they are.
+
+    The duration is the integer column after the call time (else the last
+    one); integer codes of few values are the call type and direction;
+    two adjacent decimals in range are latitude and longitude.
+    """
+    after = [i for i in ints if i > times[0]]
+    duration = after[0] if after else (ints[-1] if ints else None)
+    if duration is not None:
+        out[duration] = "duration"
+    codes = [i for i in ints if i != duration
+             and len({r[i].strip() for r in data}) <= 4]
+    for k, i in enumerate(codes):
+        out[i] = ("call_kind", "call_direction")[k] if k < 2 else f"code_{k + 1}"
+    for i in range(len(roles) - 1):
+        if roles[i] == roles[i + 1] == "decimal":
+            lat = [float(r[i]) for r in data if r[i].strip()]
+            lon = [float(r[i + 1]) for r in data if r[i + 1].strip()]
+            if all(-90 <= v <= 90 for v in lat) and all(-180 <= v <= 180 for v in lon):
+                out[i], out[i + 1] = "latitude", "longitude"
+                break
 
 
 @register
@@ -307,6 +368,12 @@ class GenericCallLog(CdrSource):
         names = _unique(records[0]) if header else None
         data = [r for r in records[int(header):] if len(r) == len(records[0])]
         why = classify_header(names) if names is not None else None
+        if why is not None and names is not None:
+            weak = _weak_party_columns(names)
+            by_party = "call party" in why  # not the subscriber-and-duration evidence
+            if weak is not None and by_party and not any(
+                    _party_values([r[i] for r in data]) for i in weak if i < len(names)):
+                why = None  # source/destination of something other than calls
         if why is None:
             found = by_content(names, data)
             if found is not None:

@@ -161,7 +161,8 @@ def finish_records(columns: list[tuple[ColumnRef, list[Claim], str | None]], pol
     detail = record.kind in DETAIL_KINDS
     has_customer = any(
         c.verdict.entity in _CUSTOMER_ENTITIES for _, claims, _ in columns for c in claims
-    ) or any(record.entity_for(ref.column) in _CUSTOMER_ENTITIES for ref, _, _ in columns)
+    ) or any(record.entity_for(ref.column) in _CUSTOMER_ENTITIES for ref, _, _ in columns
+             ) or bool(record.schema and record.schema.per_subscriber)
     cpni_entities = policy.cpni_entities()
     out: list[ColumnVerdict] = []
     for ref, claims, skipped in columns:

@@ -54,6 +54,9 @@ class RecordSchema:
     #: tags, causes): what their names suggest (``Acct`` is not an account) is
     #: dropped, and so is what is found inside their text (a Call-ID's host).
     plain: frozenset[str] = frozenset()
+    #: Each file holds one subscriber's records (bandicoot's per-user files):
+    #: usage in it is tied to a person even without a customer column.
+    per_subscriber: bool = False
 
     def score(self, names: set[str]) -> int:
         """How many signature columns ``names`` has (0 when the schema does not fit)."""
@@ -162,8 +165,29 @@ KEA_LEASES = RecordSchema(
     fields={"address": "IP_ADDRESS", "hwaddr": "MAC_ADDRESS", "clientid": "MAC_ADDRESS",
             "duid": "DEVICE_ID"},
 )
+#: bandicoot's documented per-user input files: records and recharges.
+BANDICOOT_RECORDS = RecordSchema(
+    name="bandicoot per-user records",
+    kind="call_detail",
+    signature=frozenset({"interaction", "direction", "correspondentid", "datetime",
+                         "callduration", "antennaid"}),
+    min_signature=4,
+    requires_any=frozenset({"correspondentid", "interaction"}),
+    fields=dict.fromkeys(("interaction", "direction", "correspondentid", "datetime",
+                          "callduration", "antennaid"), "CALL_DETAIL"),
+    per_subscriber=True,
+)
+BANDICOOT_RECHARGES = RecordSchema(
+    name="bandicoot per-user recharges",
+    kind="subscriber_usage",
+    signature=frozenset({"datetime", "amount", "retailerid"}),
+    min_signature=3,
+    plain=frozenset({"retailerid"}),
+    fields={"amount": "SERVICE_USAGE"},
+    per_subscriber=True,
+)
 SCHEMAS: tuple[RecordSchema, ...] = (SIP_ACC, SIP_CDRS, RADACCT, AVAYA_SMDR, DHCPD_LEASES,
-                                     KEA_LEASES)
+                                     KEA_LEASES, BANDICOOT_RECORDS, BANDICOOT_RECHARGES)
 
 # Usage aggregates: a quantity word, optionally a period or service word.
 _USAGE_QUANTITY = re.compile(

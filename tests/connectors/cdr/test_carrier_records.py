@@ -541,3 +541,57 @@ def test_avaya_smdr_full_field_list_is_typed(tmp_path: Path) -> None:
     assert "SERVICE_USAGE" in entities["Call Charge"] and cpni["Call Charge"]
     for plain in ("Call ID", "Continuation", "Currency"):
         assert not entities[plain], plain
+
+
+# --- headerless logs named by content; per-user files; look-alikes ----------------
+
+
+def test_headerless_log_numbers_named_from_content(tmp_path: Path) -> None:
+    # type; direction code; subscriber; correspondent; time; seconds; cell latitude/longitude
+    lines = [f"{1 + i % 2};{21 + i % 2};2025550{i:03d};2025551{i:03d};2024-04-0{i % 9 + 1} "
+             f"08:{i:02d}:00;{(i * 37) % 400};{38.9 + i / 1000:.4f};{-77.03 - i / 1000:.4f}"
+             for i in range(30)]
+    table, data = read(write(tmp_path / "orange.txt", lines))
+    assert table.format == "generic-call-log"
+    assert data.column_names == ["call_kind", "call_direction", "calling_number",
+                                 "called_number", "start_time", "duration", "latitude",
+                                 "longitude"]
+    entities, cpni, _, _ = flagged(tmp_path / "orange.txt")
+    for name in ("call_kind", "call_direction", "start_time", "duration"):
+        assert "CALL_DETAIL" in entities[name] and cpni[name], name
+    assert "GEO_LOCATION" in entities["latitude"]
+
+
+def test_bandicoot_per_user_files(tmp_path: Path) -> None:
+    # bandicoot's documented input: one records file and one recharges file per user.
+    records = ["interaction,direction,correspondent_id,datetime,call_duration,antenna_id"] + [
+        f"{'call' if i % 2 else 'text'},{'in' if i % 3 else 'out'},U{i % 5},"
+        f"2024-02-0{i % 9 + 1} 1{i % 10}:00:00,{60 + i if i % 2 else ''},{i % 4}"
+        for i in range(30)]
+    recharges = ["datetime,amount,retailer_id"] + [
+        f"2024-{i % 12 + 1}-{i % 27 + 1},{5 + i % 20},{700 + i % 3}" for i in range(20)]
+    entities, cpni, kind, _ = flagged(write(tmp_path / "user17.csv", records))
+    assert kind == "call_detail"
+    assert all("CALL_DETAIL" in e for e in entities.values())
+    assert all(cpni.values())
+    entities, cpni, kind, _ = flagged(write(tmp_path / "recharges.csv", recharges))
+    assert kind == "subscriber_usage"
+    assert entities["amount"] == {"SERVICE_USAGE"} and cpni["amount"]
+    assert not entities["retailer_id"]
+
+
+@pytest.mark.parametrize(("header", "row"), [
+    # A firewall/DHCP event log: source and destination are hosts, not call parties.
+    ("EventTime,SourceIP,DestinationIP,SourcePort,DestinationPort,Message",
+     "2024-01-01 10:{i:02d}:00,10.0.0.{i},192.0.2.{i},5{i:04d},443,allowed"),
+    # A bank transfer: a sender's account number is not a caller's.
+    ("type,sender_account_number,recipient_fullname,transfer_amount,transfer_date",
+     "domestic,24408467{i:04d},Payee {i},91.40,2024-05-01 01:{i:02d}"),
+])
+def test_look_alikes_are_not_call_records(tmp_path: Path, header: str, row: str) -> None:
+    path = write(tmp_path / "events.csv", [header] + [row.format(i=i) for i in range(20)])
+    table = next(open_source(str(path), ConnectorOptions()).tables())
+    assert table.format != "generic-call-log"
+    entities, cpni, kind, is_call = flagged(path)
+    assert kind is None and not is_call
+    assert not any("CALL_DETAIL" in e for e in entities.values())
