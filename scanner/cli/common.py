@@ -150,6 +150,7 @@ class ScanArgs:
     policy_path: str | None
     config_path: str | None
     quiet: bool
+    executor: str | None = None
 
     @classmethod
     def of(cls, sources: tuple[str, ...], options: Mapping[str, Any]) -> ScanArgs:
@@ -193,13 +194,20 @@ def run_scan(args: ScanArgs, inputs: Inputs) -> tuple[ScanResult, Residency]:
     """Scan the sources of the command line and of the configuration file; assess storage."""
     from scanner.core.config import ScanConfig
     from scanner.core.config_file import merge_results
+    from scanner.core.dask_executor import ExecutorError, check_executor
     from scanner.core.engine import scan
     from scanner.policy.residency import assess
+
+    executor = args.executor or (inputs.config_file.executor if inputs.config_file else None)
+    try:
+        check_executor(executor)
+    except ExecutorError as exc:
+        raise click.BadParameter(str(exc), param_hint="--executor") from exc
 
     config = ScanConfig(
         sample_size=args.sample_size, full=args.full, ner=not args.no_ner,
         policy_path=inputs.policy_path, custom_detectors=args.custom_detectors,
-        progress=not args.quiet and sys.stderr.isatty(),
+        progress=not args.quiet and sys.stderr.isatty(), executor=executor,
         connector=connector_options(
             include=args.include, exclude=args.exclude, include_views=args.include_views,
             query_timeout=args.query_timeout, jobs=args.jobs, encoding=args.encoding,

@@ -59,6 +59,9 @@ def scan_options(func: _F) -> _F:
         click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
                      help="Scan configuration YAML: sources, where each is stored, options "
                      "(see examples/scan.yaml)."),
+        click.option("--executor", metavar="dask://HOST:PORT",
+                     help="Run the scan's files, datasets and databases as tasks on a Dask "
+                     "cluster (default: local threads)."),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
         click.option("--verbose", "-v", count=True, help="More log output."),
         click.option("--debug", is_flag=True,

@@ -37,7 +37,8 @@ logger = logging.getLogger(__name__)
 _Options = TypeVar("_Options")
 _Config = TypeVar("_Config")
 
-_TOP_KEYS = ("version", "default_location", "policy", "sample_size", "full", "options", "sources")
+_TOP_KEYS = ("version", "default_location", "policy", "sample_size", "full", "options", "sources",
+             "executor")
 _SOURCE_KEYS = ("path", "url", "location", "options")
 #: Connector options a source may set, with their default (which gives the type).
 #: Mirrors ``connectors.base.ConnectorOptions`` (a test keeps the two in step);
@@ -117,6 +118,8 @@ class ConfigFile:
     sample_size: int | None = None
     full: bool | None = None
     options: tuple[tuple[str, Any], ...] = ()
+    #: Where the work runs: ``dask://HOST:PORT``, or None/``local`` for this machine.
+    executor: str | None = None
 
     def specs(self) -> list[str]:
         """Return the source specs to hand to the engine, in file order."""
@@ -231,6 +234,11 @@ def parse_config_file(text: str, where: str, base_dir: Path | None = None) -> Co
         policy = _resolve(policy, base_dir)
 
     options = _options(doc, "options", fail) if "options" in doc else ()
+    executor = doc.get("executor")
+    if executor is not None and (not isinstance(executor, str)
+                                 or not (executor == "local" or executor.startswith("dask://"))):
+        raise fail(doc, "executor", f"'executor' must be 'local' or dask://HOST:PORT, "
+                   f"not {executor!r}")
 
     raw_sources = doc.get("sources")
     if not isinstance(raw_sources, list) or not raw_sources:
@@ -249,6 +257,7 @@ def parse_config_file(text: str, where: str, base_dir: Path | None = None) -> Co
         sample_size=sample_size,
         full=full,
         options=options,
+        executor=executor,
     )
 
 

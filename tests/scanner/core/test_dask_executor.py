@@ -142,3 +142,21 @@ def test_worker_killed_mid_scan_gives_complete_or_honest_result(
         assert s.status is Status.OK or (s.status is Status.FAILED and "Dask" in (s.error or ""))
     ok = [s for s in result.sources if s.status is Status.OK]
     assert ok and all(s.tables[0].rows_scanned == 3000 for s in ok)
+
+
+def test_cli_executor_option_and_configuration(lake: Path, cluster: str, tmp_path: Path) -> None:
+    from support import run_cli
+
+    target = str(lake / "crm" / "customers.csv")
+    local = run_cli("scan", target, "--no-store", "--no-ner", "--format", "json", "-q")
+    remote = run_cli("scan", target, "--executor", cluster, "--no-store", "--no-ner",
+                     "--format", "json", "-q")
+    assert local.code == remote.code == 0, remote.stderr
+    assert remote.json()["sources"] == local.json()["sources"]
+    config = tmp_path / "scan.yaml"
+    config.write_text(f"version: 1\nexecutor: {cluster}\nsources:\n  - path: {target}\n")
+    via_file = run_cli("scan", "--config", str(config), "--no-store", "--no-ner", "--format",
+                       "json", "-q")
+    assert via_file.code == 0 and via_file.json()["sources"] == local.json()["sources"]
+    bad = run_cli("scan", target, "--executor", "spark://x:1", "--no-store")
+    assert bad.code == 2 and len(bad.stderr.strip().splitlines()) <= 3
