@@ -199,6 +199,12 @@ class Match:
     checked: int | None = None
     #: Of ``matched``, those backed by context (a telling word or key next to the value).
     strong: int = 0
+    #: For ``named_shape_counts`` detectors: values that validate once a telling column
+    #: name vouches for their form (a bare nine-digit SSN passing the SSA rules). None
+    #: means every shaped value does (an IMSI has no check digit).
+    named_valid: int | None = None
+    #: Values that are published specimens or test numbers (never counted as found).
+    specimens: int = 0
 
 
 @dataclass
@@ -211,11 +217,16 @@ class Tally:
     subsampled: bool = False
     evidence: list[str] = field(default_factory=list)
     strong: int = 0
+    #: Values valid under a telling name (see ``Match.named_valid``); shaped ones by default.
+    named_valid: int = 0
+    specimens: int = 0
 
     def add(self, m: Match, max_evidence: int = 3) -> None:
+        self.specimens += m.specimens
         self.shaped += m.shaped
         self.matched += m.matched
         self.strong += m.strong
+        self.named_valid += m.shaped if m.named_valid is None else m.named_valid
         if m.checked is not None:
             self.subsampled = True
         for e in m.evidence:
@@ -310,9 +321,11 @@ class Detector(ABC):
 
     def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
         """Decide from the totals and the name whether this column holds the entity."""
-        if self.named_shape_counts and name.score >= 0.5 and tally.shaped > tally.matched:
-            tally = Tally(tally.shaped, tally.shaped, tally.checked, tally.subsampled,
-                          tally.evidence)
+        if self.named_shape_counts and name.score >= 0.5 and tally.named_valid > tally.matched:
+            # Only values that validate count, the name vouching for their form alone.
+            tally = Tally(tally.shaped, tally.named_valid, tally.checked, tally.subsampled,
+                          tally.evidence, named_valid=tally.named_valid,
+                          specimens=tally.specimens)
         n, k = facts.values, tally.matched
         lower = wilson_lower(k, n)
         reasons: list[str] = []
@@ -320,6 +333,9 @@ class Detector(ABC):
             reasons.append(self._rate_reason(tally, n))
         if name.score > 0:
             reasons.append(name.reason)
+        if tally.specimens:
+            # Reported, not hidden: a column of advertising SSNs or issuer test cards.
+            reasons.append(f"{tally.specimens} known specimen or test values (not counted)")
 
         named = name.score >= 0.5
         if facts.is_text and self.in_text and k > 0:
@@ -336,11 +352,14 @@ class Detector(ABC):
         if named and n == 0:
             reasons.append("no values to check: judged from the name alone")
             return self._verdict(0.3 + 0.15 * name.score, tally, n, reasons, False)
+        # A telling name over values that do not validate: said as such, at low confidence.
+        only = f"name only: {k} of {n} values valid"
+        told = [r for r in reasons if r == name.reason or "specimen" in r]
         if named and not self.name_only_needs_shape:
-            return self._verdict(0.3 + 0.15 * name.score, tally, n, reasons, False)
+            return self._verdict(0.25 + 0.1 * name.score, tally, n, [only, *told], False)
         if named and n > 0 and tally.shaped and wilson_lower(tally.shaped, n) >= 0.5:
-            reasons.append(f"{tally.shaped}/{n} values have the shape but do not validate")
-            return self._verdict(0.3 + 0.1 * name.score, tally, n, reasons, False)
+            reasons = [only, *told, f"{tally.shaped} of {n} have the form but do not validate"]
+            return self._verdict(0.25 + 0.1 * name.score, tally, n, reasons, False)
         return None
 
     def _rate_reason(self, tally: Tally, n: int) -> str:

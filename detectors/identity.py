@@ -21,9 +21,13 @@ from detectors.names import NameRule
 _AREA = r"(?:00[1-9]|0[1-9]\d|[1-57-8]\d\d|6[0-57-9]\d|66[0-57-9])"
 _GROUP = r"(?:0[1-9]|[1-9]\d)"
 _SERIAL = r"(?:000[1-9]|00[1-9]\d|0[1-9]\d\d|[1-9]\d{3})"
-_SSN_FORMATTED = rf"^{_AREA}([- ]){_GROUP}[- ]{_SERIAL}$"
-# Numbers the SSA published or that advertising made famous.
-_SSN_KNOWN_FAKE = pa.array(["078051120", "219099999", "123456789", "111111111", "999999999"])
+_SSN_RULES = rf"^{_AREA}{_GROUP}{_SERIAL}$"
+_SSN_SEPARATED = r"^\d{3}[- ]\d{2}[- ]\d{4}$"
+_SSN_BARE = r"^\d{9}$"
+# Numbers the SSA published or that advertising made famous (the Woolworth wallet card,
+# the SSA's own sample card, the LifeLock advertisement), and test fillers.
+_SSN_KNOWN_FAKE = pa.array(["078051120", "219099999", "457555462", "123456789", "111111111",
+                            "999999999"])
 
 
 @register
@@ -44,17 +48,27 @@ class SSNDetector(Detector):
         if view.count == 0:
             return None
         s = view.numeric
-        shaped_mask = pc.match_substring_regex(s, r"^\d{3}[- ]?\d{2}[- ]?\d{4}$")
+        # EIN-shaped values (12-3456789) are counted as shaped, never as valid: under a
+        # column named ssn they make a name-only finding that says so.
+        shaped_mask = pc.match_substring_regex(
+            s, r"^\d{3}[- ]?\d{2}[- ]?\d{4}$|^\d{2}-\d{7}$")
         shaped = count(shaped_mask)
         if not shaped:
             return Match(0, 0)
         cand = s.filter(shaped_mask)
         digits = pc.replace_substring_regex(cand, r"[- ]", "")
-        not_fake = pc.invert(pc.is_in(digits, value_set=_SSN_KNOWN_FAKE))
-        formatted = pc.and_(pc.match_substring_regex(cand, _SSN_FORMATTED), not_fake)
-        # Bare nine-digit values are counted as shaped only: a ZIP+4, an order or
-        # routing number looks the same. The name decides (see judge).
-        return Match(shaped, count(formatted), take_evidence(cand, formatted, self))
+        ssn_form = pc.or_(pc.match_substring_regex(cand, _SSN_BARE),
+                          pc.match_substring_regex(cand, _SSN_SEPARATED))
+        fake = pc.and_(ssn_form, pc.is_in(digits, value_set=_SSN_KNOWN_FAKE))
+        # SSA rules: no area 000, 666 or 9xx (ITINs and advertising numbers), no group
+        # 00, no serial 0000; published specimens are reported, never counted.
+        valid = pc.and_(pc.match_substring_regex(digits, _SSN_RULES), pc.invert(fake))
+        separated = pc.and_(pc.match_substring_regex(cand, _SSN_SEPARATED), valid)
+        # Bare nine-digit values count only under a telling name (see judge): a ZIP+4,
+        # an order or a routing number looks the same.
+        named = pc.and_(ssn_form, valid)
+        return Match(shaped, count(separated), take_evidence(cand, named, self),
+                     named_valid=count(named), specimens=count(fake))
 
     def mask(self, value: str) -> str:
         return "***-**-" + value[-4:]
@@ -79,8 +93,18 @@ def parse_dates(view: ValueView) -> pa.Array:
         if not pc.any(missing).as_py():
             break
         parsed = pc.strptime(s, format=fmt, unit="s", error_is_null=True)
+        # strptime rolls 2020-02-30 over to March 1st: a date counts only when it
+        # reads back the same (leading zeros and letter case aside).
+        back = pc.strftime(parsed, format=fmt)
+        same = pc.equal(_date_text(back), _date_text(s))
+        parsed = pc.if_else(pc.fill_null(same, False), parsed, None)
         result = pc.if_else(missing, parsed, result)
     return result
+
+
+def _date_text(s: pa.Array) -> pa.Array:
+    """Return a date's text without leading zeros, lower-cased (for the read-back check)."""
+    return pc.replace_substring_regex(pc.utf8_lower(s), r"(^|\D)0+(\d)", r"\1\2")
 
 
 @register
@@ -106,6 +130,11 @@ class DateOfBirthDetector(Detector):
         hi = pa.scalar(today, pa.timestamp("s"))
         ok = pc.fill_null(pc.and_(pc.greater_equal(dates, lo), pc.less_equal(dates, hi)), False)
         shaped = int(pc.sum(pc.cast(pc.is_valid(dates), pa.int64())).as_py() or 0)
+        if view.kind == "string":
+            # Dates that do not exist (2020-02-30) have the form, not the validity.
+            numeric_date = pc.match_substring_regex(view.strings,
+                                                    r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$")
+            shaped += count(pc.and_(numeric_date, pc.is_null(dates)))
         ev = tuple("****-**-** (year " + str(v.year)[:3] + "*)"
                    for v in dates.filter(ok).slice(0, 1).to_pylist() if v is not None)
         return Match(shaped, count(ok), ev)
