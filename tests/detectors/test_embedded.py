@@ -262,3 +262,11 @@ def test_keys_name_values_that_have_no_checksum(entity: str, text: str, hits: in
     assert tally.matched == 3 * hits
     for e in tally.evidence:
         assert e not in text
+
+
+def test_context_windows_cut_through_any_text() -> None:
+    values = ["Kundin José Müller — SSN 234-56-7890 — bestätigt ✓✓✓",
+              "234-56-7890 is the ssn",
+              "ééééééééééééééééééééééééééééééééééééééé ssn: 234-56-7890 ✓"]
+    tally = run(EmbeddedSSNDetector(), values)[0]
+    assert (tally.matched, tally.strong) == (3, 3)
