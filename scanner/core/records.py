@@ -186,8 +186,25 @@ BANDICOOT_RECHARGES = RecordSchema(
     fields={"amount": "SERVICE_USAGE"},
     per_subscriber=True,
 )
+#: W3C extended log fields (WD-logfile-960323 identifiers, IIS's names).
+W3C_LOG = RecordSchema(
+    name="W3C extended log",
+    kind="network_log",
+    signature=frozenset({"date", "time", "sip", "csmethod", "csuristem", "csuriquery", "sport",
+                         "csusername", "cip", "csuseragent", "scstatus", "scsubstatus",
+                         "scwin32status", "timetaken", "csversion", "cshost", "scbytes",
+                         "csbytes", "csreferer"}),
+    min_signature=5,
+    requires_any=frozenset({"csmethod", "csuristem", "scstatus", "cip"}),
+    plain=frozenset({"date", "time", "csmethod", "csuristem", "csuriquery", "sport", "scstatus",
+                     "scsubstatus", "scwin32status", "timetaken", "csversion", "scbytes",
+                     "csbytes", "ssitename", "scomputername"}),
+    fields={"csusername": "ACCOUNT_ID", "cip": "IP_ADDRESS", "csuseragent": "USER_AGENT",
+            "cdns": "IP_ADDRESS"},
+)
 SCHEMAS: tuple[RecordSchema, ...] = (SIP_ACC, SIP_CDRS, RADACCT, AVAYA_SMDR, DHCPD_LEASES,
-                                     KEA_LEASES, BANDICOOT_RECORDS, BANDICOOT_RECHARGES)
+                                     KEA_LEASES, BANDICOOT_RECORDS, BANDICOOT_RECHARGES,
+                                     W3C_LOG)
 
 # Usage aggregates: a quantity word, optionally a period or service word.
 _USAGE_QUANTITY = re.compile(

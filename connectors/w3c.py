@@ -1,0 +1,162 @@
+"""W3C extended log files (W3C WD-logfile-960323), as IIS and many proxies write them.
+
+Directives start with ``#``: ``#Version``, ``#Software``, ``#Date``,
+``#Start-Date``, ``#Remark`` and ``#Fields``, which names the space-separated
+fields of the lines that follow (``date time c-ip cs-username cs-method
+cs-uri-stem sc-status cs(User-Agent) ...``). A log may restart with a new
+``#Fields`` line (IIS does on every restart); each line is read with the
+field list in force, and the table's columns are every field named in the
+sniffed head, in order. ``-`` is an absent value; strict W3C writers quote
+strings, IIS writes ``+`` for blanks (kept as written: a user agent stays
+recognisable).
+
+The records are network log entries: client addresses, user names and
+browser information, which the policy calls information collected
+automatically.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+
+from connectors.base import ColumnInfo, ConnectorOptions, ReadPlan, Source, SourceError, Table
+from connectors.registry import Sniff, register
+
+FORMAT = "w3c-extended-log"
+_FIELDS = re.compile(rb"^#Fields:[ \t]*(.+?)\r?$", re.M)
+_DIRECTIVE = re.compile(rb"^#(?:Version|Software|Date|Start-Date|End-Date|Remark):", re.M)
+
+
+def _fields(line: str) -> list[str]:
+    return line.split(":", 1)[1].split()
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _values(line: str) -> list[str]:
+    """Split one entry on blanks; strict writers quote strings with doubled inner quotes."""
+    if '"' not in line:
+        return line.split()
+    try:
+        return next(csv.reader([line], delimiter=" ", quotechar='"', skipinitialspace=True))
+    except (csv.Error, StopIteration):
+        return line.split()
+
+
+def iter_entries(lines: Iterator[str]) -> Iterator[tuple[list[str], list[str]] | int]:
+    """Yield (field names, values) per entry, or the line number of a malformed entry."""
+    fields: list[str] | None = None
+    for number, line in enumerate(lines, start=1):
+        text = line.rstrip("\r\n")
+        if not text.strip():
+            continue
+        if text.startswith("#"):
+            if text.startswith("#Fields:"):
+                fields = _fields(text)
+            continue
+        if fields is None:
+            yield number
+            continue
+        values = _values(text)
+        if len(values) != len(fields):
+            yield number
+            continue
+        yield fields, values
+
+
+class W3cLogTable(Table):
+    """The entries of one W3C extended log, one row per entry."""
+
+    def __init__(self, path: Path, names: list[str]) -> None:
+        super().__init__(
+            name=path.name,
+            columns=[ColumnInfo(n, "string") for n in names],
+            format=FORMAT,
+            format_reason=f"`#Fields:` directive naming {len(names)} fields "
+                          f"({' '.join(names[:4])} ...)",
+            record_kind="network_log",
+            # A line that does not match its #Fields is reported; the rest are read.
+            partial_on_warnings=False,
+        )
+        self.path = path
+        self.names = names
+
+    def _batch(self, rows: list[dict[str, str]]) -> pa.RecordBatch:
+        arrays = [pa.array([r.get(n) for r in rows], pa.string()) for n in self.names]
+        return pa.RecordBatch.from_arrays(arrays, names=self.names)
+
+    def batches(self, plan: ReadPlan) -> Iterator[pa.RecordBatch]:
+        """Yield entries in batches (the first ``sample_size`` unless reading in full)."""
+        self.warnings.clear()
+        limit, size = plan.sample_size, max(1, plan.batch_size)
+        known = set(self.names)
+        rows: list[dict[str, str]] = []
+        seen = bad = 0
+        try:
+            fh = self.path.open("rb")
+        except OSError as exc:
+            raise SourceError(
+                f"{self.path}: cannot read ({exc.strerror or type(exc).__name__})") from exc
+        with fh:
+            for item in iter_entries(_decode(line) for line in fh):
+                if isinstance(item, int):
+                    bad += 1
+                    if bad <= 50:
+                        self.warnings.append(f"line {item}: fields do not match #Fields")
+                    continue
+                fields, values = item
+                rows.append({f: v for f, v in zip(fields, values, strict=True)
+                             if f in known and v != "-"})
+                seen += 1
+                if len(rows) >= size:
+                    yield self._batch(rows)
+                    rows = []
+                if limit is not None and seen >= limit:
+                    break
+        if rows:
+            yield self._batch(rows)
+        if bad > 50:
+            self.warnings.append(f"{bad - 50} more malformed lines not listed")
+
+
+@register
+class W3cLogSource(Source):
+    """W3C extended log files (IIS, proxies): fields named by the ``#Fields:`` directive."""
+
+    kind = FORMAT
+
+    @classmethod
+    def claims(cls, sniff: Sniff, options: ConnectorOptions) -> int:
+        if sniff.path is None or sniff.path.is_dir() or not sniff.head:
+            return 0
+        if _FIELDS.search(sniff.head) and (
+                _DIRECTIVE.search(sniff.head) or sniff.head.startswith(b"#Fields:")):
+            return 60
+        return 0
+
+    def tables(self) -> Iterator[Table]:
+        path = Path(self.spec)
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(1 << 16)
+        except OSError as exc:
+            raise SourceError(
+                f"{path}: cannot read ({exc.strerror or type(exc).__name__})") from exc
+        names: list[str] = []
+        for m in _FIELDS.finditer(head):
+            for name in _decode(m.group(1)).split():
+                if name not in names:
+                    names.append(name)
+        if not names:
+            raise SourceError(f"{path}: no #Fields directive")
+        yield W3cLogTable(path, names)
