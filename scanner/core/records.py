@@ -202,9 +202,29 @@ W3C_LOG = RecordSchema(
     fields={"csusername": "ACCOUNT_ID", "cip": "IP_ADDRESS", "csuseragent": "USER_AGENT",
             "cdns": "IP_ADDRESS"},
 )
+#: Zeek's log fields (conn, http, dns, dhcp, ssh ... as its scripts document them).
+ZEEK_LOG = RecordSchema(
+    name="Zeek log",
+    kind="network_log",
+    signature=frozenset({"ts", "uid", "uids", "idorigh", "idorigp", "idresph", "idrespp",
+                         "proto", "service", "connstate", "history", "clientaddr", "serveraddr",
+                         "mac", "assignedaddr", "leasetime", "msgtypes", "useragent", "method",
+                         "host", "uri", "statuscode", "query", "qtype"}),
+    min_signature=4,
+    requires_any=frozenset({"idorigh", "idresph", "clientaddr", "assignedaddr"}),
+    plain=frozenset({"ts", "uid", "uids", "idorigp", "idrespp", "proto", "service", "duration",
+                     "origbytes", "respbytes", "connstate", "localorig", "localresp",
+                     "missedbytes", "history", "origpkts", "origipbytes", "resppkts",
+                     "respipbytes", "tunnelparents", "transid", "transdepth", "method",
+                     "statuscode", "statusmsg", "qclass", "qclassname", "qtype", "qtypename",
+                     "rcode", "rcodename", "msgtypes", "leasetime", "version"}),
+    fields={"idorigh": "IP_ADDRESS", "idresph": "IP_ADDRESS", "clientaddr": "IP_ADDRESS",
+            "assignedaddr": "IP_ADDRESS", "requestedaddr": "IP_ADDRESS", "mac": "MAC_ADDRESS",
+            "useragent": "USER_AGENT", "username": "ACCOUNT_ID", "user": "ACCOUNT_ID"},
+)
 SCHEMAS: tuple[RecordSchema, ...] = (SIP_ACC, SIP_CDRS, RADACCT, AVAYA_SMDR, DHCPD_LEASES,
                                      KEA_LEASES, BANDICOOT_RECORDS, BANDICOOT_RECHARGES,
-                                     W3C_LOG)
+                                     W3C_LOG, ZEEK_LOG)
 
 # Usage aggregates: a quantity word, optionally a period or service word.
 _USAGE_QUANTITY = re.compile(
