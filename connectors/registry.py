@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import glob
 import os
+import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,38 +74,67 @@ def is_url(spec: str) -> bool:
     return any(marker in spec for marker in _URL_SCHEMES)
 
 
-def expand(spec: str) -> list[str]:
+def expand(spec: str, skipped: list[tuple[str, str]] | None = None) -> list[str]:
     """Expand a directory or a glob into the files it holds, sorted; URLs pass through.
 
-    Raises SourceError when a path does not exist or a glob matches nothing.
+    Raises SourceError when a path does not exist, cannot be reached (a
+    directory on its way may not be searched) or a glob matches nothing.
+    Directories the walk cannot list are added to ``skipped`` as
+    ``(path, reason)``: nothing is passed over in silence.
     """
     if is_url(spec):
         return [spec]
     path = Path(spec)
-    if path.is_dir():
+    kind = _kind(spec)
+    if kind == "dir":
         if _is_parquet_dataset(path):
             return [spec]
         files = []
-        for root, dirs, names in os.walk(path):
+
+        def unlistable(err: OSError) -> None:
+            if skipped is not None:
+                skipped.append((str(err.filename or spec),
+                                f"cannot list this directory ({err.strerror or err})"))
+
+        for root, dirs, names in os.walk(path, onerror=unlistable):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             root_path = Path(root)
             for d in list(dirs):
                 if _is_parquet_dataset(root_path / d):
                     files.append(str(root_path / d))
                     dirs.remove(d)
-            files.extend(str(root_path / n) for n in sorted(names) if not n.startswith("."))
+            files.extend(str(root_path / n) for n in sorted(names)
+                         if not n.startswith(".") and not _OWN_FILE.fullmatch(n))
         return sorted(files)
-    if any(ch in spec for ch in "*?[") and not path.exists():  # `report[1].csv` is a file
+    if any(ch in spec for ch in "*?[") and kind == "missing":  # `report[1].csv` is a file
         matches = sorted(glob.glob(spec, recursive=True))
         if not matches:
             raise SourceError(f"{spec}: no file matches this pattern")
         out: list[str] = []
         for m in matches:
-            out.extend(expand(m))
+            out.extend(expand(m, skipped))
         return out
-    if not path.exists():
+    if kind == "missing":
         raise SourceError(f"{spec}: no such file or directory")
     return [spec]
+
+
+#: piiscan's own run locks, beside a results store kept in a scanned directory.
+_OWN_FILE = re.compile(r"piiscan-[0-9a-f]{8,64}\.lock")
+
+
+def _kind(spec: str) -> str:
+    """Return "dir", "other" or "missing"; SourceError when the path cannot be reached."""
+    try:
+        st = os.stat(spec)
+    except (FileNotFoundError, NotADirectoryError):
+        return "missing"
+    except PermissionError as exc:
+        raise SourceError(f"{spec}: permission denied (a directory on its path may not "
+                          "be searched)") from exc
+    except OSError as exc:
+        raise SourceError(f"{spec}: cannot read ({exc.strerror or type(exc).__name__})") from exc
+    return "dir" if stat.S_ISDIR(st.st_mode) else "other"
 
 
 def _is_parquet_dataset(path: Path) -> bool:
@@ -135,16 +166,36 @@ def sniff(spec: str) -> Sniff:
     if is_url(spec):
         return Sniff(spec, None, b"")
     path = Path(spec)
-    if path.is_dir():
+    if _kind(spec) == "dir":
         return Sniff(spec, path, b"")
     try:
-        with path.open("rb") as fh:
-            head = fh.read(SNIFF_BYTES)
+        # Opened without blocking and checked before reading: a FIFO, socket or
+        # device would hang the scan (a FIFO's open waits for a writer).
+        fd = os.open(spec, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            mode = os.fstat(fd).st_mode
+            if not stat.S_ISREG(mode):
+                raise SourceError(f"{spec}: skipped, not a regular file ({_what(mode)})")
+            os.set_blocking(fd, True)
+            with os.fdopen(fd, "rb") as fh:
+                fd = -1
+                head = fh.read(SNIFF_BYTES)
+        finally:
+            if fd >= 0:
+                os.close(fd)
     except PermissionError as exc:
         raise SourceError(f"{spec}: permission denied") from exc
     except OSError as exc:
         raise SourceError(f"{spec}: cannot read ({exc.strerror or type(exc).__name__})") from exc
     return Sniff(spec, path, head)
+
+
+def _what(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "not a file"
 
 
 #: Claims below this are guesses ("try it as text"): fine for a file the user

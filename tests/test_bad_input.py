@@ -103,10 +103,11 @@ def glob_matching_nothing(tmp: Path) -> Case:
 
 
 def directory_without_data(tmp: Path) -> Case:
+    # Files no connector reads are each reported (tests/faults/test_fault_files.py);
+    # here nothing is found at all: an empty subdirectory and a hidden file.
     d = tmp / "docs"
     (d / "empty-subdir").mkdir(parents=True)
-    (d / "README.md").write_text("# Nothing to scan here\n", encoding="utf-8")
-    (d / "config.json").write_text('{"a": 1}\n', encoding="utf-8")
+    (d / ".keep").write_text("", encoding="utf-8")
     return Case(d, "no data files")
 
 

@@ -9,10 +9,13 @@ assessment.
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import tempfile
 from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -109,6 +112,32 @@ def emit(text: str, output: str | None) -> None:
     except FileProblem as exc:
         raise click.FileError(output, hint=str(exc).split(": ", 1)[-1]) from exc
     logger.info("report written to %s", output)
+
+
+def check_output(output: str | None, option: str = "--output") -> None:
+    """Before a scan, make sure ``output`` can be written; exit 2 otherwise.
+
+    Its directory must exist and take a new file, so a long scan is not thrown
+    away at the end.
+    """
+    if not output:
+        return
+    target = Path(output)
+    if target.is_dir():
+        raise click.BadParameter(f"{output} is a directory", param_hint=option)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise click.BadParameter(f"{output}: directory {directory} does not exist",
+                                 param_hint=option)
+    try:
+        # The real test: the report is written to a temporary file in this directory.
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".probe", dir=directory)
+    except OSError as exc:
+        raise click.BadParameter(f"{output}: cannot write in {directory} "
+                                 f"({exc.strerror or type(exc).__name__})",
+                                 param_hint=option) from exc
+    os.close(fd)
+    Path(probe).unlink(missing_ok=True)
 
 
 def write_report(fmt: str, report: Report, output: str | None) -> None:

@@ -50,6 +50,26 @@ def load_saved(path: str | Path) -> SavedResult:
         raise ReportInputError(f"{where}: not a piiscan JSON result (nested too deeply)") from exc
     except json.JSONDecodeError as exc:
         raise ReportInputError(f"{where}: line {exc.lineno}: invalid JSON ({exc.msg})") from exc
+    return saved_from_data(data, where)
+
+
+def load_recorded(run_id: int, store: str | None = None) -> SavedResult:
+    """Read run ``run_id`` back from the results store (``--store``, else the default)."""
+    from scanner.workflows.store import Store, StoreError
+
+    try:
+        with Store.open(store) as opened:
+            data = opened.result(run_id)
+            where = f"run {run_id} of {opened.where}"
+    except StoreError as exc:
+        raise ReportInputError(str(exc)) from exc
+    if data is None:
+        raise ReportInputError(f"run {run_id}: no such run in the results store")
+    return saved_from_data(data, where)
+
+
+def saved_from_data(data: Any, where: str) -> SavedResult:
+    """Read a result already parsed from JSON; ``where`` names it in messages."""
     if not isinstance(data, dict):
         raise ReportInputError(f"{where}: not a piiscan JSON result (expected an object)")
     try:
@@ -78,20 +98,21 @@ def load_saved(path: str | Path) -> SavedResult:
 
 
 def rerender(
-    result_path: str | Path,
+    result_path: str | Path | SavedResult,
     fmt: str,
     *,
     output: str | Path | None = None,
     policy_path: str | None = None,
     config_path: str | None = None,
 ) -> None:
-    """Re-render a saved result to ``output`` (standard output when None).
+    """Re-render a saved result (a file, or one read back already) to ``output``.
 
-    Raises ReportInputError, PolicyError, ConfigFileError or UnknownFormat
-    with a message fit for one line on the terminal.
+    Standard output when ``output`` is None. Raises ReportInputError,
+    PolicyError, ConfigFileError or UnknownFormat with a message fit for one
+    line on the terminal.
     """
     get_renderer(fmt)  # an unknown format fails before any reading
-    saved = load_saved(result_path)
+    saved = result_path if isinstance(result_path, SavedResult) else load_saved(result_path)
     policy = Policy.load(policy_path) if policy_path else (saved.policy or Policy.load(None))
     scanfile = None
     if config_path:
@@ -111,7 +132,11 @@ def rerender(
 
 
 @click.command("report")
-@click.argument("result_file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("result_file", type=click.Path(exists=True, dir_okay=False), required=False)
+@click.option("--run", "run_id", type=click.IntRange(min=1), metavar="ID",
+              help="Render run ID of the results store (see `piiscan history`) instead of a file.")
+@click.option("--store", "store", metavar="URL", help="Results store of --run (default: "
+              "$PIISCAN_STORE, else ~/.local/share/piiscan/results.db).")
 @click.option(
     "--format",
     "fmt",
@@ -138,7 +163,9 @@ def rerender(
     help="Scan configuration whose declared locations override the saved ones.",
 )
 def report_command(
-    result_file: str,
+    result_file: str | None,
+    run_id: int | None,
+    store: str | None,
     fmt: str,
     output: str | None,
     policy_path: str | None,
@@ -147,8 +174,12 @@ def report_command(
     """Re-render a saved JSON result (piiscan scan --format json) without scanning again."""
     from scanner.core.config_file import ConfigFileError
 
+    if (result_file is None) == (run_id is None):
+        raise click.UsageError("give a RESULT_FILE or --run ID (one of them)")
     try:
-        rerender(result_file, fmt, output=output, policy_path=policy_path, config_path=config_path)
+        saved: str | SavedResult = result_file if result_file is not None \
+            else load_recorded(run_id or 0, store)
+        rerender(saved, fmt, output=output, policy_path=policy_path, config_path=config_path)
     except UnknownFormat as exc:
         raise click.BadParameter(str(exc), param_hint="--format") from exc
     except (ReportInputError, PolicyError, ConfigFileError) as exc:

@@ -13,7 +13,14 @@ from typing import Any
 
 import click
 
-from scanner.cli.common import ScanArgs, load_inputs, run_scan, setup_logging, write_report
+from scanner.cli.common import (
+    ScanArgs,
+    check_output,
+    load_inputs,
+    run_scan,
+    setup_logging,
+    write_report,
+)
 from scanner.cli.options import check_custom_detectors, scan_options
 from scanner.model import ExitCode
 
@@ -48,6 +55,7 @@ def scan(sources: tuple[str, ...], fmt: str, output: str | None, store: str | No
     if fmt not in _format_choices():
         raise click.BadParameter(f"choose from {', '.join(_format_choices())}",
                                  param_hint="--format")
+    check_output(output)  # before scanning: a long scan is not thrown away at the end
     args = ScanArgs.of(sources, options)
     inputs = load_inputs(args)
     try:
@@ -62,8 +70,19 @@ def scan(sources: tuple[str, ...], fmt: str, output: str | None, store: str | No
         sys.exit(ExitCode.PARTIAL)
     with recording:  # releases the run lock
         result, residency = run_scan(args, inputs)
-        write_report(fmt, build_report(result, inputs.policy, residency), output)
+        # Recorded before the report is written: a failed write or Ctrl-C loses nothing.
         recorded = recording.finish(result, residency)  # a store failure is one line and exit 3
+        try:
+            write_report(fmt, build_report(result, inputs.policy, residency), output)
+        except click.FileError as exc:
+            again = ""
+            if recording.run_id is not None:
+                again = (f"; run {recording.run_id} is in the results store: render it with "
+                         f"`piiscan report --run {recording.run_id} --format {fmt} -o FILE`")
+                if store:
+                    again = again[:-1] + " --store STORE`"
+            logger.error("cannot write %s (%s)%s", exc.filename, exc.message, again)
+            sys.exit(ExitCode.PARTIAL)
     sys.exit(ExitCode.OK if result.complete and recorded else ExitCode.PARTIAL)
 
 

@@ -102,8 +102,9 @@ class Engine:
         t0 = time.perf_counter()
         results: list[SourceResult] = []
         for spec in specs:
+            skipped: list[tuple[str, str]] = []
             try:
-                items = expand(spec)
+                items = expand(spec, skipped)
             except SourceError as exc:
                 logger.error("%s", exc)
                 results.append(SourceResult(redact_url(spec), "unknown", (), Status.FAILED,
@@ -116,12 +117,17 @@ class Engine:
                 if result is not None:
                     results.append(result)
                     found += 1
+            for where, reason in skipped:
+                # A directory the walk could not list is a source not scanned, said once.
+                msg = f"{where}: {reason}"
+                logger.error("%s", msg)
+                results.append(SourceResult(where, "unknown", (), Status.FAILED, msg))
+                found += 1
             if not found:
                 # A directory or glob holding nothing scannable must not pass as a clean scan.
-                skipped = f" ({len(items)} files not recognised)" if items else ""
-                msg = f"{spec}: no data files found{skipped}"
+                msg = f"{redact_url(spec)}: no data files found"
                 logger.error("%s", msg)
-                results.append(SourceResult(spec, "unknown", (), Status.FAILED, msg))
+                results.append(SourceResult(redact_url(spec), "unknown", (), Status.FAILED, msg))
         self._pool.shutdown()
         finished = dt.datetime.now(dt.UTC)
         return ScanResult(
@@ -137,8 +143,11 @@ class Engine:
         try:
             source = open_source(spec, self.config.connector, min_score)
         except UnrecognisedSource as exc:
-            logger.info("skipped %s", exc)
-            return None
+            # A file found in a directory that no connector reads is not scanned: say so
+            # at default verbosity, and the exit code says the scan was partial.
+            msg = f"{exc}; skipped"
+            logger.warning("%s", msg)
+            return SourceResult(name, "unknown", (), Status.FAILED, msg)
         except SourceError as exc:
             logger.error("%s", exc)
             return SourceResult(name, "unknown", (), Status.FAILED, str(exc))

@@ -6,8 +6,11 @@ name the webhook's scheme and host, never its path or query (often a secret).
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
+import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -20,6 +23,7 @@ from scanner.workflows.history import RunDiff
 
 logger = logging.getLogger(__name__)
 
+#: Seconds one request may take in all (connect, send, answer); one retry at most.
 WEBHOOK_TIMEOUT = 10.0
 RETRY_DELAY = 1.0
 
@@ -78,24 +82,91 @@ def post_webhook(url: str, payload: dict[str, Any], *, timeout: float = WEBHOOK_
             headers={"Content-Type": "application/json",
                      "User-Agent": f"piiscan/{installed_version()}"},
         )
+        deadline = _Deadline(timeout)
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-                response.read()
+            with deadline.opener().open(request, timeout=timeout) as response:
+                response.read(_MAX_ANSWER)
             logger.info("webhook %s notified", label)
             return
         except urllib.error.HTTPError as exc:
             last = f"HTTP {exc.code}"
             retry = exc.code == 429 or exc.code >= 500
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as exc:
             reason = getattr(exc, "reason", exc)
-            last = "timed out" if isinstance(reason, TimeoutError) else _short(reason)
+            if deadline.expired or isinstance(reason, TimeoutError):
+                last = f"no answer within {timeout:g} s"
+            else:
+                last = _short(reason)
             retry = True
+        finally:
+            deadline.cancel()
         if not retry or attempt == 2:
             break
         logger.info("webhook %s: %s; retrying", label, last)
         time.sleep(retry_delay)
     tries = "after 2 attempts" if retry else "not retried"
     raise NotifyError(f"webhook {label}: {last} ({tries}); no notification sent")
+
+
+#: The answer is not used: a webhook that sends more is not read further.
+_MAX_ANSWER = 64 * 1024
+
+
+class _Deadline:
+    """A total deadline for one request: connect, send and answer together.
+
+    urllib's ``timeout`` bounds each socket operation, so a server dripping
+    one byte a second holds a request open for ever; when the deadline passes,
+    the timer shuts the request's sockets down and the blocked read returns.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._conns: list[http.client.HTTPConnection] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for conn in self._conns:
+                sock = conn.sock
+                if sock is not None:
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def _track(self, cls: type[http.client.HTTPConnection]) -> Any:
+        def make(*args: Any, **kwargs: Any) -> http.client.HTTPConnection:
+            conn = cls(*args, **kwargs)
+            with self._lock:
+                self._conns.append(conn)
+            return conn
+        return make
+
+    def opener(self) -> urllib.request.OpenerDirector:
+        """Return an opener (proxies and redirects as usual) whose connections obey the deadline."""
+        deadline = self
+
+        class HTTP(urllib.request.HTTPHandler):
+            def http_open(self, req: urllib.request.Request) -> Any:
+                return self.do_open(deadline._track(http.client.HTTPConnection), req)
+
+        class HTTPS(urllib.request.HTTPSHandler):
+            def https_open(self, req: urllib.request.Request) -> Any:
+                kwargs: dict[str, Any] = {"context": getattr(self, "_context", None)}
+                if hasattr(self, "_check_hostname"):
+                    kwargs["check_hostname"] = self._check_hostname
+                return self.do_open(deadline._track(http.client.HTTPSConnection), req,
+                                    **kwargs)
+
+        return urllib.request.build_opener(HTTP, HTTPS)
 
 
 def _short(reason: object) -> str:

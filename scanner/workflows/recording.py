@@ -48,6 +48,8 @@ class ScanRecording:
         self.notify = notify
         self._lock = RunLock(lock_dir(store_url(location)), identity) if locked else None
         self._failed = False
+        #: The id of the recorded run, once ``finish`` has recorded it.
+        self.run_id: int | None = None
 
     @classmethod
     def prepare(cls, *, store: str | None, enabled: bool, config_path: str | None,
@@ -106,7 +108,7 @@ class ScanRecording:
             return False
         with store:
             try:
-                run_id = store.record(result, self.identity, residency)
+                run_id = self.run_id = store.record(result, self.identity, residency)
             except StoreError as exc:
                 logger.error("%s; the run is not recorded%s", exc, tail)
                 return False

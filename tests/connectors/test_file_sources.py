@@ -511,13 +511,16 @@ def make_tree(root: Path) -> None:
     (root / ".hidden.csv").write_text("a,b\n1,2\n", encoding="utf-8")
 
 
-def test_directory_expands_to_sorted_files_and_skips_unknown(tmp_path: Path) -> None:
+def test_directory_expands_to_sorted_files_and_reports_unknown(tmp_path: Path) -> None:
     make_tree(tmp_path / "exports")
     result = run(tmp_path / "exports")
     names = [str(Path(s["name"]).relative_to(tmp_path / "exports")) for s in result["sources"]]
-    assert names == ["a.csv", "b.csv", "sub/c.tsv"]
-    assert result["complete"] is True
-    assert all(s["status"] == "ok" for s in result["sources"])
+    assert names == ["README.md", "a.csv", "b.csv", "meta.json", "sub/c.tsv"]
+    # A file no connector reads is not passed over in silence (issue 14, item 12).
+    status = {Path(s["name"]).name: s["status"] for s in result["sources"]}
+    assert status == {"README.md": "failed", "a.csv": "ok", "b.csv": "ok",
+                      "meta.json": "failed", "c.tsv": "ok"}
+    assert result["complete"] is False
 
 
 def test_glob_expands_sorted(tmp_path: Path) -> None:
@@ -526,11 +529,12 @@ def test_glob_expands_sorted(tmp_path: Path) -> None:
     assert [Path(s["name"]).name for s in result["sources"]] == ["c.tsv"]
     result = run(str(tmp_path / "exports" / "*.csv"))
     assert [Path(s["name"]).name for s in result["sources"]] == ["a.csv", "b.csv"]
-    # A glob over everything skips what no connector recognises, as a directory does.
+    # A glob over everything reports what no connector recognises, as a directory does.
     result = run(str(tmp_path / "exports" / "*"))
-    names = [str(Path(s["name"]).relative_to(tmp_path / "exports")) for s in result["sources"]]
+    names = [str(Path(s["name"]).relative_to(tmp_path / "exports")) for s in result["sources"]
+             if s["status"] == "ok"]
     assert names == ["a.csv", "b.csv", "sub/c.tsv"]
-    assert result["complete"] is True
+    assert result["complete"] is False
 
 
 def test_file_name_with_glob_characters(tmp_path: Path) -> None:
