@@ -166,3 +166,32 @@ def test_missing_library_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> Non
     with pytest.raises(SourceError, match=r"pip install 'piiscan\[gcs\]'"):
         filesystem("gs://bucket/x", ConnectorOptions())
     assert json  # keep the import for debugging output
+
+
+def test_example_configuration_against_the_test_server(tmp_path: Path, lake: Path,
+                                                       s3: str) -> None:
+    from support import ROOT
+
+    make_bucket(s3, "exports-bucket", "us-west-2")
+    upload(s3, lake / "cdr", "exports-bucket", "cdr")
+    text = (ROOT / "examples" / "scan.yaml").read_text()
+    commented = ("  # - url: s3://exports-bucket/cdr/\n  #   location: us-west-2\n"
+                 "  #   options:\n  #     endpoint_url: http://127.0.0.1:5000")
+    assert commented in text
+    text = text.replace(commented, "  - url: s3://exports-bucket/cdr/\n"
+                                   "    options:\n"
+                                   f"      endpoint_url: {s3}")
+    text = text.replace("path: data/", f"path: {ROOT / 'examples' / 'data'}/")
+    config = tmp_path / "scan.yaml"
+    config.write_text(text)
+    run = run_cli("scan", "--config", str(config), "--no-store", "--no-ner", "--format",
+                  "json", "-q")
+    assert run.code == 0, run.stderr
+    doc = run.json()
+    source = next(s for s in doc["sources"] if s["name"] == "s3://exports-bucket/cdr/")
+    assert source["status"] == "ok"
+    assert source["tables"][0]["is_call_record"] or source["tables"][0].get("record_kind")
+    entry = next(r for r in doc["residency"]["sources"]
+                 if r["source"] == "s3://exports-bucket/cdr/")
+    assert entry["verdict"] == "compliant"  # the bucket says us-west-2
+    assert "us-west-2" in json.dumps(entry["location"])
