@@ -106,6 +106,26 @@ def nanp_pattern() -> str:
     return "^(?:" + "|".join(dict.fromkeys(pats)) + ")$"
 
 
+# National numbers without a country code: `030-0074321`, `(022)28952819`, `0917-123-4567`.
+_NATIONAL_SHAPE = r"^\(?\d{1,5}\)?[ .-]?\d{2,5}(?:[ .-]?\d{2,5}){0,3}$"
+#: Regions a national number is tried in when the column gives none: the main
+#: European, Latin American and Asian numbering plans.
+NATIONAL_REGIONS = ("GB", "DE", "FR", "ES", "IT", "NL", "BE", "CH", "AT", "PT", "IE", "SE",
+                    "NO", "DK", "FI", "PL", "BR", "MX", "AR", "CL", "CO", "PE", "IN", "PH",
+                    "AU", "NZ", "ZA", "CN", "JP", "SG", "MY", "ID")
+
+
+def _national_valid(value: str, regions: tuple[str, ...] = NATIONAL_REGIONS) -> bool:
+    """Whether a number written without a country code is valid in one of ``regions``."""
+    for region in regions:
+        try:
+            if phonenumbers.is_valid_number(phonenumbers.parse(value, region)):
+                return True
+        except phonenumbers.NumberParseException:
+            return False
+    return False
+
+
 def _intl_valid(value: str) -> bool:
     raw = value.strip()
     if raw.startswith("00"):
@@ -127,13 +147,16 @@ class PhoneDetector(Detector):
     names = NameRule(
         strong=("phone", "telephone", "mobile phone", "msisdn", "fax", "caller id number",
                 "calling number", "called number", "contact number", "callback number",
-                "calling party number", "called party number", "caller number", "cell phone"),
+                "calling party number", "called party number", "caller number", "cell phone",
+                "telefono", "telefone", "telefon", "telephone number", "celular", "movil"),
         weak=("mobile", "tel", "contact"),
         veto=("type", "count", "verified", "carrier", "model", "country", "prefix", "area",
               "ext", "extension", "name", "plan"),
     )
     specificity = 60
     in_text = True
+    # National numbers (no country code) valid in some region count under a phone name.
+    named_shape_counts = True
 
     def match(self, view: ValueView) -> Match | None:
         if view.count == 0:
@@ -147,25 +170,35 @@ class PhoneDetector(Detector):
         parts = pc.extract_regex(s, _NANP_PARTS)
         nanp_mask = pc.is_valid(parts)
         intl_mask = pc.match_substring_regex(s, _INTL_SHAPE)
-        shaped = count(nanp_mask) + count(intl_mask)
-        if not shaped:
-            return Match(0, 0)
+        nanp_ok = pa.array([False] * len(s), pa.bool_())
         matched = 0
         evidence: list[str] = []
         if count(nanp_mask):
-            cand = s.filter(nanp_mask)
-            p = parts.filter(nanp_mask)
             # Groups: area code in brackets or bare (one of them is empty), exchange, line.
             national = pc.binary_join_element_wise(
-                *(pc.struct_field(p, [i]) for i in range(4)), "")
-            ok = pc.match_substring_regex(national, nanp_pattern())
-            matched += count(ok)
-            evidence.extend(take_evidence(cand, ok, self))
+                *(pc.struct_field(parts, [i]) for i in range(4)), "")
+            nanp_ok = pc.fill_null(pc.match_substring_regex(national, nanp_pattern()), False)
+            matched += count(nanp_ok)
+            evidence.extend(take_evidence(s, nanp_ok, self))
+        # Not North American, no country code: a national number of some other plan,
+        # valid in one of the common regions (counted only under a phone name).
+        digits = pc.utf8_length(pc.replace_substring_regex(s, r"\D", ""))
+        other = pc.and_(pc.and_(pc.invert(nanp_ok), pc.invert(intl_mask)),
+                        pc.and_(pc.match_substring_regex(s, _NATIONAL_SHAPE),
+                                pc.and_(pc.greater_equal(digits, 6),
+                                        pc.less_equal(digits, 12))))
+        shaped = count(nanp_mask) + count(intl_mask) + count(pc.and_(other,
+                                                                     pc.invert(nanp_mask)))
+        if not shaped:
+            return Match(0, 0)
         intl = check_each(s.filter(intl_mask), _intl_valid, self)
         matched += intl.matched
         evidence.extend(intl.evidence)
         checked = intl.subset
-        return Match(shaped, matched, tuple(evidence[:3]), checked)
+        local = check_each(s.filter(other), _national_valid, self, limit=500)
+        evidence.extend(local.evidence)
+        return Match(shaped, matched, tuple(evidence[:3]), checked,
+                     named_valid=matched + local.matched)
 
     def mask(self, value: str) -> str:
         return mask_digits_keep_last(value, 2)
@@ -202,6 +235,29 @@ _US_STATES = pa.array(sorted({
 }))
 
 
+# Street lines in the main European and Latin American languages: a street type
+# first (Avda. de la Constitución 2222, via Roma 12, rue de la Paix, Rua Orós, 92), a
+# street word at the end (Obere Str. 57, Hauptstraße 5, Kerkstraat 12, Storgatan 3),
+# or a house number first (12, rue des Bouchers).
+_STREET_TYPES = (
+    r"calle|c/|avda\.?|avenida|av\.|paseo|pso\.?|plaza|pza\.?|rua|r\.|travessa|tv\.?|"
+    r"rambla|camino|carrera|cra\.?|carretera|ctra\.?|ronda|via|viale|v\.le|piazza|p\.za|"
+    r"corso|vicolo|largo|rue|bd\.?|boulevard|place|chemin|allée|impasse|quai|avenue|"
+    r"praça|alameda|estrada|jirón|jr\.?|calzada|callejón|ul\.|ulica|aleja"
+)
+_STREET_WORDS = (
+    r"stra(?:ss|ß)e|str\.|weg|gasse|platz|allee|chaussee|"
+    r"straat|laan|gracht|plein|singel|"
+    r"vägen|gatan|väg|gata|gade|vejen|vej|veien|katu"
+)
+_INTL_STREET = (
+    r"(?i)^(?:(?:" + _STREET_TYPES + r")\s*[\p{L}\d .,'ºª°/-]{1,60}?,?\s*(?:n[º°o.]\s*)?"
+    r"\d{1,5}\s?[a-z]?\b.{0,40}"
+    r"|[\p{L}.' -]{0,40}?(?:" + _STREET_WORDS + r")\s*\d{1,5}\s?[a-z]?\b.{0,40}"
+    r"|\d{1,5}(?:\s*(?:bis|ter))?,?\s+(?:" + _STREET_TYPES + r")\s+\p{L}.{1,60})$"
+)
+
+
 @register
 class StreetAddressDetector(Detector):
     """Street addresses: house number, street name and suffix, or a PO box."""
@@ -223,12 +279,18 @@ class StreetAddressDetector(Detector):
         if view.count == 0:
             return None
         # A house number and a street name, or a PO box: never without a space.
-        s = view.having(" ")
-        s = filter_if_any(s, pc.match_substring_regex(s, r"^(?:\d|[Pp]\.? ?[Oo])"))
+        spaced = view.having(" ")
+        s = filter_if_any(spaced, pc.match_substring_regex(spaced, r"^(?:\d|[Pp]\.? ?[Oo])"))
         ok = pc.match_substring_regex(s, _STREET)
         k = count(ok)
         shaped = count(pc.match_substring_regex(s, r"^\d{1,6}\s+\S+"))
-        return Match(max(k, shaped), k, take_evidence(s, ok, self))
+        # Street lines of other countries: the number comes after the street's name.
+        t = filter_if_any(spaced, pc.match_substring_regex(spaced, r"\p{L}.*\d|^\d"))
+        intl = pc.and_(pc.match_substring_regex(t, _INTL_STREET),
+                       pc.invert(pc.match_substring_regex(t, _STREET)))
+        ki = count(intl)
+        evidence = take_evidence(s, ok, self) + take_evidence(t, intl, self)
+        return Match(max(k, shaped) + ki, k + ki, evidence[:3])
 
     def mask(self, value: str) -> str:
         words = value.split()
@@ -242,8 +304,10 @@ class PostalCodeDetector(Detector):
     entity = "POSTAL_ADDRESS"
     name = "postal_code"
     valid_word = "postal-code-shaped"
-    kinds = frozenset({"string", "integer"})
-    names = NameRule(strong=("zip", "postal code", "zip code", "post code"),
+    kinds = frozenset({"string", "integer", "float"})
+    names = NameRule(strong=("zip", "postal code", "zip code", "post code", "postcode",
+                             "postal", "plz", "cep", "codigo postal", "code postal",
+                             "pincode", "pin code"),
                      veto=("file", "archive", "count"))
     requires_name = True
 
@@ -251,11 +315,15 @@ class PostalCodeDetector(Detector):
         s = view.strings
         if len(s) == 0:
             return None
-        # US ZIP and ZIP+4, Canadian, UK and most numeric postcodes.
+        # US ZIP and ZIP+4 (also as a spreadsheet's float, 94025.0), Canadian, UK, Dutch,
+        # Polish, Brazilian, Portuguese, Japanese, Swedish, Irish, Argentine, six-digit
+        # (India, China, Russia) and country-prefixed (D-80331, CH-8001) codes.
         ok = pc.match_substring_regex(
-            pc.utf8_upper(s),
-            r"^(?:\d{3,5}(?:-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}"
-            r"|\d{4} ?[A-Z]{2}|\d{2}-\d{3})$")
+            pc.utf8_upper(pc.utf8_trim_whitespace(s)),
+            r"^(?:\d{3,6}(?:\.0+)?|\d{5}-\d{4}|[A-Z]\d[A-Z] ?\d[A-Z]\d"
+            r"|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|\d{4} ?[A-Z]{2}|\d{2}-\d{3}|\d{5}-\d{3}"
+            r"|\d{4}-\d{3}|\d{3}-\d{4}|\d{3} \d{2}|[A-Z]\d{2} ?[A-Z\d]{4}|[A-Z]\d{4}[A-Z]{3}"
+            r"|[A-Z]{1,2}-\d{4,5})$")
         k = count(ok)
         return Match(k, k, take_evidence(s, ok, self))
 
