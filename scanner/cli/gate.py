@@ -32,6 +32,7 @@ from scanner.cli.common import (
 )
 from scanner.cli.options import scan_options
 from scanner.model import ExitCode
+from scanner.redact import redact_url
 from scanner.workflows.baseline import DEFAULT_PATH
 
 if TYPE_CHECKING:
@@ -99,7 +100,8 @@ def _scan(sources: tuple[str, ...], kw: dict[str, Any]) -> _Scanned:
             logger.warning("%s: line %s: %s", w.file, w.line, w.message)
         for p in ddl.problems:
             logger.error("%s: line %s: %s", p.file, p.line, p.message)
-        problems = tuple(GateProblem(kw["ddl_source"], p.message, file=p.file, line=p.line)
+        shown = redact_url(kw["ddl_source"])
+        problems = tuple(GateProblem(shown, p.message, file=p.file, line=p.line)
                          for p in ddl.problems)
         locations = {k: (v.file, v.line) for k, v in ddl.locations.items()}
         return _Scanned(ddl.result, inputs.policy, None, locations, problems)

@@ -51,6 +51,7 @@ from scanner.core.classify import Claim, finish_table, judge_column, resolve_col
 from scanner.fileio import reading
 from scanner.model import ColumnRef, ScanResult, SourceResult, Status, TableResult
 from scanner.policy import Policy
+from scanner.redact import redact_url
 
 logger = logging.getLogger(__name__)
 
@@ -490,6 +491,7 @@ def scan_ddl(paths: Iterable[str | Path], policy: Policy, *, dialect: str = AUTO
     has one source, ``source``, whose tables hold the columns in the order
     the files declare them.
     """
+    source = redact_url(source)  # `--ddl-source` may be a database URL with its password
     detectors = all_detectors()
     columns: list[DdlColumn] = []
     problems: list[DdlProblem] = []

@@ -108,3 +108,14 @@ def test_store_url_credentials_stay_out_of_error_lines(tmp_path: Path) -> None:
         assert out.code in (2, 3), out.stderr
         _clean(out.stdout + out.stderr, " ".join(args[:1]) + " with a bad --store")
         assert out.stderr.strip()
+
+
+def test_ddl_source_url_is_shown_redacted(tmp_path: Path) -> None:
+    ddl = tmp_path / "V1__customers.sql"
+    ddl.write_text("CREATE TABLE customers (id int, email text, ssn text);\nCREATE TABLE (;\n")
+    src = "postgresql://app:UserinfoPw9x@db/app?password=QueryPw7x"
+    for fmt in ("json", "table"):
+        out = run_cli("ddl", str(ddl), "--ddl-source", src, "--format", fmt)
+        assert out.code in (0, 3), out.stderr
+        _clean(out.stdout + out.stderr, f"ddl --format {fmt}")
+        assert fmt != "json" or "***" in out.stdout
