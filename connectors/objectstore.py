@@ -108,7 +108,12 @@ def filesystem(spec: str, options: ConnectorOptions) -> tuple[Any, str, str]:
         endpoint = endpoint_url(options)
         if endpoint:
             kwargs["endpoint_url"] = endpoint
+        # A dead endpoint fails in seconds, not after minutes of back-off; throttling
+        # and dropped connections still get botocore's adaptive retries.
+        kwargs["config_kwargs"] = {"connect_timeout": 5, "read_timeout": 60,
+                                   "retries": {"max_attempts": 3, "mode": "standard"}}
         fs = module.S3FileSystem(**kwargs)
+        fs.retries = 2  # s3fs's own retry loop, on top of botocore's
     elif store.protocol == "gcs":
         fs = module.GCSFileSystem()
     else:
