@@ -30,13 +30,17 @@ logger = logging.getLogger("piiscan")
               help="Exit 1 when the overall precision is below this.")
 @click.option("--sample-size", type=click.IntRange(min=1), default=DEFAULT_SAMPLE_SIZE,
               show_default=True, help="Rows sampled per table.")
+@click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=0.0,
+              show_default=True, help="Count only findings at least this confident "
+              "(name-only findings sit below 0.5).")
 @click.option("--no-ner", is_flag=True, help="Skip the language model (names in free text).")
 @click.option("--no-mistakes", is_flag=True, help="Table format: leave out the list of mistakes.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the result here.")
 @click.option("--verbose", "-v", count=True, help="More log output.")
 @click.option("--debug", is_flag=True, help="Show internal tracebacks (never data values).")
 def eval_command(corpus: tuple[str, ...], fmt: str, min_f1: float | None,
-                 min_precision: float | None, sample_size: int, no_ner: bool,
+                 min_precision: float | None, sample_size: int, min_confidence: float,
+                 no_ner: bool,
                  no_mistakes: bool, output: str | None, verbose: int, debug: bool) -> None:
     """Scan the labelled files under CORPUS (folders with labels.json) and score the findings.
 
@@ -54,7 +58,8 @@ def eval_command(corpus: tuple[str, ...], fmt: str, min_f1: float | None,
     if not verbose and not debug:
         root.setLevel(logging.CRITICAL)
     try:
-        ev = evaluate(list(corpus), ScanConfig(sample_size=sample_size, ner=not no_ner))
+        ev = evaluate(list(corpus), ScanConfig(sample_size=sample_size, ner=not no_ner),
+                      min_confidence)
     except EvalError as exc:
         root.setLevel(level)
         fail_usage(str(exc))
@@ -63,6 +68,7 @@ def eval_command(corpus: tuple[str, ...], fmt: str, min_f1: float | None,
     if fmt == "json":
         doc = ev.to_dict()
         doc["thresholds"] = {"min_f1": min_f1, "min_precision": min_precision,
+                             "min_confidence": min_confidence,
                              "passed": not problems}
         emit(json.dumps(doc, indent=2, sort_keys=True) + "\n", output)
     else:

@@ -39,7 +39,7 @@ from typing import Any
 
 from scanner.core.config import ScanConfig
 from scanner.core.engine import scan
-from scanner.model import ScanResult, Status, TableResult
+from scanner.model import ColumnVerdict, ScanResult, Status, TableResult
 
 __all__ = ["EvalError", "Evaluation", "Mistake", "Score", "evaluate", "find_label_files"]
 
@@ -213,12 +213,17 @@ def _norm(name: str) -> str:
     return _PUNCT.sub("", name.lower())
 
 
-def _pair(spec: _LabelledFile, table: TableResult) -> dict[int, frozenset[str] | None]:
+def _types(column: ColumnVerdict, min_confidence: float) -> frozenset[str]:
+    return frozenset(d.entity for d in column.detections if d.confidence >= min_confidence)
+
+
+def _pair(spec: _LabelledFile, table: TableResult,
+          min_confidence: float = 0.0) -> dict[int, frozenset[str] | None]:
     """Return, for each labelled column (by its place in the labels), the types found, or None.
 
     None means no scanned column could be paired with the label.
     """
-    found = {c.ref.column: frozenset(c.entities) for c in table.columns}
+    found = {c.ref.column: _types(c, min_confidence) for c in table.columns}
     by_norm: dict[str, str] = {}
     for name in found:
         by_norm.setdefault(_norm(name), name)
@@ -312,7 +317,7 @@ def _tables(result: ScanResult) -> dict[Path, tuple[TableResult, ...] | None]:
 
 
 def _score_file(ev: Evaluation, spec: _LabelledFile,
-                tables: tuple[TableResult, ...] | None) -> None:
+                tables: tuple[TableResult, ...] | None, min_confidence: float = 0.0) -> None:
     ev.files += 1
     chosen = [t for t in tables or () if spec.table is None or t.name == spec.table]
     if not chosen:
@@ -331,17 +336,21 @@ def _score_file(ev: Evaluation, spec: _LabelledFile,
         len(table.columns) == 1 and len(spec.columns) > 1
         and not any(_norm(c.name) == _norm(table.columns[0].ref.column) for c in spec.columns))
     if as_document:
-        found = frozenset().union(*(frozenset(c.entities) for c in table.columns))
+        found = frozenset().union(*(_types(c, min_confidence) for c in table.columns))
         _score_document(ev, spec, found)
         return
-    pairs = _pair(spec, table)
+    pairs = _pair(spec, table, min_confidence)
     for i, label in enumerate(spec.columns):
         ev.columns += 1
         _score_column(ev, spec.display, label, pairs[i])
 
 
-def evaluate(roots: Sequence[str], config: ScanConfig | None = None) -> Evaluation:
-    """Scan every labelled file under ``roots`` and score the findings against the labels."""
+def evaluate(roots: Sequence[str], config: ScanConfig | None = None,
+             min_confidence: float = 0.0) -> Evaluation:
+    """Scan every labelled file under ``roots`` and score the findings against the labels.
+
+    Findings below ``min_confidence`` are left out (name-only findings sit below 0.5).
+    """
     config = config or ScanConfig()
     specs: list[_LabelledFile] = []
     for labels in find_label_files(roots):
@@ -352,7 +361,7 @@ def evaluate(roots: Sequence[str], config: ScanConfig | None = None) -> Evaluati
     tables = _tables(result) if result is not None else {}
     ev = Evaluation()
     for spec in specs:
-        _score_file(ev, spec, tables.get(spec.path.resolve()))
+        _score_file(ev, spec, tables.get(spec.path.resolve()), min_confidence)
     return ev
 
 

@@ -100,3 +100,17 @@ def test_bad_corpus_is_one_error_naming_the_file(tmp_path: Path) -> None:
     (tmp_path / "labels.json").write_text("{not json")
     with pytest.raises(EvalError, match=r"labels\.json: not a labels file"):
         evaluate([str(tmp_path)])
+
+
+def test_min_confidence_leaves_name_only_findings_out(tmp_path: Path) -> None:
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    (folder / "t.csv").write_text("contact,card_number\n" + "".join(f"{e},\n" for e in EMAILS))
+    (folder / "labels.json").write_text(json.dumps({"files": {"t.csv": {"columns": [
+        {"index": 0, "name": "contact", "label": "EMAIL_ADDRESS"},
+        {"index": 1, "name": "card_number", "label": "NONE", "note": "empty in every row"}]}}}))
+    every = evaluate([str(folder)], ScanConfig(ner=False))
+    assert every.per_type["CREDIT_CARD"].fp == 1  # judged from the name alone
+    confident = evaluate([str(folder)], ScanConfig(ner=False), min_confidence=0.5)
+    assert confident.mistakes == []
+    assert confident.overall.tp == 1
