@@ -1,0 +1,237 @@
+"""Sampling a partitioned Parquet lake: cost flat in the number of files.
+
+Writes two hive-partitioned lakes of the same table (``month=…/day=…``),
+one of 10 files and one of 1,000, and scans each, sampled, with a fresh
+engine: wall time and Parquet files opened (footers read). Side by side,
+the way a dataset was read before lakes were one table (pyarrow.dataset
+over the folder, every fragment's row groups listed: every footer read).
+
+    python benchmarks/lake.py [--files 1000] [--small 10] [--rows 1000] [--s3] [--dask]
+
+``--s3`` repeats the sampled scans through a moto S3 server (started here),
+counting objects opened. ``--dask`` times ``--full`` on a Dask cluster of 1
+and of 2 worker processes (the speed-up).
+
+Targets: the sampled 1,000-file lake costs <= 2x the 10-file one (time and
+files opened); 2 workers give >= 1.7x on --full (needs >= 2 free cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.dataset as pads
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from connectors import lake as lake_mod  # noqa: E402
+from connectors.files import ParquetTable  # noqa: E402
+from scanner.core.config import ScanConfig  # noqa: E402
+from scanner.core.engine import Engine  # noqa: E402
+from scanner.policy import Policy  # noqa: E402
+
+TARGET_RATIO = 2.0
+TARGET_SPEEDUP = 1.7
+FIRST = ["ada", "grace", "alan", "edsger", "barbara", "donald", "ken", "margaret"]
+
+
+def write_lake(root: Path, files: int, rows: int, seed: int = 3) -> None:
+    rng = random.Random(seed)
+    for f in range(files):
+        folder = root / f"month=2024-{1 + f % 12:02d}" / f"day={1 + (f // 12) % 28:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        names = [rng.choice(FIRST) for _ in range(rows)]
+        table = pa.table({
+            "email": [f"{n}.{f}.{i}@example.com" for i, n in enumerate(names)],
+            "msisdn": [f"+1-{rng.randint(201, 989)}-555-{rng.randint(1000, 9999)}"
+                       for _ in range(rows)],
+            "bytes_down": pa.array([rng.randint(0, 10**9) for _ in range(rows)], pa.int64()),
+            "plan": [rng.choice(["fiber-1g", "dsl-25"]) for _ in range(rows)],
+        })
+        pq.write_table(table, folder / f"part-{f:05d}.parquet")
+
+
+def counting_opens() -> Callable[[], int]:
+    """Count Parquet footers the lake reader opens (wraps LakeTable._open)."""
+    count = [0]
+    original = lake_mod.LakeTable._open
+
+    def _open(self: lake_mod.LakeTable, path: str) -> pq.ParquetFile:
+        count[0] += 1
+        return original(self, path)
+
+    lake_mod.LakeTable._open = _open  # type: ignore[method-assign]
+    return lambda: count[0]
+
+
+def timed_scan(spec: str, config: ScanConfig, policy: Policy) -> tuple[float, int]:
+    engine = Engine(config, policy)  # detectors load outside the timing
+    t0 = time.perf_counter()
+    result = engine.run([spec])
+    seconds = time.perf_counter() - t0
+    rows = sum(t.rows_scanned for s in result.sources for t in s.tables)
+    bad = [s.error for s in result.sources if s.status.value != "ok"]
+    if bad:
+        raise SystemExit(f"scan failed: {bad[0]}")
+    return seconds, rows
+
+
+def old_way(root: Path, sample: int) -> tuple[float, int]:
+    """The pre-lake reader: pyarrow.dataset over the folder, every footer read to sample."""
+    t0 = time.perf_counter()
+    ds = pads.dataset(str(root), format="parquet", partitioning="hive")
+    total = ds.count_rows()
+    table = ParquetTable(name=root.name, columns=[], rows_total=total, dataset=ds,
+                         spec=str(root))
+    from connectors.base import ReadPlan
+
+    rows = sum(b.num_rows for b in table.batches(ReadPlan(sample_size=sample)))
+    return time.perf_counter() - t0, rows
+
+
+def new_way(root: Path, sample: int) -> float:
+    """The lake reader alone (list, probe, sample), for a like-for-like reader comparison."""
+    from connectors.base import ReadPlan
+
+    t0 = time.perf_counter()
+    files, skipped = lake_mod.list_local(str(root))
+    table = lake_mod.LakeTable(name=root.name, fs=pafs.LocalFileSystem(), root=str(root),
+                               files=files, spec=str(root), skipped=skipped)
+    sum(b.num_rows for b in table.batches(ReadPlan(sample_size=sample)))
+    return time.perf_counter() - t0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def s3_run(lakes: dict[str, Path], config: ScanConfig, policy: Policy,
+           opened: Callable[[], int]) -> None:
+    import boto3
+
+    env = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+           "AWS_DEFAULT_REGION": "us-east-1"}
+    os.environ.update(env)
+    port = _free_port()
+    exe = Path(sys.executable).with_name("moto_server")
+    proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        os.environ["AWS_ENDPOINT_URL"] = endpoint
+        s3 = boto3.client("s3", endpoint_url=endpoint)
+        s3.create_bucket(Bucket="bench")
+        for name, root in lakes.items():
+            for path in sorted(root.rglob("*.parquet")):
+                s3.upload_file(str(path), "bench", f"{name}/{path.relative_to(root)}")
+        print("\nthrough S3 (moto server), sampled:")
+        out = {}
+        for name in lakes:
+            before = opened()
+            seconds, rows = timed_scan(f"s3://bench/{name}/", config, policy)
+            out[name] = (seconds, opened() - before)
+            print(f"  {name:>10}: {seconds:6.2f} s  {out[name][1]:6d} objects opened  {rows} rows"
+                  " (plus one listing)")
+        (small_s, small_r), (big_s, big_r) = out.values()
+        print(f"  ratio big/small: time {big_s / small_s:.2f}x, objects opened "
+              f"{big_r / max(1, small_r):.2f}x")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def dask_run(root: Path, policy: Policy) -> None:
+    from distributed import LocalCluster
+
+    print("\n--full on a Dask cluster (one task per file of a folder of Parquet files):")
+    flat = root.parent / "flat"
+    if not flat.exists():
+        flat.mkdir()
+        for i, path in enumerate(sorted(root.rglob("*.parquet"))[:40]):
+            shutil.copy(path, flat / f"f{i:03d}.parquet")
+    times = {}
+    for workers in (1, 2):
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                          dashboard_address=None) as lc:
+            spec = "dask://" + lc.scheduler_address.removeprefix("tcp://")
+            config = ScanConfig(ner=False, full=True, executor=spec)
+            timed_scan(str(flat), config, policy)  # warm: workers load detectors once
+            times[workers], rows = timed_scan(str(flat), config, policy)
+        print(f"  {workers} worker(s): {times[workers]:6.2f} s  {rows} rows")
+    speedup = times[1] / times[2]
+    mark = "ok" if speedup >= TARGET_SPEEDUP else f"below target ({os.cpu_count()} cores)"
+    print(f"  speed-up 2 vs 1 workers: {speedup:.2f}x (target >= {TARGET_SPEEDUP}x) {mark}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--files", type=int, default=1000)
+    ap.add_argument("--small", type=int, default=10)
+    ap.add_argument("--rows", type=int, default=1000, help="rows per file")
+    ap.add_argument("--sample-size", type=int, default=10_000)
+    ap.add_argument("--s3", action="store_true")
+    ap.add_argument("--dask", action="store_true")
+    args = ap.parse_args()
+    policy = Policy.load(None)
+    config = ScanConfig(ner=False, sample_size=args.sample_size)
+    tmp = Path(tempfile.mkdtemp(prefix="piiscan-lake-"))
+    try:
+        lakes = {}
+        for n in (args.small, args.files):
+            root = tmp / f"lake{n}"
+            t0 = time.perf_counter()
+            write_lake(root, n, args.rows)
+            lakes[f"lake{n}"] = root
+            print(f"wrote {n} files x {args.rows} rows in {time.perf_counter() - t0:.1f} s")
+        opened = counting_opens()
+        print(f"\nsampled ({args.sample_size} rows), local disk:")
+        print(f"  {'lake':>10}  {'scan':>8}  {'files opened':>12}  {'rows':>6}  "
+              f"{'reader alone':>12}  {'before (every footer)':>21}")
+        got = {}
+        for name, root in lakes.items():
+            timed_scan(str(root), config, policy)  # warm the page cache for both
+            before = opened()
+            seconds, rows = timed_scan(str(root), config, policy)
+            files = opened() - before
+            old_s, _ = old_way(root, args.sample_size)
+            new_s = new_way(root, args.sample_size)
+            got[name] = (seconds, files)
+            print(f"  {name:>10}  {seconds:7.2f}s  {files:12d}  {rows:6d}  {new_s:11.2f}s  "
+                  f"{old_s:20.2f}s  ({old_s / new_s:.1f}x the reader)")
+        (small_s, small_f), (big_s, big_f) = got.values()
+        ratio = big_s / small_s
+        mark = "ok" if ratio <= TARGET_RATIO else "ABOVE TARGET"
+        print(f"  ratio {args.files} vs {args.small} files: time {ratio:.2f}x, files opened "
+              f"{big_f / max(1, small_f):.2f}x (target <= {TARGET_RATIO}x) {mark}")
+        if args.s3:
+            s3_run(lakes, config, policy, opened)
+        if args.dask:
+            dask_run(lakes[f"lake{args.files}"], policy)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
