@@ -173,7 +173,8 @@ def finish_records(columns: list[tuple[ColumnRef, list[Claim], str | None]], pol
             if c.verdict.needs_call_record and not detail:
                 continue
             if (plain or hinted) and (c.verdict.in_text or (
-                    c.verdict.entity != hinted and c.verdict.entity not in EXCLUSIVE)):
+                    c.verdict.entity != hinted and (c.verdict.entity not in EXCLUSIVE
+                                                    or not c.verdict.from_values))):
                 # The documented schema says what the field is: other readings of
                 # its name and what hides inside its text are not findings; what
                 # its values are (an e-mail address as a user name) still is.

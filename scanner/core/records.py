@@ -226,9 +226,21 @@ ZEEK_LOG = RecordSchema(
             "assignedaddr": "IP_ADDRESS", "requestedaddr": "IP_ADDRESS", "mac": "MAC_ADDRESS",
             "useragent": "USER_AGENT", "username": "ACCOUNT_ID", "user": "ACCOUNT_ID"},
 )
+#: The columns the syslog connector extracts from login and mail daemons' messages.
+SYSLOG = RecordSchema(
+    name="syslog",
+    kind="network_log",
+    signature=frozenset({"timestamp", "hostname", "programpid", "user", "sourceaddress",
+                         "sourceport", "keyfingerprint", "mailfrom", "mailto", "message"}),
+    min_signature=6,
+    requires_any=frozenset({"programpid"}),
+    plain=frozenset({"timestamp", "hostname", "programpid", "sourceport", "keyfingerprint",
+                     "mailfrom", "mailto", "message"}),
+    fields={"user": "ACCOUNT_ID", "sourceaddress": "IP_ADDRESS"},
+)
 SCHEMAS: tuple[RecordSchema, ...] = (SIP_ACC, SIP_CDRS, RADACCT, AVAYA_SMDR, DHCPD_LEASES,
                                      KEA_LEASES, BANDICOOT_RECORDS, BANDICOOT_RECHARGES,
-                                     W3C_LOG, ZEEK_LOG)
+                                     W3C_LOG, ZEEK_LOG, SYSLOG)
 
 # Usage aggregates: a quantity word, optionally a period or service word.
 _USAGE_QUANTITY = re.compile(
