@@ -106,6 +106,14 @@ def _sample_rows(
         return list(rows), Method("plain", exhaustive=len(rows) < n)
     if flavor.tablesample:
         return _sample_tablesample(table, conn, tbl, cols, n, seed)
+    pushdown = getattr(flavor, "sample_statement", None)  # warehouses (connectors.sql.warehouse)
+    if pushdown is not None and table.rows_total is not None and table.rows_total > n:
+        percent = min(100.0, 100.0 * n * SYSTEM_OVERSAMPLE / table.rows_total)
+        stmt = pushdown(sa.select(*cols).select_from(tbl), conn.dialect, percent, seed, n * 4)
+        rows = fetch(conn, stmt)
+        if len(rows) > n:
+            rows = random.Random(seed).sample(rows, n)
+        return list(rows), Method("pushdown", fraction=percent / 100.0)
     if table.key is not None and table.key_is_int:
         return _sample_key_ranges(table, conn, n, seed)
     total = rows_estimate(table, conn)

@@ -17,8 +17,9 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from connectors.base import ConnectorOptions, Source, SourceError, Table
 from connectors.registry import Sniff, register
 from connectors.sql.catalog import Catalog
-from connectors.sql.flavors import Flavor, flavor_for
+from connectors.sql.flavors import Flavor
 from connectors.sql.session import Session, url_error
+from connectors.sql.warehouse import flavor_for
 from scanner.redact import redact_url
 
 log = logging.getLogger(__name__)
