@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import click
 
+from scanner.cli import habits
 from scanner.cli.eval import eval_command
 from scanner.cli.export import export_command
 from scanner.cli.gate import baseline_group, check, ddl
@@ -29,6 +30,8 @@ def main() -> None:
 for _command in (scan, detectors, report_command, history_command, diff_command,
                  baseline_group, check, ddl, eval_command, site_command, export_command):
     main.add_command(_command)
+# -q/-v/-vv, an example in each help and `piiscan: error: ...` for every command.
+habits.apply(main)
 
 
 if __name__ == "__main__":

@@ -53,13 +53,30 @@ class _OneLine(logging.Formatter):
         return line
 
 
+#: The -v count and -q flag given anywhere on the command line (kept in the root context).
+VERBOSE_KEY = "piiscan.verbose"
+QUIET_KEY = "piiscan.quiet"
+
+
 def setup_logging(verbose: int, debug: bool) -> None:
-    """Send log records to stderr, one line each, at the level the options ask for."""
+    """Send log records to stderr, one line each, at the level the options ask for.
+
+    ``-vv`` (or ``--debug``) is DEBUG, ``-v`` INFO, ``-q`` errors only, else WARNING;
+    ``-v``/``-q`` given before the command name count too.
+    """
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_OneLine(debug))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    level = logging.DEBUG if debug else (logging.INFO if verbose else logging.WARNING)
+    ctx = click.get_current_context(silent=True)
+    meta = ctx.find_root().meta if ctx is not None else {}
+    verbose = max(verbose, int(meta.get(VERBOSE_KEY, 0)))
+    if debug or verbose >= 2:
+        level = logging.DEBUG
+    elif verbose:
+        level = logging.INFO
+    else:
+        level = logging.ERROR if meta.get(QUIET_KEY) else logging.WARNING
     root.setLevel(level)
     # sqlglot warns about statements it reads loosely, quoting them; ours say what matters.
     for noisy in ("presidio-analyzer", "urllib3", "filelock", "asyncio", "sqlglot"):
@@ -195,6 +212,8 @@ class Inputs:
     config_file: ConfigFile | None
     policy: Policy
     policy_path: str | None
+    #: The configuration was found (piiscan.yaml, $PIISCAN_CONFIG), not named by --config.
+    discovered: bool = False
 
 
 def load_inputs(args: ScanArgs, *, need_sources: bool = True) -> Inputs:
@@ -202,8 +221,13 @@ def load_inputs(args: ScanArgs, *, need_sources: bool = True) -> Inputs:
     from scanner.core.config_file import ConfigFileError, load_config_file
     from scanner.policy import Policy, PolicyError
 
+    from scanner.cli.inputs import discover_config
+
+    config_path = args.config_path or discover_config()
+    if config_path and not args.config_path:
+        logger.info("using the scan configuration %s", config_path)
     try:
-        config_file = load_config_file(args.config_path) if args.config_path else None
+        config_file = load_config_file(config_path) if config_path else None
     except ConfigFileError as exc:
         raise click.UsageError(str(exc)) from exc
     if need_sources and not args.sources and config_file is None:
@@ -216,7 +240,8 @@ def load_inputs(args: ScanArgs, *, need_sources: bool = True) -> Inputs:
     except PolicyError as exc:
         raise click.UsageError(str(exc)) from exc
     check_custom_detectors(args.custom_detectors)
-    return Inputs(config_file, policy, policy_path)
+    return Inputs(config_file, policy, policy_path,
+                  discovered=config_path is not None and not args.config_path)
 
 
 def run_scan(args: ScanArgs, inputs: Inputs) -> tuple[ScanResult, Residency]:
@@ -243,14 +268,18 @@ def run_scan(args: ScanArgs, inputs: Inputs) -> tuple[ScanResult, Residency]:
             delimiter=args.delimiter, header=args.header, cdr_format=args.cdr_format,
             cdr_layout=args.cdr_layout),
     )
-    plans = [(list(args.sources), config)] if args.sources else []
-    if inputs.config_file is not None:
+    from scanner.cli.inputs import StdinSpool
+
+    spool = StdinSpool(args.sources)  # `-`: standard input, spooled to a private file
+    plans = [(spool.specs, config)] if args.sources else []
+    # A discovered configuration lends SOURCE arguments its settings, not its own sources.
+    if inputs.config_file is not None and not (inputs.discovered and args.sources):
         # The file's sample_size/full apply unless given on the command line.
         ctx = click.get_current_context()
         keep = {n for n in ("sample_size", "full")
                 if ctx.get_parameter_source(n) is click.core.ParameterSource.COMMANDLINE}
         plans += inputs.config_file.plan(config, keep=keep)
     with progress(config.progress) as hook:
-        result = merge_results([scan(specs, cfg, progress=hook, policy=inputs.policy)
-                                for specs, cfg in plans])
+        result = spool.finish(merge_results(
+            [scan(specs, cfg, progress=hook, policy=inputs.policy) for specs, cfg in plans]))
     return result, assess(result, inputs.policy, inputs.config_file)

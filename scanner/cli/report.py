@@ -140,9 +140,9 @@ def rerender(
 @click.option(
     "--format",
     "fmt",
-    default="html",
-    show_default=True,
-    help="Output format: html, json, sarif, csv, markdown, junit, terminal (or table).",
+    default=None,
+    help="Output format: html, json, sarif, csv, markdown, junit, terminal (or table). "
+    "Default: from the -o file's suffix (report.sarif, report.md), else html.",
 )
 @click.option(
     "--output",
@@ -166,13 +166,16 @@ def report_command(
     result_file: str | None,
     run_id: int | None,
     store: str | None,
-    fmt: str,
+    fmt: str | None,
     output: str | None,
     policy_path: str | None,
     config_path: str | None,
 ) -> None:
     """Re-render a saved JSON result (piiscan scan --format json) without scanning again."""
+    from scanner.cli.habits import format_for_output
     from scanner.core.config_file import ConfigFileError
+
+    fmt = fmt or format_for_output(output)
 
     if (result_file is None) == (run_id is None):
         raise click.UsageError("give a RESULT_FILE or --run ID (one of them)")

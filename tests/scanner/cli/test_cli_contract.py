@@ -145,5 +145,5 @@ def test_a_missing_database_driver_says_which_extra(tmp_path: Path) -> None:
     run = run_cli("scan", "mssql+pyodbc://sa:hunter2@127.0.0.1:1433/crm", "--format", "json",
                   "--no-store")
     assert run.code == 3
-    assert "piiscan[mssql]" in run.stderr
+    assert "pip install 'piiscan-cpni[mssql]'" in run.stderr
     assert "hunter2" not in run.stderr + run.stdout
