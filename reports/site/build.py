@@ -246,8 +246,9 @@ def _pages(site: SiteData, env: Environment, css: str, js: str,
         "site": site, "css": Markup(css), "version": installed_version(),
         "store": clean(site.store), "policy": site.policy,
         "titles": {c.id: c.title for c in site.policy.categories}, "report_ids": report_ids,
-        "run_ids": {r.id for r in site.runs},
     }
+    # A global, so the macros (imported without context, compiled once) see it too.
+    env.globals["run_ids"] = frozenset(r.id for r in site.runs)
 
     def page(template: str, rel: str, **kw: Any) -> tuple[str, str]:
         depth = rel.count("/")
@@ -306,7 +307,7 @@ def column_link(col: SiteColumn) -> str:
 
 
 def build_site(store: Store, site: SiteData, out: str | Path, *,
-               reports: int = 10) -> BuildStats:
+               reports: int = 3) -> BuildStats:
     """Write ``site`` to the directory ``out``; per-run reports for the newest ``reports`` runs.
 
     Raises SiteError when ``out`` exists and is not a piiscan site (it is never
@@ -386,7 +387,7 @@ def _run_reports(store: Store, site: SiteData, writer: _Writer,
         except (ValueError, KeyError, TypeError) as exc:
             logger.warning("run %s: stored result unreadable (%s); no report page", run.id, exc)
             continue
-        verdicts = store.snapshot(run).sources
+        verdicts = site.verdicts.get(run.id) or store.snapshot(run).sources
         report = build_report(result, site.policy, _residency(result, verdicts, site.policy))
         path = writer.tmp / ".report.tmp"
         render("html", report, out=path)

@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 #: Days the changes feed looks back from the newest run.
 FEED_DAYS = 30
+#: How many stored results of earlier runs are read for the evidence of columns gone since.
+DETAIL_RESULTS = 5
 #: Approvals expiring within this many days (of the build date) are listed on the overview.
 EXPIRY_DAYS = 30
 
@@ -148,6 +150,8 @@ class SiteData:
     expiring: list[ApprovalView]
     feed_since: str | None
     baseline_given: bool
+    #: Each loaded run's sources and their storage verdicts, by run id.
+    verdicts: dict[int, dict[str, SourceVerdict]] = field(default_factory=dict)
 
     @property
     def current_columns(self) -> list[SiteColumn]:
@@ -228,12 +232,12 @@ def collect(store: Store, policy: Policy, *, config_hash: str | None = None, run
     """Read the newest ``runs`` runs (of one configuration, or all) and everything they need."""
     today = today or dt.datetime.now(dt.UTC).date()
     recent = sorted(store.runs(config_hash, runs), key=lambda r: r.id)
-    snaps: dict[int, RunSnapshot] = {r.id: store.snapshot(r) for r in recent}
+    snaps: dict[int, RunSnapshot] = store.snapshots(recent)
 
     # The diff of every run with the run before it (what `piiscan diff RUN` shows).
     diffs: dict[int, RunDiff] = {}
     for run in recent:
-        prev = store.previous(run)
+        prev = _previous(run, recent) or store.previous(run)
         if prev is not None and prev.id not in snaps:
             snaps[prev.id] = store.snapshot(prev)
         diffs[run.id] = diff_snapshots(snaps[prev.id] if prev is not None else None, snaps[run.id])
@@ -271,12 +275,17 @@ def collect(store: Store, policy: Policy, *, config_hash: str | None = None, run
 
     # Table and column names, reasons and masked evidence from the newest stored result
     # that has each column.
+    # Stored results are large: read the latest run of each configuration (every current
+    # column) and the last run that found each other column, newest first, at most
+    # DETAIL_RESULTS of those; a column beyond that keeps its timeline, not its evidence.
     missing = set(columns)
-    for run in sorted(recent, key=lambda r: -r.id):
+    last_seen = sorted({c.last_seen.id for c in columns.values() if c.last_seen is not None
+                        and c.last_seen.id not in latest_ids}, reverse=True)
+    for run_id in [r.id for r in reversed(latest)] + last_seen[:DETAIL_RESULTS]:
         if not missing:
             break
-        doc = store.result(run.id) or {}
-        for ident, detail in _details(doc, run.id, missing):
+        doc = store.result(run_id) or {}
+        for ident, detail in _details(doc, run_id, missing):
             col = columns[ident]
             col.detail = detail
             col.table, col.name = detail.table, detail.column
@@ -314,7 +323,19 @@ def collect(store: Store, policy: Policy, *, config_hash: str | None = None, run
         store=store.where, policy=policy, runs=recent, latest=latest, diffs=diffs,
         columns=columns, sources=sources, trend=trend, expiring=expiring,
         feed_since=feed_since, baseline_given=baseline is not None,
+        verdicts={r.id: snaps[r.id].sources for r in recent},
     )
+
+
+def _previous(run: RunInfo, recent: list[RunInfo]) -> RunInfo | None:
+    """Return ``Store.previous(run)`` when the loaded runs settle it, else None.
+
+    ``recent`` holds every run of the configuration from its oldest member on,
+    so a complete earlier run among them is the one ``Store.previous`` finds.
+    """
+    earlier = [r for r in recent if r.config_hash == run.config_hash and r.id < run.id]
+    complete = [r for r in earlier if r.complete]
+    return complete[-1] if complete else None
 
 
 def _tail(name: str) -> str:

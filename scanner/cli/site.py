@@ -14,7 +14,6 @@ from typing import NoReturn
 import click
 
 from scanner.model import ExitCode
-from scanner.workflows.store import NoStore, Store, StoreError, config_identity
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +38,7 @@ def _fail(message: str) -> NoReturn:
               help="Policy YAML for category titles (default: the bundled policy).")
 @click.option("--runs", type=click.IntRange(min=1), default=30, show_default=True,
               help="How many of the newest runs the trend, changes and timelines cover.")
-@click.option("--reports", type=click.IntRange(min=0), default=10, show_default=True,
+@click.option("--reports", type=click.IntRange(min=0), default=3, show_default=True,
               help="Keep the full HTML report of this many of the newest runs.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
 def site_command(output: str, store_option: str | None, config_path: str | None,
@@ -53,6 +52,7 @@ def site_command(output: str, store_option: str | None, config_path: str | None,
     from reports.site import SiteError, build_site, collect
     from scanner.policy import Policy, PolicyError
     from scanner.workflows.baseline import BaselineError, load
+    from scanner.workflows.store import NoStore, Store, StoreError, config_identity
 
     try:
         policy = Policy.load(policy_path)

@@ -631,6 +631,49 @@ class Store:
             sources=sources,
         )
 
+    def snapshots(self, runs: Sequence[RunInfo]) -> dict[int, RunSnapshot]:
+        """Return :meth:`snapshot` of several runs at once (two queries, for many runs).
+
+        The same snapshots as one ``snapshot`` call per run, read with one
+        query for the findings and one for the sources (the privacy site reads
+        a hundred runs of a large estate).
+        """
+        by_id = {r.id: r for r in runs}
+        found: dict[int, dict[str, list[Any]]] = {i: {} for i in by_id}
+        verdicts: dict[int, dict[str, SourceVerdict]] = {i: {} for i in by_id}
+        f = FINDINGS.c
+        with self._tx() as conn:
+            for chunk in _chunks(list(by_id), 500):
+                rows = conn.execute(
+                    sa.select(f.run_id, f.column_id, f.source, f.entity, f.confidence, f.cpni,
+                              f.categories).where(f.run_id.in_(chunk)).order_by(f.id))
+                for run_id, column_id, source, entity, confidence, cpni, categories in rows:
+                    cols = found[run_id]
+                    col = cols.get(column_id)
+                    if col is None:
+                        cols[column_id] = [source, {entity}, bool(cpni), float(confidence),
+                                           categories]
+                    else:
+                        col[1].add(entity)
+                        col[2] = col[2] or bool(cpni)
+                        col[3] = max(col[3], float(confidence))
+                for s in conn.execute(sa.select(RUN_SOURCES).where(
+                        RUN_SOURCES.c.run_id.in_(chunk))):
+                    verdicts[s.run_id][s.source] = SourceVerdict(
+                        s.source, s.kind, s.status, s.country, s.location_how, s.verdict, s.reason)
+        split: dict[str, tuple[str, ...]] = {}
+        out: dict[int, RunSnapshot] = {}
+        for run_id, cols in found.items():
+            columns = {}
+            for key, (source, entities, cpni, confidence, categories) in cols.items():
+                cats = split.get(categories)
+                if cats is None:
+                    cats = split[categories] = tuple(c for c in categories.split(",") if c)
+                columns[key] = ColumnFinding(key, source, tuple(sorted(entities)), cpni,
+                                             confidence, cats)
+            out[run_id] = RunSnapshot(by_id[run_id], columns, verdicts[run_id])
+        return out
+
     def result(self, run_id: int) -> dict[str, Any] | None:
         """Return the stored result JSON of a run (the ScanResult contract), or None."""
         with self._tx() as conn:
@@ -659,6 +702,11 @@ class Store:
         for run_id, n in conn.execute(bad):
             out[run_id][2] = int(n)
         return {k: (v[0], v[1], v[2]) for k, v in out.items()}
+
+
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
 
 
 _INFO_COLUMNS = (
