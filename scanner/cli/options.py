@@ -59,6 +59,9 @@ def scan_options(func: _F) -> _F:
         click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
                      help="Scan configuration YAML: sources, where each is stored, options "
                      "(see examples/scan.yaml)."),
+        click.option("--location", metavar="PLACE",
+                     help="Where the SOURCE arguments are stored, for the storage check: a "
+                     "country code (US, DE) or a cloud region (us-east-1, westeurope)."),
         click.option("--executor", metavar="dask://HOST:PORT",
                      help="Run the scan's files, datasets and databases as tasks on a Dask "
                      "cluster (default: local threads)."),

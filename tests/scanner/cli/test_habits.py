@@ -161,3 +161,21 @@ def test_shell_completion_script_is_offered() -> None:
     if run.returncode == 127 or not (ROOT / ".venv" / "bin" / "piiscan").exists():
         pytest.skip("the piiscan console script is not installed")
     assert "_PIISCAN_COMPLETE" in run.stdout and "complete " in run.stdout
+
+
+@pytest.mark.parametrize(("place", "verdict"), [("DE", "violation"), ("us-east-1", "compliant")])
+def test_location_for_an_ad_hoc_scan(tmp_path: Path, place: str, verdict: str) -> None:
+    data = tmp_path / "people.csv"
+    data.write_text(CSV)
+    run = run_cli("scan", str(data), "--no-ner", "--format", "json", "--location", place)
+    assert run.code == 0, run.stderr
+    (entry,) = run.json()["residency"]["sources"]
+    assert entry["verdict"] == verdict
+
+
+def test_unknown_location_is_a_usage_error(tmp_path: Path) -> None:
+    data = tmp_path / "people.csv"
+    data.write_text(CSV)
+    run = run_cli("scan", str(data), "--no-ner", "--location", "Atlantis")
+    assert run.code == 2 and run.stderr.startswith("piiscan: error: ")
+    assert "--location" in run.stderr
