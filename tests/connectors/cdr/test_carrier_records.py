@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from connectors.base import ConnectorOptions, ReadPlan, Table
 from connectors.cdr.timefmt import infer_time_field
@@ -595,3 +597,29 @@ def test_look_alikes_are_not_call_records(tmp_path: Path, header: str, row: str)
     entities, cpni, kind, is_call = flagged(path)
     assert kind is None and not is_call
     assert not any("CALL_DETAIL" in e for e in entities.values())
+
+
+# --- fuzzing the new sniffers ---------------------------------------------------
+
+_cell = st.one_of(st.text(max_size=20), st.sampled_from(
+    ["2020/2/10 22:41", "01-09-2016 06:01:12", "78130 00821", "(022)28952819", "1581374460",
+     "02/10 22:41", "120", "", "13/13/2020 25:61"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_cell, max_size=12))
+def test_time_inference_never_raises(values: list[str]) -> None:
+    found = infer_time_field("t", values)
+    assert found is None or found.kind in ("timestamp", "epoch")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(_cell, min_size=1, max_size=6), max_size=12),
+       st.sampled_from([",", ";", "\t"]))
+def test_generic_sniffer_never_raises(rows: list[list[str]], delimiter: str) -> None:
+    from connectors.cdr.generic import GenericCallLog
+
+    text = "\n".join(delimiter.join(r) for r in rows).encode("utf-8", errors="replace")
+    for forced in (False, True):
+        found = GenericCallLog.detect(text, ConnectorOptions(), forced)
+        assert found is None or found.layout.fields
