@@ -245,6 +245,8 @@ class ColumnFacts:
     kind: str
     values: int
     is_text: bool = False
+    #: The table (or file) the column is in: `name` in `genres` is no person's name.
+    table: str = ""
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from detectors.base import (
+    ColumnFacts,
     Detector,
     Match,
+    Tally,
     ValueView,
+    Verdict,
     count,
     register,
     take_evidence,
 )
-from detectors.names import NameRule
+from detectors.names import NameEvidence, NameRule, tokenize
 
 # Area 001-899 except 666, group 01-99, serial 0001-9999 (SSA rules; RE2 has no lookahead).
 _AREA = r"(?:00[1-9]|0[1-9]\d|[1-57-8]\d\d|6[0-57-9]\d|66[0-57-9])"
@@ -141,6 +144,32 @@ class DateOfBirthDetector(Detector):
 
 
 _NAME_SHAPE = r"^\p{Lu}[\p{L}'’.-]*(?:[ ,]+\p{Lu}?[\p{L}'’.-]+){0,4}$"
+# A person's full name: two to four capitalised words, lower-case particles allowed
+# between them (van, de, da, von, bin, al-). Titles such as "For Those About To Rock"
+# or "MPEG audio file" are not.
+_PERSON_WORDS = (
+    r"^\p{Lu}[\p{Ll}'’.-]+(?:-\p{Lu}[\p{Ll}'’.-]+)?,?"
+    r"(?: (?:(?:van|von|der|den|de|da|do|dos|das|del|della|di|du|la|le|bin|ibn|al|el|y|e) )*"
+    r"\p{Lu}\.?[\p{Ll}'’.-]*(?:-\p{Lu}[\p{Ll}'’.-]+)?){1,3}$"
+)
+# Words of titles, products and catalogues, never of a person's name.
+_CATALOGUE_WORDS = (
+    r"(?i)\b(?:the|of|and|for|to|in|on|with|a|an|file|audio|video|music|rock|jazz|pop|metal|"
+    r"blues|soul|classical|edition|pack|box|set|sauce|tea|beer|cheese|coffee|bread|oil|"
+    r"syrup|juice|inc|ltd|llc|gmbh|corp|co|company|group|bank|airport|international|"
+    r"regional|municipal|county|field|park|center|centre|hotel|hospital|school|university|"
+    r"college|club|store|shop|service|services|solutions|systems|media|records|press)\b"
+)
+# Tables whose `name` column names things, not people.
+_CATALOGUE_TABLES = frozenset(
+    "genre genres media type types mediatype mediatypes product products album albums "
+    "playlist playlists track tracks category categories item items film films movie movies "
+    "book books song songs airport airports species catalog catalogue sku skus brand brands "
+    "store stores shop shops department departments country countries city cities region "
+    "regions language languages currency currencies tag tags role roles team teams project "
+    "projects skill skills course courses station stations site sites plan plans package "
+    "packages service services device devices vendor vendors supplier suppliers company "
+    "companies organization organizations organisation organisations".split())
 
 
 @register
@@ -157,12 +186,16 @@ class PersonNameDetector(Detector):
                 "display name", "nick name", "nickname", "spouse name", "mother maiden",
                 "father name", "mother name", "billing name", "account holder",
                 "subscriber name", "employee name", "patient name", "recipient name",
-                "party name", "sender name", "beneficiary"),
+                "party name", "sender name", "beneficiary", "mothers maiden", "maiden",
+                "surname", "forename", "first names", "last names"),
         exact=("name", "names", "customer", "subscriber", "contact", "person", "owner"),
         veto=("product", "file", "host", "site", "cell", "company", "business", "street",
               "city", "server", "table", "column", "domain", "device", "app", "plan", "service",
               "package", "brand", "model", "queue", "trunk", "group", "id", "type", "count",
-              "code", "number"),
+              "code", "number", "organization", "organisation", "org", "vendor", "supplier",
+              "publisher", "manufacturer", "employer", "agency", "institution", "bank",
+              "airport", "station", "genre", "album", "track", "playlist", "media",
+              "category", "school", "store"),
     )
     specificity = 40
     # The shape (capitalised words) alone says little; free text goes to the language model.
@@ -174,7 +207,23 @@ class PersonNameDetector(Detector):
             return None
         ok = pc.match_substring_regex(s, _NAME_SHAPE)
         k = count(ok)
-        return Match(k, k, take_evidence(s, ok, self))
+        # ``strong``: values shaped like a person's full name, not like a title.
+        person = pc.and_(pc.match_substring_regex(s, _PERSON_WORDS),
+                         pc.invert(pc.match_substring_regex(s, _CATALOGUE_WORDS)))
+        return Match(k, k, take_evidence(s, ok, self), strong=count(person))
+
+    def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
+        if name.score >= 0.9 or not facts.values:
+            return super().judge(tally, facts, name)
+        # A bare `name`, `customer` or `owner`: the table and the values must agree.
+        table = {t[:-1] if t.endswith("s") else t for t in tokenize(facts.table)} | set(
+            tokenize(facts.table))
+        if table & _CATALOGUE_TABLES:
+            return None
+        if tally.strong * 2 < facts.values:
+            return None  # single words (Rock, Chai) or titles: things, not people
+        return super().judge(Tally(tally.shaped, tally.strong, tally.checked,
+                                   tally.subsampled, tally.evidence), facts, name)
 
     def mask(self, value: str) -> str:
         return " ".join(w[:1] + "***" for w in value.split())

@@ -355,7 +355,7 @@ class Engine:
         if col.skip_reason:
             return []
         facts = ColumnFacts(col.ref.column, col.ref.data_type, col.kind, col.values,
-                            bool(col.is_text))
+                            bool(col.is_text), table=col.ref.table)
         judged = [c for c in judge_column(self.detectors, facts, col.tallies)
                   if not c.verdict.in_text or c.detector in self._embedded]
         claims = resolve_column(judged, col.values)
