@@ -26,6 +26,9 @@ _PARTY_WORDS = {"caller", "called", "calling", "callee", "source", "destination"
 _TIME_WORDS = {"start", "end", "answer", "duration", "billable", "stamp", "origination",
                "connect", "disconnect", "seconds", "billsec"}
 _CUSTOMER_BOUND = {"SERVICE_PLAN", "SERVICE_USAGE"}
+#: Record kinds whose addresses come with a time of use.
+_ADDRESS_KINDS = frozenset({"ip_assignment", "subscriber_usage", "network_log"})
+_TIED = "an address with its time of use, tied to a subscriber in the same record"
 _CUSTOMER_ENTITIES = {"ACCOUNT_ID", "PHONE_NUMBER", "PERSON_NAME", "EMAIL_ADDRESS",
                       "POSTAL_ADDRESS"}
 
@@ -201,6 +204,11 @@ def finish_records(columns: list[tuple[ColumnRef, list[Claim], str | None]], pol
                 confidence=phone.confidence, matched=phone.matched, sampled=phone.sampled,
                 reasons=(f"a telephone number inside a {what} is a calling detail",)))
             entities.add("CALL_DETAIL")
+        if "IP_ADDRESS" in entities and record.kind in _ADDRESS_KINDS and has_customer:
+            # The policy's information collected automatically, tied to a subscriber:
+            # say so beside the address (who had it, and when).
+            detections = [dataclasses.replace(d, reasons=(*d.reasons, _TIED))
+                          if d.entity == "IP_ADDRESS" else d for d in detections]
         cpni = False
         if detail and "CALL_DETAIL" in entities:
             cpni = True

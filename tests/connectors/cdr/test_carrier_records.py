@@ -356,6 +356,9 @@ def test_radacct_is_usage_not_a_call_record(tmp_path: Path, station: str) -> Non
     cpni = {c.ref.column: c.cpni for c in table.columns}
     assert "ACCOUNT_ID" in entities["UserName"]
     assert "IP_ADDRESS" in entities["FramedIPAddress"]
+    framed = next(c for c in table.columns if c.ref.column == "FramedIPAddress")
+    ip = next(d for d in framed.detections if d.entity == "IP_ADDRESS")
+    assert any("tied to a subscriber" in r for r in ip.reasons)
     expected = "MAC_ADDRESS" if station == "mac" else "PHONE_NUMBER"
     assert expected in entities["CallingStationId"]
     assert "CALL_DETAIL" not in entities["CallingStationId"]
