@@ -168,6 +168,18 @@ def _describe(exc: BaseException) -> str:
     return f"storage error ({name})"
 
 
+@dataclass(frozen=True)
+class Part:
+    """One table-to-be of a prefix: a Parquet dataset folder, or one object."""
+
+    kind: str  # "dataset" or "object"
+    name: str
+    paths: tuple[str, ...]
+    root: str = ""
+    skipped: tuple[tuple[str, str], ...] = ()
+    single: bool = False
+
+
 @register
 class ObjectStoreSource(Source):
     """Objects and prefixes in S3, Cloud Storage or Azure storage, read with the file connectors."""
@@ -185,13 +197,21 @@ class ObjectStoreSource(Source):
         #: The bucket's region as the storage service reports it (set while listing).
         self.found_location: str | None = None
         self._tmp: str | None = None
+        self._fs: tuple[Any, str, str] | None = None
+        self._plan: list[Part] | None = None
 
     @property
     def name(self) -> str:
         return shown_url(self.spec)
 
-    def tables(self) -> Iterator[Table]:
-        fs, bucket, key = filesystem(self.spec, self.options)
+    def plan(self) -> list[Part]:
+        """List the URL once and return its parts: datasets and objects, in scan order.
+
+        A distributed run splits a prefix's parts over tasks (see ``restrict``).
+        """
+        if self._plan is not None:
+            return self._plan
+        fs, bucket, key = self._filesystem()
         base = f"{bucket}/{key}".rstrip("/")
         try:
             fs.invalidate_cache()
@@ -207,11 +227,32 @@ class ObjectStoreSource(Source):
         if not files:
             raise SourceError(f"{self.name}: no objects under this prefix")
         prefix = posixpath.dirname(base) if single else base
-        arrow_fs = pafs.PyFileSystem(pafs.FSSpecHandler(fs))
-        yield from self._group(fs, arrow_fs, prefix, files, listing, single)
+        self._plan = self._group(prefix, files, single)
+        return self._plan
 
-    def _group(self, fs: Any, arrow_fs: pafs.FileSystem, prefix: str, files: list[str],
-               listing: dict[str, Any], single: bool) -> Iterator[Table]:
+    def restrict(self, parts: list[Part], found_location: str | None) -> None:
+        """Scan only ``parts`` of the plan (one task's share of a prefix)."""
+        self._plan = list(parts)
+        self.found_location = found_location
+
+    def tables(self) -> Iterator[Table]:
+        parts = self.plan()
+        fs = self._filesystem()[0]
+        arrow_fs = pafs.PyFileSystem(pafs.FSSpecHandler(fs))
+        for part in parts:
+            if part.kind == "dataset":
+                shown = f"{self.name.rstrip('/')}/{part.name}".rstrip("/")
+                yield LakeTable(name=part.name, fs=arrow_fs, root=part.root, files=list(part.paths),
+                                spec=self.name, skipped=list(part.skipped), shown_root=shown)
+            else:
+                yield from self._staged(fs, part.paths[0], part.name, part.single)
+
+    def _filesystem(self) -> tuple[Any, str, str]:
+        if self._fs is None:
+            self._fs = filesystem(self.spec, self.options)
+        return self._fs
+
+    def _group(self, prefix: str, files: list[str], single: bool) -> list[Part]:
         def rel(path: str) -> str:
             return path[len(prefix) + 1:] if prefix and path.startswith(prefix + "/") else path
 
@@ -235,16 +276,16 @@ class ObjectStoreSource(Source):
                     (path[len(root) + 1:], "not a Parquet file in a Parquet dataset"))
             else:
                 loose.append(path)
+        parts: list[Part] = []
         for root, paths in sorted(datasets.items()):
             if len(paths) == 1 and dataset_root(paths[0]) == posixpath.dirname(paths[0]):
                 loose.append(paths[0])
                 continue
             name = rel(root) or posixpath.basename(root) or root
-            shown = f"{self.name.rstrip('/')}/{rel(root)}".rstrip("/")
-            yield LakeTable(name=name, fs=arrow_fs, root=root, files=paths, spec=self.name,
-                            skipped=skipped.get(root), shown_root=shown)
-        for path in sorted(loose):
-            yield from self._staged(fs, path, rel(path), single)
+            parts.append(Part("dataset", name, tuple(paths), root,
+                              tuple(skipped.get(root, ()))))
+        parts.extend(Part("object", rel(path), (path,), single=single) for path in sorted(loose))
+        return parts
 
     def _staged(self, fs: Any, path: str, name: str, single: bool) -> Iterator[Table]:
         """Fetch one object to a private temporary file and read it with its file connector."""

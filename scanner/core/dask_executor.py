@@ -143,29 +143,109 @@ def _run_units(address: str, shown: str, units: list[tuple[str, str, int]],
         # The policy travels with each task: workers need no policy file.
         policy_future = client.scatter(policy, broadcast=True)
         run_id = uuid.uuid4().hex[:12]
-        # Keys are numbers: a unit's URL may carry a password, and keys show on the dashboard.
-        futures = [client.submit(scan_unit, engine_cls, unit, score, config, policy_future,
-                                 pure=False, retries=RETRIES, key=f"piiscan-{run_id}-{i}")
-                   for i, (_, unit, score) in enumerate(units)]
+        submitted: list[list[Any]] = []
+        count = 0
+        for _, unit, score in units:
+            futures = []
+            # Keys are numbers: a unit's URL may carry a password, and keys show on the
+            # dashboard.
+            for parts, found in _split(unit, config):
+                key = f"piiscan-{run_id}-{count}"
+                count += 1
+                if parts is None:
+                    futures.append(client.submit(scan_unit, engine_cls, unit, score, config,
+                                                 policy_future, pure=False, retries=RETRIES,
+                                                 key=key))
+                else:
+                    futures.append(client.submit(scan_parts, engine_cls, unit, parts, found,
+                                                 config, policy_future, pure=False,
+                                                 retries=RETRIES, key=key))
+            submitted.append(futures)
         deadline = None if config.unit_timeout is None else \
-            time.monotonic() + config.unit_timeout * max(1, len(units))
-        for (_, unit, _), future in zip(units, futures, strict=True):
-            try:
-                left = None if deadline is None else max(1.0, deadline - time.monotonic())
-                out.append(future.result(timeout=left))
-            except Exception as exc:  # a lost worker, a timeout, a task error: say which
-                what = type(exc).__name__
-                reason = ("its worker was lost" if what == "KilledWorker"
-                          else "timed out" if "Timeout" in what else f"failed ({what})")
-                msg = f"{redact_url(unit)}: {reason} on the Dask cluster " \
-                      f"(tried {RETRIES + 1} times)" if what == "KilledWorker" else \
-                      f"{redact_url(unit)}: {reason} on the Dask cluster"
-                logger.error("%s", msg)
-                future.cancel()
-                out.append(_failed(unit, msg))
+            time.monotonic() + config.unit_timeout * max(1, count)
+        for (_, unit, _), futures in zip(units, submitted, strict=True):
+            pieces = [_result(unit, future, deadline) for future in futures]
+            out.append(pieces[0] if len(pieces) == 1 else _merge(pieces))
     finally:
         client.close()
     return out
+
+
+def _result(unit: str, future: Any, deadline: float | None) -> SourceResult | None:
+    try:
+        left = None if deadline is None else max(1.0, deadline - time.monotonic())
+        return future.result(timeout=left)  # type: ignore[no-any-return]
+    except Exception as exc:  # a lost worker, a timeout, a task error: say which
+        what = type(exc).__name__
+        if what == "KilledWorker":
+            msg = f"{redact_url(unit)}: its worker was lost on the Dask cluster " \
+                  f"(tried {RETRIES + 1} times)"
+        elif "Timeout" in what:
+            msg = f"{redact_url(unit)}: timed out on the Dask cluster"
+        else:
+            msg = f"{redact_url(unit)}: failed on the Dask cluster ({what})"
+        logger.error("%s", msg)
+        future.cancel()
+        return _failed(unit, msg)
+
+
+#: A prefix is split into at most this many tasks (its parts grouped evenly).
+MAX_TASKS_PER_SOURCE = 256
+
+
+def _split(unit: str, config: ScanConfig) -> list[tuple[list[Any] | None, str | None]]:
+    """Return the tasks of one unit: ``[(None, None)]`` for one task, else groups of parts.
+
+    A bucket prefix of many objects and datasets is listed once here and its
+    parts are spread over tasks; every other unit is one task.
+    """
+    from connectors.objectstore import STORES, ObjectStoreSource
+
+    if unit.split("://", 1)[0].lower() not in STORES:
+        return [(None, None)]
+    source = ObjectStoreSource(unit, config.connector)
+    try:
+        parts = source.plan()
+    except SourceError:
+        return [(None, None)]  # the worker meets the same error and reports it
+    finally:
+        source.close()
+    if len(parts) <= 1:
+        return [(None, None)]
+    size = -(-len(parts) // MAX_TASKS_PER_SOURCE)
+    return [(parts[i:i + size], source.found_location) for i in range(0, len(parts), size)]
+
+
+def scan_parts(engine_cls: type, spec: str, parts: list[Any], found: str | None,
+               config: ScanConfig, policy: Policy) -> SourceResult:
+    """Scan some parts of an object-store prefix on a worker; return their verdicts."""
+    from connectors.objectstore import ObjectStoreSource
+
+    source = ObjectStoreSource(spec, config.connector)
+    source.restrict(parts, found)
+    result: SourceResult = _engine(engine_cls, config, policy).scan_opened(source)
+    return result
+
+
+def _merge(pieces: list[SourceResult | None]) -> SourceResult:
+    """Join the results of one prefix's tasks, as one scan of the prefix would have given."""
+    got = [p for p in pieces if p is not None]
+    first = got[0]
+    tables = tuple(t for p in got for t in p.tables)
+    lost = [p.error for p in got if p.status is Status.FAILED and not p.tables]
+    bad = [t for t in tables if t.status is not Status.OK]
+    found = next((p.found_location for p in got if p.found_location), None)
+    kind = next((p.kind for p in got if p.kind != "unknown"), first.kind)
+    if not lost and not bad:
+        return SourceResult(first.name, kind, tables, Status.OK, None, found_location=found)
+    if not tables:
+        return SourceResult(first.name, kind, (), Status.FAILED, lost[0], found_location=found)
+    problems = len(bad) + len(lost)
+    if problems == 1:
+        error = bad[0].error if bad else lost[0]
+    else:
+        error = f"{problems} tables could not be fully read"
+    return SourceResult(first.name, kind, tables, Status.PARTIAL, error, found_location=found)
 
 
 def _failed(unit: str, msg: str) -> SourceResult:

@@ -76,7 +76,9 @@ def columns(result: ScanResult) -> list[tuple[str, str, str]]:
 def test_same_files_same_columns_locally_and_through_s3(lake: Path, s3: str) -> None:
     local = scan([str(lake)], _config(), policy=POLICY)
     remote = scan(["s3://lake-us/exports/"], _config(), policy=POLICY)
-    assert [s.status for s in local.sources] == [Status.OK] * len(local.sources)
+    # Locally the zstd export is not read (a file no connector reads is reported, not scanned).
+    read = [s for s in local.sources if not s.name.endswith(".zst")]
+    assert [s.status for s in read] == [Status.OK] * len(read)
     assert len(remote.sources) == 1 and remote.sources[0].status is Status.OK, \
         remote.sources[0].error
     # The zstd export is read only through object storage (decompressed on the way).
