@@ -405,19 +405,20 @@ class Engine:
         lower = wilson_lower(counts.person, n)
         if (facts.is_text and counts.person >= 2) or lower >= 0.4:
             conf = 0.5 + 0.4 * min(1.0, lower / 0.8)
-            out.append(self._ner_claim("PERSON_NAME", conf, counts.person, n))
+            out.append(self._ner_claim("PERSON_NAME", conf, counts.person, n, facts.is_text))
         if facts.is_text and counts.location >= 2 and wilson_lower(counts.location, n) >= 0.05:
             conf = 0.45 + 0.3 * min(1.0, wilson_lower(counts.location, n) / 0.5)
-            out.append(self._ner_claim("POSTAL_ADDRESS", conf, counts.location, n))
+            out.append(self._ner_claim("POSTAL_ADDRESS", conf, counts.location, n, True))
         return out
 
     @staticmethod
-    def _ner_claim(entity: str, conf: float, k: int, n: int) -> Claim:
+    def _ner_claim(entity: str, conf: float, k: int, n: int, in_text: bool) -> Claim:
         what = "a person's name" if entity == "PERSON_NAME" else "a place"
         verdict = Verdict(entity=entity, confidence=round(min(conf, 0.95), 3), matched=k,
                           sampled=n, reasons=(f"language model found {what} in {k}/{n} "
                                               "sampled values",),
-                          evidence=(), from_values=True)
+                          evidence=(), from_values=True, in_text=in_text)
+        # In free text, names and places are found inside values: an embedded finding.
         return Claim(verdict, "presidio_ner", 30, False)
 
 
