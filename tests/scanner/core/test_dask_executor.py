@@ -160,3 +160,26 @@ def test_cli_executor_option_and_configuration(lake: Path, cluster: str, tmp_pat
     assert via_file.code == 0 and via_file.json()["sources"] == local.json()["sources"]
     bad = run_cli("scan", target, "--executor", "spark://x:1", "--no-store")
     assert bad.code == 2 and len(bad.stderr.strip().splitlines()) <= 3
+
+
+def test_split_prefix_results_merge_like_one_scan() -> None:
+    from scanner.core.dask_executor import _merge
+    from scanner.model import SourceResult, TableResult
+
+    def table(name: str, status: Status = Status.OK) -> TableResult:
+        return TableResult(name=name, columns=(), rows_scanned=1, rows_total=None,
+                           status=status, error=None if status is Status.OK else f"{name}: bad")
+
+    ok = SourceResult("s3://b/p/", "s3", (table("a"),), found_location="eu-west-1")
+    ok2 = SourceResult("s3://b/p/", "s3", (table("b"),), found_location="eu-west-1")
+    lost = SourceResult("s3://b/p/", "unknown", (), Status.FAILED,
+                        "s3://b/p/: its worker was lost on the Dask cluster (tried 3 times)")
+    merged = _merge([ok, ok2])
+    assert (merged.status, [t.name for t in merged.tables], merged.found_location) == \
+        (Status.OK, ["a", "b"], "eu-west-1")
+    partial = _merge([ok, lost])
+    assert partial.status is Status.PARTIAL and "worker was lost" in (partial.error or "")
+    assert _merge([lost, lost]).status is Status.FAILED
+    bad = _merge([ok, SourceResult("s3://b/p/", "s3", (table("c", Status.PARTIAL),),
+                                   Status.PARTIAL, "c: bad")])
+    assert bad.status is Status.PARTIAL and bad.error == "c: bad"
