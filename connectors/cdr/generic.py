@@ -304,6 +304,11 @@ def by_content(names: Sequence[str] | None, data: Sequence[Sequence[str]]
     if names is not None and any(_CONTACT_TOKENS & set(tokens(names[i])) for i in phones):
         return None
     ints = [i for i, r in enumerate(roles) if r == "int"]
+    words = [i for i, r in enumerate(roles) if r is None
+             and any(ch.isalpha() for row in data for ch in row[i])]
+    if names is None and words and not ints:
+        # Two numbers, a date and names but no duration: a contact list as likely as a log.
+        return None
     if names is None:
         messaging = not ints
         party = ("sender_number", "recipient_number") if messaging else (

@@ -626,3 +626,11 @@ def test_generic_sniffer_never_raises(rows: list[list[str]], delimiter: str) -> 
     for forced in (False, True):
         found = GenericCallLog.detect(text, ConnectorOptions(), forced)
         assert found is None or found.layout.fields
+
+
+def test_headerless_contact_list_is_not_a_call_log(tmp_path: Path) -> None:
+    lines = [f"Customer {i},(022)2895281{i % 10},78130 0082{i % 10},2019-0{i % 9 + 1}-01 10:00"
+             for i in range(20)]
+    path = write(tmp_path / "contacts.csv", lines)
+    table = next(open_source(str(path), ConnectorOptions()).tables())
+    assert table.format != "generic-call-log"
