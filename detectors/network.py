@@ -12,6 +12,7 @@ from detectors.base import (
     ValueView,
     check_each,
     count,
+    filter_if_any,
     register,
     take_evidence,
 )
@@ -112,12 +113,21 @@ class MacAddressDetector(Detector):
         return sep.join(parts[:3] + ["**"] * (len(parts) - 3))
 
 
-# Product/version tokens that browsers, apps and HTTP clients send.
-_UA = (
-    r"^(?:Mozilla/\d|Opera/\d|Dalvik/\d|curl/\d|Wget/\d|python-requests/\d|okhttp/\d|Java/\d|"
-    r"[A-Za-z][\w.-]*/\d[\w.]* \(|[A-Za-z][\w.-]*/\d[\w.]*(?: [A-Za-z][\w.-]*/\d[\w.]*)+$|"
-    r"[\w.-]*(?:[Bb]ot|[Ss]pider|[Cc]rawler)[\w.-]*/\d)"
-)
+# The User-Agent grammar of RFC 9110: products (token["/"version]) and comments in
+# parentheses, separated by spaces. Browsers, apps, bots, libraries, podcast clients and
+# WAP phones all write it: `Spotify/1.0`, `GuzzleHttp/6.3.3 PHP/7.1`,
+# `Nokia6230i/2.0 (03.80) Profile/MIDP-2.0 Configuration/CLDC-1.1`.
+_UA_TOKEN = r"[A-Za-z][\w!#$%&'*+.^`|~-]*"
+_UA_PRODUCT = _UA_TOKEN + r"(?:/[\w!#$%&'*+.^`|~:-]+)?"
+_UA_COMMENT = r"\([^()]*(?:\([^()]*\)[^()]*)*\)"
+_UA_GRAMMAR = (rf"^(?:{_UA_PRODUCT}|{_UA_COMMENT})(?:[ ]*[;,]?[ ]+(?:{_UA_PRODUCT}|{_UA_COMMENT}|"
+               r"\+?https?://\S+))*$")
+# At least one product with a numeric version ...
+_UA_VERSIONED = r"(?:^|[ (;])[A-Za-z][\w.+-]*/v?\d"
+# ... and a lone product needs a dotted version: `SIP/100-0001` is a phone channel.
+_UA_LONE = rf"^{_UA_TOKEN}/v?\d+(?:\.\w+)+$"
+# Protocol versions are not clients.
+_UA_PROTOCOL = r"(?i)^(?:https?|sip|rtsp|rtp|tls|ssl|ssh|ftp|smtp|spdy|quic)/[\d.]+$"
 
 
 @register
@@ -127,19 +137,30 @@ class UserAgentDetector(Detector):
     entity = "USER_AGENT"
     name = "user_agent"
     valid_word = "user-agent-shaped"
-    names = NameRule(strong=("user agent", "browser", "http user agent"),
-                     veto=("count", "family", "version"))
+    names = NameRule(strong=("user agent", "browser", "http user agent", "useragent",
+                             "user agent string", "client user agent"),
+                     veto=("count", "family", "version", "hash", "id"))
     # A strict validator: chance matches are rare, so fewer values convince.
     min_rate = 0.4
     specificity = 75
+    # Under a user-agent name, any value of the grammar counts (`Pocket Casts`, `Wget`).
+    named_shape_counts = True
 
     def match(self, view: ValueView) -> Match | None:
         if view.count == 0:
             return None
-        s = view.having("/")
-        ok = pc.match_substring_regex(s, _UA)
+        text = view.textual if view.kind == "string" else view.strings
+        s = filter_if_any(text, pc.match_substring_regex(text, r"^[A-Za-z(]"))
+        grammar = pc.match_substring_regex(s, _UA_GRAMMAR)
+        spaced = pc.match_substring(s, " ")
+        ok = pc.and_(pc.and_(grammar, pc.match_substring_regex(s, _UA_VERSIONED)),
+                     pc.or_(spaced, pc.match_substring_regex(s, _UA_LONE)))
+        ok = pc.and_(ok, pc.invert(pc.match_substring_regex(s, _UA_PROTOCOL)))
         k = count(ok)
-        return Match(k, k, take_evidence(s, ok, self))
+        # Plain words fit the grammar too: they count only under a user-agent name,
+        # and only when some value of the column is a full user agent.
+        named = count(grammar) if k else k
+        return Match(count(grammar), k, take_evidence(s, ok, self), named_valid=named)
 
     def mask(self, value: str) -> str:
         return value.split(" ", 1)[0] + " …" if " " in value else value[:12]

@@ -12,6 +12,7 @@ from detectors.base import (
     ValueView,
     Verdict,
     count,
+    filter_if_any,
     mask_tail,
     register,
     take_evidence,
@@ -79,9 +80,14 @@ class DeviceIdDetector(Detector):
 
 # Both parts carry decimals: "1, 2" is a pair of numbers, not a position.
 _LATLON_PAIR = (
-    r"^\(?[+-]?(?:90\.0{2,}|[1-8]?\d\.\d{2,})\s*[,; ]\s*"
-    r"[+-]?(?:180\.0{2,}|1[0-7]\d\.\d{2,}|[1-9]?\d\.\d{2,})\)?$"
+    r"^[(\[]?\s*[+-]?(?:90\.0{2,}|[1-8]?\d\.\d{2,})\s*[,; ]\s*"
+    r"[+-]?(?:180\.0{2,}|1[0-7]\d\.\d{2,}|[1-9]?\d\.\d{2,})\s*[)\]]?$"
 )
+# One angle in degrees, minutes (and seconds) or decimal degrees, with its hemisphere.
+_DMS = (r"(?:\d{1,3}°\s*\d{1,2}(?:\.\d+)?\s*['′](?:\s*\d{1,2}(?:\.\d+)?\s*(?:[\"″]|''))?"
+        r"|\d{1,3}(?:\.\d+)?\s*°)")
+_DMS_PAIR = rf"^{_DMS}\s*[NSns]\s*[,;/ ]?\s*{_DMS}\s*[EWOew]$"
+_DMS_ONE = rf"^[NSEWO]?\s*{_DMS}\s*[NSEWOnsewo]?$"
 
 
 # Well-known text, as spatial databases export a point: POINT(lon lat).
@@ -105,12 +111,18 @@ class GeoCoordinatePairDetector(Detector):
     def match(self, view: ValueView) -> Match | None:
         if view.count == 0:
             return None
-        s = view.numeric
+        # Pairs may open with a bracket and a minus sign, `(-17.73, 85.60)`.
+        s = view.strings if view.kind == "string" else view.numeric
+        s = filter_if_any(s, pc.match_substring_regex(s, r"^[(\[]?\s*[+-]?\d"))
         pair = pc.match_substring_regex(s, _LATLON_PAIR)
         points = view.having("POINT")
         wkt = pc.match_substring_regex(points, _WKT_POINT)
-        k = count(pair) + count(wkt)
-        evidence = take_evidence(s, pair, self) + take_evidence(points, wkt, self)
+        # Degrees, minutes and seconds with hemispheres: 40°26'46"N 79°58'56"W.
+        signs = view.having("°") if view.kind == "string" else view.strings.slice(0, 0)
+        dms = pc.match_substring_regex(signs, _DMS_PAIR)
+        k = count(pair) + count(wkt) + count(dms)
+        evidence = (take_evidence(s, pair, self) + take_evidence(points, wkt, self)
+                    + take_evidence(signs, dms, self))
         return Match(k, k, evidence[:3])
 
     def mask(self, value: str) -> str:
@@ -125,7 +137,10 @@ class GeoLocationDetector(Detector):
     name = "geo_location"
     kinds = frozenset({"string", "float", "integer"})
     names = NameRule(strong=("latitude", "longitude", "geohash", "cell id", "cell tower",
-                             "cell site", "serving cell", "geo"),
+                             "cell site", "serving cell", "geo", "reclat", "reclong",
+                             "lat deg", "lon deg"),
+                     exact=("x", "y", "geo x", "geo y", "coord x", "coord y", "point x",
+                            "point y"),
                      veto=("count", "type", "name", "code", "accuracy", "source", "method",
                            "timezone"))
     # A column of decimals between -180 and 180 is not a location by itself.
@@ -135,15 +150,28 @@ class GeoLocationDetector(Detector):
 
     def match(self, view: ValueView) -> Match | None:
         nums = view.numbers
+        dms = 0
+        if view.kind == "string":
+            # 40°26'46"N, 40.446° N: an angle written for people.
+            dms = count(pc.match_substring_regex(view.having("°"), _DMS_ONE))
         if len(nums) == 0:
-            return Match(0, 0)
+            return Match(dms, dms, strong=dms)
         in_range = pc.and_(pc.greater_equal(nums, -180), pc.less_equal(nums, 180))
-        return Match(count(in_range), count(in_range))
+        # ``strong``: in range with a fractional part (x/y columns need it: pixel and
+        # grid coordinates are whole numbers).
+        fraction = pc.not_equal(nums, pc.floor(nums))
+        return Match(count(in_range) + dms, count(in_range) + dms,
+                     strong=count(pc.and_(in_range, fraction)) + dms)
 
     def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
         if name.score >= 0.5 and "cell" in name.reason.lower() and facts.values:
             # Cell IDs are plain integers: the name is the evidence.
             tally = Tally(facts.values, facts.values, tally.checked, False, tally.evidence)
+        elif 0.5 <= name.score < 0.9:
+            # A bare `x` or `y`: only decimals in coordinate range count.
+            if tally.strong * 5 < facts.values * 4:
+                return None
+            tally = Tally(tally.strong, tally.strong, tally.checked, False, tally.evidence)
         return super().judge(tally, facts, name)
 
 
