@@ -73,7 +73,7 @@ def test_ssns_in_ticket_notes_are_reported_as_embedded(tickets) -> None:  # noqa
     assert all(d.scope == "value" for (col, _), d in found.items() if col == "ticket_id")
 
 
-@pytest.mark.parametrize("fmt", ["terminal", "markdown", "csv", "html", "json"])
+@pytest.mark.parametrize("fmt", ["terminal", "markdown", "csv", "html", "json", "sarif", "junit"])
 def test_reports_say_how_many_values_hold_it_and_never_the_value(tickets, fmt: str) -> None:  # noqa: ANN001
     path, secrets, hits = tickets
     run = run_cli("scan", str(path), "--format", fmt)

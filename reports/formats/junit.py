@@ -123,7 +123,7 @@ def _table_case(suite: ET.Element, table: TableSummary, counts: dict[str, int]) 
         fail = ET.SubElement(case, "failure", message=xml_safe(message), type="pii")
         fail.text = xml_safe(
             "\n".join(
-                f"{c.column}: {', '.join(c.entities)} (confidence {confidence(c.confidence)}; "
+                f"{c.column}: {', '.join(c.labels)} (confidence {confidence(c.confidence)}; "
                 f"categories {', '.join(c.categories) or 'none'}"
                 f"{'; CPNI' if c.cpni else ''})"
                 for c in table.flagged

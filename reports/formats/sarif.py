@@ -261,9 +261,9 @@ def _column_result(
 ) -> dict[str, Any]:
     rule_id = f"pii/{c.primary}"
     top = c.detections[0]
-    others = [d.entity for d in c.detections[1:]]
+    others = list(c.labels[1:])
     text = (
-        f"Column {c.id} holds {c.primary} (confidence {confidence(top.confidence)}: "
+        f"Column {c.id} holds {c.labels[0]} (confidence {confidence(top.confidence)}: "
         f"{'; '.join(top.reasons) or 'no reason given'})."
     )
     if others:
