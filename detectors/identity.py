@@ -267,7 +267,10 @@ class AccountIdDetector(Detector):
                 "customer account", "contract number", "auth code", "authorization code",
                 "client id", "client number", "patient id", "employee id", "loyalty number"),
         veto=("bank", "routing", "iban", "type", "status", "balance", "count", "name", "created",
-              "manager", "email", "phone", "password", "hash", "token", "secret", "key"),
+              "manager", "email", "phone", "password", "hash", "token", "secret", "key",
+              # RADIUS accounting attributes (AcctSessionTime, AcctInputOctets) are usage.
+              "session", "octets", "packets", "gigawords", "time", "delay", "input", "output",
+              "terminate", "authentic", "multi", "link", "attempt", "attempts", "failed"),
     )
     requires_name = True
     name_only_needs_shape = False
@@ -280,3 +283,16 @@ class AccountIdDetector(Detector):
         ok = pc.match_substring_regex(s, r"^[\w.@+-]{2,64}$")
         k = count(ok)
         return Match(k, k, take_evidence(s, ok, self))
+
+
+@register
+class UserNameDetector(AccountIdDetector):
+    """Login names: `username`, `UserName`, `user.name`, `login`, `screen_name`."""
+
+    name = "user_name"
+    names = NameRule(strong=("user name", "login name", "user login", "screen name",
+                             "login", "logon name", "sam account name", "upn"),
+                     veto=("display", "full", "first", "last", "given", "family", "email",
+                           "password", "hash", "count", "attempt", "attempts", "failed",
+                           "time", "date", "type", "status"))
+
