@@ -47,7 +47,7 @@ from sqlglot.errors import SqlglotError
 
 from detectors.base import ColumnFacts, Detector, Verdict
 from detectors.registry import all_detectors
-from scanner.core.classify import Claim, finish_table, judge_column, resolve_column
+from scanner.core.classify import Claim, finish_records, judge_column, resolve_column
 from scanner.fileio import reading
 from scanner.model import ColumnRef, ScanResult, SourceResult, Status, TableResult
 from scanner.policy import Policy
@@ -532,10 +532,11 @@ def scan_ddl(paths: Iterable[str | Path], policy: Policy, *, dialect: str = AUTO
             locations[str(ref)] = DdlLocation(col.file, col.line)
             work.append((ref, classify_column(col.column, col.data_type, col.kind, detectors),
                          None))
-        verdicts, call_record = finish_table(work, policy, None)
+        verdicts, record = finish_records(work, policy, None, None)
         policy_tables.append(TableResult(
             name=table_name, columns=tuple(verdicts), rows_scanned=0, rows_total=None,
-            schema=table_schema, is_call_record=call_record, format="ddl",
+            schema=table_schema, is_call_record=record.kind == "call_detail",
+            record_kind=record.kind, format="ddl",
             format_reason="declared in SQL DDL"))
     status = Status.OK if not problems else Status.PARTIAL
     error = None

@@ -46,6 +46,7 @@ def test_migrations_of_sip_and_radius_accounting(tmp_path: Path) -> None:
     tables = {t.name: t for s in result.result.sources for t in s.tables}
     acc, radacct = tables["acc"], tables["radacct"]
     assert acc.is_call_record and not radacct.is_call_record
+    assert (acc.record_kind, radacct.record_kind) == ("call_detail", "subscriber_usage")
     found = {(t.name, c.ref.column): (set(c.entities), c.cpni)
              for t in (acc, radacct) for c in t.columns}
     assert found[("acc", "src_user")] == ({"CALL_DETAIL"}, True)
