@@ -2,7 +2,8 @@
 
 One :class:`Exporter` subclass per module of this package, decorated with
 :func:`register`: ``fides`` (a Fides dataset manifest with fideslang data
-categories) and ``dbt`` (a ``schema.yml`` patch with ``meta`` and tags).
+categories), ``dbt`` (a ``schema.yml`` patch with ``meta`` and tags) and
+``openmetadata`` (JSON Patch bodies tagging columns).
 Exports read a :class:`~scanner.model.ScanResult` and the policy only, and
 carry what the result carries: entity types, categories and confidence,
 never a sampled value.

@@ -1,7 +1,8 @@
-"""``piiscan export --to fides|dbt RESULT.json``: findings into the catalogs and tools users run.
+"""``piiscan export --to fides|dbt|openmetadata RESULT.json``: findings into users' catalogs.
 
 Reads a saved JSON result (``piiscan scan --format json``) and writes one
-target's file: a Fides dataset manifest or a dbt ``schema.yml`` patch. The
+target's file: a Fides dataset manifest, a dbt ``schema.yml`` patch or
+OpenMetadata column tag patches. The
 fideslang categories come from the policy's ``fides_categories``: ``--policy``,
 else the policy saved in the result, else the bundled one; the policy
 categories are recomputed when ``--policy`` is given, as ``piiscan report`` does.
@@ -24,7 +25,8 @@ logger = logging.getLogger(__name__)
 @click.command("export")
 @click.argument("result_file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--to", "target", required=True, metavar="TARGET",
-              help="Where the findings go: fides (dataset manifest) or dbt (schema.yml patch).")
+              help="Where the findings go: fides (dataset manifest), dbt (schema.yml patch) "
+              "or openmetadata (column tag patches).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Write the export here instead of standard output.")
 @click.option("--policy", "policy_path", type=click.Path(exists=True, dir_okay=False),
@@ -34,7 +36,7 @@ logger = logging.getLogger(__name__)
               show_default=True, help="Leave out findings below this confidence.")
 def export_command(result_file: str, target: str, output: str | None,
                    policy_path: str | None, min_confidence: float) -> None:
-    r"""Export a saved JSON result to Fides or dbt.
+    r"""Export a saved JSON result to Fides, dbt or OpenMetadata.
 
     \b
     Examples:

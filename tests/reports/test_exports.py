@@ -165,3 +165,45 @@ def test_export_cli(tmp_path: Path) -> None:
     broken.write_text("{not json")
     bad = run_cli("export", "--to", "fides", str(broken))
     assert bad.code == 2 and "invalid JSON" in bad.stderr
+
+
+#: RFC 6902 "add" operations, as OpenMetadata's PATCH endpoints take them.
+JSON_PATCH_ADD = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["op", "path", "value"],
+        "properties": {
+            "op": {"const": "add"},
+            "path": {"type": "string", "pattern": r"^/columns/\d+/tags/-$"},
+            "value": {
+                "type": "object",
+                "required": ["tagFQN", "source", "labelType", "state"],
+                "properties": {"source": {"const": "Classification"},
+                               "labelType": {"const": "Automated"},
+                               "state": {"const": "Suggested"}},
+            },
+        },
+    },
+}
+
+
+def test_openmetadata_patches_tag_flagged_columns() -> None:
+    import jsonschema
+
+    policy = Policy.load()
+    doc = json.loads(get_exporter("openmetadata").export(_nested_result(), policy))
+    assert doc["classification"]["name"] == "PiiscanPolicy"
+    assert {t["name"] for t in doc["tags"]} == {c.id for c in policy.categories}
+    (table,) = doc["tables"]
+    assert table["table"] == "orders.jsonl"
+    jsonschema.validate(table["patch"], JSON_PATCH_ADD)
+    tags = {}
+    for op in table["patch"]:
+        tags.setdefault(int(op["path"].split("/")[2]), []).append(op["value"]["tagFQN"])
+    assert tags[0] == ["PII.Sensitive", "PiiscanPolicy.customer_provided"]  # email: high
+    assert tags[3][0] == "PII.Sensitive" and "PiiscanPolicy.cpni" in tags[3]  # CPNI: critical
+    assert 2 not in tags  # nothing found, nothing tagged
+    tag_names = {f"PiiscanPolicy.{t['name']}" for t in doc["tags"]} | {"PII.Sensitive",
+                                                                        "PII.NonSensitive"}
+    assert {fqn for fqns in tags.values() for fqn in fqns} <= tag_names
