@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from scanner.redact import printable
 from scanner.workflows.history import ColumnChange, RunDiff
 from scanner.workflows.store import ColumnFinding, RunInfo
 
@@ -54,11 +55,15 @@ def render_table(diff: RunDiff) -> str:
             [f"? {c.column}  {_entities(c)}" for c in diff.unconfirmed])
     lines.append("")
     lines.append(diff.summary())
-    return "\n".join(lines) + "\n"
+    # Each line of a name on one line, its control characters shown as escapes.
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("`", "'")
+    """One Markdown table cell: one line, no HTML, no table breaks, no control characters."""
+    one = " ".join(text.splitlines())
+    one = one.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return printable(one).replace("|", "\\|").replace("`", "'")
 
 
 def render_markdown(diff: RunDiff) -> str:

@@ -7,13 +7,15 @@ format is one new file and never an edit to an if/elif chain.
 
 from __future__ import annotations
 
+import io
 import logging
 from pathlib import Path
 from typing import TextIO
 
 from reports.model import Report
-from reports.renderer import FORMATS, Renderer
+from reports.renderer import FORMATS, Renderer, printable_copy
 from scanner.fileio import atomic_writer
+from scanner.redact import printable
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +60,9 @@ def render(format_name: str, report: Report, *, out: TextIO | str | Path) -> Rep
     (FileProblem names the file). Returns the report.
     """
     renderer = get_renderer(format_name)
-    if isinstance(out, str | Path):
+    if renderer.human:
+        _render_printable(renderer, report, out)
+    elif isinstance(out, str | Path):
         with atomic_writer(out) as fh:
             renderer.render(report, fh)
     else:
@@ -66,3 +70,32 @@ def render(format_name: str, report: Report, *, out: TextIO | str | Path) -> Rep
         out.flush()
     logger.debug("rendered %s report", renderer.name)
     return report
+
+
+def _render_printable(renderer: Renderer, report: Report, out: TextIO | str | Path) -> None:
+    """Render for people: no control character of a name reaches a terminal or a comment.
+
+    Plain text (a file, a pipe) holds no control character of its own, so the
+    rendered text is escaped as a whole; a terminal gets styles, so the names
+    of the report are escaped before it renders instead.
+    """
+    if isinstance(out, str | Path) or not _isatty(out):
+        buffer = io.StringIO()
+        renderer.render(report, buffer)
+        text = printable(buffer.getvalue(), keep_newlines=True)
+        if isinstance(out, str | Path):
+            with atomic_writer(out) as fh:
+                fh.write(text)
+        else:
+            out.write(text)
+            out.flush()
+        return
+    renderer.render(printable_copy(report), out)
+    out.flush()
+
+
+def _isatty(out: TextIO) -> bool:
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -159,3 +159,30 @@ def scrub_traceback(text: str) -> str:
             out.append(scrub_message(line))
         # further lines of one message (DETAIL, SQL, parameters) are dropped
     return "\n".join(out)
+
+
+# Control characters (C0 but tab and newline, DEL, C1) and the invisible
+# direction overrides that reorder what a terminal shows.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_ALL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, *, keep_newlines: bool = False) -> str:
+    r"""Show control characters as escapes (``\x1b``) so a name cannot drive a terminal.
+
+    File, table and column names come from the scanned data: a clear-screen,
+    a colour or an OSC-8 link in one must reach no terminal or log as such.
+    ``keep_newlines`` leaves tabs and newlines of multi-line text alone.
+    """
+    pattern = _CONTROL if keep_newlines else _CONTROL_ALL
+
+    def escape(m: re.Match[str]) -> str:
+        code = ord(m.group(0))
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return pattern.sub(escape, text)
+
+
+def has_control(text: str) -> bool:
+    """Say whether :func:`printable` (keeping newlines) would change ``text``."""
+    return _CONTROL.search(text) is not None

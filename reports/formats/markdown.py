@@ -49,6 +49,7 @@ class MarkdownRenderer(Renderer):
     """Summary for a pull-request comment."""
 
     name = "markdown"
+    human = True
     aliases = ("md",)
     description = "Markdown for pull-request comments"
     extension = "md"

@@ -36,6 +36,7 @@ class TerminalRenderer(Renderer):
     """Human summary for a terminal; also what ``--format table`` prints."""
 
     name = "terminal"
+    human = True
     aliases = ("table", "text")
     description = "summary for people: violations, policy categories, CPNI, flagged columns"
     extension = "txt"
