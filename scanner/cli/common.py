@@ -14,7 +14,7 @@ import sys
 import tempfile
 from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -198,6 +198,8 @@ class ScanArgs:
     config_path: str | None
     quiet: bool
     executor: str | None = None
+    #: Where the SOURCE arguments are stored (``--location``), for ad-hoc scans.
+    location: str | None = None
 
     @classmethod
     def of(cls, sources: tuple[str, ...], options: Mapping[str, Any]) -> ScanArgs:
@@ -251,7 +253,7 @@ def run_scan(args: ScanArgs, inputs: Inputs) -> tuple[ScanResult, Residency]:
     from scanner.core.config_file import merge_results
     from scanner.core.dask_executor import ExecutorError, check_executor
     from scanner.core.engine import scan
-    from scanner.policy.residency import assess
+    from scanner.policy.residency import assess, parse_location
 
     executor = args.executor or (inputs.config_file.executor if inputs.config_file else None)
     try:
@@ -280,7 +282,14 @@ def run_scan(args: ScanArgs, inputs: Inputs) -> tuple[ScanResult, Residency]:
         keep = {n for n in ("sample_size", "full")
                 if ctx.get_parameter_source(n) is click.core.ParameterSource.COMMANDLINE}
         plans += inputs.config_file.plan(config, keep=keep)
+    if args.location is not None and parse_location(args.location) is None:
+        raise click.BadParameter(f"unknown location {args.location!r} (a country code like US "
+                                 "or a cloud region like us-east-1)", param_hint="--location")
     with progress(config.progress) as hook:
-        result = spool.finish(merge_results(
-            [scan(specs, cfg, progress=hook, policy=inputs.policy) for specs, cfg in plans]))
+        runs = [scan(specs, cfg, progress=hook, policy=inputs.policy) for specs, cfg in plans]
+    if args.location and args.sources:
+        # The first run is the command line's sources: --location says where they are stored.
+        runs[0] = replace(runs[0], sources=tuple(
+            replace(s, location=args.location) for s in runs[0].sources))
+    result = spool.finish(merge_results(runs))
     return result, assess(result, inputs.policy, inputs.config_file)
