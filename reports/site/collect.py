@@ -10,6 +10,7 @@ print. Nothing here is a raw sampled value: the store never holds one.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -231,8 +232,11 @@ def collect(store: Store, policy: Policy, *, config_hash: str | None = None, run
             baseline: Baseline | None = None, today: dt.date | None = None) -> SiteData:
     """Read the newest ``runs`` runs (of one configuration, or all) and everything they need."""
     today = today or dt.datetime.now(dt.UTC).date()
-    recent = sorted(store.runs(config_hash, runs), key=lambda r: r.id)
-    snaps: dict[int, RunSnapshot] = store.snapshots(recent)
+    listed = sorted(store.runs(config_hash, runs, counts=False), key=lambda r: r.id)
+    snaps: dict[int, RunSnapshot] = store.snapshots(listed)
+    # The counts `piiscan history` shows, from the snapshots (the same definitions).
+    recent = [_counted(r, snaps[r.id]) for r in listed]
+    snaps = {r.id: dataclasses.replace(snaps[r.id], run=r) for r in recent}
 
     # The diff of every run with the run before it (what `piiscan diff RUN` shows).
     diffs: dict[int, RunDiff] = {}
@@ -327,6 +331,13 @@ def collect(store: Store, policy: Policy, *, config_hash: str | None = None, run
     )
 
 
+def _counted(run: RunInfo, snap: RunSnapshot) -> RunInfo:
+    return dataclasses.replace(
+        run, pii_columns=len(snap.columns),
+        cpni_columns=sum(1 for c in snap.columns.values() if c.cpni),
+        violations=sum(1 for v in snap.sources.values() if v.verdict == "violation"))
+
+
 def _previous(run: RunInfo, recent: list[RunInfo]) -> RunInfo | None:
     """Return ``Store.previous(run)`` when the loaded runs settle it, else None.
 
@@ -353,20 +364,24 @@ def _timeline(col: SiteColumn, runs: list[RunInfo],
               snaps: dict[int, RunSnapshot]) -> tuple[Span, ...]:
     """Return the column's history as spans of runs in the same state, oldest first."""
     spans: list[Span] = []
-    key_ = col.id
+    key_, source = col.id, col.source
+    started = False
+    state_of_last: tuple[str, tuple[str, ...], bool] | None = None
     for run in runs:
         snap = snaps[run.id]
         f = snap.columns.get(key_)
         if f is not None:
             state: tuple[str, tuple[str, ...], bool] = ("found", f.entities, f.cpni)
-        else:
-            src = snap.sources.get(col.source)
-            state = ("absent" if src is not None and src.status == "ok" else "unread", (), False)
-        if not spans and state[0] != "found":
+            started = True
+        elif not started:
             continue  # the timeline starts when the column is first found
-        last = spans[-1] if spans else None
-        if last is not None and (last.state, last.entities, last.cpni) == state:
+        else:
+            src = snap.sources.get(source)
+            state = ("absent" if src is not None and src.status == "ok" else "unread", (), False)
+        if state == state_of_last:
+            last = spans[-1]
             spans[-1] = Span(last.first, run, last.runs + 1, *state)
         else:
             spans.append(Span(run, run, 1, *state))
+            state_of_last = state
     return tuple(spans)

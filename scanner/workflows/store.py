@@ -564,8 +564,13 @@ class Store:
 
     # Reading
 
-    def runs(self, config_hash: str | None = None, limit: int | None = None) -> list[RunInfo]:
-        """Return recorded runs, newest first, optionally of one configuration."""
+    def runs(self, config_hash: str | None = None, limit: int | None = None, *,
+             counts: bool = True) -> list[RunInfo]:
+        """Return recorded runs, newest first, optionally of one configuration.
+
+        ``counts=False`` leaves the PII, CPNI and violation counts at 0 (a
+        caller that reads the runs' snapshots counts them itself, cheaper).
+        """
         query = sa.select(RUNS).order_by(RUNS.c.id.desc())
         if config_hash is not None:
             query = query.where(RUNS.c.config_hash == config_hash)
@@ -573,8 +578,8 @@ class Store:
             query = query.limit(limit)
         with self._tx() as conn:
             rows = conn.execute(query.with_only_columns(*_INFO_COLUMNS)).all()
-            counts = self._counts(conn, [r.id for r in rows])
-        return [_info(r, counts.get(r.id, (0, 0, 0))) for r in rows]
+            tally = self._counts(conn, [r.id for r in rows]) if counts else {}
+        return [_info(r, tally.get(r.id, (0, 0, 0))) for r in rows]
 
     def run(self, run_id: int) -> RunInfo | None:
         """Return one run, or None when there is no such id."""
@@ -646,7 +651,7 @@ class Store:
             for chunk in _chunks(list(by_id), 500):
                 rows = conn.execute(
                     sa.select(f.run_id, f.column_id, f.source, f.entity, f.confidence, f.cpni,
-                              f.categories).where(f.run_id.in_(chunk)).order_by(f.id))
+                              f.categories).where(f.run_id.in_(chunk)).order_by(f.id)).all()
                 for run_id, column_id, source, entity, confidence, cpni, categories in rows:
                     cols = found[run_id]
                     col = cols.get(column_id)
