@@ -11,8 +11,8 @@ import pytest
 from support import ROOT, run_cli
 
 CORPUS = ROOT / "tests" / "corpus"
-MIN_F1 = 0.45
-MIN_PRECISION = 0.40
+MIN_F1 = 0.73  # measured 0.751 (precision 0.644, recall 0.903), 2026-12-02
+MIN_PRECISION = 0.62
 
 
 @pytest.mark.slow
