@@ -26,6 +26,7 @@ import pytest
 from support import run_cli
 
 from scanner.workflows.baseline import Approval, Baseline
+from scanner.workflows.store import Store
 
 EMAILS = [f"zelda.quartermain{i}@example.org" for i in range(40)]
 PHONES = [f"+1 617 555 {140 + i:04d}" for i in range(40)]
@@ -428,6 +429,15 @@ def test_refuses_to_replace_a_directory_that_is_not_a_site(tmp_path: Path) -> No
     assert "not a piiscan site" in run.stderr
     assert (e.site / "keep.txt").read_text() == "mine"
     assert not any(p.name.startswith(".site.tmp") for p in tmp_path.iterdir())
+
+
+def test_an_empty_store_builds_a_site_that_says_so(tmp_path: Path) -> None:
+    Store.open(str(tmp_path / "results.db")).close()
+    run = run_cli("site", "--store", str(tmp_path / "results.db"), "-o", str(tmp_path / "site"))
+    assert run.code == 0, run.stderr
+    assert "No runs recorded in this store yet" in (tmp_path / "site" / "index.html").read_text()
+    assert json.loads((tmp_path / "site" / "search-index.json").read_text()) == []
+    assert _broken_links(tmp_path / "site") == []
 
 
 def test_no_store_is_a_usage_error(tmp_path: Path) -> None:
