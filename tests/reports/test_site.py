@@ -421,14 +421,16 @@ def test_rebuild_after_one_more_run_rewrites_only_changed_pages(tmp_path: Path) 
 
 
 def test_refuses_to_replace_a_directory_that_is_not_a_site(tmp_path: Path) -> None:
-    e = _estate(tmp_path, runs=1)
-    e.site.mkdir()
-    (e.site / "keep.txt").write_text("mine")
-    run = run_cli("site", "--store", str(e.store), "-o", str(e.site))
+    store = tmp_path / "results.db"
+    Store.open(str(store)).close()
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "keep.txt").write_text("mine")
+    run = run_cli("site", "--store", str(store), "-o", str(site))
     assert run.code == 2
     assert "not a piiscan site" in run.stderr
-    assert (e.site / "keep.txt").read_text() == "mine"
-    assert not any(p.name.startswith(".site.tmp") for p in tmp_path.iterdir())
+    assert (site / "keep.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.db", "site"]
 
 
 def test_an_empty_store_builds_a_site_that_says_so(tmp_path: Path) -> None:
