@@ -2,8 +2,9 @@
 
 One :class:`Exporter` subclass per module of this package, decorated with
 :func:`register`: ``fides`` (a Fides dataset manifest with fideslang data
-categories), ``dbt`` (a ``schema.yml`` patch with ``meta`` and tags) and
-``openmetadata`` (JSON Patch bodies tagging columns).
+categories), ``dbt`` (a ``schema.yml`` patch with ``meta`` and tags),
+``openmetadata`` (JSON Patch bodies tagging columns) and ``datahub``
+(metadata change proposals for DataHub's ``file`` source).
 Exports read a :class:`~scanner.model.ScanResult` and the policy only, and
 carry what the result carries: entity types, categories and confidence,
 never a sampled value.

@@ -1,8 +1,8 @@
-"""``piiscan export --to fides|dbt|openmetadata RESULT.json``: findings into users' catalogs.
+"""``piiscan export --to TARGET RESULT.json``: findings into the catalogs users already run.
 
 Reads a saved JSON result (``piiscan scan --format json``) and writes one
-target's file: a Fides dataset manifest, a dbt ``schema.yml`` patch or
-OpenMetadata column tag patches. The
+target's file: a Fides dataset manifest, a dbt ``schema.yml`` patch,
+OpenMetadata column tag patches or DataHub metadata change proposals. The
 fideslang categories come from the policy's ``fides_categories``: ``--policy``,
 else the policy saved in the result, else the bundled one; the policy
 categories are recomputed when ``--policy`` is given, as ``piiscan report`` does.
@@ -25,8 +25,8 @@ logger = logging.getLogger(__name__)
 @click.command("export")
 @click.argument("result_file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--to", "target", required=True, metavar="TARGET",
-              help="Where the findings go: fides (dataset manifest), dbt (schema.yml patch) "
-              "or openmetadata (column tag patches).")
+              help="Where the findings go: fides (dataset manifest), dbt (schema.yml patch), "
+              "openmetadata (column tag patches) or datahub (metadata change proposals).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Write the export here instead of standard output.")
 @click.option("--policy", "policy_path", type=click.Path(exists=True, dir_okay=False),
@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
               show_default=True, help="Leave out findings below this confidence.")
 def export_command(result_file: str, target: str, output: str | None,
                    policy_path: str | None, min_confidence: float) -> None:
-    r"""Export a saved JSON result to Fides, dbt or OpenMetadata.
+    r"""Export a saved JSON result to Fides, dbt, OpenMetadata or DataHub.
 
     \b
     Examples:

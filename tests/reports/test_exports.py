@@ -207,3 +207,32 @@ def test_openmetadata_patches_tag_flagged_columns() -> None:
     tag_names = {f"PiiscanPolicy.{t['name']}" for t in doc["tags"]} | {"PII.Sensitive",
                                                                         "PII.NonSensitive"}
     assert {fqn for fqns in tags.values() for fqn in fqns} <= tag_names
+
+
+def test_datahub_proposals_validate_with_datahub_classes() -> None:
+    pytest.importorskip("datahub", reason="acryl-datahub is an optional test dependency")
+    from datahub.emitter.mcp import MetadataChangeProposalWrapper
+    from datahub.metadata.schema_classes import (
+        EditableSchemaMetadataClass,
+        GlossaryTermInfoClass,
+    )
+
+    text = get_exporter("datahub").export(sample_result(), Policy.load())
+    objs = json.loads(text)
+    wrappers = [MetadataChangeProposalWrapper.from_obj(o) for o in objs]
+    for w in wrappers:
+        assert w.validate(), w.entityUrn
+    terms = [w for w in wrappers if isinstance(w.aspect, GlossaryTermInfoClass)]
+    schemas = [w for w in wrappers if isinstance(w.aspect, EditableSchemaMetadataClass)]
+    assert terms and schemas
+    assert "urn:li:glossaryTerm:piiscan.EMAIL_ADDRESS" in {t.entityUrn for t in terms}
+    by_field = {(w.entityUrn, f.fieldPath): f for w in schemas
+                for f in w.aspect.editableSchemaFieldInfo}
+    urns = {u for u, _ in by_field}
+    assert "urn:li:dataset:(urn:li:dataPlatform:postgres,crm.public.accounts,PROD)" in urns
+    assert "urn:li:dataset:(urn:li:dataPlatform:file,examples/data/cdr/Master.csv,PROD)" in urns
+    email = next(f for (u, p), f in by_field.items() if p == "email")
+    assert [t.urn for t in email.glossaryTerms.terms] == [
+        "urn:li:glossaryTerm:piiscan.EMAIL_ADDRESS"]
+    assert "urn:li:tag:pii" in [t.tag for t in email.globalTags.tags]
+    assert "password" not in text.lower() and "J*** S****" not in text  # no evidence
