@@ -230,9 +230,12 @@ def _view(target: str, entity: str, a: Approval, today: dt.date, href: str | Non
 
 def collect(store: Store, policy: Policy, *, config_hash: str | None = None, runs: int = 30,
             baseline: Baseline | None = None, today: dt.date | None = None) -> SiteData:
-    """Read the newest ``runs`` runs (of one configuration, or all) and everything they need."""
+    """Read the newest runs (of one configuration, or all) and everything they need.
+
+    ``runs`` is the window's size: see :func:`window`.
+    """
     today = today or dt.datetime.now(dt.UTC).date()
-    listed = sorted(store.runs(config_hash, runs, counts=False), key=lambda r: r.id)
+    listed = window(sorted(store.runs(config_hash, counts=False), key=lambda r: r.id), runs)
     snaps: dict[int, RunSnapshot] = store.snapshots(listed)
     # The counts `piiscan history` shows, from the snapshots (the same definitions).
     recent = [_counted(r, snaps[r.id]) for r in listed]
@@ -329,6 +332,20 @@ def collect(store: Store, policy: Policy, *, config_hash: str | None = None, run
         feed_since=feed_since, baseline_given=baseline is not None,
         verdicts={r.id: snaps[r.id].sources for r in recent},
     )
+
+
+def window(runs: list[RunInfo], size: int) -> list[RunInfo]:
+    """Return at least the newest ``size`` runs (oldest first), the window moving in steps.
+
+    The window starts at a multiple of ``size`` runs and so holds between
+    ``size`` and ``2 * size - 1`` runs. Were it to slide by one run each time,
+    every timeline that starts at its edge would change with every scan and a
+    rebuild would rewrite most column pages; moving in steps, it does so once
+    every ``size`` runs.
+    """
+    if len(runs) <= size:
+        return runs
+    return runs[(len(runs) - size) // size * size:]
 
 
 def _counted(run: RunInfo, snap: RunSnapshot) -> RunInfo:

@@ -37,7 +37,8 @@ def _fail(message: str) -> NoReturn:
 @click.option("--policy", "policy_path", type=click.Path(exists=True, dir_okay=False),
               help="Policy YAML for category titles (default: the bundled policy).")
 @click.option("--runs", type=click.IntRange(min=1), default=30, show_default=True,
-              help="How many of the newest runs the trend, changes and timelines cover.")
+              help="At least this many of the newest runs for the trend, changes and "
+                   "timelines (the window moves in steps of this many runs).")
 @click.option("--reports", type=click.IntRange(min=0), default=3, show_default=True,
               help="Keep the full HTML report of this many of the newest runs.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")

@@ -203,9 +203,10 @@ def test_a_window_of_the_newest_runs_links_only_to_pages_it_has(estate: Estate,
                   "--reports", "1")
     assert run.code == 0, run.stderr
     pages = _pages(out)
+    # Two runs or more: the window moves in steps of two, so it starts at run 3.
     assert sorted(p for p in pages if p.startswith("runs/")) == [
-        "runs/4.html", "runs/5-report.html", "runs/5.html"]
-    assert "run 3" in pages["runs/4.html"]  # the run before the window: named, not linked
+        "runs/3.html", "runs/4.html", "runs/5-report.html", "runs/5.html"]
+    assert "run 2" in pages["runs/3.html"]  # the run before the window: named, not linked
     assert _broken_links(out) == []
 
 
