@@ -16,8 +16,10 @@ import fnmatch
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
+if TYPE_CHECKING:  # Arrow loads with the first reader, not with the CLI's --help
+    import pyarrow as pa
 
 DEFAULT_SAMPLE_SIZE = 10_000
 DEFAULT_BATCH_SIZE = 65_536

@@ -221,9 +221,11 @@ class Inputs:
 
 def load_inputs(args: ScanArgs, *, need_sources: bool = True) -> Inputs:
     """Read ``--config``, the policy (once) and custom detectors; a bad one is exit 2."""
+    from scanner.cli.startup import arrow_without_pandas
     from scanner.core.config_file import ConfigFileError, load_config_file
     from scanner.policy import Policy, PolicyError
 
+    arrow_without_pandas()
     from scanner.cli.inputs import discover_config
 
     config_path = args.config_path or discover_config()
