@@ -102,8 +102,7 @@ def _sample_rows(
     tbl, cols = table.selectable()
     if table.is_view or (table.rows_total is None and flavor.name not in ("sqlite", "mysql")
                          and not (flavor.tablesample and table.pages)):
-        rows = fetch(conn, sa.select(*cols).select_from(tbl).limit(n))
-        return list(rows), Method("plain", exhaustive=len(rows) < n)
+        return _read_up_to(conn, tbl, cols, n)
     if flavor.tablesample:
         return _sample_tablesample(table, conn, tbl, cols, n, seed)
     pushdown = getattr(flavor, "sample_statement", None)  # warehouses (connectors.sql.warehouse)
@@ -118,14 +117,28 @@ def _sample_rows(
         return _sample_key_ranges(table, conn, n, seed)
     total = rows_estimate(table, conn)
     if total is not None and total <= n:
-        rows = fetch(conn, sa.select(*cols).select_from(tbl).limit(n))
-        return list(rows), Method("plain", exhaustive=len(rows) < n)
+        return _read_up_to(conn, tbl, cols, n)
     if total is None:
         total = n * BERNOULLI_MAX_FACTOR
     fraction = min(1.0, n * 1.5 / max(total, 1))
     pred = flavor.rand_below(fraction, seed)
     rows = fetch(conn, sa.select(*cols).select_from(tbl).where(pred).limit(n))
     return list(rows), Method("random", fraction=fraction)
+
+
+def _read_up_to(
+    conn: Connection, tbl: sa.TableClause, cols: list[Any], n: int
+) -> tuple[list[Any], Method]:
+    """Read a table expected to hold at most ``n`` rows, in one query.
+
+    One row more than the sample is asked for: a table of exactly ``n`` rows is
+    then known to be read whole (no second look, no top-up), and one more row
+    says the table is larger than the sample.
+    """
+    rows = fetch(conn, sa.select(*cols).select_from(tbl).limit(n + 1))
+    if len(rows) > n:
+        return list(rows[:n]), Method("plain")
+    return list(rows), Method("plain", exhaustive=True)
 
 
 def rows_estimate(table: TableQuery, conn: Connection) -> int | None:
@@ -151,8 +164,9 @@ def _sample_tablesample(
     if total is None:
         total = (table.pages or 0) * 50
     if total <= n:
-        rows = fetch(conn, sa.select(*cols).select_from(tbl).limit(n))
-        if len(rows) < n:
+        # n + 1 rows asked: a table of exactly n rows is read whole in this one query.
+        rows = fetch(conn, sa.select(*cols).select_from(tbl).limit(n + 1))
+        if len(rows) <= n:
             return list(rows), Method("plain", exhaustive=True)
         # Statistics were stale: the table grew. Sample it after all.
         total = n * BERNOULLI_MAX_FACTOR * 2
@@ -190,8 +204,7 @@ def _sample_key_ranges(
     lo, hi = int(lo), int(hi)
     span = hi - lo + 1
     if span <= n:
-        rows = fetch(conn, sa.select(*cols).select_from(tbl).limit(n))
-        return list(rows), Method("plain", exhaustive=len(rows) < n)
+        return _read_up_to(conn, tbl, cols, n)
     rng = random.Random(seed)
     count = min(KEY_RANGES, n)
     starts = sorted(rng.sample(range(lo, hi + 1), count))

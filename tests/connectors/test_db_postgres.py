@@ -52,6 +52,12 @@ FIXTURES = [
     "CREATE VIEW slow AS SELECT pg_sleep(5)::text AS s, 1 AS x",
     "CREATE TABLE secret (ssn text)",
     "INSERT INTO secret VALUES ('x')",
+    "CREATE TABLE exact (id int PRIMARY KEY, v text)",
+    "INSERT INTO exact SELECT g, 'e' || g FROM generate_series(1, 500) g",
+    "CREATE TABLE dense (id int PRIMARY KEY, v text)",
+    "INSERT INTO dense SELECT g, 'd' || g FROM generate_series(1, 60000) g",
+    "CREATE TABLE exact_nokey (v text)",
+    "INSERT INTO exact_nokey SELECT 'e' || g FROM generate_series(1, 500) g",
     "ANALYZE",
 ]
 
@@ -74,7 +80,7 @@ def tables(pg: str) -> dict[str, object]:
 def test_lists_user_tables_without_views_or_system_schemas(tables: dict[str, object]) -> None:
     assert set(tables) == {
         "public.customers", "public.big", "public.nokey", "public.y", "public.secret",
-        f"Odd Schema.{ODD_TABLE}",
+        "public.exact", "public.exact_nokey", "public.dense", f"Odd Schema.{ODD_TABLE}",
     }
 
 
@@ -166,6 +172,44 @@ def test_small_table_is_read_whole(tables: dict[str, object]) -> None:
     assert sorted(data.column("a").to_pylist()) == list(range(1, 1001))
 
 
+def _data_queries(table: object, plan: ReadPlan) -> tuple[pa.Table, list[str]]:
+    """Read ``table`` and list the statements that read its rows (the server's own counts)."""
+    seen: list[str] = []
+    engine = table.db().engine()  # type: ignore[attr-defined]
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        words = statement.upper().split()
+        if words and words[0] == "SELECT" and "FROM" in words:
+            seen.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        data = read(table, plan, supplement=True)  # type: ignore[arg-type]
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    return data, seen
+
+
+@pytest.mark.parametrize("name", ["public.exact", "public.exact_nokey", "public.nokey"])
+def test_table_the_size_of_the_sample_is_one_query(pg: str, name: str) -> None:
+    # LIMIT n returning n rows used to be read as stale statistics: a second,
+    # sampled query and a top-up followed. One more row asked says it all.
+    _src, tables = scan_tables(pg)
+    size = 1000 if name == "public.nokey" else 500
+    data, queries = _data_queries(tables[name], ReadPlan(sample_size=size))
+    assert data.num_rows == size
+    assert len(queries) == 1, queries
+
+
+def test_large_table_is_one_query_plus_a_top_up_for_sparse_columns(pg: str) -> None:
+    _src, tables = scan_tables(pg)
+    data, queries = _data_queries(tables["public.dense"], ReadPlan(sample_size=2000))
+    assert 1000 <= data.num_rows <= 2000
+    assert len(queries) == 1, queries  # TABLESAMPLE, nothing else
+    _data, queries = _data_queries(tables["public.big"], ReadPlan(sample_size=2000))
+    assert len(queries) == 2, queries  # the sample and the sparse column's top-up
+
+
 def test_full_scan_streams_every_row_once(tables: dict[str, object]) -> None:
     t = tables["public.big"]
     sizes = [b.num_rows for b in t.batches(ReadPlan(sample_size=None, batch_size=50_000))]
@@ -194,7 +238,8 @@ def test_include_and_exclude_globs(pg: str) -> None:
     assert [c.name for c in tables["public.customers"].columns] == [
         "profile", "profile.address", "profile.email", "profile.phone"]
     _src, tables = scan_tables(pg, ConnectorOptions(exclude=("public.big", "Odd Schema.*",
-                                                             "*.*.photo")))
+                                                             "*.*.photo", "public.exact*",
+                                                             "public.dense")))
     assert set(tables) == {"public.customers", "public.nokey", "public.y", "public.secret"}
     assert "photo" not in [c.name for c in tables["public.customers"].columns]
 
