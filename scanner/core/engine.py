@@ -35,6 +35,7 @@ from detectors.embedded import EmbeddedDetector
 from detectors.registry import all_detectors
 from scanner.core.classify import Claim, finish_records, judge_column, resolve_column
 from scanner.core.config import ScanConfig
+from scanner.core.readahead import read_ahead
 from scanner.model import ColumnRef, ScanResult, SourceResult, Status, TableResult
 from scanner.policy import Policy
 from scanner.redact import redact_url
@@ -220,7 +221,8 @@ class Engine:
         rows = 0
         status, error = Status.OK, None
         try:
-            for batch in self._batches(table):
+            # The next batch is read while this one is checked (both cores busy).
+            for batch in read_ahead(self._batches(table)):
                 if not is_supplement(batch):
                     rows += batch.num_rows
                 self._scan_batch(batch, by_name)
