@@ -128,6 +128,8 @@ class LakeTable(Table):
         self.spec = spec
         #: Files opened so far (footers read), for the report and the benchmark.
         self.files_opened = 0
+        #: Rows per file whose footer was read: the total is known once every footer is.
+        self._row_counts: dict[str, int] = {}
         self._shown_root = shown_root if shown_root is not None else spec
         self._skipped_files: set[str] = set()
         self.partition_keys = self._partition_keys()
@@ -145,6 +147,13 @@ class LakeTable(Table):
                          partial_on_warnings=False)
         for rel, why in skipped or ():
             self._skip(rel, why)
+        self._settle_total()
+
+    def _settle_total(self) -> None:
+        # The row count is only ever summed from footers already read for the sample:
+        # no extra file is opened just to count (a lake may hold 100,000 of them).
+        if len(self._row_counts) == len(self.files):
+            self.rows_total = sum(self._row_counts.values())
 
     # Listing --------------------------------------------------------------------
 
@@ -178,7 +187,9 @@ class LakeTable(Table):
     def _open(self, path: str) -> pq.ParquetFile:
         self.files_opened += 1
         try:
-            return pq.ParquetFile(self.fs.open_input_file(path))
+            pf = pq.ParquetFile(self.fs.open_input_file(path))
+            self._row_counts[path] = pf.metadata.num_rows
+            return pf
         except (pa.ArrowInvalid, OSError) as exc:
             raise TableError(f"{self._shown_root}/{self._relative(path)}: not a readable "
                              f"Parquet file ({type(exc).__name__})") from exc
@@ -196,6 +207,7 @@ class LakeTable(Table):
         if plan.sample_size is None:
             for path in self.files:
                 yield from self._read(path, None, plan.batch_size)
+            self._settle_total()
             return
         n = len(self.files)
         least = min(n, MIN_SAMPLE_FILES)
@@ -211,6 +223,7 @@ class LakeTable(Table):
                 yield batch
         self.format_reason = (f"{self.format_reason}; the sample read {opened} of them, "
                               "spread over the dataset")
+        self._settle_total()
 
     def _read(self, path: str, limit: int | None,
               batch_size: int) -> Iterator[pa.RecordBatch]:
