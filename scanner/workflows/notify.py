@@ -93,10 +93,9 @@ def post_webhook(url: str, payload: dict[str, Any], *, timeout: float = WEBHOOK_
             retry = exc.code == 429 or exc.code >= 500
         except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as exc:
             reason = getattr(exc, "reason", exc)
-            if deadline.expired or isinstance(reason, TimeoutError):
-                last = f"no answer within {timeout:g} s"
-            else:
-                last = _short(reason)
+            # Past the deadline (a dripping server) or a socket timeout: both "timed out".
+            expired = deadline.expired or isinstance(reason, TimeoutError)
+            last = "timed out" if expired else _short(reason)
             retry = True
         finally:
             deadline.cancel()
