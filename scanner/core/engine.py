@@ -435,6 +435,7 @@ def scan(specs: list[str], config: ScanConfig | None = None,
     """
     return Engine(config or ScanConfig(), policy, progress).run(specs)
 
+
 def scan_sources(sources: list[Source], config: ScanConfig | None = None,
                  progress: ProgressHook | None = None,
                  policy: Policy | None = None) -> ScanResult:
