@@ -27,6 +27,8 @@ demo: examples
 	$(BIN)/piiscan report report.json --format html -o report.html
 	$(BIN)/piiscan report report.json --format table
 	$(BIN)/piiscan export --to fides report.json -o report.fides.yml
+	@# A second run of the same configuration gives the site a history to show.
+	$(BIN)/piiscan scan --config examples/scan.yaml --store demo-results.db -q --format json > /dev/null ; test $$? -ne 2
 	$(BIN)/piiscan site --store demo-results.db -o demo-site
 	@echo "Reports written to report.json, report.html and report.fides.yml; privacy site in demo-site/index.html"
 
