@@ -71,7 +71,19 @@ def test_json_contract(table: Path) -> None:
     assert cols["order_id"]["entities"] == []
     assert cols["qty"]["entities"] == []
     assert [e["type"] for e in cols["contact"]["entities"]] == ["EMAIL_ADDRESS"]
-    # A telling name over an empty column is reported, at lower confidence.
+    # A column empty in every row holds nothing, whatever its name: no finding, and
+    # the reason is kept.
+    assert cols["empty_ssn"]["entities"] == []
+    assert cols["empty_ssn"]["skipped"].startswith("empty")
+
+
+def test_empty_in_a_sample_keeps_the_name(table: Path) -> None:
+    # Rows left unread may hold values: a telling name over a column empty in the
+    # sample is reported, at lower confidence.
+    run = run_cli("scan", str(table), "--format", "json", "--sample-size", "100")
+    assert run.code == 0, run.stderr
+    (tbl,) = run.json()["sources"][0]["tables"]
+    cols = {c["name"]: c for c in tbl["columns"]}
     (ssn,) = cols["empty_ssn"]["entities"]
     assert ssn["type"] == "US_SSN" and ssn["confidence"] < 0.5 and ssn["sampled"] == 0
 
