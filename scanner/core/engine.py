@@ -244,14 +244,6 @@ class Engine:
             logger.error("%s", error)  # the one line on stderr saying why the exit code is 3
         # Columns found only in the data (e.g. a header-less file) join the table.
         cols = list(by_name.values())
-        if rows and self._read_whole(table, rows):
-            for c in cols:
-                if c.values == 0 and not c.skip_reason:
-                    # Every row was read and the column holds no value, whatever its name
-                    # says (a sparse log schema's hundred empty `…IP` fields). A sample
-                    # that left rows unread keeps the name-only finding, at low
-                    # confidence; an empty table keeps it too: that is a schema check.
-                    c.skip_reason = f"empty: no value in all {rows:,} rows"
         try:
             judged = [(c.ref, self._judge(c), c.skip_reason) for c in cols]
         except Exception as exc:  # a verdict bug: this table fails, the scan goes on
@@ -269,13 +261,6 @@ class Engine:
             format=table.format, format_reason=table.format_reason,
             warnings=tuple(table.warnings[:50]), seconds=time.perf_counter() - t0,
         )
-
-    def _read_whole(self, table: Table, rows: int) -> bool:
-        """Tell whether the rows read are all the table has."""
-        if table.rows_total is not None:
-            return rows >= table.rows_total
-        limit = self.config.plan.sample_size
-        return limit is None or rows < limit
 
     def _batches(self, table: Table) -> Iterator[pa.RecordBatch]:
         plan = self.config.plan
