@@ -361,6 +361,22 @@ def migrate(engine: Engine, migrations: Sequence[Migration] = MIGRATIONS) -> int
         return max(current, target)
 
 
+def read_version(engine: Engine, target: int) -> int:
+    """Return the store's schema version without writing (a read-only store).
+
+    Raises StoreError when the store is newer than this piiscan reads.
+    """
+    with engine.begin() as conn:
+        if not sa.inspect(conn).has_table(SCHEMA_VERSION_TABLE.name):
+            return 0
+        current = int(conn.execute(sa.select(sa.func.max(SCHEMA_VERSION_TABLE.c.version)))
+                      .scalar() or 0)
+    if current > target:
+        raise StoreError(f"results store has schema version {current}; this piiscan reads up "
+                         f"to {target} (upgrade piiscan)")
+    return current
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -493,15 +509,19 @@ class Store:
         path = sqlite_path(url)
         if not create and path is not None and not path.exists():
             raise NoStore(f"no runs recorded yet ({where} does not exist)")
+        # A reader of a store it may not write (a 0444 file, a read-only
+        # directory, a mounted archive) reads it as it is, migrating nothing.
+        readonly = not create and path is not None and not _writable(path)
         try:
-            engine = _engine(url)
+            engine = _engine(url, readonly=readonly)
         except (NoSuchModuleError, ModuleNotFoundError, ImportError) as exc:
             raise StoreError(f"results store {where}: no driver for {url.drivername}") from exc
         except (ArgumentError, OSError) as exc:
             raise StoreError(f"results store {where}: {_reason(exc)}") from exc
         store = cls(engine, url)
         try:
-            store.version = migrate(engine, migrations)
+            store.version = (read_version(engine, len(migrations)) if readonly
+                             else migrate(engine, migrations))
         except StoreError as exc:
             engine.dispose()
             raise StoreError(f"{where}: {exc}") from exc
@@ -729,8 +749,34 @@ def _info(row: Any, counts: tuple[int, int, int]) -> RunInfo:
     )
 
 
-def _engine(url: URL) -> Engine:
+def _writable(path: Path) -> bool:
+    """Tell whether a SQLite store can be written: the file, and its directory (the journal)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _readonly_engine(path: Path) -> Engine:
+    import sqlite3
+    from urllib.parse import quote
+
+    uri = f"file:{quote(str(path))}?mode=ro"
+    engine = sa.create_engine("sqlite://", poolclass=sa.pool.NullPool,
+                              creator=lambda: sqlite3.connect(uri, uri=True, timeout=30))
+
+    @sa.event.listens_for(engine, "connect")
+    def _no_implicit_tx(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN")  # deferred: one consistent read, no write lock
+
+    return engine
+
+
+def _engine(url: URL, *, readonly: bool = False) -> Engine:
     path = sqlite_path(url)
+    if path is not None and readonly:
+        return _readonly_engine(path)
     if path is not None:
         # The store holds column names and masked evidence: readable by its owner only.
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
