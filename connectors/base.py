@@ -72,6 +72,9 @@ class ConnectorOptions:
     exclude: tuple[str, ...] = ()
     include_views: bool = False
     query_timeout: float = 30.0
+    #: Seconds one source may take in all (listing and every table); tables not
+    #: started by then fail with that reason, one being read stops where it is.
+    source_timeout: float = 3600.0
     jobs: int = 2
     encoding: str | None = None
     delimiter: str | None = None

@@ -26,6 +26,16 @@ log = logging.getLogger(__name__)
 #: Rows per page assumed when PostgreSQL has never analysed a table.
 _GUESS_ROWS_PER_PAGE = 50
 
+#: Seconds a connect may take in all (TCP, TLS, the server's greeting, login and
+#: session setup), whatever --query-timeout says: a server that accepts and then
+#: stays silent is given up on after this long, PostgreSQL and MySQL alike.
+CONNECT_TIMEOUT = 10
+
+
+def connect_timeout(query_timeout: float) -> int:
+    """Return the whole seconds a connect may take: the query timeout, at most 10."""
+    return max(1, int(min(query_timeout, CONNECT_TIMEOUT)))
+
 
 @dataclass(frozen=True)
 class Stats:
@@ -119,7 +129,8 @@ class Postgres(Flavor):
 
     def engine_kwargs(self, timeout: float) -> dict[str, Any]:
         """Bound the connect time; name the session so DBAs can see who reads."""
-        return {"connect_args": {"connect_timeout": max(1, int(min(timeout, 10))),
+        # libpq's connect_timeout bounds the whole connection establishment.
+        return {"connect_args": {"connect_timeout": connect_timeout(timeout),
                                  "application_name": "piiscan"}}
 
     def install(self, engine: Engine, timeout: float) -> None:
@@ -216,14 +227,23 @@ class MySQL(Flavor):
     system_schemas = frozenset({"information_schema", "mysql", "performance_schema", "sys"})
 
     def engine_kwargs(self, timeout: float) -> dict[str, Any]:
-        """Bound connect time; read_timeout catches a server that stops answering."""
-        return {"connect_args": {"connect_timeout": max(1, int(min(timeout, 10))),
-                                 "read_timeout": max(5, int(timeout * 2) + 5),
-                                 "charset": "utf8mb4"}}
+        """Bound the whole connect, as PostgreSQL's connect_timeout does.
+
+        PyMySQL's connect_timeout covers the TCP connect only; the server's greeting
+        and the login are reads, bounded by read_timeout. So a connect reads with
+        the connect bound, and the session setup then allows queries their own
+        (see :meth:`install`).
+        """
+        bound = connect_timeout(timeout)
+        return {"connect_args": {"connect_timeout": bound, "read_timeout": bound,
+                                 "write_timeout": bound, "charset": "utf8mb4"}}
 
     def install(self, engine: Engine, timeout: float) -> None:
         """Make every session read-only and time-bounded (MariaDB and MySQL spell it apart)."""
         seconds = max(0.001, float(timeout))
+        # A server that stops answering mid-query: the statement limit plus slack
+        # for the rows in flight.
+        read_timeout = max(5, int(timeout * 2) + 5)
 
         @sa.event.listens_for(engine, "connect")
         def _setup(dbapi_conn: Any, _record: Any) -> None:
@@ -237,6 +257,10 @@ class MySQL(Flavor):
             else:
                 cur.execute("SET SESSION max_execution_time = %s", (int(seconds * 1000),))
             cur.close()
+            if hasattr(dbapi_conn, "_read_timeout"):
+                # PyMySQL reads its read_timeout per read, and has no public setter.
+                dbapi_conn._read_timeout = read_timeout
+                dbapi_conn._write_timeout = read_timeout
 
     def schemas(self, insp: sa.Inspector, url_database: str | None) -> list[str | None]:
         """Return the URL's database only, or every non-system database when it names none."""

@@ -200,6 +200,7 @@ class ScanArgs:
     executor: str | None = None
     #: Where the SOURCE arguments are stored (``--location``), for ad-hoc scans.
     location: str | None = None
+    source_timeout: float = 3600.0
 
     @classmethod
     def of(cls, sources: tuple[str, ...], options: Mapping[str, Any]) -> ScanArgs:
@@ -271,7 +272,7 @@ def run_scan(args: ScanArgs, inputs: Inputs) -> tuple[ScanResult, Residency]:
             include=args.include, exclude=args.exclude, include_views=args.include_views,
             query_timeout=args.query_timeout, jobs=args.jobs, encoding=args.encoding,
             delimiter=args.delimiter, header=args.header, cdr_format=args.cdr_format,
-            cdr_layout=args.cdr_layout),
+            cdr_layout=args.cdr_layout, source_timeout=args.source_timeout),
     )
     from scanner.cli.inputs import StdinSpool
 

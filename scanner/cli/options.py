@@ -21,6 +21,8 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 MAX_SAMPLE_SIZE = 10_000_000
 #: A query allowed a whole day is a query with no timeout.
 MAX_QUERY_TIMEOUT = 86_400.0
+#: A week: longer is no limit at all.
+MAX_SOURCE_TIMEOUT = 604_800.0
 
 
 def scan_options(func: _F) -> _F:
@@ -38,6 +40,10 @@ def scan_options(func: _F) -> _F:
         click.option("--query-timeout", type=click.FloatRange(min=0.1, max=MAX_QUERY_TIMEOUT),
                      default=30.0,
                      show_default=True, help="Seconds allowed per database query."),
+        click.option("--source-timeout", type=click.FloatRange(min=1, max=MAX_SOURCE_TIMEOUT),
+                     default=3600.0, show_default=True,
+                     help="Seconds allowed for one source in all; tables not read by then "
+                     "fail with that reason."),
         click.option("--jobs", type=click.IntRange(min=1, max=32), default=2,
                      show_default=True, help="Tables scanned at once (databases)."),
         click.option("--encoding", help="Text encoding of delimited files (default: detected)."),
@@ -78,7 +84,8 @@ def scan_options(func: _F) -> _F:
 def connector_options(*, include: tuple[str, ...], exclude: tuple[str, ...],
                       include_views: bool, query_timeout: float, jobs: int,
                       encoding: str | None, delimiter: str | None, header: bool | None,
-                      cdr_format: str | None, cdr_layout: str | None) -> ConnectorOptions:
+                      cdr_format: str | None, cdr_layout: str | None,
+                      source_timeout: float = 3600.0) -> ConnectorOptions:
     """Check the reading options as given on the command line and bundle them."""
     if delimiter is not None:
         delimiter = delimiter.encode().decode("unicode_escape")  # `\t` as typed in a shell
@@ -93,6 +100,8 @@ def connector_options(*, include: tuple[str, ...], exclude: tuple[str, ...],
     # FloatRange lets nan through (every comparison with it is false).
     if not math.isfinite(query_timeout):
         raise click.BadParameter("give a number of seconds", param_hint="--query-timeout")
+    if not math.isfinite(source_timeout):
+        raise click.BadParameter("give a number of seconds", param_hint="--source-timeout")
     if cdr_format is not None:
         from connectors.registry import format_names
 
@@ -111,7 +120,8 @@ def connector_options(*, include: tuple[str, ...], exclude: tuple[str, ...],
             raise click.UsageError(str(exc)) from exc
     return ConnectorOptions(
         include=include, exclude=exclude, include_views=include_views,
-        query_timeout=query_timeout, jobs=jobs, encoding=encoding, delimiter=delimiter,
+        query_timeout=query_timeout, source_timeout=source_timeout, jobs=jobs,
+        encoding=encoding, delimiter=delimiter,
         header=header, cdr_format=cdr_format, cdr_layout=cdr_layout)
 
 

@@ -49,6 +49,7 @@ CONNECTOR_OPTIONS: dict[str, Any] = {
     "exclude": (),
     "include_views": False,
     "query_timeout": 30.0,
+    "source_timeout": 3600.0,
     "jobs": 2,
     "encoding": None,
     "delimiter": None,

@@ -36,6 +36,7 @@ from detectors.registry import all_detectors
 from scanner.core.classify import Claim, finish_records, judge_column, resolve_column
 from scanner.core.config import ScanConfig
 from scanner.core.readahead import read_ahead
+from scanner.core.selection import Selection, covered
 from scanner.model import ColumnRef, ScanResult, SourceResult, Status, TableResult
 from scanner.policy import Policy
 from scanner.redact import redact_url
@@ -44,6 +45,9 @@ logger = logging.getLogger(__name__)
 
 #: Batches smaller than this are checked directly (deduplicating would cost more).
 _DEDUPE_MIN = 2_000
+
+#: The error of a table not started before its source's time limit.
+_LATE = "not read: the source's time limit (--source-timeout) was reached"
 
 #: Called after each batch with (table name, rows read so far, rows expected or None).
 ProgressHook = Callable[[str, int, int | None], None]
@@ -87,6 +91,8 @@ class Engine:
         # Tables of a database are judged in parallel threads; the language model
         # (spaCy's pipeline) is used by one of them at a time.
         self._ner_lock = threading.Lock()
+        # --include/--exclude on files too (databases apply them while listing).
+        self._selection = Selection(config.connector)
         self._pool = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)),
                                         thread_name_prefix="piiscan-scan")
 
@@ -114,8 +120,13 @@ class Engine:
             found = 0
             for item in items:
                 found_inside = item != spec
+                if found_inside and covered(item, spec, self.config.claimed):
+                    found += 1  # a more specific entry of the configuration scans it
+                    continue
                 result = self.scan_source(item, CONFIDENT_CLAIM if found_inside else 1)
-                if result is not None:
+                if result is not None and result.name in self._selection.emptied:
+                    found += 1  # every table left out by --include/--exclude
+                elif result is not None:
                     results.append(result)
                     found += 1
             for where, reason in skipped:
@@ -179,18 +190,23 @@ class Engine:
     def _scan_opened(self, source: Source) -> SourceResult:
         name = source.name
         tables: list[TableResult] = []
+        # One bound for the whole source: a server that answers every query just
+        # within --query-timeout must not hold the scan for hours.
+        limit = self.config.connector.source_timeout
+        deadline = time.monotonic() + limit
         with source:
             name = source.name
             try:
                 jobs = source.concurrency
                 if jobs <= 1:
-                    for table in source.tables():
-                        tables.append(self.scan_table(source, table))
+                    for table in self._selection.tables(source, source.tables()):
+                        tables.append(self.scan_table(source, table, deadline))
                 else:
                     # Database tables are read side by side over the source's pool.
-                    listed = list(source.tables())
+                    listed = list(self._selection.tables(source, source.tables()))
                     with ThreadPoolExecutor(jobs, thread_name_prefix="piiscan-table") as ex:
-                        tables.extend(ex.map(lambda t: self.scan_table(source, t), listed))
+                        tables.extend(ex.map(lambda t: self.scan_table(source, t, deadline),
+                                             listed))
             except SourceError as exc:
                 logger.error("%s", exc)
                 status = Status.PARTIAL if tables else Status.FAILED
@@ -206,12 +222,25 @@ class Engine:
         error = None
         if bad:
             error = bad[0].error if len(bad) == 1 else f"{len(bad)} tables could not be fully read"
+        late = sum(1 for t in tables if t.error == _LATE)
+        if late:
+            # One line for the source, not one per table left unread.
+            error = f"{name}: {late} of {len(tables)} tables not read: the source's time " \
+                    f"limit ({limit:g} s, --source-timeout) was reached"
+            logger.error("%s", error)
         return SourceResult(name, source.kind, tuple(tables), status, error)
 
     # Tables ------------------------------------------------------------------
 
-    def scan_table(self, source: Source, table: Table) -> TableResult:
+    def scan_table(self, source: Source, table: Table,
+                   deadline: float | None = None) -> TableResult:
         t0 = time.perf_counter()
+        if deadline is not None and time.monotonic() > deadline:
+            return TableResult(
+                name=table.name, schema=table.schema, columns=(), rows_scanned=0,
+                rows_total=table.rows_total, status=Status.FAILED, error=_LATE,
+                format=table.format, format_reason=table.format_reason,
+            )
         cols = [
             self._column(ColumnRef(source.name, table.name, c.name, i, c.data_type,
                                    table.schema), c.skip_reason)
@@ -223,6 +252,11 @@ class Engine:
         try:
             # The next batch is read while this one is checked (both cores busy).
             for batch in read_ahead(self._batches(table)):
+                if rows and deadline is not None and time.monotonic() > deadline:
+                    # More rows came after the time limit: what was read is reported.
+                    raise TableError(f"{source.name}: {table.name}: stopped after {rows:,} "
+                                     "rows: the source's time limit (--source-timeout) "
+                                     "was reached")
                 if not is_supplement(batch):
                     rows += batch.num_rows
                 self._scan_batch(batch, by_name)
