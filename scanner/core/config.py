@@ -29,6 +29,10 @@ class ScanConfig:
     executor: str | None = None
     #: Seconds a work unit may take on a cluster before it is reported failed (None: no limit).
     unit_timeout: float | None = None
+    #: Paths other entries of the configuration name: a directory or glob scanned
+    #: here passes over what lies in them (each file is scanned once, by its most
+    #: specific entry).
+    claimed: tuple[str, ...] = ()
 
     @property
     def plan(self) -> ReadPlan:
@@ -38,6 +42,7 @@ class ScanConfig:
         """Return the configuration as shown in results (nothing secret lives here)."""
         out = asdict(self)
         out.pop("progress", None)
+        out.pop("claimed", None)  # how entries share files, not how they are scanned
         for key in ("executor", "unit_timeout"):  # shown only when set: results stay comparable
             if out.get(key) is None:
                 out.pop(key, None)

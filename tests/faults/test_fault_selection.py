@@ -1,0 +1,56 @@
+"""Items 19 and 22: each file is scanned once, and --include/--exclude apply to files.
+
+``--include``/``--exclude`` used to reach databases only: files ignored them
+in silence, so an excluded file was scanned and reported all the same. A
+configuration listing a file twice, or a directory and a file inside it,
+scanned that file twice. The scans run as real piiscan processes.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support import ROOT
+
+
+def _scan(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "scanner", "scan", *args, "--no-store",
+                           "--no-ner", "-q", "--format", "json"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def _columns(proc: subprocess.CompletedProcess) -> dict[str, list[str]]:
+    """Return {file name: [columns scanned]}."""
+    assert proc.returncode == 0, proc.stderr
+    return {t["name"]: [c["name"] for c in t["columns"]]
+            for s in json.loads(proc.stdout)["sources"] for t in s["tables"]}
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "customers.csv").write_text(
+        "email,ssn,name\nzelda@example.org,536-90-4399,Zelda Quill\n")
+    (tmp_path / "leads.csv").write_text("phone,email\n+1 202 555 0143,bo@example.net\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize(("option", "expected"), [
+    (("--exclude", "customers.csv"), {"leads.csv": ["phone", "email"]}),
+    (("--include", "customers.csv"), {"customers.csv": ["email", "ssn", "name"]}),
+    (("--include", "customers.csv.email"), {"customers.csv": ["email"]}),
+    (("--exclude", "*.email"), {"customers.csv": ["ssn", "name"], "leads.csv": ["phone"]}),
+    (("--include", "*.csv.email"), {"customers.csv": ["email"], "leads.csv": ["email"]}),
+])
+def test_include_exclude_select_files_and_columns(
+        folder: Path, option: tuple[str, str], expected: dict[str, list[str]]) -> None:
+    assert _columns(_scan(str(folder), *option)) == expected
+
+
+def test_exclude_by_path_leaves_the_file_out(folder: Path) -> None:
+    proc = _scan(str(folder), "--exclude", str(folder / "customers.csv"))
+    assert _columns(proc) == {"leads.csv": ["phone", "email"]}
+    assert "536-90" not in proc.stdout
