@@ -37,7 +37,6 @@ from scanner.core.classify import Claim, finish_records, judge_column, resolve_c
 from scanner.core.config import ScanConfig
 from scanner.core.readahead import read_ahead
 from scanner.core.selection import Selection, covered
-from scanner.core.selection import Selection, covered
 from scanner.model import ColumnRef, ScanResult, SourceResult, Status, TableResult
 from scanner.policy import Policy
 from scanner.redact import redact_url
@@ -92,8 +91,6 @@ class Engine:
         # Tables of a database are judged in parallel threads; the language model
         # (spaCy's pipeline) is used by one of them at a time.
         self._ner_lock = threading.Lock()
-        # --include/--exclude on files too (databases apply them while listing).
-        self._selection = Selection(config.connector)
         # --include/--exclude on files too (databases apply them while listing).
         self._selection = Selection(config.connector)
         self._pool = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)),
