@@ -1,0 +1,203 @@
+"""Library-grade validators: uap-core (ua-parser), email-validator and usaddress.
+
+These parsers cost tens to hundreds of microseconds a call, so they never see a
+whole column: a vectorized pattern proposes candidates, and ``check_distinct``
+runs the parser once per distinct candidate (user agents and street names repeat
+a lot), on at most ``limit`` distinct values per batch. Nothing here touches
+the network: uap-core's regexes ship inside ``ua-parser-builtins``, email
+syntax is checked with ``check_deliverability=False`` (no DNS), and the public
+suffix list is tldextract's bundled snapshot.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from detectors.base import MAX_PYTHON_CHECKS, Detector
+
+
+@dataclass(frozen=True)
+class Distinct:
+    """What a parser made of a batch's candidates, each distinct value parsed once."""
+
+    #: Candidates (with repeats) that validated, estimated from a subset when one was drawn.
+    matched: int
+    #: Masked examples of validated values.
+    evidence: tuple[str, ...]
+    #: How many distinct values were parsed when a subset was drawn, else None.
+    subset: int | None
+    #: The distinct values parsed, and which of them validated (for callers that
+    #: need a per-value answer, e.g. a second, looser reading under a telling name).
+    values: tuple[str, ...] = ()
+    verdicts: tuple[Any, ...] = ()
+
+
+def check_distinct(candidates: pa.Array, verdict: Callable[[str], Any], detector: Detector,
+                   limit: int = MAX_PYTHON_CHECKS,
+                   accept: Callable[[Any], bool] = bool) -> Distinct:
+    """Run ``verdict`` once per distinct candidate; count the candidates ``accept`` keeps.
+
+    Past ``limit`` distinct values, a seeded random subset of them is parsed and
+    the count scaled up by the rows they stand for.
+    """
+    if len(candidates) == 0:
+        return Distinct(0, (), None)
+    vc = pc.value_counts(candidates)
+    values = vc.field("values")
+    counts = vc.field("counts")
+    subset: int | None = None
+    total = len(candidates)
+    if len(values) > limit:
+        picks = pa.array(sorted(random.Random(len(values)).sample(range(len(values)), limit)))
+        values, counts = values.take(picks), counts.take(picks)
+        subset = limit
+    texts = values.to_pylist()
+    weights = counts.to_pylist()
+    verdicts = [verdict(v) for v in texts]
+    good = [(v, w) for v, w, r in zip(texts, weights, verdicts, strict=True) if accept(r)]
+    matched = sum(w for _, w in good)
+    if subset is not None:
+        seen = sum(weights)
+        matched = round(matched * total / seen) if seen else 0
+    evidence: list[str] = []
+    for v, _ in good:
+        m = detector.mask(v)
+        if m not in evidence:
+            evidence.append(m)
+        if len(evidence) >= 3:
+            break
+    return Distinct(matched, tuple(evidence), subset, tuple(texts), tuple(verdicts))
+
+
+# --- user agents: uap-core ---------------------------------------------------------
+
+def _ua_parser() -> Any:
+    try:
+        import ua_parser
+    except ImportError as exc:  # pragma: no cover - a dependency of the package
+        raise ImportError("ua-parser is needed for user agents: pip install piiscan-cpni") from exc
+    # The package's own parser picks the fastest matcher installed (ua-parser-rs, a
+    # Rust regex set; then re2; then Python's re) and builds it once per process.
+    return ua_parser.parser
+
+
+def uap_recognises(value: str) -> bool:
+    """Tell whether uap-core's regexes name a client, an operating system or a device in ``value``.
+
+    uap-core answers "Other" (None here) for anything it does not know; a known
+    family is evidence the string was written by a client.
+    """
+    from ua_parser import Domain
+
+    result = _ua_parser()(value, Domain.ALL)
+    return bool(result.user_agent or result.os or result.device)
+
+
+# --- emails: email-validator and the public suffix list ----------------------------
+
+@lru_cache(maxsize=1)
+def public_tlds() -> frozenset[str]:
+    """Top-level domains of the bundled public suffix snapshot, in ASCII (IDNs as punycode).
+
+    Private-use and special-use names (``.local``, ``.internal``, ``.test``,
+    ``.invalid``, ``.localhost``) are not in the list: an address under them
+    reaches no one outside one network.
+    """
+    spec = importlib.util.find_spec("tldextract")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("tldextract is needed for email domains: pip install piiscan-cpni")
+    snapshot = Path(spec.submodule_search_locations[0]) / ".tld_set_snapshot"
+    tlds: set[str] = set()
+    for line in snapshot.read_text("utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("//"):
+            continue
+        tld = line.split()[0].rsplit(".", 1)[-1].lstrip("!*").lower()
+        if not tld:
+            continue
+        try:
+            tlds.add(tld if tld.isascii() else tld.encode("idna").decode("ascii"))
+        except UnicodeError:
+            continue
+    return frozenset(tlds)
+
+
+def email_valid(value: str) -> bool:
+    """Tell whether ``value`` is an address by RFC 5322 syntax, under a public top-level domain.
+
+    email-validator checks the syntax (internationalised and quoted local parts
+    allowed, no DNS query). On top of it: an ASCII top-level domain must be on
+    the public suffix list, and the local part must hold no ``/``: RFC 5322 allows
+    one, but mailbox providers never hand such names out, while device and path
+    names (``S0/SU2/DS1-0@HQRTR.corp.local``) are full of them.
+    """
+    from email_validator import EmailNotValidError, validate_email
+
+    address = value.rsplit("<", 1)[-1].rstrip(">").strip() if value.endswith(">") else value
+    try:
+        parsed = validate_email(address, check_deliverability=False, allow_smtputf8=True,
+                                allow_quoted_local=True, allow_domain_literal=False,
+                                globally_deliverable=True)
+    except EmailNotValidError:
+        return False
+    if "/" in parsed.local_part:
+        return False
+    if not parsed.domain.rsplit(".", 1)[-1].isascii():
+        # An internationalised top-level domain that IDNA accepts: private and
+        # special-use names are all ASCII (.local, .lan, .corp), and the snapshot
+        # lags behind newly delegated IDN domains.
+        return True
+    return parsed.ascii_domain.rsplit(".", 1)[-1].lower() in public_tlds()
+
+
+# --- US street addresses: usaddress ------------------------------------------------
+
+#: What usaddress must find, besides a house number and a street name, for a
+#: street line to count on its values alone: a street type (St, Avenue), a
+#: direction (N, SW) or the rest of an address (city, state, ZIP).
+_STREET_CONFIRMING = frozenset({"StreetNamePostType", "StreetNamePreType",
+                                "StreetNamePreDirectional", "StreetNamePostDirectional",
+                                "StateName", "ZipCode"})
+
+#: usaddress's verdicts: a full street line, a street line only a telling column
+#: name can vouch for ("350 Broadway", "12 Angry Men" alike), or no address.
+STREET = 2
+STREET_NAMED = 1
+NOT_STREET = 0
+
+
+def us_street(value: str) -> int:
+    """Read one candidate with usaddress: STREET, STREET_NAMED or NOT_STREET.
+
+    A PO box, rural route or highway contract box (``RR 2 Box 152``) is an
+    address; an occupancy alone (``Suite 200``, ``Apt 4B``) is not. The CRF
+    model tags any "number words" phrase as a street (``47 Ronin``), so a street
+    type, a direction or a city/state/ZIP must confirm it.
+    """
+    import usaddress
+
+    try:
+        tags, kind = usaddress.tag(value[:200])
+    except usaddress.RepeatedLabelError:
+        return NOT_STREET
+    if kind == "PO Box":
+        return STREET if tags.get("USPSBoxID") else NOT_STREET
+    if kind != "Street Address" or not tags.get("AddressNumber") or not tags.get("StreetName"):
+        return NOT_STREET
+    if not any(c.isdigit() for c in tags["AddressNumber"]):
+        # "One Microsoft Way": spelled-out numbers are rare and mostly titles.
+        return STREET_NAMED
+    if _STREET_CONFIRMING.intersection(tags):
+        return STREET
+    if tags.get("PlaceName") and tags.get("StateName"):
+        return STREET
+    return STREET_NAMED
