@@ -16,7 +16,6 @@ files. See ``examples/scan.yaml``. Every error names the file and the line::
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import fnmatch
 import logging
 import os
@@ -30,16 +29,13 @@ from urllib.parse import quote
 from scanner.fileio import reading
 from scanner.model import ScanResult
 from scanner.policy import yamlsource
-from scanner.policy.residency import parse_location
+from scanner.validation import Invalid, validate
 
 logger = logging.getLogger(__name__)
 
 _Options = TypeVar("_Options")
 _Config = TypeVar("_Config")
 
-_TOP_KEYS = ("version", "default_location", "policy", "sample_size", "full", "options", "sources",
-             "executor")
-_SOURCE_KEYS = ("path", "url", "location", "options")
 #: Connector options a source may set, with their default (which gives the type).
 #: Mirrors ``connectors.base.ConnectorOptions`` (a test keeps the two in step);
 #: not imported from there so that ``reports`` can use this module without
@@ -59,17 +55,10 @@ CONNECTOR_OPTIONS: dict[str, Any] = {
     "endpoint_url": None,
 }
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_LOCATION_HELP = (
-    "use a two-letter country code (US, DE) or a cloud region (us-east-1, europe-west3, westeurope)"
-)
 
 
 class ConfigFileError(Exception):
     """The scan configuration is missing or malformed. The message names file and line."""
-
-
-#: Builds the error for ``container[key]``: ``fail(container, key, message)``.
-_Fail = Callable[[object, str | int, str], ConfigFileError]
 
 
 @dataclass(frozen=True)
@@ -199,56 +188,23 @@ def parse_config_file(text: str, where: str, base_dir: Path | None = None) -> Co
         line = f" line {exc.line}:" if exc.line is not None else ""
         raise ConfigFileError(f"{where}:{line} {exc}") from exc
 
-    def fail(container: object, key: str | int, message: str) -> ConfigFileError:
-        line = yamlsource.line_of(container, key)
-        return ConfigFileError(
-            f"{where}: line {line}: {message}" if line else f"{where}: {message}"
-        )
+    from scanner.core.config_model import config_model, messages
 
-    if not isinstance(doc, dict):
-        raise fail(doc, 0, "expected a mapping with a 'sources' list")
-    yamlsource.check_keys(doc, _TOP_KEYS, "scan configuration", fail)
-    version = doc.get("version", 1)
-    if version != 1:
-        raise fail(
-            doc, "version", f"unsupported version {version!r} (this piiscan reads version 1)"
-        )
-
-    default_location = doc.get("default_location")
-    if default_location is not None:
-        default_location = _location(doc, "default_location", fail)
-
-    sample_size = doc.get("sample_size")
-    if sample_size is not None and (
-        not isinstance(sample_size, int) or isinstance(sample_size, bool) or sample_size < 1
-    ):
-        raise fail(
-            doc, "sample_size", f"'sample_size' must be a positive integer, not {sample_size!r}"
-        )
-    full = doc.get("full")
-    if full is not None and not isinstance(full, bool):
-        raise fail(doc, "full", f"'full' must be true or false, not {full!r}")
-    policy = doc.get("policy")
-    if policy is not None:
-        if not isinstance(policy, str) or not policy.strip():
-            raise fail(doc, "policy", "'policy' must be the path of a policy YAML file")
-        policy = _resolve(policy, base_dir)
-
-    options = _options(doc, "options", fail) if "options" in doc else ()
-    executor = doc.get("executor")
-    if executor is not None and (not isinstance(executor, str)
-                                 or not (executor == "local" or executor.startswith("dask://"))):
-        raise fail(doc, "executor", f"'executor' must be 'local' or dask://HOST:PORT, "
-                   f"not {executor!r}")
-
-    raw_sources = doc.get("sources")
-    if not isinstance(raw_sources, list) or not raw_sources:
-        raise fail(
-            doc, "sources", "'sources' must be a non-empty list of {path: ...} or {url: ...}"
-        )
+    try:
+        model: Any = validate(config_model(CONNECTOR_OPTIONS), doc,
+                          messages=messages(CONNECTOR_OPTIONS))
+    except Invalid as exc:
+        line = f" line {exc.line}:" if exc.line is not None else ""
+        raise ConfigFileError(f"{where}:{line} {exc.message}") from exc
+    policy = _resolve(model.policy, base_dir) if model.policy is not None else None
+    options = _options(model.options)
+    executor = model.executor
+    default_location = model.default_location
+    sample_size = model.sample_size
+    full = model.full
     sources: list[SourceEntry] = []
-    for i, raw in enumerate(raw_sources):
-        sources.append(_source(raw_sources, i, raw, base_dir, fail))
+    for i, raw in enumerate(model.sources):
+        sources.append(_source(doc["sources"], i, raw, base_dir, where))
     logger.debug("scan configuration %s: %s sources", where, len(sources))
     return ConfigFile(
         path=where,
@@ -262,82 +218,42 @@ def parse_config_file(text: str, where: str, base_dir: Path | None = None) -> Co
     )
 
 
-def _source(
-    container: list[Any], i: int, raw: Any, base_dir: Path | None, fail: _Fail
-) -> SourceEntry:
-    if isinstance(raw, str):
-        raw_map: dict[str, Any] = {"path": raw}
-        line = yamlsource.line_of(container, i) or 0
-    elif isinstance(raw, dict):
-        raw_map = raw
-        line = yamlsource.line_of(raw, "path") or yamlsource.line_of(container, i) or 0
-        yamlsource.check_keys(raw, _SOURCE_KEYS, f"source #{i + 1}", fail)
+def _source(container: list[Any], i: int, raw: Any, base_dir: Path | None,
+            where: str) -> SourceEntry:
+    """Build a validated source entry: resolve its path or expand its URL's ``${VAR}``."""
+    item = container[i]
+    line = (yamlsource.line_of(item, "path") if isinstance(item, dict) else None) \
+        or yamlsource.line_of(container, i) or 0
+    if raw.url is not None:
+        url_line = yamlsource.line_of(item, "url")
+
+        def fail(message: str) -> ConfigFileError:
+            at = f" line {url_line}:" if url_line else ""
+            return ConfigFileError(f"{where}:{at} source #{i + 1}: {message}")
+
+        spec = _expand_env(raw.url, fail)
+        written = ""
     else:
-        raise fail(container, i, f"source #{i + 1} must be a mapping with 'path' or 'url'")
-    has_path, has_url = "path" in raw_map, "url" in raw_map
-    if has_path == has_url:
-        raise fail(container, i, f"source #{i + 1} needs exactly one of 'path' or 'url'")
-    key = "path" if has_path else "url"
-    value = raw_map[key]
-    if not isinstance(value, str) or not value.strip():
-        raise fail(raw_map, key, f"source #{i + 1}: '{key}' must be a non-empty string")
-    if has_url:
-        if "://" not in value:
-            raise fail(
-                raw_map, key, f"source #{i + 1}: '{value}' is not a URL (use 'path' for files)"
-            )
-        spec = _expand_env(value, lambda msg: fail(raw_map, key, f"source #{i + 1}: {msg}"))
-    else:
-        spec = _resolve(value, base_dir)
-    location = _location(raw_map, "location", fail) if raw_map.get("location") is not None else None
-    options = _options(raw_map, "options", fail) if "options" in raw_map else ()
-    written = "" if has_url else value.strip()
-    return SourceEntry(spec=spec, location=location, options=options, line=line, written=written)
+        spec = _resolve(raw.path, base_dir)
+        written = raw.path.strip()
+    return SourceEntry(spec=spec, location=raw.location, options=_options(raw.options),
+                       line=line, written=written)
 
 
-def _location(mapping: dict[str, Any], key: str, fail: _Fail) -> str:
-    value = mapping.get(key)
-    if not isinstance(value, str) or parse_location(value) is None:
-        raise fail(mapping, key, f"unknown location {value!r}: {_LOCATION_HELP}")
-    return value.strip()
-
-
-def _options(mapping: dict[str, Any], key: str, fail: _Fail) -> tuple[tuple[str, Any], ...]:
-    raw = mapping.get(key)
-    if raw is None:
+def _options(model: Any) -> tuple[tuple[str, Any], ...]:
+    """Return the options a file sets, as sorted pairs typed like their defaults."""
+    if model is None:
         return ()
-    if not isinstance(raw, dict):
-        raise fail(mapping, key, f"'{key}' must be a mapping of connector options")
     out: dict[str, Any] = {}
-    for name, value in raw.items():
-        if name not in CONNECTOR_OPTIONS:
-            known = sorted(CONNECTOR_OPTIONS)
-            hint = difflib.get_close_matches(name, known, n=1)
-            suggestion = f"did you mean '{hint[0]}'?" if hint else f"known: {', '.join(known)}"
-            raise fail(raw, name, f"unknown option '{name}' ({suggestion})")
-        default = CONNECTOR_OPTIONS[name]
-        out[name] = _coerce(raw, name, value, default, fail)
+    for name in model.model_fields_set:
+        value, default = getattr(model, name), CONNECTOR_OPTIONS[name]
+        if isinstance(default, tuple):
+            value = (value,) if isinstance(value, str) else tuple(value)
+        elif isinstance(default, int | float) and not isinstance(default, bool) \
+                and value is not None:
+            value = type(default)(value)
+        out[name] = value
     return tuple(sorted(out.items()))
-
-
-def _coerce(raw: dict[str, Any], name: str, value: Any, default: Any, fail: _Fail) -> Any:
-    if isinstance(default, tuple):
-        items = [value] if isinstance(value, str) else value
-        if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
-            raise fail(raw, name, f"option '{name}' must be a string or a list of strings")
-        return tuple(items)
-    if isinstance(default, bool) or name == "header":
-        if value is not None and not isinstance(value, bool):
-            raise fail(raw, name, f"option '{name}' must be true or false, not {value!r}")
-        return value
-    if isinstance(default, int | float):
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise fail(raw, name, f"option '{name}' must be a positive number, not {value!r}")
-        return type(default)(value)
-    if value is not None and not isinstance(value, str):
-        raise fail(raw, name, f"option '{name}' must be a string, not {value!r}")
-    return value
-
 
 
 def _resolve(path: str, base_dir: Path | None) -> str:

@@ -7,18 +7,16 @@ is rejected with an error naming the file, the line and what is wrong.
 
 from __future__ import annotations
 
-import difflib
 import logging
-import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from scanner.fileio import reading
-from scanner.model import ENTITY_TYPES
 from scanner.policy import yamlsource
+from scanner.validation import Invalid, validate
 
 logger = logging.getLogger(__name__)
 
@@ -27,23 +25,18 @@ CPNI_CATEGORY = "cpni"
 #: Sensitivity levels, least to most sensitive.
 SENSITIVITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
 
-_TOP_KEYS = ("name", "version", "description", "storage", "categories", "fides_categories")
 _CATEGORY_KEYS = ("id", "title", "quote", "sensitivity", "entities", "not_cpni", "not_cpni_quote")
-_STORAGE_KEYS = ("allowed_countries", "quote")
-_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
-#: A fideslang data category key: dotted lowercase words (``user.contact.email``).
-_FIDES_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+#: What to do about a finding, by the sensitivity of its most sensitive category, when the
+#: policy's ``next_steps`` does not name the category.
+DEFAULT_NEXT_STEPS: dict[str, str] = {
+    "low": "approve", "medium": "approve", "high": "mask", "critical": "mask",
+}
 #: The fideslang category of an entity type the policy does not map.
 FIDES_FALLBACK = "user"
 
 
 class PolicyError(Exception):
     """A policy file is missing or malformed. The message names file and line."""
-
-
-#: Builds the error for ``container[key]``: ``fail(container, key, message)``.
-_Fail = Callable[[object, str | int, str], PolicyError]
 
 
 @dataclass(frozen=True)
@@ -87,6 +80,26 @@ class Policy:
     #: fideslang data categories per entity type (``fides_categories`` in the YAML), for
     #: ``piiscan export --to fides``; pairs so the policy stays hashable.
     fides: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: What to do about a finding per category id (``next_steps`` in the YAML): approve,
+    #: move, mask or delete.
+    next_steps: tuple[tuple[str, str], ...] = ()
+
+    def next_step(self, category_ids: Iterable[str], *, misplaced: bool = False) -> str | None:
+        """Return what to do about a finding of these categories; None when there are none.
+
+        Data stored where the policy does not allow it is to be moved, whatever its
+        category. Otherwise the most sensitive category decides: its ``next_steps``
+        entry, else the default for its sensitivity (approve low and medium, mask high
+        and critical).
+        """
+        ids = [cid for cid in category_ids if any(c.id == cid for c in self.categories)]
+        if not ids:
+            return None
+        if misplaced:
+            return "move"
+        ranked = max(ids, key=lambda cid: SENSITIVITIES.index(self.category(cid).sensitivity))
+        steps = dict(self.next_steps)
+        return steps.get(ranked) or DEFAULT_NEXT_STEPS[self.category(ranked).sensitivity]
 
     def fides_categories(self, entity: str) -> tuple[str, ...]:
         """Return the fideslang data categories of an entity type (``user`` when unmapped)."""
@@ -133,6 +146,8 @@ class Policy:
         }
         if isinstance(data.get("fides_categories"), Mapping):
             doc["fides_categories"] = dict(data["fides_categories"])
+        if isinstance(data.get("next_steps"), Mapping):
+            doc["next_steps"] = dict(data["next_steps"])
         policy = _build(doc, where)
         saved_source = data.get("source")
         if isinstance(saved_source, str) and saved_source:
@@ -144,6 +159,7 @@ class Policy:
                 source=saved_source,
                 version=policy.version,
                 fides=policy.fides,
+                next_steps=policy.next_steps,
             )
         return policy
 
@@ -160,6 +176,7 @@ class Policy:
             "categories": [c.to_dict() for c in self.categories],
             **({"fides_categories": {e: list(keys) for e, keys in self.fides}}
                if self.fides else {}),
+            **({"next_steps": dict(self.next_steps)} if self.next_steps else {}),
         }
 
     def categories_for(self, entities: tuple[str, ...] | list[str], cpni: bool) -> tuple[str, ...]:
@@ -210,149 +227,36 @@ class Policy:
 
 
 def _build(doc: Any, where: str) -> Policy:
-    """Validate a parsed policy document and build the Policy."""
+    """Validate a parsed policy document with its model and build the Policy."""
+    from scanner.policy.policy_model import MESSAGES, PolicyModel
 
-    def fail(container: object, key: str | int, message: str) -> PolicyError:
-        line = yamlsource.line_of(container, key)
-        prefix = f"{where}: line {line}:" if line is not None else f"{where}:"
-        return PolicyError(f"{prefix} {message}")
-
-    if not isinstance(doc, dict):
-        raise fail(doc, 0, "expected a mapping with 'name', 'storage' and 'categories'")
-    yamlsource.check_keys(doc, _TOP_KEYS, "policy", fail)
-    cats_raw = doc.get("categories")
-    if not isinstance(cats_raw, list) or not cats_raw:
-        raise fail(doc, "categories", "'categories' must be a non-empty list of categories")
-    version = doc.get("version", 1)
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise fail(doc, "version", f"'version' must be a positive integer, not {version!r}")
-
-    cats: list[Category] = []
-    seen: dict[str, int] = {}
-    for i, c in enumerate(cats_raw):
-        cats.append(_build_category(cats_raw, i, c, seen, fail))
-
-    storage = doc.get("storage")
-    if storage is None:
-        storage = {}
-    if not isinstance(storage, dict):
-        raise fail(
-            doc, "storage", "'storage' must be a mapping with 'allowed_countries' and 'quote'"
-        )
-    yamlsource.check_keys(storage, _STORAGE_KEYS, "storage", fail)
-    countries_raw = storage.get("allowed_countries")
-    if countries_raw is None:
-        countries_raw = []
-    if not isinstance(countries_raw, list):
-        raise fail(storage, "allowed_countries", "'allowed_countries' must be a list like [US]")
-    countries: list[str] = []
-    for j, code in enumerate(countries_raw):
-        if not isinstance(code, str) or not _COUNTRY_RE.match(code.strip().upper()):
-            raise fail(
-                countries_raw, j, f"'{code}' is not a two-letter country code (ISO 3166, e.g. US)"
-            )
-        countries.append(code.strip().upper())
-
-    name = doc.get("name", where)
+    try:
+        model = validate(PolicyModel, doc, messages=MESSAGES)
+    except Invalid as exc:
+        prefix = f"{where}: line {exc.line}:" if exc.line is not None else f"{where}:"
+        raise PolicyError(f"{prefix} {exc.message}") from exc
+    storage = model.storage
     return Policy(
-        name=str(name),
-        categories=tuple(cats),
-        allowed_countries=tuple(countries),
-        storage_quote=str(storage.get("quote") or "").strip(),
+        name=str(model.name if model.name is not None else where),
+        categories=tuple(
+            Category(
+                id=c.id,
+                title=str(c.title if c.title is not None else c.id),
+                quote=" ".join(c.quote.split()),
+                sensitivity=c.sensitivity,
+                entities=tuple(c.entities),
+                not_cpni=tuple(c.not_cpni),
+                not_cpni_quote=" ".join((c.not_cpni_quote or "").split()),
+            )
+            for c in model.categories
+        ),
+        allowed_countries=tuple(storage.allowed_countries) if storage else (),
+        storage_quote=(storage.quote if storage else "").strip(),
         source=where,
-        version=version,
-        fides=_build_fides(doc, fail),
+        version=model.version,
+        fides=tuple(
+            (entity, tuple(keys) if isinstance(keys, list) else (keys,))
+            for entity, keys in (model.fides_categories or {}).items()
+        ),
+        next_steps=tuple((model.next_steps or {}).items()),
     )
-
-
-def _build_fides(doc: dict[str, Any], fail: _Fail) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Validate ``fides_categories``: entity type -> a fideslang category key or a list of them."""
-    raw = doc.get("fides_categories")
-    if raw is None:
-        return ()
-    if not isinstance(raw, dict):
-        raise fail(doc, "fides_categories", "'fides_categories' must be a mapping: entity type "
-                   "-> fideslang data category (e.g. EMAIL_ADDRESS: user.contact.email)")
-    out: list[tuple[str, tuple[str, ...]]] = []
-    for entity, value in raw.items():
-        if entity not in ENTITY_TYPES:
-            hint = difflib.get_close_matches(str(entity).upper(), ENTITY_TYPES, n=1)
-            suggestion = f" (did you mean {hint[0]}?)" if hint else ""
-            raise fail(raw, entity, f"fides_categories: unknown entity type '{entity}'"
-                       f"{suggestion}")
-        keys = value if isinstance(value, list) else [value]
-        if not keys:
-            raise fail(raw, entity, f"fides_categories: {entity} needs at least one category")
-        for key in keys:
-            if not isinstance(key, str) or not _FIDES_KEY_RE.match(key):
-                raise fail(raw, entity, f"fides_categories: {entity}: {key!r} is not a "
-                           "fideslang data category key like user.contact.email")
-        out.append((str(entity), tuple(keys)))
-    return tuple(out)
-
-
-def _build_category(
-    cats_raw: list[Any], i: int, c: Any, seen: dict[str, int], fail: _Fail
-) -> Category:
-    if not isinstance(c, dict):
-        raise fail(cats_raw, i, f"category #{i + 1} must be a mapping with 'id' and 'entities'")
-    yamlsource.check_keys(c, _CATEGORY_KEYS, f"category #{i + 1}", fail)
-    cid = c.get("id")
-    if not isinstance(cid, str) or not _ID_RE.match(cid):
-        raise fail(
-            c,
-            "id",
-            f"category #{i + 1} needs an 'id' of lowercase letters, digits and '_' (got {cid!r})",
-        )
-    if cid in seen:
-        raise fail(c, "id", f"duplicate category id '{cid}' (category #{seen[cid] + 1} has it too)")
-    seen[cid] = i
-    quote = c.get("quote")
-    if not isinstance(quote, str) or not quote.strip():
-        raise fail(
-            c, "quote", f"category '{cid}' needs a 'quote': the policy sentence it comes from"
-        )
-    sensitivity = c.get("sensitivity", "medium")
-    if sensitivity not in SENSITIVITIES:
-        raise fail(
-            c,
-            "sensitivity",
-            f"category '{cid}': sensitivity '{sensitivity}' is not one of "
-            f"{', '.join(SENSITIVITIES)}",
-        )
-    entities = _entity_list(c, "entities", cid, fail)
-    not_cpni = _entity_list(c, "not_cpni", cid, fail)
-    if not_cpni and cid != CPNI_CATEGORY:
-        raise fail(
-            c, "not_cpni", f"'not_cpni' belongs to the '{CPNI_CATEGORY}' category, not '{cid}'"
-        )
-    title = c.get("title", cid)
-    return Category(
-        id=cid,
-        title=str(title),
-        quote=" ".join(quote.split()),
-        sensitivity=str(sensitivity),
-        entities=entities,
-        not_cpni=not_cpni,
-        not_cpni_quote=" ".join(str(c.get("not_cpni_quote") or "").split()),
-    )
-
-
-def _entity_list(c: dict[str, Any], key: str, cid: str, fail: _Fail) -> tuple[str, ...]:
-    raw = c.get(key)
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raise fail(c, key, f"category '{cid}': '{key}' must be a list of entity types")
-    out: list[str] = []
-    for j, e in enumerate(raw):
-        if not isinstance(e, str) or e not in ENTITY_TYPES:
-            hint = difflib.get_close_matches(str(e).upper(), ENTITY_TYPES, n=1)
-            suggestion = f" (did you mean {hint[0]}?)" if hint else ""
-            raise fail(raw, j, f"category '{cid}': unknown entity type '{e}'{suggestion}")
-        if e in out:
-            raise fail(raw, j, f"category '{cid}': entity type '{e}' is listed twice")
-        out.append(e)
-    return tuple(out)
-
-

@@ -1,0 +1,192 @@
+"""The scan configuration file's model (pydantic): what ``--config scan.yaml`` may say.
+
+Imported only when a configuration is validated (pydantic is not needed to
+start the command line). ``piiscan schema config`` prints its JSON Schema.
+Paths are resolved and ``${VAR}`` expanded afterwards, by
+:mod:`scanner.core.config_file`; this model checks shapes and values only.
+"""
+
+
+import difflib
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+
+from scanner.policy.residency import parse_location
+from scanner.validation import Problem, unknown_key
+
+LOCATION_HELP = (
+    "use a two-letter country code (US, DE) or a cloud region (us-east-1, europe-west3, westeurope)"
+)
+TOP_KEYS = ("version", "default_location", "policy", "sample_size", "full", "options", "sources",
+            "executor")
+SOURCE_KEYS = ("path", "url", "location", "options")
+
+
+def _location(value: Any) -> Any:
+    if value is None:
+        return None
+    if not isinstance(value, str) or parse_location(value) is None:
+        raise Problem(f"unknown location {value!r}: {LOCATION_HELP}")
+    return value.strip()
+
+
+def messages(connector_options: Mapping[str, Any]) -> dict[str, str]:
+    """Return the wording of pydantic's own errors per field of the configuration."""
+    out = {
+        "sources": "'sources' must be a non-empty list of {path: ...} or {url: ...}",
+        "version": "unsupported version {input} (this piiscan reads version 1)",
+        "sample_size": "'sample_size' must be a positive integer, not {input}",
+        "full": "'full' must be true or false, not {input}",
+        "policy": "'policy' must be the path of a policy YAML file",
+        "options": "'options' must be a mapping of connector options",
+        "default_location": "unknown location {input}: " + LOCATION_HELP,
+        "location": "unknown location {input}: " + LOCATION_HELP,
+        "path": "source #{n}: 'path' must be a non-empty string",
+        "url": "source #{n}: 'url' must be a non-empty string",
+    }
+    for name, default in connector_options.items():
+        if isinstance(default, tuple):
+            text = "must be a string or a list of strings"
+        elif isinstance(default, bool) or name == "header":
+            text = "must be true or false, not {input}"
+        elif isinstance(default, int | float):
+            text = "must be a positive number, not {input}"
+        else:
+            text = "must be a string, not {input}"
+        out[f"options.{name}"] = f"option '{name}' {text}"
+    return out
+
+
+def options_model(connector_options: Mapping[str, Any]) -> type[BaseModel]:
+    """Return the model of connector options; their defaults give the types."""
+    fields: dict[str, Any] = {}
+    for name, default in connector_options.items():
+        if isinstance(default, tuple):
+            kind: Any = str | list[str]
+            spec = Field(default=None, description="a pattern or a list of them")
+        elif isinstance(default, bool) or name == "header":
+            kind = bool | None
+            spec = Field(default=None, strict=True)
+        elif isinstance(default, int | float):
+            kind = type(default) | None
+            spec = Field(default=None, gt=0, strict=True,
+                         description=f"default {default}")
+        else:
+            kind = str | None
+            spec = Field(default=None, strict=True)
+        fields[name] = (kind, spec)
+
+    def check(cls: type[BaseModel], data: Any) -> Any:
+        if isinstance(data, Mapping):
+            known = sorted(connector_options)
+            for name in data:
+                if name not in connector_options:
+                    hint = difflib.get_close_matches(str(name), known, n=1)
+                    suggestion = (f"did you mean '{hint[0]}'?" if hint
+                                  else f"known: {', '.join(known)}")
+                    raise Problem(f"unknown option '{name}' ({suggestion})", name)
+            for name, value in data.items():
+                # A float field takes ints, never true/false.
+                if isinstance(value, bool) and isinstance(connector_options[name], float):
+                    raise Problem(f"option '{name}' must be a positive number, not {value!r}",
+                                  name)
+        return data
+
+    model = create_model(  # type: ignore[call-overload]
+        "ConnectorOptions",
+        __config__=ConfigDict(extra="forbid"),
+        __validators__={"_check": model_validator(mode="before")(classmethod(check))},
+        **fields,
+    )
+    return model  # type: ignore[no-any-return]
+
+
+def config_model(connector_options: Mapping[str, Any]) -> type[BaseModel]:
+    """Return the model of a scan configuration file."""
+    Options = options_model(connector_options)  # noqa: N806
+
+    class Source(BaseModel):
+        """One source: a file, folder or glob (``path``) or a database URL (``url``)."""
+
+        model_config = ConfigDict(extra="forbid")
+
+        path: str | None = Field(default=None, min_length=1,
+                                 description="relative to the configuration file")
+        url: str | None = Field(default=None, min_length=1,
+                                description="a database URL; ${VAR} reads the environment")
+        location: str | None = Field(default=None,
+                                     description="where it is stored: US, DE, us-east-1, …")
+        options: Options | None = None  # type: ignore[valid-type]
+
+        @model_validator(mode="before")
+        @classmethod
+        def _shape(cls, data: Any) -> Any:
+            if isinstance(data, str):
+                return {"path": data}
+            if not isinstance(data, dict):
+                raise Problem("source #{n} must be a mapping with 'path' or 'url'")
+            unknown_key(data, SOURCE_KEYS, "source #{n}")
+            if ("path" in data) == ("url" in data):
+                raise Problem("source #{n} needs exactly one of 'path' or 'url'")
+            key = "path" if "path" in data else "url"
+            value = data[key]
+            if not isinstance(value, str) or not value.strip():
+                raise Problem(f"source #{{n}}: '{key}' must be a non-empty string", key)
+            if key == "url" and "://" not in value:
+                raise Problem(f"source #{{n}}: '{value}' is not a URL (use 'path' for files)",
+                              key)
+            return data
+
+        @field_validator("location", mode="before")
+        @classmethod
+        def _where(cls, value: Any) -> Any:
+            return _location(value)
+
+    class ScanConfiguration(BaseModel):
+        """A piiscan scan configuration (``piiscan scan --config FILE``, ``piiscan.yaml``)."""
+
+        model_config = ConfigDict(extra="forbid", title="piiscan scan configuration")
+
+        version: Literal[1] = 1
+        default_location: str | None = Field(
+            default=None, description="where sources without their own location are stored")
+        policy: str | None = Field(default=None, min_length=1,
+                                   description="a policy YAML file, relative to this file")
+        sample_size: int | None = Field(default=None, ge=1, strict=True)
+        full: bool | None = Field(default=None, strict=True)
+        options: Options | None = None  # type: ignore[valid-type]
+        sources: list[Source] = Field(min_length=1)
+        executor: str | None = Field(default=None, pattern=r"^(local|dask://.+)$",
+                                     description="local, or dask://HOST:PORT")
+
+        @model_validator(mode="before")
+        @classmethod
+        def _shape(cls, data: Any) -> Any:
+            if not isinstance(data, dict):
+                raise Problem("expected a mapping with a 'sources' list")
+            unknown_key(data, TOP_KEYS, "scan configuration")
+            return data
+
+        @field_validator("policy", mode="before")
+        @classmethod
+        def _policy(cls, value: Any) -> Any:
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                raise Problem("'policy' must be the path of a policy YAML file")
+            return value
+
+        @field_validator("executor", mode="before")
+        @classmethod
+        def _executor(cls, value: Any) -> Any:
+            if value is not None and (not isinstance(value, str) or not (
+                    value == "local" or value.startswith("dask://"))):
+                raise Problem(f"'executor' must be 'local' or dask://HOST:PORT, not {value!r}")
+            return value
+
+        @field_validator("default_location", mode="before")
+        @classmethod
+        def _where(cls, value: Any) -> Any:
+            return _location(value)
+
+    return ScanConfiguration
