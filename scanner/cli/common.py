@@ -277,7 +277,9 @@ def run_scan(args: ScanArgs, inputs: Inputs) -> tuple[ScanResult, Residency]:
     from scanner.cli.inputs import StdinSpool
 
     spool = StdinSpool(args.sources)  # `-`: standard input, spooled to a private file
-    plans = [(spool.specs, config)] if args.sources else []
+    from scanner.cli.inputs import one_scan_each
+
+    plans = [one_scan_each(spool.specs, config)] if args.sources else []
     # A discovered configuration lends SOURCE arguments its settings, not its own sources.
     if inputs.config_file is not None and not (inputs.discovered and args.sources):
         # The file's sample_size/full apply unless given on the command line.

@@ -11,15 +11,21 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from scanner.model import ScanResult
+
+if TYPE_CHECKING:
+    from scanner.core.config import ScanConfig
+
+logger = logging.getLogger("piiscan")
 
 #: Files the configuration is discovered from, in the working directory, in this order.
 CONFIG_NAMES = ("piiscan.yaml", ".piiscan.yaml")
@@ -42,6 +48,25 @@ def discover_config(cwd: Path | None = None) -> str | None:
         if path.is_file():
             return str(path)
     return None
+
+
+# --- Overlapping sources -------------------------------------------------------------------
+
+
+def one_scan_each(specs: list[str], config: ScanConfig) -> tuple[list[str], ScanConfig]:
+    """Return SOURCE arguments scanning each file once, and the config that makes it so.
+
+    A source given twice is scanned once; a file inside a directory (or glob)
+    also given is scanned as itself, not again by the walk. One warning says so.
+    """
+    from scanner.core.overlap import overlaps
+    from scanner.redact import redact_url
+
+    kept, claimed, notes = overlaps([(s, redact_url(s)) for s in specs])
+    if notes:
+        logger.warning("overlapping sources: %s", "; ".join(notes))
+    config = dataclasses.replace(config, claimed=claimed) if claimed else config
+    return [specs[i] for i in kept], config
 
 
 # --- Standard input ------------------------------------------------------------------------

@@ -26,9 +26,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+from scanner.core.overlap import overlaps
 from scanner.fileio import reading
 from scanner.model import ScanResult
 from scanner.policy import yamlsource
+from scanner.redact import redact_url
 from scanner.validation import Invalid, validate
 
 logger = logging.getLogger(__name__)
@@ -148,7 +150,14 @@ class ConfigFile:
         if self.full is not None and "full" not in keep:
             scan_changes["full"] = self.full
         groups: dict[tuple[tuple[str, Any], ...], list[SourceEntry]] = {}
-        for entry in self.sources:
+        # Each file once: a repeated entry is dropped, a wider one passes over a nested one.
+        kept, claimed, notes = overlaps(
+            [(s.spec, f"{s.written or redact_url(s.spec)} (line {s.line})") for s in self.sources])
+        if notes:
+            logger.warning("%s: overlapping sources: %s", self.path, "; ".join(notes))
+        if claimed:
+            scan_changes["claimed"] = claimed
+        for entry in (self.sources[i] for i in kept):
             key = tuple(sorted({**dict(self.options), **dict(entry.options)}.items()))
             groups.setdefault(key, []).append(entry)
         out: list[tuple[list[str], _Config]] = []

@@ -5,22 +5,18 @@ the same treatment here, on ``file.column`` and ``file`` alone, where ``file``
 is the file's name or its path as scanned: ``--exclude 'customers.csv'``
 leaves a file out, ``--include '*.csv.email'`` reads only the ``email``
 column of each CSV file. A column left out is neither listed nor read.
-
-Overlapping entries (a directory and a file inside it, a glob and a file it
-matches) scan each file once: the most specific entry claims it, and the
-wider entry's walk passes over it (see ``covered``).
 """
 
 from __future__ import annotations
 
 import fnmatch
 import logging
-import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
 from connectors.base import ConnectorOptions, Source, Table
+from scanner.core.overlap import covered
 
 logger = logging.getLogger(__name__)
 
@@ -89,25 +85,4 @@ class _Selected:
             yield batch if len(names) == batch.num_columns else batch.select(names)
 
 
-def covered(item: str, spec: str, claimed: Iterable[str]) -> bool:
-    """Tell whether ``item``, found by walking ``spec``, belongs to a more specific entry.
-
-    ``claimed`` are the paths (files, directories, globs) other entries name;
-    one strictly inside ``spec`` that holds ``item`` claims it.
-    """
-    item = os.path.normpath(item)
-    spec = os.path.normpath(spec)
-    for path in claimed:
-        path = os.path.normpath(path)
-        if path == spec or not _inside(path, spec):
-            continue
-        if item == path or _inside(item, path):
-            return True
-    return False
-
-
-def _inside(path: str, outer: str) -> bool:
-    """Tell whether ``path`` lies within ``outer`` (a directory or a glob)."""
-    if path.startswith(outer.rstrip(os.sep) + os.sep):
-        return True
-    return any(ch in outer for ch in "*?[") and fnmatch.fnmatchcase(path, outer)
+__all__ = ["Selection", "covered"]

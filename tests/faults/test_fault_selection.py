@@ -54,3 +54,65 @@ def test_exclude_by_path_leaves_the_file_out(folder: Path) -> None:
     proc = _scan(str(folder), "--exclude", str(folder / "customers.csv"))
     assert _columns(proc) == {"leads.csv": ["phone", "email"]}
     assert "536-90" not in proc.stdout
+
+
+# --- 19: overlapping entries ---
+
+
+def _scan_config(config: Path) -> tuple[subprocess.CompletedProcess, dict]:
+    proc = subprocess.run([sys.executable, "-m", "scanner", "scan", "--config", str(config),
+                           "--no-store", "--no-ner", "--format", "json"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return proc, json.loads(proc.stdout)
+
+
+@pytest.fixture
+def semicolons(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a.csv").write_text("email;ssn\nzelda@example.org;536-90-4399\n")
+    (data / "b.csv").write_text("email\nbo@example.net\n")
+    return tmp_path
+
+
+def _warnings(proc: subprocess.CompletedProcess) -> list[str]:
+    return [line for line in proc.stderr.splitlines() if "overlapping" in line]
+
+
+def test_a_file_listed_twice_is_scanned_once(semicolons: Path) -> None:
+    config = semicolons / "scan.yaml"
+    config.write_text("sources:\n"
+                      "  - {path: data/a.csv, location: DE, options: {delimiter: ';'}}\n"
+                      "  - {path: data/a.csv, location: US, options: {delimiter: ';'}}\n")
+    proc, doc = _scan_config(config)
+    assert [s["name"] for s in doc["sources"]] == [str(semicolons / "data" / "a.csv")]
+    [verdict] = doc["residency"]["sources"]
+    assert verdict["verdict"] == "violation"  # the first listing (DE) wins, once
+    [warning] = _warnings(proc)
+    assert "line 3" in warning and "listed twice" in warning
+
+
+def test_a_file_inside_a_listed_directory_is_scanned_by_its_own_entry(semicolons: Path) -> None:
+    config = semicolons / "scan.yaml"
+    config.write_text("sources:\n"
+                      "  - {path: data, location: DE}\n"
+                      "  - {path: data/a.csv, location: US, options: {delimiter: ';'}}\n")
+    proc, doc = _scan_config(config)
+    a, b = str(semicolons / "data" / "a.csv"), str(semicolons / "data" / "b.csv")
+    names = [s["name"] for s in doc["sources"]]
+    assert sorted(names) == [a, b]  # a.csv once, not again through the directory
+    columns = {s["name"]: [c["name"] for t in s["tables"] for c in t["columns"]]
+               for s in doc["sources"]}
+    assert columns[a] == ["email", "ssn"]  # read with the file's own delimiter
+    verdicts = {v["source"]: v["verdict"] for v in doc["residency"]["sources"]}
+    assert verdicts == {a: "compliant", b: "violation"}
+    [warning] = _warnings(proc)
+    assert "inside data" in warning
+
+
+def test_command_line_sources_overlapping_are_scanned_once(semicolons: Path) -> None:
+    data = semicolons / "data"
+    proc = _scan(str(data), str(data / "b.csv"), str(data / "b.csv"))
+    names = [s["name"] for s in json.loads(proc.stdout)["sources"]]
+    assert sorted(names) == [str(data / "a.csv"), str(data / "b.csv")]
