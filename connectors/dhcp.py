@@ -35,7 +35,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from connectors.base import ColumnInfo, ConnectorOptions, ReadPlan, Source, SourceError, Table
+from connectors.base import ColumnInfo, ConnectorOptions, Source, Table
+from connectors.lines import LineRecordTable, decode_line, read_head
 from connectors.registry import Sniff, register
 
 FORMAT = "isc-dhcpd-leases"
@@ -158,17 +159,10 @@ def iter_leases(lines: Iterator[str]) -> Iterator[dict[str, str]]:
         yield current
 
 
-def _decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
-
-
 def _columns(head: bytes) -> list[str]:
     """Column names: the canonical statements plus any others the sniffed leases use."""
     seen: list[str] = []
-    for lease in iter_leases(iter(_decode(head).splitlines())):
+    for lease in iter_leases(iter(decode_line(head).splitlines())):
         for key in lease:
             if key not in seen:
                 seen.append(key)
@@ -176,7 +170,7 @@ def _columns(head: bytes) -> list[str]:
     return known + [n for n in seen if n not in known]
 
 
-class DhcpdLeasesTable(Table):
+class DhcpdLeasesTable(LineRecordTable[dict[str, str]]):
     """The lease blocks of one dhcpd.leases file, one row per lease."""
 
     def __init__(self, path: Path, names: list[str]) -> None:
@@ -207,28 +201,9 @@ class DhcpdLeasesTable(Table):
                                         for v in values], pa.string()))
         return pa.RecordBatch.from_arrays(arrays, names=self.names)
 
-    def batches(self, plan: ReadPlan) -> Iterator[pa.RecordBatch]:
-        """Yield the leases in batches (the first ``sample_size`` unless reading in full)."""
-        limit = plan.sample_size
-        size = max(1, plan.batch_size)
-        rows: list[dict[str, str]] = []
-        seen = 0
-        try:
-            fh = self.path.open("rb")
-        except OSError as exc:
-            raise SourceError(
-                f"{self.path}: cannot read ({exc.strerror or type(exc).__name__})") from exc
-        with fh:
-            for lease in iter_leases(_decode(line) for line in fh):
-                rows.append(lease)
-                seen += 1
-                if len(rows) >= size:
-                    yield self._batch(rows)
-                    rows = []
-                if limit is not None and seen >= limit:
-                    break
-        if rows:
-            yield self._batch(rows)
+    def records(self, lines: Iterator[str]) -> Iterator[dict[str, str] | int]:
+        """Yield each lease block as keyword -> raw value."""
+        return iter_leases(lines)
 
 
 @register
@@ -249,10 +224,5 @@ class DhcpdLeasesSource(Source):
 
     def tables(self) -> Iterator[Table]:
         path = Path(self.spec)
-        try:
-            with path.open("rb") as fh:
-                head = fh.read(1 << 16)
-        except OSError as exc:
-            raise SourceError(
-                f"{path}: cannot read ({exc.strerror or type(exc).__name__})") from exc
+        head = read_head(path)
         yield DhcpdLeasesTable(path, _columns(head))

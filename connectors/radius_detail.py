@@ -30,7 +30,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from connectors.base import ColumnInfo, ConnectorOptions, ReadPlan, Source, SourceError, Table
+from connectors.base import ColumnInfo, ConnectorOptions, Source, SourceError, Table
+from connectors.lines import LineRecordTable, decode_line, read_head
 from connectors.registry import Sniff, register
 
 FORMAT = "freeradius-detail"
@@ -40,13 +41,6 @@ _DATE_LINE = re.compile(
 _ATTRIBUTE = re.compile(rb"^[ \t]+[A-Za-z][\w-]*(?::\d+)? = ", re.M)
 _PAIR = re.compile(r"^[ \t]+([A-Za-z][\w:-]*)\s*=\s*(.*?)\s*$")
 RECORD_TIME = "Record-Time"
-
-
-def _decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
 
 
 def _unquote(value: str) -> str:
@@ -79,7 +73,7 @@ def iter_records(lines: Iterator[str]) -> Iterator[dict[str, str]]:
         yield current
 
 
-class RadiusDetailTable(Table):
+class RadiusDetailTable(LineRecordTable[dict[str, str]]):
     """One detail file: a row per accounting packet, a column per attribute."""
 
     def __init__(self, path: Path, names: list[str]) -> None:
@@ -94,27 +88,9 @@ class RadiusDetailTable(Table):
         self.path = path
         self.names = names
 
-    def batches(self, plan: ReadPlan) -> Iterator[pa.RecordBatch]:
-        """Yield packets in batches (the first ``sample_size`` unless reading in full)."""
-        limit, size = plan.sample_size, max(1, plan.batch_size)
-        rows: list[dict[str, str]] = []
-        seen = 0
-        try:
-            fh = self.path.open("rb")
-        except OSError as exc:
-            raise SourceError(
-                f"{self.path}: cannot read ({exc.strerror or type(exc).__name__})") from exc
-        with fh:
-            for record in iter_records(_decode(b) for b in fh):
-                rows.append(record)
-                seen += 1
-                if len(rows) >= size:
-                    yield self._batch(rows)
-                    rows = []
-                if limit is not None and seen >= limit:
-                    break
-        if rows:
-            yield self._batch(rows)
+    def records(self, lines: Iterator[str]) -> Iterator[dict[str, str] | int]:
+        """Yield each accounting packet as attribute -> value."""
+        return iter_records(lines)
 
     def _batch(self, rows: list[dict[str, str]]) -> pa.RecordBatch:
         arrays = [pa.array([r.get(n) for r in rows], pa.string()) for n in self.names]
@@ -139,14 +115,9 @@ class RadiusDetailSource(Source):
 
     def tables(self) -> Iterator[Table]:
         path = Path(self.spec)
-        try:
-            with path.open("rb") as fh:
-                head = fh.read(1 << 16)
-        except OSError as exc:
-            raise SourceError(
-                f"{path}: cannot read ({exc.strerror or type(exc).__name__})") from exc
+        head = read_head(path)
         names: list[str] = []
-        for record in iter_records(iter(_decode(head).splitlines())):
+        for record in iter_records(iter(decode_line(head).splitlines())):
             for key in record:
                 if key not in names:
                     names.append(key)

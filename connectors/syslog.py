@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors.base import ColumnInfo, ConnectorOptions, ReadPlan, Source, SourceError, Table
+from connectors.lines import LineCounts, iter_chunks, open_binary, rebatch
 from connectors.registry import Sniff, register
 
 FORMAT = "syslog"
@@ -128,42 +129,41 @@ class SyslogTable(Table):
             partial_on_warnings=False,
         )
         self.path = path
+        #: Lines of the last read that were not syslog lines.
+        self.skipped = 0
 
     def batches(self, plan: ReadPlan) -> Iterator[pa.RecordBatch]:
         """Yield parsed lines in batches (the first ``sample_size`` unless reading in full)."""
         self.warnings.clear()
-        limit, size = plan.sample_size, max(1, plan.batch_size)
-        seen = skipped = 0
-        try:
-            fh = self.path.open("rb")
-        except OSError as exc:
-            raise SourceError(
-                f"{self.path}: cannot read ({exc.strerror or type(exc).__name__})") from exc
-        pending = b""
-        with fh:
-            while limit is None or seen < limit:
-                block = fh.read(_CHUNK)
-                data = pending + block
-                if not data:
-                    break
-                cut = data.rfind(b"\n") if block else len(data)
-                if cut < 0:
-                    pending = data
-                    continue
-                chunk, pending = data[:cut], data[cut + 1:] if block else b""
-                texts = [ln.rstrip(b"\r").decode("utf-8", errors="replace")
-                         for ln in chunk.split(b"\n") if ln.strip()]
-                batch, ok = parse_lines(pa.array(texts, pa.string()))
-                skipped += len(texts) - batch.num_rows
+        counts = LineCounts(warnings=self.warnings)
+        size = max(1, plan.batch_size)
+        self.skipped = 0
+        yield from rebatch(self._parsed(counts, plan.sample_size), size)
+        if self.skipped:
+            self.warnings.append(f"{self.skipped} lines are not syslog lines; skipped")
+        counts.note_unlisted()
+        if counts.long_lines:
+            # A line skipped for its length may hide records: the read is partial.
+            self.partial_on_warnings = True
+
+    def _parsed(self, counts: LineCounts, limit: int | None) -> Iterator[pa.RecordBatch]:
+        seen = 0
+        with open_binary(self.path) as fh:
+            for first, chunk, _ in iter_chunks(fh, 1, _CHUNK, counts):
+                texts = []
+                for offset, line in enumerate(chunk.split(b"\n")):
+                    if len(line) > counts.max_line:
+                        counts.long_line(first + offset)
+                    elif line.strip():
+                        texts.append(line.rstrip(b"\r").decode("utf-8", errors="replace"))
+                batch, _ok = parse_lines(pa.array(texts, pa.string()))
+                self.skipped += len(texts) - batch.num_rows
                 if limit is not None:
                     batch = batch.slice(0, limit - seen)
                 seen += batch.num_rows
-                for start in range(0, batch.num_rows, size):
-                    yield batch.slice(start, size)
-                if not block:
-                    break
-        if skipped:
-            self.warnings.append(f"{skipped} lines are not syslog lines; skipped")
+                yield batch
+                if limit is not None and seen >= limit:
+                    return
 
 
 @register

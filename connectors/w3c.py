@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from connectors.base import ColumnInfo, ConnectorOptions, ReadPlan, Source, SourceError, Table
+from connectors.base import ColumnInfo, ConnectorOptions, Source, SourceError, Table
+from connectors.lines import LineRecordTable, decode_line, read_head
 from connectors.registry import Sniff, register
 
 FORMAT = "w3c-extended-log"
@@ -34,13 +35,6 @@ _DIRECTIVE = re.compile(rb"^#(?:Version|Software|Date|Start-Date|End-Date|Remark
 
 def _fields(line: str) -> list[str]:
     return line.split(":", 1)[1].split()
-
-
-def _decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
 
 
 def _values(line: str) -> list[str]:
@@ -74,8 +68,10 @@ def iter_entries(lines: Iterator[str]) -> Iterator[tuple[list[str], list[str]] |
         yield fields, values
 
 
-class W3cLogTable(Table):
+class W3cLogTable(LineRecordTable[dict[str, str]]):
     """The entries of one W3C extended log, one row per entry."""
+
+    malformed_message = "fields do not match #Fields"
 
     def __init__(self, path: Path, names: list[str]) -> None:
         super().__init__(
@@ -91,42 +87,20 @@ class W3cLogTable(Table):
         self.path = path
         self.names = names
 
+    def records(self, lines: Iterator[str]) -> Iterator[dict[str, str] | int]:
+        """Yield each entry as field -> value (``-`` left out), or a malformed line's number."""
+        known = set(self.names)
+        for item in iter_entries(lines):
+            if isinstance(item, int):
+                yield item
+                continue
+            fields, values = item
+            yield {f: v for f, v in zip(fields, values, strict=True) if f in known and v != "-"}
+
     def _batch(self, rows: list[dict[str, str]]) -> pa.RecordBatch:
+        """One column per field named in the head; a field an entry lacks is null."""
         arrays = [pa.array([r.get(n) for r in rows], pa.string()) for n in self.names]
         return pa.RecordBatch.from_arrays(arrays, names=self.names)
-
-    def batches(self, plan: ReadPlan) -> Iterator[pa.RecordBatch]:
-        """Yield entries in batches (the first ``sample_size`` unless reading in full)."""
-        self.warnings.clear()
-        limit, size = plan.sample_size, max(1, plan.batch_size)
-        known = set(self.names)
-        rows: list[dict[str, str]] = []
-        seen = bad = 0
-        try:
-            fh = self.path.open("rb")
-        except OSError as exc:
-            raise SourceError(
-                f"{self.path}: cannot read ({exc.strerror or type(exc).__name__})") from exc
-        with fh:
-            for item in iter_entries(_decode(line) for line in fh):
-                if isinstance(item, int):
-                    bad += 1
-                    if bad <= 50:
-                        self.warnings.append(f"line {item}: fields do not match #Fields")
-                    continue
-                fields, values = item
-                rows.append({f: v for f, v in zip(fields, values, strict=True)
-                             if f in known and v != "-"})
-                seen += 1
-                if len(rows) >= size:
-                    yield self._batch(rows)
-                    rows = []
-                if limit is not None and seen >= limit:
-                    break
-        if rows:
-            yield self._batch(rows)
-        if bad > 50:
-            self.warnings.append(f"{bad - 50} more malformed lines not listed")
 
 
 @register
@@ -146,15 +120,10 @@ class W3cLogSource(Source):
 
     def tables(self) -> Iterator[Table]:
         path = Path(self.spec)
-        try:
-            with path.open("rb") as fh:
-                head = fh.read(1 << 16)
-        except OSError as exc:
-            raise SourceError(
-                f"{path}: cannot read ({exc.strerror or type(exc).__name__})") from exc
+        head = read_head(path)
         names: list[str] = []
         for m in _FIELDS.finditer(head):
-            for name in _decode(m.group(1)).split():
+            for name in decode_line(m.group(1)).split():
                 if name not in names:
                     names.append(name)
         if not names:

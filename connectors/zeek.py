@@ -30,7 +30,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from connectors.base import ColumnInfo, ConnectorOptions, ReadPlan, Source, SourceError, Table
+from connectors.base import ColumnInfo, ConnectorOptions, Source, SourceError, Table
+from connectors.lines import LineRecordTable, decode_line, read_head
 from connectors.registry import Sniff, register
 
 FORMAT = "zeek-log"
@@ -49,13 +50,6 @@ def _separator(head: bytes) -> str:
         return "\t"
 
 
-def _decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
-
-
 def read_header(head: bytes) -> dict[str, list[str]]:
     """Read the ``#`` directives of a Zeek log head: separator, path, fields, types ..."""
     sep = _separator(head)
@@ -63,7 +57,7 @@ def read_header(head: bytes) -> dict[str, list[str]]:
     for raw in head.split(b"\n"):
         if not raw.startswith(b"#") or raw.startswith(b"#separator"):
             continue
-        parts = _decode(raw.rstrip(b"\r")).split(sep)
+        parts = decode_line(raw.rstrip(b"\r")).split(sep)
         key = parts[0][1:]
         if key and key not in out:
             out[key] = parts[1:]
@@ -83,8 +77,10 @@ def iter_entries(lines: Iterator[str], sep: str, width: int) -> Iterator[list[st
         yield values
 
 
-class ZeekLogTable(Table):
+class ZeekLogTable(LineRecordTable[list[str]]):
     """One Zeek log file: one row per entry, columns named by ``#fields``."""
+
+    malformed_message = "field count differs from #fields"
 
     def __init__(self, path: Path, header: dict[str, list[str]]) -> None:
         names = header["fields"]
@@ -107,44 +103,18 @@ class ZeekLogTable(Table):
         self.unset = (header.get("unset_field") or ["-"])[0]
         self.empty = (header.get("empty_field") or ["(empty)"])[0]
 
+    def records(self, lines: Iterator[str]) -> Iterator[list[str] | int]:
+        """Yield each entry's values, or the line number of a malformed one."""
+        return iter_entries(lines, self.sep, len(self.names))
+
     def _batch(self, rows: list[list[str]]) -> pa.RecordBatch:
+        """One column per ``#fields`` name; unset and empty fields are null."""
         arrays = []
         for i in range(len(self.names)):
             col = [r[i] for r in rows]
             arrays.append(pa.array([None if v in (self.unset, self.empty) else v for v in col],
                                    pa.string()))
         return pa.RecordBatch.from_arrays(arrays, names=self.names)
-
-    def batches(self, plan: ReadPlan) -> Iterator[pa.RecordBatch]:
-        """Yield entries in batches (the first ``sample_size`` unless reading in full)."""
-        self.warnings.clear()
-        limit, size = plan.sample_size, max(1, plan.batch_size)
-        rows: list[list[str]] = []
-        seen = bad = 0
-        try:
-            fh = self.path.open("rb")
-        except OSError as exc:
-            raise SourceError(
-                f"{self.path}: cannot read ({exc.strerror or type(exc).__name__})") from exc
-        with fh:
-            for item in iter_entries((_decode(b) for b in fh), self.sep, len(self.names)):
-                if isinstance(item, int):
-                    bad += 1
-                    if bad <= 50:
-                        self.warnings.append(
-                            f"line {item}: field count differs from #fields")
-                    continue
-                rows.append(item)
-                seen += 1
-                if len(rows) >= size:
-                    yield self._batch(rows)
-                    rows = []
-                if limit is not None and seen >= limit:
-                    break
-        if rows:
-            yield self._batch(rows)
-        if bad > 50:
-            self.warnings.append(f"{bad - 50} more malformed lines not listed")
 
 
 @register
@@ -164,13 +134,7 @@ class ZeekLogSource(Source):
 
     def tables(self) -> Iterator[Table]:
         path = Path(self.spec)
-        try:
-            with path.open("rb") as fh:
-                head = fh.read(1 << 16)
-        except OSError as exc:
-            raise SourceError(
-                f"{path}: cannot read ({exc.strerror or type(exc).__name__})") from exc
-        header = read_header(head)
+        header = read_header(read_head(path))
         if not header.get("fields"):
             raise SourceError(f"{path}: Zeek log without a #fields line")
         yield ZeekLogTable(path, header)

@@ -23,9 +23,9 @@ import io
 import logging
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -36,16 +36,16 @@ import pyarrow.csv as pacsv
 from connectors.base import ColumnInfo, ConnectorOptions, ReadPlan, Table, TableError
 from connectors.cdr.decode import decode_column, decode_value, parse_line, type_columns
 from connectors.cdr.layout import Layout
+from connectors.lines import MAX_LINE_BYTES, MAX_WARNINGS, LineCounts, iter_chunks, rebatch
+
+__all__ = ["FULL_CHUNK_BYTES", "MAX_LINE_BYTES", "MAX_WARNINGS", "SAMPLE_CHUNK_BYTES",
+           "ChunkParser", "Counters", "DelimitedCdrTable", "iter_chunks", "rebatch"]
 
 logger = logging.getLogger(__name__)
 
-#: A physical line longer than this is malformed (real CDR lines are < 4 KiB).
-MAX_LINE_BYTES = 64 * 1024
 #: Chunk sizes: full reads favour throughput, samples favour reading little.
 FULL_CHUNK_BYTES = 8 * 1024 * 1024
 SAMPLE_CHUNK_BYTES = 1024 * 1024
-#: Stop listing malformed lines after this many (the total is still reported).
-MAX_WARNINGS = 50
 #: Malformed lines above this share of all lines suggest records were lost.
 LOSS_SHARE = 0.2
 #: Chunks parsed ahead in worker threads during full reads.
@@ -53,87 +53,25 @@ PIPELINE_DEPTH = 2
 
 
 @dataclass
-class Counters:
-    """What went wrong while reading one table, by line number."""
+class Counters(LineCounts):
+    """What went wrong while reading one call-record table, by line number."""
 
-    malformed: int = 0
-    listed: int = 0
-    #: Lines skipped for their length (they may hide several records).
-    long_lines: int = 0
     #: Whether the last record was cut off.
     truncated: bool = False
     decoded_fallback: int = 0
     first_fallback_line: int | None = None
-    warnings: list[str] = field(default_factory=list)
 
-    def malformed_line(self, message: str) -> None:
-        self.malformed += 1
-        if self.listed < MAX_WARNINGS:
-            self.listed += 1
-            self.warnings.append(message)
-
-    def long_line(self, line_no: int) -> None:
-        self.long_lines += 1
-        self.malformed_line(f"line {line_no}: longer than {MAX_LINE_BYTES} bytes")
-
-    def merge(self, other: Counters) -> None:
+    def merge(self, other: LineCounts) -> None:
         """Add what one chunk's parse found (chunks are parsed in worker threads)."""
-        self.long_lines += other.long_lines
-        self.truncated = self.truncated or other.truncated
-        for message in other.warnings:
-            self.malformed_line(message)
-        self.malformed += other.malformed - len(other.warnings)
-        self.decoded_fallback += other.decoded_fallback
-        if self.first_fallback_line is None:
-            self.first_fallback_line = other.first_fallback_line
+        super().merge(other)
+        if isinstance(other, Counters):
+            self.truncated = self.truncated or other.truncated
+            self.decoded_fallback += other.decoded_fallback
+            if self.first_fallback_line is None:
+                self.first_fallback_line = other.first_fallback_line
 
 
 _Chunk = tuple[int, bytes, bool]  # first line number, bytes, ends with a newline
-
-
-def iter_chunks(
-    fh: io.BufferedIOBase, first_line: int, chunk_bytes: int, counters: Counters
-) -> Iterator[_Chunk]:
-    """Cut a binary stream into chunks ending on line boundaries.
-
-    A line longer than :data:`MAX_LINE_BYTES` that does not fit in a chunk is
-    skipped while streaming (so a newline-free file cannot exhaust memory) and
-    reported by number.
-    """
-    line_no = first_line
-    pending = b""
-    skipping = False
-    while True:
-        block = fh.read(chunk_bytes)
-        if not block:
-            break
-        if skipping:
-            nl = block.find(b"\n")
-            if nl < 0:
-                continue
-            skipping = False
-            line_no += 1
-            block = block[nl + 1 :]
-        data = pending + block
-        cut = data.rfind(b"\n")
-        if cut < 0:
-            if len(data) > MAX_LINE_BYTES:
-                counters.long_line(line_no)
-                pending = b""
-                skipping = True
-            else:
-                pending = data
-            continue
-        chunk = data[: cut + 1]
-        pending = data[cut + 1 :]
-        yield line_no, chunk, True
-        line_no += chunk.count(b"\n")
-        if len(pending) > MAX_LINE_BYTES:
-            counters.long_line(line_no)
-            pending = b""
-            skipping = True
-    if pending and not skipping:
-        yield line_no, pending, False
 
 
 def _is_utf8(chunk: bytes) -> bool:
@@ -172,7 +110,7 @@ class ChunkParser:
 
         Thread-safe: each call keeps its own counters, merged in file order by the caller.
         """
-        counters = Counters()
+        counters = Counters(max_line=MAX_LINE_BYTES)
         columns = self._parse_text(first_line, chunk, complete, counters)
         return type_columns(self.layout, columns), counters
 
@@ -300,26 +238,6 @@ class ChunkParser:
         return [pa.array(c, type=pa.string()) for c in cols]
 
 
-def rebatch(batches: Iterable[pa.RecordBatch], size: int) -> Iterator[pa.RecordBatch]:
-    """Yield batches of exactly ``size`` rows (the last may be shorter)."""
-    pending: list[pa.RecordBatch] = []
-    rows = 0
-    for batch in batches:
-        if batch.num_rows == 0:
-            continue
-        pending.append(batch)
-        rows += batch.num_rows
-        while rows >= size:
-            table = pa.Table.from_batches(pending)
-            head = table.slice(0, size).combine_chunks()
-            yield from head.to_batches(max_chunksize=size)
-            rest = table.slice(size)
-            pending = rest.combine_chunks().to_batches() if rest.num_rows else []
-            rows = rest.num_rows
-    if rows:
-        yield from pa.Table.from_batches(pending).combine_chunks().to_batches(max_chunksize=size)
-
-
 def _pipelined(
     parser: ChunkParser, chunks: Iterator[_Chunk]
 ) -> Iterator[tuple[pa.RecordBatch, Counters]]:
@@ -358,7 +276,7 @@ class DelimitedCdrTable(Table):
     def batches(self, plan: ReadPlan) -> Iterator[pa.RecordBatch]:
         """Yield typed batches: every row (``plan.full``) or the first ``sample_size``."""
         self.warnings.clear()
-        counters = Counters(warnings=self.warnings)
+        counters = Counters(warnings=self.warnings, max_line=MAX_LINE_BYTES)
         limit = plan.sample_size
         chunk_bytes = FULL_CHUNK_BYTES if limit is None else SAMPLE_CHUNK_BYTES
         rows = 0
@@ -417,10 +335,7 @@ class DelimitedCdrTable(Table):
                 or counters.malformed > LOSS_SHARE * lines)
         # Warnings make a table partial only when records may be missing.
         self.partial_on_warnings = lost
-        if counters.malformed > counters.listed:
-            self.warnings.append(
-                f"{counters.malformed - counters.listed} more malformed lines not listed"
-            )
+        counters.note_unlisted()
         if counters.decoded_fallback:
             self.warnings.append(
                 f"{counters.decoded_fallback} values were not UTF-8 (first near line "
