@@ -91,15 +91,19 @@ def _ua_parser() -> Any:
 
 
 def uap_recognises(value: str) -> bool:
-    """Tell whether uap-core's regexes name a client, an operating system or a device in ``value``.
+    """Tell whether uap-core's regexes name a client or a device in ``value``.
 
     uap-core answers "Other" (None here) for anything it does not know; a known
     family is evidence the string was written by a client.
     """
     from ua_parser import Domain
 
-    result = _ua_parser()(value, Domain.ALL)
-    return bool(result.user_agent or result.os or result.device)
+    result = _ua_parser()(value, Domain.USER_AGENT | Domain.DEVICE)
+    # uap-core's generic device rules ("Generic Feature Phone") fire on bare protocol
+    # names and model numbers; an operating system alone (`Windows 10 Pro`) is a
+    # product name as often as an agent.
+    device = result.device is not None and not result.device.family.startswith("Generic")
+    return result.user_agent is not None or device
 
 
 # --- emails: email-validator and the public suffix list ----------------------------

@@ -16,6 +16,7 @@ from detectors.base import (
     register,
     take_evidence,
 )
+from detectors.libraries import check_distinct, uap_recognises
 from detectors.names import NameRule
 
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
@@ -128,11 +129,33 @@ _UA_VERSIONED = r"(?:^|[ (;])[A-Za-z][\w.+-]*/v?\d"
 _UA_LONE = rf"^{_UA_TOKEN}/v?\d+(?:\.\w+)+$"
 # Protocol versions are not clients.
 _UA_PROTOCOL = r"(?i)^(?:https?|sip|rtsp|rtp|tls|ssl|ssh|ftp|smtp|spdy|quic)/[\d.]+$"
+# What the grammar reads with confidence: a product with a dotted version
+# (`okhttp/3.12.1`) or a comment (`Wget/1.20.3 (linux-gnu)`). Other grammatical values
+# (`COVID/19 cases`, `mg/5ml syrup`) go to uap-core, as do agents the grammar cannot
+# read (`[FBAN/FBIOS;…]` brackets, `Instagram 123.0.0.21.115 Android (…)`).
+_UA_SURE = r"[A-Za-z][\w.+-]*/\d+\.\d|\([^()]*[A-Za-z][^()]*\)"
+# Sent to uap-core: a product/version, a comment with fields or a bot's URL, and a slash
+# somewhere (`iPhone 12 (128GB; Blue)` in a catalogue is no agent).
+_UA_MARKED = r"(?:[A-Za-z]/v?\d|\([^()]*(?:;|\+?https?://)[^()]*\))"
+# URLs, request lines and file paths are never agents, whatever uap-core makes of them.
+_UA_NEVER = (r"(?i)^(?:[a-z][a-z0-9+.-]*://|(?:get|post|put|head|delete|options|patch|"
+             r"connect|trace|propfind|register|invite)\s+\S*/|[\w.-]*/[\w./-]*\.[a-z]{1,4}$)")
+# SIP phones and softphones put maker, model and firmware in RFC 3261's User-Agent
+# header, without the slash: `Yealink SIP-T46S 66.85.0.5`, `Grandstream GXP2170 1.0.9.135`.
+# They are device user agents. A catalogue's `Yealink SIP-T46S` has no firmware.
+_UA_SIP_DEVICE = (
+    r"(?i)^(?:yealink|polycom|poly|grandstream|snom|cisco|aastra|mitel|fanvil|gigaset|"
+    r"panasonic|avaya|linksys|obihai|htek|zoiper|bria|x-lite|microsip|linphone|sipura|"
+    r"alcatel|escene|akuvox|unify|digium|sangoma|spectralink)\b[\w./() -]{0,40}?"
+    r"[ _-]r?v?\d+(?:\.\d+){2,}[\w.()-]*$"
+)
+#: Distinct values uap-core reads per batch (about 0.1 ms each with ua-parser-rs).
+UAP_LIMIT = 1_000
 
 
 @register
 class UserAgentDetector(Detector):
-    """Browser and client user-agent strings (product/version tokens)."""
+    """User agents of browsers, apps, bots, libraries and SIP phones (uap-core, RFC 9110)."""
 
     entity = "USER_AGENT"
     name = "user_agent"
@@ -153,14 +176,28 @@ class UserAgentDetector(Detector):
         s = filter_if_any(text, pc.match_substring_regex(text, r"^[A-Za-z(]"))
         grammar = pc.match_substring_regex(s, _UA_GRAMMAR)
         spaced = pc.match_substring(s, " ")
+        never = pc.match_substring_regex(s, _UA_NEVER)
         ok = pc.and_(pc.and_(grammar, pc.match_substring_regex(s, _UA_VERSIONED)),
                      pc.or_(spaced, pc.match_substring_regex(s, _UA_LONE)))
-        ok = pc.and_(ok, pc.invert(pc.match_substring_regex(s, _UA_PROTOCOL)))
-        k = count(ok)
+        ok = pc.and_(ok, pc.invert(pc.or_(never, pc.match_substring_regex(s, _UA_PROTOCOL))))
+        sure = pc.and_(ok, pc.match_substring_regex(s, _UA_SURE))
+        sip = pc.and_(pc.invert(sure), pc.match_substring_regex(s, _UA_SIP_DEVICE))
+        # The rest with a product/version or a comment: uap-core's regexes decide, once
+        # per distinct value (user agents repeat a lot).
+        unsure = pc.and_(pc.invert(pc.or_(sure, sip)),
+                         pc.and_(pc.and_(pc.or_(ok, pc.match_substring_regex(s, _UA_MARKED)),
+                                         pc.match_substring(s, "/")),
+                                 pc.invert(pc.or_(never,
+                                                  pc.match_substring_regex(s, _UA_PROTOCOL)))))
+        uap = check_distinct(filter_if_any(s, unsure), uap_recognises, self, limit=UAP_LIMIT)
+        k = count(sure) + count(sip) + uap.matched
+        evidence = (take_evidence(s, sure, self) + take_evidence(s, sip, self)
+                    + uap.evidence)[:3]
         # Plain words fit the grammar too: they count only under a user-agent name,
         # and only when some value of the column is a full user agent.
-        named = count(grammar) if k else k
-        return Match(count(grammar), k, take_evidence(s, ok, self), named_valid=named)
+        shaped = count(pc.or_(pc.or_(grammar, unsure), sip))
+        named = min(shaped, count(grammar) + count(sip) + uap.matched) if k else k
+        return Match(shaped, k, evidence, uap.subset, named_valid=named)
 
     def mask(self, value: str) -> str:
         return value.split(" ", 1)[0] + " …" if " " in value else value[:12]

@@ -16,6 +16,7 @@ import pytest
 
 from detectors.base import ValueView
 from detectors.contact import EmailDetector
+from detectors.network import UserAgentDetector
 from scanner.core.config import ScanConfig
 from scanner.core.engine import scan
 
@@ -98,3 +99,75 @@ def test_email_validation_runs_once_per_distinct_value(monkeypatch: pytest.Monke
                                                   for i in range(20_000)])))
     assert m is not None and m.matched == 20_000
     assert len(seen) == 50
+
+
+# User agents of apps, bots, HTTP libraries, podcast clients, WAP phones and in-app
+# browsers, and SIP phones (RFC 3261 User-Agent: maker, model, firmware). A SIP phone's
+# string is a device user agent: it identifies the customer's equipment and firmware.
+AGENTS = [
+    "Spotify/1.0", "Python-urllib/3.4", "GuzzleHttp/6.3.3 PHP/7.1", "okhttp/3.12.1",
+    "curl/7.64.1", "Googlebot/2.1", "axios/0.21.1", "PostmanRuntime/7.26.8",
+    "Dalvik/2.1.0 (Linux; U; Android 9; SM-G960F Build/PPR1.180610.011)",
+    "WhatsApp/2.21.4.22 A", "Dart/2.12 (dart:io)", "AntennaPod/2.2.1",
+    "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
+    "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+    "Instagram 187.0.0.32.120 Android (29/10; 420dpi; 1080x2220; samsung; SM-G973F; en_US)",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 14_4 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBDV/iPhone11,8;FBSV/14.4;FBLC/en_US]",
+    "Opera/9.80 (J2ME/MIDP; Opera Mini/9.80 (S60; SymbOS; Opera Mobi/23.348; U; en) "
+    "Presto/2.5.25 Version/10.54",
+    "BlackBerry8520/5.0.0.681 Profile/MIDP-2.1 Configuration/CLDC-1.1 VendorID/600",
+    "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.13901; Pro)",
+    "Yealink SIP-T46S 66.85.0.5", "Grandstream GXP2170 1.0.9.135", "snom D785 10.1.54.13",
+    "Zoiper rv2.10.11.1", "Cisco/SPA504G-7.6.2c", "MicroSIP/3.20.7",
+    "FreeSWITCH-mod_sofia/1.10.7",
+]
+NOT_AGENTS = [
+    "1.2.3", "version 2.3.1", "src/main.py", "/usr/lib/python3.8/site.py", "docs/readme.md",
+    "api/v1.2", "Windows 10 Pro", "Windows 10 Pro (x64; build 19041)", "Microsoft Office 2016",
+    "iPhone 12", "iPhone 12 (128GB; Blue)", "Samsung Galaxy S10", "Ubuntu 20.04", "Android 11",
+    "Yealink SIP-T46S", "Cisco IP Phone 7960", "Lenovo ThinkPad T14 Gen 2", "Python 3.8.10",
+    "SIP/100-0001", "IAX2/200-1234", "HTTP/1.1", "GET /index.html HTTP/1.1",
+    "https://cdn.example.com/v1.2/app.js", "COVID/19 cases", "mg/5ml syrup", "20/20 vision",
+    "AC/DC - Back in Black",
+]
+
+
+@pytest.mark.parametrize("value", AGENTS)
+def test_user_agents(value: str) -> None:
+    assert _matched(UserAgentDetector(), value)
+
+
+@pytest.mark.parametrize("value", NOT_AGENTS)
+def test_not_user_agents(value: str) -> None:
+    assert not _matched(UserAgentDetector(), value)
+
+
+def test_user_agent_columns_in_a_scan(tmp_path: Path) -> None:
+    n = 27
+    found = _scan(tmp_path, {
+        "ua": [AGENTS[i % len(AGENTS)] for i in range(n)],
+        "useragent": [AGENTS[-7 + i % 7] for i in range(n)],  # a SIP registrar's peers
+        "product": [NOT_AGENTS[6 + i % 13] for i in range(n)],  # a device catalogue
+    })
+    assert found["ua"] == {"USER_AGENT"}
+    assert found["useragent"] == {"USER_AGENT"}
+    assert "USER_AGENT" not in found["product"]
+
+
+def test_uap_core_reads_each_distinct_value_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import detectors.network as network
+
+    seen: list[str] = []
+    real = network.uap_recognises
+
+    def counting(value: str) -> bool:
+        seen.append(value)
+        return real(value)
+
+    monkeypatch.setattr(network, "uap_recognises", counting)
+    # Undotted versions and in-app browsers go to uap-core; 10,000 rows, 20 distinct.
+    rows = [f"Instagram {i % 20}.0.0.1 Android (29/10; 420dpi; en_US)" for i in range(10_000)]
+    m = UserAgentDetector().match(ValueView(pa.array(rows)))
+    assert m is not None and m.matched == 10_000
+    assert sorted(seen) == sorted(set(rows))
