@@ -10,18 +10,22 @@ import pyarrow.compute as pc
 from phonenumbers import PhoneMetadata
 
 from detectors.base import (
+    ColumnFacts,
     Detector,
     Match,
+    Tally,
     ValueView,
+    Verdict,
     check_each,
     count,
     filter_if_any,
     mask_digits_keep_last,
     register,
     take_evidence,
+    wilson_lower,
 )
 from detectors.libraries import check_distinct, email_valid, public_tlds
-from detectors.names import NameRule
+from detectors.names import NameEvidence, NameRule
 
 # An address, alone or with a display name: `Jane Doe <jane@example.com>`. Local
 # parts and domains may be internationalised (josé@bücher.de) and a local part
@@ -109,6 +113,14 @@ def nanp_pattern() -> str:
     return "^(?:" + "|".join(dict.fromkeys(pats)) + ")$"
 
 
+#: A number written the way telephone numbers are, whether or not its plan assigns it:
+#: North American ``(653) 555-0144`` / ``653-555-0144`` / ``+1 653.555.0144``, and an
+#: international number with its country code and an area code in brackets or groups.
+_WRITTEN_AS_PHONE = (
+    r"^(?:(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}"
+    r"|\+?\d{1,3}\s?\(\d{1,4}\)\s?\d{2,4}(?:[ .-]\d{2,4}){1,3}"
+    r"|\+\d{1,3}[ .-]\d{1,4}(?:[ .-]\d{2,4}){2,4})$"
+)
 # National numbers without a country code: `030-0074321`, `(022)28952819`, `0917-123-4567`.
 _NATIONAL_SHAPE = r"^\(?\d{1,5}\)?[ .-]?\d{2,5}(?:[ .-]?\d{2,5}){0,3}$"
 #: Regions a national number is tried in when the column gives none: the main
@@ -200,8 +212,29 @@ class PhoneDetector(Detector):
         checked = intl.subset
         local = check_each(s.filter(other), _national_valid, self, limit=500)
         evidence.extend(local.evidence)
+        written = 0
+        if not view.is_text:
+            written = count(pc.match_substring_regex(s, _WRITTEN_AS_PHONE))
         return Match(shaped, matched, tuple(evidence[:3]), checked,
-                     named_valid=matched + local.matched)
+                     named_valid=matched + local.matched, strong=written)
+
+    def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
+        verdict = super().judge(tally, facts, name)
+        if (verdict is not None and verdict.from_values) or facts.is_text or not facts.values:
+            return verdict
+        # Sample and test data write numbers as people do but with made-up area codes
+        # (`653-555-0144`, `1 (11) 500 555-0143`): what libphonenumber rejects is still a
+        # column of telephone numbers when nearly every value is written as one.
+        n, k = facts.values, tally.strong
+        lower = wilson_lower(k, n)
+        if lower < 0.7:
+            return verdict
+        reasons = [f"written as telephone numbers {k}/{n} (only {tally.matched} valid: "
+                   "unassigned area codes, as in sample or test data)"]
+        if name.score > 0:
+            reasons.append(name.reason)
+        return self._verdict(min(0.9, 0.45 + 0.3 * lower + 0.1 * name.score), tally, n,
+                             reasons, True)
 
     def mask(self, value: str) -> str:
         return mask_digits_keep_last(value, 2)
@@ -274,7 +307,10 @@ class StreetAddressDetector(Detector):
                 "residential address", "service address"),
         weak=("address",),
         veto=("ip", "mac", "email", "web", "url", "memory", "hardware", "bluetooth", "wallet",
-              "transport", "media", "node", "server", "host", "id", "type", "count"),
+              "transport", "media", "node", "server", "host", "id", "type", "count",
+              # Network and messaging addresses (CEF's SourceTranslatedAddress, a SIP proxy).
+              "translated", "device", "remote", "client", "local", "peer", "proxy", "sip",
+              "gateway", "nat", "broadcast", "multicast", "list", "network", "framed", "nas"),
     )
     specificity = 55
 

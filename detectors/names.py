@@ -191,6 +191,17 @@ def tokenize(name: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=4096)
+def _phrase(phrase: str) -> tuple[str, ...]:
+    """Read a rule's phrase the way column names are read (``remote addr``: remote address).
+
+    A rule then matches whichever spelling the column uses.
+    """
+    words = tuple(phrase.split())
+    expanded = tuple(w for word in words for w in ABBREVIATIONS.get(word, (word,)))
+    return expanded
+
+
 def _has_phrase(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     k = len(phrase)
     return any(tokens[i:i + k] == phrase for i in range(len(tokens) - k + 1))
@@ -222,18 +233,27 @@ class NameRule:
         return _evaluate(self, column)
 
 
+#: Words that make a name a flag or a description of another field, whatever else it says:
+#: ``AccountEnabled``, ``ShowInAddressList``, ``is_email_verified``, ``has_phone``,
+#: ``DeviceCustomIPv6Address1Label``, ``phone_format``.
+FLAG_WORDS = frozenset({
+    "is", "has", "show", "hide", "hidden", "visible", "enabled", "disabled", "enable", "disable",
+    "allow", "allowed", "flag", "flags", "can", "should", "label", "format", "pattern", "regex",
+})
+
+
 @lru_cache(maxsize=65536)
 def _evaluate(rule: NameRule, column: str) -> NameEvidence:
     tokens = tokenize(column)
-    if not tokens or any(v in tokens for v in rule.veto):
+    if not tokens or any(v in tokens for v in rule.veto) or FLAG_WORDS.intersection(tokens):
         return NO_EVIDENCE
     for phrase in rule.strong:
-        if _has_phrase(tokens, tuple(phrase.split())):
+        if _has_phrase(tokens, _phrase(phrase)):
             return NameEvidence(0.9, f"column name `{column}`")
     for phrase in rule.exact:
-        if tokens == tuple(phrase.split()):
+        if tokens == _phrase(phrase):
             return NameEvidence(0.7, f"column name `{column}`")
     for phrase in rule.weak:
-        if _has_phrase(tokens, tuple(phrase.split())):
+        if _has_phrase(tokens, _phrase(phrase)):
             return NameEvidence(0.5, f"column name `{column}` suggests it")
     return NO_EVIDENCE

@@ -43,8 +43,16 @@ class IPAddressDetector(Detector):
     name = "ip_address"
     valid_word = "valid address"
     names = NameRule(strong=("ip", "ip address", "remote addr", "remote host", "client ip",
-                             "source ip", "x forwarded for", "ipv4", "ipv6", "inet"),
-                     veto=("count", "version", "type", "port"))
+                             "source ip", "x forwarded for", "ipv4", "ipv6", "inet",
+                             # Network records' own words for an address (CEF, NetFlow, NAT).
+                             "translated address", "source address", "destination address",
+                             "device address", "client address", "server address",
+                             "host address", "local address", "peer address", "nat address",
+                             "gateway address", "framed address", "nas address"),
+                     # A column about an address (where it is, what it is) is not one.
+                     veto=("count", "version", "type", "port", "latitude", "longitude",
+                           "country", "city", "region", "geo", "location", "asn", "isp",
+                           "reputation", "score", "range", "mask", "subnet"))
     # A strict validator: chance matches are rare, so fewer values convince.
     min_rate = 0.4
     specificity = 80

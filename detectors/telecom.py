@@ -329,7 +329,9 @@ class ServicePlanDetector(Detector):
                              "internet type", "offer", "speed tier", "data plan"),
                      veto=("count", "price", "cost", "date", "id", "start", "end", "created",
                            "updated", "file", "number", "charge", "charges", "amount", "total",
-                           "minutes", "calls"))
+                           "minutes", "calls",
+                           # The product of a vendor or of the software that wrote a log.
+                           "vendor", "manufacturer", "software", "version"))
     # Unnamed columns are judged on the plan vocabulary alone (see judge).
     requires_name = False
 

@@ -42,7 +42,7 @@ from connectors.cdr.sniff import (
     head_lines,
     split_records,
 )
-from connectors.cdr.timefmt import EPOCH_TIME, infer_time_field, looks_like_time
+from connectors.cdr.timefmt import DATE_ANY, EPOCH_TIME, infer_time_field, looks_like_time
 from connectors.registry import register
 
 FORMAT = "generic-call-log"
@@ -256,10 +256,19 @@ _DECIMAL = re.compile(r"^-?\d{1,3}\.\d+$")
 
 def _is_phone_text(value: str) -> bool:
     value = value.strip()
-    if not _PHONE_TEXT.match(value) or looks_like_time(value) or EPOCH_TIME.match(value):
-        return False
+    if (not _PHONE_TEXT.match(value) or looks_like_time(value) or EPOCH_TIME.match(value)
+            or DATE_ANY.match(value)):
+        return False  # a date (``1969-01-29``, ``01-09-2016``) is no telephone number
     digits = sum(c.isdigit() for c in value)
     return 7 <= digits <= 15
+
+
+_MIDNIGHT = re.compile(r"[ T]0?0:00(?::00(?:\.0+)?)?$")
+
+
+def _time_of_day(value: str) -> bool:
+    value = value.strip()
+    return looks_like_time(value) and not _MIDNIGHT.search(value)
 
 
 def _column_role(values: Sequence[str]) -> str | None:
@@ -300,6 +309,10 @@ def by_content(names: Sequence[str] | None, data: Sequence[Sequence[str]]
     phones = [i for i, r in enumerate(roles) if r == "phone"]
     times = [i for i, r in enumerate(roles) if r == "time"]
     if len(phones) < 2 or not times:
+        return None
+    if not any(_time_of_day(r[i]) for r in data for i in times):
+        # Calls happen at a time of day; stamps that are all midnight are dates in
+        # disguise (a record's ``modified`` date), not when anyone called.
         return None
     if names is not None and any(_CONTACT_TOKENS & set(tokens(names[i])) for i in phones):
         return None

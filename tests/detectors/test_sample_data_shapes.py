@@ -1,0 +1,110 @@
+"""What sample exports and log schemas look like: made-up numbers, flags, network addresses.
+
+Public sample databases write telephone numbers with area codes no plan assigns;
+security logs name a dozen kinds of addresses; directory exports are full of
+boolean flags whose names mention accounts and addresses. Each case here is
+one a scan of such files met.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import pytest
+
+from detectors.registry import all_detectors
+from scanner.core.config import ScanConfig
+from scanner.core.engine import scan
+
+DETECTORS = {d.name: d for d in all_detectors()}
+
+
+def _scan(tmp_path: Path, columns: dict[str, list[str]], header: bool = True,
+          delimiter: str = ",") -> dict[str, set[str]]:
+    path = tmp_path / "export.csv"
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh, delimiter=delimiter)
+        if header:
+            w.writerow(columns)
+        w.writerows(zip(*columns.values(), strict=True))
+    result = scan([str(path)], ScanConfig(ner=False))
+    (table,) = result.sources[0].tables
+    return {c.ref.column: set(c.entities) for c in table.columns}
+
+
+@pytest.mark.parametrize(("detector", "column", "supports"), [
+    # A rule's abbreviations read like the column's: remote addr = remoteAddress.
+    ("ip_address", "remoteAddress", True),
+    ("ip_address", "req.remote_addr", True),
+    ("ip_address", "SourceTranslatedAddress", True),
+    ("ip_address", "DeviceAddress", True),
+    ("ip_address", "MaliciousIPLatitude", False),
+    ("ip_address", "MaliciousIPCountry", False),
+    ("ip_address", "DeviceCustomIPv6Address1Label", False),
+    ("street_address", "SourceTranslatedAddress", False),
+    ("street_address", "SipProxyAddress", False),
+    ("street_address", "ShowInAddressList", False),
+    ("street_address", "billing_address", True),
+    # Flags say whether, not what.
+    ("account_id", "AccountEnabled", False),
+    ("email", "is_email_verified", False),
+    ("phone", "has_phone", False),
+    ("phone", "phone_format", False),
+    ("phone", "mobile_phone", True),
+])
+def test_name_evidence(detector: str, column: str, supports: bool) -> None:
+    evidence = DETECTORS[detector].names.evaluate(column)
+    assert (evidence.score >= 0.5) is supports, (column, evidence)
+
+
+def _fictional_nanp(rng: random.Random, n: int) -> list[str]:
+    # Area codes drawn at random, most of them unassigned; 555-01xx lines.
+    out = []
+    for i in range(n):
+        area = rng.randint(200, 999)
+        line = f"555-01{rng.randint(0, 99):02d}"
+        out.append(f"{area}-{line}" if i % 3 else f"1 (11) 500 {line}")
+    return out
+
+
+def test_made_up_area_codes_are_still_telephone_numbers(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    n = 60
+    found = _scan(tmp_path, {
+        "id": [str(i) for i in range(n)],
+        "contact": _fictional_nanp(rng, n),
+        # Look-alikes written with dashes: SSNs, ZIP+4, ISO dates, ISBNs, versions.
+        "ssn": [f"{rng.randint(100, 665)}-{rng.randint(10, 99)}-{rng.randint(1000, 9999)}"
+                for _ in range(n)],
+        "zip4": [f"{rng.randint(10000, 99999)}-{rng.randint(1000, 9999)}" for _ in range(n)],
+        "day": [f"20{rng.randint(10, 25)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
+                for _ in range(n)],
+        "isbn": [f"978-{rng.randint(0, 9)}-{rng.randint(10, 99)}-{rng.randint(100000, 999999)}-"
+                 f"{rng.randint(0, 9)}" for _ in range(n)],
+        "version": [f"{rng.randint(1, 20)}.{rng.randint(0, 99)}.{rng.randint(0, 999)}"
+                    for _ in range(n)],
+    })
+    assert "PHONE_NUMBER" in found["contact"]
+    for look_alike in ("zip4", "day", "isbn", "version"):
+        assert "PHONE_NUMBER" not in found[look_alike], look_alike
+
+
+def test_a_headerless_employee_table_is_not_a_call_log(tmp_path: Path) -> None:
+    # Nine-digit national IDs, birth and hire dates, a midnight "modified" stamp:
+    # two number-like columns and a date-time, but nobody called anyone.
+    rng = random.Random(3)
+    n = 40
+    found = _scan(tmp_path, {
+        "id": [str(i + 1) for i in range(n)],
+        "national_id": [str(rng.randint(100_000_000, 999_999_999)) for _ in range(n)],
+        "login": [f"corp\\user{i}" for i in range(n)],
+        "title": ["Engineer"] * n,
+        "birth": [f"19{rng.randint(50, 99)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
+                  for _ in range(n)],
+        "hire": [f"20{rng.randint(10, 20)}-0{rng.randint(1, 9)}-2{rng.randint(0, 8)}"
+                 for _ in range(n)],
+        "modified": ["2014-06-30 00:00:00.000"] * n,
+    }, header=False, delimiter="\t")
+    assert not any("CALL_DETAIL" in v for v in found.values()), found
