@@ -9,7 +9,7 @@ range-sampled by, and server-side casts for types the driver converts slowly.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,7 +22,7 @@ from connectors.sql.arrow import Kind, kind_of, type_label
 from connectors.sql.flavors import Stats, sqlite_has_rowid
 from connectors.sql.query import ScanColumn
 from connectors.sql.session import Session
-from connectors.sql.table import SqlTable
+from connectors.sql.table import SqlTable, UnlistedTable
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +60,18 @@ class Catalog:
         if self.options.include_views:
             kind = ObjectKind.TABLE | ObjectKind.VIEW | ObjectKind.MATERIALIZED_VIEW
         try:
-            columns = insp.get_multi_columns(schema=schema, kind=kind)
+            columns, unlisted = self._each(
+                conn, lambda names: insp.get_multi_columns(schema=schema, kind=kind,
+                                                           filter_names=names),
+                lambda: self._names(insp, schema))
         except NotImplementedError:
-            columns = {}
+            columns, unlisted = {}, {}
         self.flavor.fix_columns(conn, schema, columns)
         try:
-            pks = insp.get_multi_pk_constraint(schema=schema, kind=ObjectKind.TABLE)
+            pks, _no_pk = self._each(
+                conn, lambda names: insp.get_multi_pk_constraint(
+                    schema=schema, kind=ObjectKind.TABLE, filter_names=names),
+                lambda: [name for (_s, name) in columns])
         except NotImplementedError:
             pks = {}
         try:
@@ -91,6 +97,9 @@ class Catalog:
                 )
             )
         tables: list[Table] = []
+        for name, reason in sorted(unlisted.items()):
+            if self.options.wants(schema or "", name):
+                tables.append(UnlistedTable(name, schema, reason))
         for (_schema, name), cols in sorted(columns.items(), key=lambda kv: kv[0][1]):
             if self.flavor.name == "sqlite" and name.startswith("sqlite_"):
                 continue
@@ -116,6 +125,47 @@ class Catalog:
             table.add_json_subcolumns(conn, self.options)
             tables.append(table)
         return tables
+
+    def _each(
+        self,
+        conn: Connection,
+        reflect: Callable[[list[str] | None], dict[Any, Any]],
+        names: Callable[[], list[str]],
+    ) -> tuple[dict[Any, Any], dict[str, str]]:
+        """Reflect a whole schema at once; if that fails, table by table.
+
+        One object the session cannot describe (locked ACCESS EXCLUSIVE by
+        another session, readable in some columns only, a view the server
+        cannot open) must not hide the others: it fails alone, with its
+        classified reason. Returns what was reflected and the reason per table
+        that was not.
+        """
+        try:
+            return reflect(None), {}
+        except SQLAlchemyError as exc:
+            log.debug("%s: listing the schema at once failed (%s); listing table by table",
+                      self.session.place, self.flavor.classify(exc).reason)
+            conn.rollback()
+        out: dict[Any, Any] = {}
+        failed: dict[str, str] = {}
+        for name in names():
+            try:
+                out.update(reflect([name]))
+            except SQLAlchemyError as exc:
+                conn.rollback()
+                failed[name] = self.flavor.classify(exc).reason
+        return out, failed
+
+    def _names(self, insp: sa.Inspector, schema: str | None) -> list[str]:
+        """Return the names of the tables (and views on request) of a schema."""
+        names = list(insp.get_table_names(schema=schema))
+        if self.options.include_views:
+            names += insp.get_view_names(schema=schema)
+            try:
+                names += insp.get_materialized_view_names(schema=schema)
+            except NotImplementedError:
+                pass
+        return names
 
     def _columns(self, schema: str | None, table: str, cols: Sequence[Any]) -> list[ScanColumn]:
         out: list[ScanColumn] = []

@@ -31,6 +31,9 @@ _GUESS_ROWS_PER_PAGE = 50
 #: stays silent is given up on after this long, PostgreSQL and MySQL alike.
 CONNECT_TIMEOUT = 10
 
+#: Seconds a PostgreSQL query waits for a table lock (at most the query timeout).
+LOCK_TIMEOUT = 10.0
+
 
 def connect_timeout(query_timeout: float) -> int:
     """Return the whole seconds a connect may take: the query timeout, at most 10."""
@@ -136,6 +139,9 @@ class Postgres(Flavor):
     def install(self, engine: Engine, timeout: float) -> None:
         """Make every session read-only, time-bounded and UTC."""
         ms = str(max(1, int(timeout * 1000)))
+        # A lock wait ends sooner than a query, and says so: a table another session
+        # holds ACCESS EXCLUSIVE fails as locked, without holding the listing long.
+        lock_ms = str(max(1, int(min(timeout, LOCK_TIMEOUT) * 1000)))
 
         @sa.event.listens_for(engine, "connect")
         def _setup(dbapi_conn: Any, _record: Any) -> None:
@@ -150,17 +156,28 @@ class Postgres(Flavor):
                 " set_config('lock_timeout', %s, false),"
                 " set_config('idle_in_transaction_session_timeout', %s, false),"
                 " set_config('TimeZone', 'UTC', false)",
-                (ms, ms, str(max(60_000, int(timeout * 4000)))),
+                (ms, lock_ms, str(max(60_000, int(timeout * 4000)))),
             )
             cur.close()
             dbapi_conn.commit()
+            if type(dbapi_conn).__module__.split(".")[0] == "psycopg":
+                _lenient_dates(dbapi_conn)
 
     def stats(self, conn: Connection, schema: str | None) -> dict[str, Stats]:
         """Return planner estimates scaled to the table's current size in pages."""
         rows = conn.execute(
             sa.text(
                 "SELECT c.relname, c.reltuples::float8, c.relpages::bigint,"
-                " (pg_relation_size(c.oid) / current_setting('block_size')::int)::bigint,"
+                # pg_relation_size takes a lock: it would wait on a table another
+                # session holds (or waits for) ACCESS EXCLUSIVE; its size stays unknown.
+                " CASE WHEN EXISTS (SELECT 1 FROM pg_locks l"
+                "   WHERE l.locktype = 'relation' AND l.relation = c.oid"
+                "   AND l.mode = 'AccessExclusiveLock'"
+                "   AND l.database = (SELECT oid FROM pg_database"
+                "                     WHERE datname = current_database()))"
+                " THEN NULL"
+                " ELSE (pg_relation_size(c.oid) / current_setting('block_size')::int)::bigint"
+                " END,"
                 " c.relkind"
                 " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                 " WHERE n.nspname = :schema AND c.relkind IN ('r', 'm', 'p', 'v', 'f')"
@@ -175,6 +192,8 @@ class Postgres(Flavor):
             est: int | None
             if relkind == "p":
                 est = None  # partitioned parent: no storage of its own
+            elif pages is None:
+                est = int(reltuples) if reltuples is not None and reltuples >= 0 else None
             elif reltuples is not None and reltuples >= 0 and relpages and relpages > 0:
                 # What the planner does: density from the last ANALYZE times pages now.
                 est = int(reltuples / relpages * pages)
@@ -199,6 +218,35 @@ class Postgres(Flavor):
         if "closed" in text or "terminat" in text or "server closed" in text:
             return Failure("connection lost", disconnect=True)
         return Failure(f"query failed ({type(orig).__name__})")
+
+
+def _lenient_dates(dbapi_conn: Any) -> None:
+    """Load dates Python cannot hold (``infinity``, ``-infinity``, BC, past 9999) as NULL.
+
+    psycopg raises on them, which made the whole table unreadable; none is
+    personal data, and the rest of the column still is.
+    """
+    from psycopg import DataError
+    from psycopg.types import datetime as pgdt
+
+    def lenient(base: type) -> type:
+        class Loader(base):  # type: ignore[valid-type, misc]
+            def load(self, data: Any) -> Any:
+                try:
+                    return super().load(data)
+                except DataError:
+                    return None
+
+        Loader.__name__ = "Lenient" + base.__name__
+        return Loader
+
+    for oid_name, loaders in (
+        ("date", (pgdt.DateLoader, pgdt.DateBinaryLoader)),
+        ("timestamp", (pgdt.TimestampLoader, pgdt.TimestampBinaryLoader)),
+        ("timestamptz", (pgdt.TimestamptzLoader, pgdt.TimestamptzBinaryLoader)),
+    ):
+        for base in loaders:
+            dbapi_conn.adapters.register_loader(oid_name, lenient(base))
 
 
 # ----------------------------------------------------------------- MySQL family

@@ -18,7 +18,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from connectors.base import ColumnInfo, ConnectorOptions, ReadPlan, SourceError, TableError
+from connectors.base import (
+    ColumnInfo,
+    ConnectorOptions,
+    ReadPlan,
+    SourceError,
+    Table,
+    TableError,
+)
 from connectors.sql import sampling
 from connectors.sql.arrow import Kind, parse_json
 from connectors.sql.query import ScanColumn, TableQuery
@@ -94,3 +101,22 @@ class SqlTable(TableQuery):
             raise TableError(f"{self.path}: {exc}") from exc
         except SQLAlchemyError as exc:
             raise TableError(f"{self.path}: {session.flavor.classify(exc).reason}") from exc
+
+
+class UnlistedTable(Table):
+    """A table the catalog names but whose columns could not be read: it fails alone.
+
+    A table locked by another session, one the user may read some columns of
+    only, a view the server cannot describe: the rest of the database is
+    still scanned, and this table's read raises the classified reason.
+    """
+
+    def __init__(self, name: str, schema: str | None, reason: str) -> None:
+        super().__init__(name=name, columns=[], schema=schema)
+        self.reason = reason
+
+    def batches(self, plan: ReadPlan) -> Iterator[pa.RecordBatch]:
+        """Raise the reason its columns could not be listed (a generator: raised on read)."""
+        path = f"{self.schema}.{self.name}" if self.schema else self.name
+        raise TableError(f"{path}: cannot list its columns ({self.reason})")
+        yield  # pragma: no cover - makes this a generator
