@@ -20,13 +20,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
-import pyarrow as pa
 import pyarrow.compute as pc
-import yaml
 
 from detectors.base import Detector, Match, ValueView, count, mask_tail, take_evidence
 from detectors.names import NameRule
-from scanner.fileio import YamlLimit, load_yaml, reading
+from scanner import validation
+from scanner.fileio import reading
 from scanner.model import ENTITY_TYPES
 
 VOCABULARY = frozenset(ENTITY_TYPES)
@@ -90,47 +89,30 @@ def load(path: str | Path) -> list[PatternDetector]:
 
 def load_classes(path: str | Path) -> list[type[PatternDetector]]:
     """Return the detector class of each recognizer of a file."""
+    from detectors.custom_model import MESSAGES, DetectorFile
+
     where = str(path)
     text = reading(CustomDetectorError)(path)
     try:
-        doc = load_yaml(text)
-    except YamlLimit as exc:
+        doc = validation.load(text)
+    except validation.YamlSourceError as exc:
         line = f" line {exc.line}:" if exc.line is not None else ""
-        raise CustomDetectorError(f"{where}:{line} {exc}") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}:" if mark is not None else ""
-        raise CustomDetectorError(f"{where}:{line} invalid YAML") from exc
-    items = doc.get("recognizers") if isinstance(doc, dict) else None
-    if not isinstance(items, list) or not items:
-        raise CustomDetectorError(f"{where}: expected a non-empty `recognizers:` list")
-    return [_one(where, i, item) for i, item in enumerate(items, start=1)]
+        raise CustomDetectorError(f"{where}:{line} invalid YAML: {exc}") from exc
+    try:
+        model = validation.validate(DetectorFile, doc, messages=MESSAGES)
+    except validation.Invalid as exc:
+        line = f" line {exc.line}:" if exc.line is not None else ""
+        raise CustomDetectorError(f"{where}:{line} {exc.message}") from exc
+    return [_one(where, i, item) for i, item in enumerate(model.recognizers, start=1)]
 
 
 def _one(where: str, i: int, item: Any) -> type[PatternDetector]:
-    if not isinstance(item, dict):
-        raise CustomDetectorError(f"{where}: recognizer #{i} is not a mapping")
-    name = str(item.get("name") or f"custom_{i}")
-    label = f"{where}: recognizer #{i} ({name})"
-    entity = item.get("supported_entity")
-    if entity not in VOCABULARY:
-        raise CustomDetectorError(
-            f"{label}: supported_entity must be one of {', '.join(sorted(VOCABULARY))}")
-    patterns = []
-    for p in item.get("patterns") or []:
-        regex = p.get("regex") if isinstance(p, dict) else None
-        if not isinstance(regex, str) or not regex:
-            raise CustomDetectorError(f"{label}: each pattern needs a `regex`")
-        try:
-            pc.match_substring_regex(pa.array([""]), regex)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            raise CustomDetectorError(f"{label}: pattern is not valid RE2 syntax") from exc
-        patterns.append(regex)
-    context = [str(c).lower() for c in item.get("context") or []]
-    if not patterns and not context:
-        raise CustomDetectorError(f"{label}: needs `patterns`, `context` or both")
+    name = item.name or f"custom_{i}"
+    patterns = [p.regex for p in item.patterns]
+    context = [c.lower() for c in item.context]
     if not patterns:
         patterns = [r"[\s\S]+"]  # name-only: any value is consistent with it
-    requires = bool(item.get("requires_context", not item.get("patterns")))
-    description = str(item.get("description") or f"custom {entity} patterns from {where}")
+    requires = item.requires_context if item.requires_context is not None else not item.patterns
+    entity = item.supported_entity
+    description = item.description or f"custom {entity} patterns from {where}"
     return detector_class(name, entity, patterns, context, requires, description)

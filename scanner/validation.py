@@ -156,9 +156,9 @@ class Problem(ValueError):
     """A validator's complaint in the file's own words, raised inside a model.
 
     ``path`` continues the error's location below the value being validated (the
-    key of a mapping, say), so the message points at that key's line. ``#{n}``
+    key of a mapping, say), so the message points at that key's line. ``{n}``
     in the message becomes the 1-based number of the nearest list item
-    ("source #2").
+    ("source #{n}" reads "source #2").
     """
 
     def __init__(self, message: str, *path: str | int) -> None:
@@ -220,7 +220,7 @@ def validate(model: type[BaseModel], doc: Any, *,
         message = _worded(loc, error, messages or {})
     index = next((part for part in reversed(loc) if isinstance(part, int)), None)
     if index is not None:
-        message = message.replace("#{n}", f"#{index + 1}")
+        message = message.replace("{n}", f"{index + 1}")
     line = line_finder(loc) if line_finder is not None else locate(doc, loc)
     raise Invalid(message, line, loc)
 

@@ -28,10 +28,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
-import yaml
 
 from connectors.base import (
     ColumnInfo,
@@ -43,7 +41,7 @@ from connectors.base import (
 )
 from connectors.cdr.base import CdrSource, read_head
 from connectors.cdr.decode import convert, decode_value
-from connectors.cdr.layout import KIND_TYPES, Field, Layout
+from connectors.cdr.layout import Field, Layout
 from connectors.cdr.reader import (
     FULL_CHUNK_BYTES,
     MAX_LINE_BYTES,
@@ -54,7 +52,8 @@ from connectors.cdr.reader import (
 )
 from connectors.cdr.sniff import CLAIM_FORCED, CLAIM_STRONG, Detected, head_lines
 from connectors.registry import Sniff, register
-from scanner.fileio import YamlLimit, load_yaml, reading
+from scanner import validation
+from scanner.fileio import reading
 
 logger = logging.getLogger(__name__)
 
@@ -83,69 +82,31 @@ class FixedLayout:
     path: str
 
 
-def _bad(path: str, problem: str) -> SourceError:
-    return SourceError(f"{path}: invalid CDR layout ({problem})")
-
-
-def _positive_int(value: Any, what: str, path: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise _bad(path, f"{what} must be a positive integer")
-    return value
+def _bad(path: str, problem: str, line: int | None = None) -> SourceError:
+    at = f" line {line}:" if line is not None else ""
+    return SourceError(f"{path}:{at} invalid CDR layout ({problem})")
 
 
 def load_layout(path: str) -> FixedLayout:
     """Read and validate a fixed-width layout YAML; raise SourceError saying what is wrong."""
+    from connectors.cdr.layout_model import MESSAGES, FixedLayoutFile
+
     text = reading(SourceError)(path, what="CDR layout")
     try:
-        doc = load_yaml(text)
-    except YamlLimit as exc:
-        where = f"line {exc.line}: " if exc.line is not None else ""
-        raise _bad(path, f"{where}{exc}") from exc
-    except yaml.YAMLError as exc:
-        raise _bad(path, "not valid YAML") from exc
-    if not isinstance(doc, dict) or not isinstance(doc.get("fields"), list) or not doc["fields"]:
-        raise _bad(path, "needs a non-empty `fields` list")
-    fields: list[FixedField] = []
-    seen: set[str] = set()
-    for i, item in enumerate(doc["fields"], start=1):
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
-            raise _bad(path, f"field {i} needs a `name`")
-        name = item["name"]
-        if name in seen:
-            raise _bad(path, f"field {i} repeats a name")
-        seen.add(name)
-        start = _positive_int(item.get("start"), f"field {i} `start`", path)
-        if "width" in item:
-            stop = start - 1 + _positive_int(item["width"], f"field {i} `width`", path)
-        elif "end" in item:
-            stop = _positive_int(item["end"], f"field {i} `end`", path)
-            if stop < start:
-                raise _bad(path, f"field {i} ends before it starts")
-        else:
-            raise _bad(path, f"field {i} needs `width` or `end`")
-        kind = item.get("type", "str")
-        if kind not in KIND_TYPES or kind in ("epoch", "ipv4int"):
-            raise _bad(path, f"field {i} has an unknown `type`")
-        fmt = item.get("format")
-        if kind == "timestamp" and not isinstance(fmt, str):
-            raise _bad(path, f"field {i} of type timestamp needs a `format`")
-        fields.append(FixedField(Field(name, kind, fmt), start - 1, stop))
-    pattern = doc.get("record_pattern")
+        doc = validation.load(text)
+    except validation.YamlSourceError as exc:
+        raise _bad(path, f"not valid YAML: {exc}", exc.line) from exc
     try:
-        compiled = re.compile(pattern) if isinstance(pattern, str) else None
-    except re.error as exc:
-        raise _bad(path, "`record_pattern` is not a valid regex") from exc
-    skip = doc.get("skip_lines", 0)
-    if isinstance(skip, bool) or not isinstance(skip, int) or skip < 0:
-        raise _bad(path, "`skip_lines` must be a non-negative integer")
+        model = validation.validate(FixedLayoutFile, doc, messages=MESSAGES)
+    except validation.Invalid as exc:
+        raise _bad(path, exc.message, exc.line) from exc
+    fields = tuple(FixedField(Field(f.name, f.type, f.format), f.start - 1, f.stop)
+                   for f in model.fields)
+    compiled = re.compile(model.record_pattern) if model.record_pattern is not None else None
     default_min = max(f.begin for f in fields) + 1
-    min_length = doc.get("min_length", default_min)
-    min_length = _positive_int(min_length, "`min_length`", path)
-    encoding = doc.get("encoding")
-    if encoding is not None and not isinstance(encoding, str):
-        raise _bad(path, "`encoding` must be text")
-    name = doc.get("name") if isinstance(doc.get("name"), str) else Path(path).stem
-    return FixedLayout(name, tuple(fields), skip, compiled, min_length, encoding, path)
+    min_length = model.min_length if model.min_length is not None else default_min
+    name = model.name if model.name is not None else Path(path).stem
+    return FixedLayout(name, fields, model.skip_lines, compiled, min_length, model.encoding, path)
 
 
 class FixedWidthTable(Table):
