@@ -8,6 +8,7 @@ and 3 when the results store cannot be read.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import sys
@@ -39,16 +40,19 @@ def _config_hash(config_path: str | None) -> str | None:
     return config_identity(config_path).hash if config_path else None
 
 
-@click.command("history")
+@click.group("history", invoke_without_command=True)
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help=_CONFIG_HELP)
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
               help="How many runs to list, newest first.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("--store", "store_option", metavar="URL", help=_STORE_HELP)
-def history_command(config_path: str | None, limit: int, fmt: str,
+@click.pass_context
+def history_command(ctx: click.Context, config_path: str | None, limit: int, fmt: str,
                     store_option: str | None) -> None:
-    """List recorded scans, newest first."""
+    """List recorded scans, newest first (``history prune`` removes old ones)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from scanner.workflows.store import NoStore, Store, StoreError
 
     try:
@@ -66,6 +70,48 @@ def history_command(config_path: str | None, limit: int, fmt: str,
         click.echo("no runs recorded" + (" for this configuration" if config_path else ""))
         return
     click.echo(_history_table(runs))
+
+
+_AGE_UNITS = {"h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def _age(text: str | None) -> dt.timedelta | None:
+    """Parse ``--older-than``: a whole number of hours, days or weeks (``12h``, ``30d``, ``8w``)."""
+    if text is None:
+        return None
+    value = text.strip().lower()
+    if len(value) < 2 or value[-1] not in _AGE_UNITS or not value[:-1].isdigit():
+        raise click.BadParameter(f"{text!r}: give a number and h, d or w (30d, 12h, 8w)",
+                                 param_hint="--older-than")
+    return dt.timedelta(seconds=int(value[:-1]) * _AGE_UNITS[value[-1]])
+
+
+@history_command.command("prune")
+@click.option("--keep", type=click.IntRange(min=1), default=None,
+              help="Keep the newest N runs of each configuration.")
+@click.option("--older-than", "older_than", metavar="AGE",
+              help="Remove runs started longer ago than AGE (30d, 12h, 8w).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Only runs of this scan configuration.")
+@click.option("--store", "store_option", metavar="URL", help=_STORE_HELP)
+def prune_command(keep: int | None, older_than: str | None, config_path: str | None,
+                  store_option: str | None) -> None:
+    """Remove old runs from the results store (both rules given: a run must break both)."""
+    from scanner.workflows.store import NoStore, Store, StoreError
+
+    age = _age(older_than)
+    if keep is None and age is None:
+        raise click.UsageError("give --keep N and/or --older-than AGE")
+    try:
+        with Store.open(store_option, create=False) as store:
+            gone = store.prune(keep=keep, older_than=age, config_hash=_config_hash(config_path))
+            left = len(store.runs(_config_hash(config_path), counts=False))
+    except NoStore as exc:
+        logger.debug("%s", exc)
+        gone, left = 0, 0
+    except StoreError as exc:
+        _fail(str(exc))
+    click.echo(f"{gone} run{'s' if gone != 1 else ''} removed, {left} kept")
 
 
 def _history_table(runs: list[RunInfo]) -> str:

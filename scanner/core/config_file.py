@@ -75,6 +75,8 @@ class SourceEntry:
     line: int
     #: The path as written in the file, before resolving it against the file's folder.
     written: str = ""
+    #: The source's identity in baselines and history (``name:``), instead of its path or URL.
+    name: str | None = None
 
     @property
     def is_url(self) -> bool:
@@ -112,6 +114,8 @@ class ConfigFile:
     options: tuple[tuple[str, Any], ...] = ()
     #: Where the work runs: ``dask://HOST:PORT``, or None/``local`` for this machine.
     executor: str | None = None
+    #: The configuration's identity in history and run locks (``name:``), else its path.
+    name: str | None = None
 
     def specs(self) -> list[str]:
         """Return the source specs to hand to the engine, in file order."""
@@ -224,6 +228,7 @@ def parse_config_file(text: str, where: str, base_dir: Path | None = None) -> Co
         full=full,
         options=options,
         executor=executor,
+        name=model.name,
     )
 
 
@@ -246,7 +251,7 @@ def _source(container: list[Any], i: int, raw: Any, base_dir: Path | None,
         spec = _resolve(raw.path, base_dir)
         written = raw.path.strip()
     return SourceEntry(spec=spec, location=raw.location, options=_options(raw.options),
-                       line=line, written=written)
+                       line=line, written=written, name=raw.name)
 
 
 def _options(model: Any) -> tuple[tuple[str, Any], ...]:

@@ -19,9 +19,11 @@ from scanner.validation import Problem, unknown_key
 LOCATION_HELP = (
     "use a two-letter country code (US, DE) or a cloud region (us-east-1, europe-west3, westeurope)"
 )
-TOP_KEYS = ("version", "default_location", "policy", "sample_size", "full", "options", "sources",
-            "executor")
-SOURCE_KEYS = ("path", "url", "location", "options")
+TOP_KEYS = ("version", "name", "default_location", "policy", "sample_size", "full", "options",
+            "sources", "executor")
+SOURCE_KEYS = ("name", "path", "url", "location", "options")
+#: A name: history, baselines and locks key on it, so it stays put when a file moves.
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 
 
 def _location(value: Any) -> Any:
@@ -44,6 +46,7 @@ def messages(connector_options: Mapping[str, Any]) -> dict[str, str]:
         "default_location": "unknown location {input}: " + LOCATION_HELP,
         "location": "unknown location {input}: " + LOCATION_HELP,
         "path": "source #{n}: 'path' must be a non-empty string",
+        "name": "'name' must be letters, digits, '.', '_' or '-' (at most 100), not {input}",
         "url": "source #{n}: 'url' must be a non-empty string",
     }
     for name, default in connector_options.items():
@@ -119,6 +122,8 @@ def config_model(connector_options: Mapping[str, Any]) -> type[BaseModel]:
         location: str | None = Field(default=None,
                                      description="where it is stored: US, DE, us-east-1, …")
         options: Options | None = None  # type: ignore[valid-type]
+        name: str | None = Field(default=None, pattern=NAME_PATTERN,
+                                 description="the source's identity in baselines and history")
 
         @model_validator(mode="before")
         @classmethod
@@ -150,6 +155,8 @@ def config_model(connector_options: Mapping[str, Any]) -> type[BaseModel]:
         model_config = ConfigDict(extra="forbid", title="piiscan scan configuration")
 
         version: Literal[1] = 1
+        name: str | None = Field(default=None, pattern=NAME_PATTERN,
+                                 description="the configuration's identity in history")
         default_location: str | None = Field(
             default=None, description="where sources without their own location are stored")
         policy: str | None = Field(default=None, min_length=1,

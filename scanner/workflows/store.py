@@ -153,7 +153,8 @@ def _scheme(location: str) -> str:
 class ConfigIdentity:
     """The configuration a run belongs to: history, diffs and locks key on its hash."""
 
-    #: The configuration file's absolute path, or ``sources: A B`` for command-line sources.
+    #: The configuration's ``name:`` (else its file's absolute path), or ``sources: A B``
+    #: for command-line sources.
     name: str
     #: SHA-256 of ``name`` (hex).
     hash: str
@@ -167,20 +168,39 @@ class ConfigIdentity:
 def config_identity(config_path: str | None, sources: Sequence[str] = ()) -> ConfigIdentity:
     """Return the identity of a run of ``config_path`` and/or command-line ``sources``.
 
-    A configuration file is identified by its absolute path; command-line
-    sources by their sorted list, paths made absolute and URL passwords
-    hidden, so the same sweep from another directory is the same configuration.
+    A configuration file is identified by the ``name:`` it gives itself (so
+    its history survives a move or another checkout), else by its absolute
+    path; command-line sources by their sorted list, paths made absolute and
+    URL passwords hidden, so the same sweep from another directory is the
+    same configuration.
     """
     listed = sorted(
         redact_url(s) if "://" in s else os.path.abspath(os.path.expanduser(s)) for s in sources
     )
     parts = []
     if config_path:
-        parts.append(os.path.abspath(config_path))
+        parts.append(config_name(config_path) or os.path.abspath(config_path))
     if listed:
         parts.append("sources: " + " ".join(listed))
     name = " + ".join(parts)
     return ConfigIdentity(name, hashlib.sha256(name.encode("utf-8")).hexdigest())
+
+
+def config_name(path: str) -> str | None:
+    """Return the ``name:`` a configuration file gives itself, or None (also when unreadable).
+
+    Read without the rest of the file (no ``${VAR}`` needed), so ``history
+    --config`` finds the runs of a configuration it could not scan.
+    """
+    from scanner.fileio import FileProblem, reading
+    from scanner.policy import yamlsource
+
+    try:
+        doc = yamlsource.load(reading(FileProblem)(path))
+    except (FileProblem, yamlsource.YamlSourceError):
+        return None
+    name = doc.get("name") if isinstance(doc, dict) else None
+    return name.strip() if isinstance(name, str) and name.strip() else None
 
 
 # --- The run lock ---
@@ -190,8 +210,10 @@ class RunLock:
     """An exclusive, non-blocking ``flock`` on ``piiscan-<hash>.lock``, held for one run.
 
     The kernel drops the lock when the process ends, however it ends, so a
-    killed run never leaves a stale lock behind. The lock is per machine: runs
-    of one configuration on two hosts sharing a PostgreSQL store do not see it.
+    killed run never leaves a stale lock behind (only an unlocked file, which
+    the next run takes and removes); a run that ends normally removes the file.
+    The lock is per machine: runs of one configuration on two hosts sharing a
+    PostgreSQL store do not see it.
     """
 
     def __init__(self, directory: Path, identity: ConfigIdentity) -> None:
@@ -201,20 +223,34 @@ class RunLock:
     def acquire(self) -> None:
         """Take the lock. Raises RunBusy when another run holds it, OSError when it cannot."""
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                os.close(fd)
+                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise RunBusy("another run of this configuration is in progress") from exc
+                raise
+            # The run before may have removed the file between our open and our lock:
+            # a lock on a file no longer at the path locks nothing, so start again.
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
             os.close(fd)
-            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                raise RunBusy("another run of this configuration is in progress") from exc
-            raise
         self._fd = fd
         logger.debug("run lock %s taken", self.path)
 
     def release(self) -> None:
-        """Release the lock (the file stays; deleting it would race with a waiting run)."""
+        """Release the lock and remove its file (removed while held, so no run races it)."""
         if self._fd is not None:
+            try:
+                self.path.unlink()
+            except OSError as exc:  # a read-only directory: the file stays, harmless
+                logger.debug("run lock %s not removed (%s)", self.path, exc.strerror)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
@@ -582,6 +618,38 @@ class Store:
         logger.info("run %s recorded in %s", run_id, self.where)
         return int(run_id)
 
+    def prune(self, *, keep: int | None = None, older_than: dt.timedelta | None = None,
+              config_hash: str | None = None) -> int:
+        """Delete old runs (with their findings and sources); return how many.
+
+        A run goes when every rule given says so: it is not among the newest
+        ``keep`` runs of its configuration, and it started more than
+        ``older_than`` ago. ``config_hash`` limits the pruning to one configuration.
+        """
+        if keep is None and older_than is None:
+            raise ValueError("prune needs keep or older_than")
+        query = sa.select(RUNS.c.id, RUNS.c.config_hash, RUNS.c.started_at).order_by(
+            RUNS.c.id.desc())
+        if config_hash is not None:
+            query = query.where(RUNS.c.config_hash == config_hash)
+        cutoff = dt.datetime.now(dt.UTC) - older_than if older_than is not None else None
+        with self._tx() as conn:
+            seen: dict[str, int] = {}
+            doomed: list[int] = []
+            for run_id, chash, started in conn.execute(query):
+                seen[chash] = seen.get(chash, 0) + 1
+                if keep is not None and seen[chash] <= keep:
+                    continue
+                if cutoff is not None and _parse_time(started) >= cutoff:
+                    continue
+                doomed.append(int(run_id))
+            for chunk in _chunks(doomed, 500):
+                for table in (FINDINGS, RUN_SOURCES):
+                    conn.execute(sa.delete(table).where(table.c.run_id.in_(chunk)))
+                conn.execute(sa.delete(RUNS).where(RUNS.c.id.in_(chunk)))
+        logger.info("%s runs pruned from %s", len(doomed), self.where)
+        return len(doomed)
+
     # Reading
 
     def runs(self, config_hash: str | None = None, limit: int | None = None, *,
@@ -727,6 +795,11 @@ class Store:
         for run_id, n in conn.execute(bad):
             out[run_id][2] = int(n)
         return {k: (v[0], v[1], v[2]) for k, v in out.items()}
+
+
+def _parse_time(text: str) -> dt.datetime:
+    when = dt.datetime.fromisoformat(text)
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
 
 
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:

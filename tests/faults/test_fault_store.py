@@ -69,3 +69,50 @@ def test_history_reads_a_read_only_store(readonly_store: Path, what: str) -> Non
     runs = json.loads(proc.stdout)
     assert [r["pii_columns"] for r in runs] == [1]
     assert readonly_store.read_bytes() == before  # nothing written
+
+
+# --- 21: retention, history by name, no lock files left ---
+
+
+def test_prune_keeps_the_newest_runs(tmp_path: Path, data: Path) -> None:
+    store = tmp_path / "results.db"
+    for _ in range(3):
+        assert _scan(data, store).returncode == 0
+    young = _cli("history", "prune", "--older-than", "30d", "--store", str(store))
+    assert young.returncode == 0, young.stderr
+    assert young.stdout.strip() == "0 runs removed, 3 kept"  # all started today
+    pruned = _cli("history", "prune", "--keep", "1", "--store", str(store))
+    assert pruned.returncode == 0, pruned.stderr
+    assert pruned.stdout.strip() == "2 runs removed, 1 kept"
+    runs = json.loads(_cli("history", "--store", str(store), "--format", "json").stdout)
+    assert [r["id"] for r in runs] == [3]
+    assert runs[0]["pii_columns"] == 1  # the kept run keeps its findings
+
+
+@pytest.mark.parametrize("args", [(), ("--older-than", "30 days"), ("--keep", "0")])
+def test_prune_without_a_sane_rule_is_a_usage_error(tmp_path: Path, args: tuple[str, ...]) -> None:
+    proc = _cli("history", "prune", *args, "--store", str(tmp_path / "results.db"))
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_history_follows_a_named_configuration_to_another_folder(tmp_path: Path) -> None:
+    store = tmp_path / "results.db"
+    checkouts = [tmp_path / "ci-1234", tmp_path / "ci-1235"]
+    for folder in checkouts:
+        (folder / "data").mkdir(parents=True)
+        (folder / "data" / "customers.csv").write_text("email\nzelda@example.org\n")
+        (folder / "scan.yaml").write_text("name: nightly\nsources:\n  - path: data\n")
+        proc = _cli("scan", "--config", str(folder / "scan.yaml"), "--store", str(store),
+                    "--no-ner", "-q", "--format", "json")
+        assert proc.returncode == 0, proc.stderr
+    runs = json.loads(_cli("history", "--config", str(checkouts[1] / "scan.yaml"),
+                           "--store", str(store), "--format", "json").stdout)
+    assert [r["configuration"] for r in runs] == ["nightly", "nightly"]
+
+
+def test_a_run_leaves_no_lock_file(tmp_path: Path, data: Path) -> None:
+    store = tmp_path / "store" / "results.db"
+    assert _scan(data, store).returncode == 0
+    assert _scan(data, store).returncode == 0
+    assert sorted(p.name for p in store.parent.iterdir()) == ["results.db"]
