@@ -19,12 +19,18 @@ the user describes theirs in YAML and passes its path as ``--cdr-layout``::
 Values are sliced from each line and trimmed of blanks; empty values are
 null. Lines not matching ``record_pattern`` (page headers, separators) are
 counted, not parsed.
+
+Without ``--cdr-format smdr-fixed-width`` a layout claims a file only when 80%
+of its first record lines fit: long enough, blank in every column between
+fields, typed fields empty or parsing (with fields side by side, the records
+share one width). CSV, JSON Lines, logs and binary files stay with their readers.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +86,32 @@ class FixedLayout:
     min_length: int
     encoding: str | None
     path: str
+
+    @property
+    def gaps(self) -> frozenset[int]:
+        """0-based columns between fields that no field covers (blank in a record)."""
+        end = max(f.stop for f in self.fields)
+        covered = {i for f in self.fields for i in range(f.begin, f.stop)}
+        return frozenset(i for i in range(end) if i not in covered)
+
+    def fits(self, line: str, gaps: frozenset[int]) -> bool:
+        """Tell whether a line reads as a record of this layout.
+
+        Long enough; every column between fields blank (a delimiter, a quote or
+        a letter there means fields are not where the layout puts them); every
+        typed field empty or parsing as its type.
+        """
+        if len(line) < self.min_length:
+            return False
+        if any(i < len(line) and not line[i].isspace() for i in gaps):
+            return False
+        for f in self.fields:
+            if f.spec.kind in ("str", "phone"):
+                continue
+            value = line[f.begin : f.stop].strip()
+            if value and convert(pa.array([value], pa.string()), f.spec).null_count:
+                return False
+        return True
 
 
 def _bad(path: str, problem: str, line: int | None = None) -> SourceError:
@@ -228,11 +260,20 @@ class FixedWidthSmdr(CdrSource):
         """Check that most sniffed record lines are long enough for the layout."""
         assert options.cdr_layout is not None
         layout = load_layout(options.cdr_layout)
+        if b"\x00" in head and not forced:
+            return None  # binary (Parquet, a spreadsheet, a compressed file): not text records
         lines = head_lines(head)[layout.skip_lines :]
         if layout.record_pattern is not None:
             lines = [line for line in lines if layout.record_pattern.search(line)]
-        fitting = sum(1 for line in lines[:50] if len(line) >= layout.min_length)
-        share = fitting / min(len(lines), 50) if lines else 0.0
+        lines = lines[:50]
+        gaps = layout.gaps
+        fitting = sum(1 for line in lines if layout.fits(line, gaps))
+        share = fitting / len(lines) if lines else 0.0
+        if not gaps and layout.record_pattern is None and lines:
+            # Fields side by side and no pattern: only the width says it is a record.
+            # Fixed-width records share one length; delimited lines and documents do not.
+            widths = Counter(len(line.rstrip()) for line in lines)
+            share = min(share, widths.most_common(1)[0][1] / len(lines))
         if share < 0.8 and not forced:
             return None
         reason = (
