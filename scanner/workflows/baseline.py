@@ -38,29 +38,27 @@ findings (``critical`` when it holds CPNI, ``high`` otherwise).
 from __future__ import annotations
 
 import datetime as dt
-import difflib
+import fnmatch
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from scanner.fileio import FileProblem, reading, write_text
-from scanner.model import ENTITY_TYPES, ColumnVerdict, ScanResult, Status
+from scanner.model import ColumnVerdict, ScanResult, Status
 from scanner.policy import SENSITIVITIES, Policy
 from scanner.policy.residency import Residency, StorageVerdict
+from scanner.validation import Invalid, validate
 
 logger = logging.getLogger(__name__)
 
 FORMAT_NAME = "piiscan-baseline"
 FORMAT_VERSION = 1
 DEFAULT_PATH = ".piiscan-baseline.json"
-_TOP_KEYS = ("approved", "format", "storage", "version")
-_APPROVAL_KEYS = ("expires", "reason")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class BaselineError(Exception):
@@ -167,82 +165,31 @@ def parse(text: str, where: str) -> Baseline:
         raise BaselineError(f"{where}: line {exc.lineno}: not valid JSON: {exc.msg}{hint}") \
             from exc
 
-    def fail(path: tuple[str, ...], message: str) -> BaselineError:
-        return BaselineError(f"{where}: line {_line_of_path(text, path)}: {message}")
+    from scanner.workflows.baseline_model import MESSAGES, BaselineFile
 
-    if not isinstance(doc, dict):
-        raise BaselineError(f"{where}: line 1: a baseline is a JSON object with 'approved'")
-    for key in doc:
-        if key not in _TOP_KEYS:
-            raise fail((key,), f"unknown key {json.dumps(key)} (expected one of "
-                       f"{', '.join(_TOP_KEYS)})")
-    if doc.get("format", FORMAT_NAME) != FORMAT_NAME:
-        raise fail(("format",), f"'format' must be {json.dumps(FORMAT_NAME)}")
-    version = doc.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise fail(("version",), "'version' must be a positive integer")
-    if version > FORMAT_VERSION:
-        raise fail(("version",), f"baseline version {version} is newer than this piiscan "
-                   f"reads ({FORMAT_VERSION}); upgrade piiscan")
-    approved = doc.get("approved")
-    if not isinstance(approved, dict):
-        raise fail(("approved",), "'approved' must be an object: column -> entity -> approval")
-    columns: dict[str, dict[str, Approval]] = {}
-    for ident, entities in approved.items():
-        if "/" not in ident:
-            raise fail(("approved", ident), f"{json.dumps(ident)} is not a column identity "
-                       "(source/table/column)")
-        if not isinstance(entities, dict):
-            raise fail(("approved", ident), "a column maps entity types to approvals, like "
-                       '{"US_SSN": {"reason": "..."}}')
-        slot: dict[str, Approval] = {}
-        for entity, approval in entities.items():
-            path = ("approved", ident, entity)
-            if entity not in ENTITY_TYPES:
-                hint = difflib.get_close_matches(entity.upper(), ENTITY_TYPES, n=1)
-                suggestion = f" (did you mean {hint[0]}?)" if hint else ""
-                raise fail(path, f"unknown entity type {json.dumps(entity)}{suggestion}")
-            slot[entity] = _approval(approval, path, fail)
-        columns[ident] = slot
-    storage_raw = doc.get("storage", {})
-    if not isinstance(storage_raw, dict):
-        raise fail(("storage",), "'storage' must be an object: source -> approval")
-    storage = {src: _approval(a, ("storage", src), fail) for src, a in storage_raw.items()}
+    try:
+        model = validate(BaselineFile, doc, messages=MESSAGES,
+                         line_finder=lambda loc: _line_of_path(text, tuple(map(str, loc))))
+    except Invalid as exc:
+        raise BaselineError(f"{where}: line {exc.line}: {exc.message}") from exc
+    if model.version > FORMAT_VERSION:
+        raise BaselineError(f"{where}: line {_line_of_path(text, ('version',))}: baseline "
+                            f"version {model.version} is newer than this piiscan reads "
+                            f"({FORMAT_VERSION}); upgrade piiscan")
+    columns = {ident: {entity: Approval(a.reason or None, a.expires)
+                       for entity, a in entities.items()}
+               for ident, entities in model.approved.items()}
+    storage = {src: Approval(a.reason or None, a.expires) for src, a in model.storage.items()}
     logger.debug("baseline %s: %s columns, %s storage approvals", where, len(columns),
                  len(storage))
     return Baseline(columns, storage)
 
 
-def _approval(raw: Any, path: tuple[str, ...],
-              fail: Callable[[tuple[str, ...], str], BaselineError]) -> Approval:
-    if not isinstance(raw, dict):
-        raise fail(path, 'an approval is an object, {} or {"reason": ..., "expires": '
-                   '"YYYY-MM-DD"}')
-    for key in raw:
-        if key not in _APPROVAL_KEYS:
-            raise fail((*path, key), f"unknown key {json.dumps(key)} in an approval "
-                       "(expected reason, expires)")
-    reason = raw.get("reason")
-    if reason is not None and not isinstance(reason, str):
-        raise fail((*path, "reason"), "'reason' must be a string")
-    expires_raw = raw.get("expires")
-    expires = None
-    if expires_raw is not None:
-        try:
-            expires = parse_date(expires_raw)
-        except ValueError as exc:
-            raise fail((*path, "expires"), str(exc)) from exc
-    return Approval(reason or None, expires)
-
-
 def parse_date(value: Any) -> dt.date:
     """Parse ``YYYY-MM-DD``; ValueError says what is wrong."""
-    if not isinstance(value, str) or not _DATE_RE.match(value):
-        raise ValueError(f"'expires' must be a date like 2026-06-30, not {json.dumps(value)}")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError(f"{value} is not a calendar date") from exc
+    from scanner.workflows.baseline_model import parse_date as parse
+
+    return parse(value)
 
 
 def _line(text: str, offset: int) -> int:
@@ -279,7 +226,8 @@ def from_result(result: ScanResult, residency: Residency | None, *,
     """
     old = previous or Baseline()
     fresh = Approval(reason, expires)
-    scanned = [s.name for s in result.sources]
+    scanned = [s.name for s in result.sources] + [s.identity for s in result.sources
+                                                  if s.identity]
     columns: dict[str, dict[str, Approval]] = {
         ident: dict(entities) for ident, entities in old.columns.items()
         if not any(ident.startswith(name + "/") for name in scanned)
@@ -504,7 +452,7 @@ def check(result: ScanResult, baseline: Baseline, policy: Policy, residency: Res
                 ident = str(col.ref)
                 seen.add(ident)
                 file, line = where.get(ident, (None, None))
-                known = baseline.columns.get(ident)
+                known = _approvals(baseline, ident, col.ref.address)
                 reasons_by_entity: dict[str, tuple[str, ...]] = {}
                 for d in col.detections:
                     reasons_by_entity.setdefault(d.entity, d.reasons)
@@ -559,7 +507,7 @@ def check(result: ScanResult, baseline: Baseline, policy: Policy, residency: Res
     complete_sources = []
     for source in result.sources:
         if source.status is Status.OK:
-            complete_sources.append(source.name)
+            complete_sources += [source.name, source.identity or source.name]
             continue
         if source.name in explained:
             continue  # the problems given (unreadable DDL statements) say it better
@@ -570,7 +518,8 @@ def check(result: ScanResult, baseline: Baseline, policy: Policy, residency: Res
                                         table.name))
     stale = sorted(
         ident for ident in baseline.columns
-        if ident not in seen and any(ident.startswith(s + "/") for s in complete_sources)
+        if ident not in seen and not _is_glob(ident)
+        and any(ident.startswith(s + "/") for s in complete_sources)
     )
     order = {s: i for i, s in enumerate(reversed(SENSITIVITIES))}
     findings.sort(key=lambda f: (not f.fails, order.get(f.severity, 9), f.identity,
@@ -585,6 +534,24 @@ def check(result: ScanResult, baseline: Baseline, policy: Policy, residency: Res
         fail_on=tuple(s for s in reversed(SENSITIVITIES) if s in failing),
         sources=tuple(s.name for s in result.sources),
     )
+
+
+def _is_glob(identity: str) -> bool:
+    return any(ch in identity for ch in "*?[")
+
+
+def _approvals(baseline: Baseline, ident: str, address: str) -> dict[str, Approval] | None:
+    """Return the approvals of a column: by its identity, its address, else a glob.
+
+    The address (the source's name, a URL with user and host) is what
+    baselines written before sources had identities say. Of several globs
+    naming the column, the longest (the most specific) holds.
+    """
+    for key in (ident, address):
+        if key in baseline.columns:
+            return baseline.columns[key]
+    globs = [k for k in baseline.columns if _is_glob(k) and fnmatch.fnmatchcase(ident, k)]
+    return baseline.columns[max(globs, key=len)] if globs else None
 
 
 def _raise(worst: dict[str, str], source: str, sev: str) -> None:
