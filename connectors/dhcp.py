@@ -35,9 +35,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from connectors.base import ColumnInfo, ConnectorOptions, Source, Table
-from connectors.lines import LineRecordTable, decode_line, read_head
-from connectors.registry import Sniff, register
+from connectors.base import ColumnInfo, SourceError, Table
+from connectors.lines import LineRecordSource, LineRecordTable, decode_line, read_head
+from connectors.registry import register
 
 FORMAT = "isc-dhcpd-leases"
 _LEASE = re.compile(rb"^\s*lease\s+(\d{1,3}(?:\.\d{1,3}){3})\s*\{", re.M)
@@ -207,16 +207,15 @@ class DhcpdLeasesTable(LineRecordTable[dict[str, str]]):
 
 
 @register
-class DhcpdLeasesSource(Source):
+class DhcpdLeasesSource(LineRecordSource):
     """ISC dhcpd.leases lease databases: one row per lease (address, times, MAC, hostname)."""
 
     kind = FORMAT
+    formats = (FORMAT,)
 
     @classmethod
-    def claims(cls, sniff: Sniff, options: ConnectorOptions) -> int:
-        if sniff.path is None or sniff.path.is_dir() or not sniff.head:
-            return 0
-        head = sniff.head
+    def recognise(cls, head: bytes) -> int:
+        """Score the first bytes of a file as this format (0: not it)."""
         leases = len(_LEASE.findall(head))
         if leases and (_MANUAL in head[:4096] or len(_KEYWORDS.findall(head)) >= leases):
             return 60
@@ -225,4 +224,7 @@ class DhcpdLeasesSource(Source):
     def tables(self) -> Iterator[Table]:
         path = Path(self.spec)
         head = read_head(path)
-        yield DhcpdLeasesTable(path, _columns(head))
+        if not _LEASE.search(head):  # possible only when --cdr-format forced the format
+            raise SourceError(f"{path}: no `lease <address> {{` block in the first "
+                              f"{len(head)} bytes")
+        yield self.forced(DhcpdLeasesTable(path, _columns(head)))

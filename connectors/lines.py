@@ -15,6 +15,8 @@ Every text log and call-record connector reads the same way:
 :class:`LineRecordTable` puts these together for connectors whose records
 are parsed line by line in Python (Zeek, W3C, dhcpd.leases, RADIUS detail):
 a subclass says how lines become records and how records become a batch.
+:class:`LineRecordSource` is their connector's side: it claims a file its
+format recognises, or any file when ``--cdr-format`` names that format.
 """
 
 from __future__ import annotations
@@ -24,11 +26,14 @@ from abc import abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
 import pyarrow as pa
 
-from connectors.base import ReadPlan, SourceError, Table
+from connectors.base import ConnectorOptions, ReadPlan, Source, SourceError, Table
+
+if TYPE_CHECKING:
+    from connectors.registry import Sniff
 
 #: A physical line longer than this is malformed (real log and CDR lines are < 4 KiB).
 MAX_LINE_BYTES = 64 * 1024
@@ -242,3 +247,36 @@ class LineRecordTable(Table, Generic[R]):
         if counts.long_lines:
             # A line skipped for its length may hide records: the read is partial.
             self.partial_on_warnings = True
+
+
+class LineRecordSource(Source):
+    """A connector for one text record format, recognised from a file's first bytes.
+
+    ``--cdr-format`` naming the format (one of ``formats``) makes it claim any
+    file, above every other connector; the tables it yields then say so in
+    their format reason. Naming another format makes it claim none.
+    """
+
+    formats: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def recognise(cls, head: bytes) -> int:
+        """Score how sure the format is from the first bytes of a file (0: not this format)."""
+        return 0
+
+    @classmethod
+    def claims(cls, sniff: Sniff, options: ConnectorOptions) -> int:
+        """Claim a file this format recognises, or any file when the format is forced."""
+        from connectors.cdr.sniff import CLAIM_FORCED  # the CDR package reads through here
+
+        if sniff.path is None or sniff.path.is_dir():
+            return 0
+        if options.cdr_format:
+            return CLAIM_FORCED if options.cdr_format in cls.formats else 0
+        return cls.recognise(sniff.head) if sniff.head else 0
+
+    def forced(self, table: Table) -> Table:
+        """Say in the table's format reason that ``--cdr-format`` chose the format."""
+        if self.options.cdr_format:
+            table.format_reason = f"--cdr-format {self.options.cdr_format}; {table.format_reason}"
+        return table

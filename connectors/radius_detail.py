@@ -30,9 +30,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from connectors.base import ColumnInfo, ConnectorOptions, Source, SourceError, Table
-from connectors.lines import LineRecordTable, decode_line, read_head
-from connectors.registry import Sniff, register
+from connectors.base import ColumnInfo, SourceError, Table
+from connectors.lines import LineRecordSource, LineRecordTable, decode_line, read_head
+from connectors.registry import register
 
 FORMAT = "freeradius-detail"
 _DATE_LINE = re.compile(
@@ -98,16 +98,15 @@ class RadiusDetailTable(LineRecordTable[dict[str, str]]):
 
 
 @register
-class RadiusDetailSource(Source):
+class RadiusDetailSource(LineRecordSource):
     """FreeRADIUS detail files: accounting packets as date-stamped attribute blocks."""
 
     kind = FORMAT
+    formats = (FORMAT,)
 
     @classmethod
-    def claims(cls, sniff: Sniff, options: ConnectorOptions) -> int:
-        if sniff.path is None or sniff.path.is_dir() or not sniff.head:
-            return 0
-        head = sniff.head
+    def recognise(cls, head: bytes) -> int:
+        """Score the first bytes of a file as this format (0: not it)."""
         blocks = len(_DATE_LINE.findall(head))
         if blocks and _DATE_LINE.match(head) and len(_ATTRIBUTE.findall(head)) >= 2 * blocks:
             return 60
@@ -123,4 +122,4 @@ class RadiusDetailSource(Source):
                     names.append(key)
         if len(names) < 2:
             raise SourceError(f"{path}: no attribute lines in the detail file")
-        yield RadiusDetailTable(path, names)
+        yield self.forced(RadiusDetailTable(path, names))

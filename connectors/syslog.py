@@ -30,9 +30,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from connectors.base import ColumnInfo, ConnectorOptions, ReadPlan, Source, SourceError, Table
-from connectors.lines import LineCounts, iter_chunks, open_binary, rebatch
-from connectors.registry import Sniff, register
+from connectors.base import ColumnInfo, ReadPlan, SourceError, Table
+from connectors.lines import LineCounts, LineRecordSource, iter_chunks, open_binary, rebatch
+from connectors.registry import register
 
 FORMAT = "syslog"
 _CHUNK = 4 << 20
@@ -167,18 +167,18 @@ class SyslogTable(Table):
 
 
 @register
-class SyslogSource(Source):
+class SyslogSource(LineRecordSource):
     """Syslog files (RFC 3164/5424): auth, secure and mail logs, messages parsed."""
 
     kind = FORMAT
+    formats = (FORMAT,)
 
     @classmethod
-    def claims(cls, sniff: Sniff, options: ConnectorOptions) -> int:
-        if sniff.path is None or sniff.path.is_dir() or not sniff.head:
-            return 0
-        lines = [ln for ln in sniff.head.decode("utf-8", errors="replace").splitlines()[:50]
+    def recognise(cls, head: bytes) -> int:
+        """Score the first bytes of a file as this format (0: not it)."""
+        lines = [ln for ln in head.decode("utf-8", errors="replace").splitlines()[:50]
                  if ln.strip()]
-        if len(lines) > 1 and sniff.head[-1:] != b"\n":
+        if len(lines) > 1 and head[-1:] != b"\n":
             lines = lines[:-1]
         if not lines:
             return 0
@@ -189,4 +189,4 @@ class SyslogSource(Source):
         path = Path(self.spec)
         if not path.is_file():
             raise SourceError(f"{path}: not a file")
-        yield SyslogTable(path)
+        yield self.forced(SyslogTable(path))

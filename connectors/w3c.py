@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from connectors.base import ColumnInfo, ConnectorOptions, Source, SourceError, Table
-from connectors.lines import LineRecordTable, decode_line, read_head
-from connectors.registry import Sniff, register
+from connectors.base import ColumnInfo, SourceError, Table
+from connectors.lines import LineRecordSource, LineRecordTable, decode_line, read_head
+from connectors.registry import register
 
 FORMAT = "w3c-extended-log"
 _FIELDS = re.compile(rb"^#Fields:[ \t]*(.+?)\r?$", re.M)
@@ -104,17 +104,17 @@ class W3cLogTable(LineRecordTable[dict[str, str]]):
 
 
 @register
-class W3cLogSource(Source):
+class W3cLogSource(LineRecordSource):
     """W3C extended log files (IIS, proxies): fields named by the ``#Fields:`` directive."""
 
     kind = FORMAT
+    formats = (FORMAT,)
 
     @classmethod
-    def claims(cls, sniff: Sniff, options: ConnectorOptions) -> int:
-        if sniff.path is None or sniff.path.is_dir() or not sniff.head:
-            return 0
-        if _FIELDS.search(sniff.head) and (
-                _DIRECTIVE.search(sniff.head) or sniff.head.startswith(b"#Fields:")):
+    def recognise(cls, head: bytes) -> int:
+        """Score the first bytes of a file as this format (0: not it)."""
+        if _FIELDS.search(head) and (
+                _DIRECTIVE.search(head) or head.startswith(b"#Fields:")):
             return 60
         return 0
 
@@ -128,4 +128,4 @@ class W3cLogSource(Source):
                     names.append(name)
         if not names:
             raise SourceError(f"{path}: no #Fields directive")
-        yield W3cLogTable(path, names)
+        yield self.forced(W3cLogTable(path, names))

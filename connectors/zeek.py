@@ -30,9 +30,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from connectors.base import ColumnInfo, ConnectorOptions, Source, SourceError, Table
-from connectors.lines import LineRecordTable, decode_line, read_head
-from connectors.registry import Sniff, register
+from connectors.base import ColumnInfo, SourceError, Table
+from connectors.lines import LineRecordSource, LineRecordTable, decode_line, read_head
+from connectors.registry import register
 
 FORMAT = "zeek-log"
 _SEPARATOR = re.compile(rb"^#separator[ \t]+(\S+)", re.M)
@@ -118,16 +118,15 @@ class ZeekLogTable(LineRecordTable[list[str]]):
 
 
 @register
-class ZeekLogSource(Source):
+class ZeekLogSource(LineRecordSource):
     """Zeek/Bro ASCII logs (conn, dns, http, dhcp, ssl ...): ``#separator`` and ``#fields``."""
 
     kind = FORMAT
+    formats = (FORMAT,)
 
     @classmethod
-    def claims(cls, sniff: Sniff, options: ConnectorOptions) -> int:
-        if sniff.path is None or sniff.path.is_dir() or not sniff.head:
-            return 0
-        head = sniff.head
+    def recognise(cls, head: bytes) -> int:
+        """Score the first bytes of a file as this format (0: not it)."""
         if head.startswith(b"#separator") and _FIELDS_LINE.search(head):
             return 60
         return 0
@@ -137,4 +136,4 @@ class ZeekLogSource(Source):
         header = read_header(read_head(path))
         if not header.get("fields"):
             raise SourceError(f"{path}: Zeek log without a #fields line")
-        yield ZeekLogTable(path, header)
+        yield self.forced(ZeekLogTable(path, header))

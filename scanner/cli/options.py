@@ -51,7 +51,10 @@ def scan_options(func: _F) -> _F:
                      help="Field delimiter of delimited files (default: detected)."),
         click.option("--header/--no-header", default=None,
                      help="Whether delimited files have a header row (default: detected)."),
-        click.option("--cdr-format", help="Force a call-record format instead of detecting it."),
+        click.option("--cdr-format",
+                     help="Force a record format instead of detecting it: a call-record "
+                     "layout, a log (zeek-log, syslog ...) or a documented table "
+                     "(kamailio-acc, freeradius-radacct ...)."),
         click.option("--cdr-layout", type=click.Path(exists=True, dir_okay=False),
                      help="YAML field layout for fixed-width SMDR files."),
         click.option("--no-ner", is_flag=True,
