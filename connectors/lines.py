@@ -26,14 +26,12 @@ from abc import abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
+from typing import ClassVar, Generic, TypeVar
 
 import pyarrow as pa
 
 from connectors.base import ConnectorOptions, ReadPlan, Source, SourceError, Table
-
-if TYPE_CHECKING:
-    from connectors.registry import Sniff
+from connectors.registry import CLAIM_FORCED, Sniff
 
 #: A physical line longer than this is malformed (real log and CDR lines are < 4 KiB).
 MAX_LINE_BYTES = 64 * 1024
@@ -267,8 +265,6 @@ class LineRecordSource(Source):
     @classmethod
     def claims(cls, sniff: Sniff, options: ConnectorOptions) -> int:
         """Claim a file this format recognises, or any file when the format is forced."""
-        from connectors.cdr.sniff import CLAIM_FORCED  # the CDR package reads through here
-
         if sniff.path is None or sniff.path.is_dir():
             return 0
         if options.cdr_format:

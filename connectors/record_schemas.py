@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from connectors.base import ConnectorOptions, Source, Table
-from connectors.registry import Sniff, open_source, register
+from connectors.registry import CLAIM_FORCED, Sniff, open_source, register
 
 #: Format name -> (record kind, what the format is).
 SCHEMA_FORMATS: dict[str, tuple[str, str]] = {
@@ -44,8 +44,6 @@ class DocumentedTableSource(Source):
     @classmethod
     def claims(cls, sniff: Sniff, options: ConnectorOptions) -> int:
         """Claim a file only when ``--cdr-format`` names one of these layouts."""
-        from connectors.cdr.sniff import CLAIM_FORCED
-
         if sniff.path is None or sniff.path.is_dir():
             return 0
         return CLAIM_FORCED if options.cdr_format in SCHEMA_FORMATS else 0

@@ -201,6 +201,8 @@ def _what(mode: int) -> str:
 #: Claims below this are guesses ("try it as text"): fine for a file the user
 #: named, not for every file found in a directory.
 CONFIDENT_CLAIM = 10
+#: What a connector claims when ``--cdr-format`` names its format: above any sniffed claim.
+CLAIM_FORCED = 100
 
 
 def open_source(spec: str, options: ConnectorOptions, min_score: int = 1) -> Source:

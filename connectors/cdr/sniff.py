@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from connectors.cdr.decode import decode_value, parse_line
 from connectors.cdr.layout import Layout
 from connectors.cdr.timefmt import looks_like_time, retime
+from connectors.registry import CLAIM_FORCED as CLAIM_FORCED
 from connectors.registry import SNIFF_BYTES
 
 #: Score a recognised CDR file claims with; the generic CSV reader claims ~10.
 CLAIM_STRONG = 60
 CLAIM_WEAK = 40
-CLAIM_FORCED = 100
 
 
 @dataclass(frozen=True)
