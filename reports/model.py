@@ -16,6 +16,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 
+from reports.record_kinds import kind_label
 from scanner.model import (
     ENTITY_TYPES,
     ColumnVerdict,
@@ -166,6 +167,10 @@ class TableSummary:
     columns: int
     skipped: int
     flagged: tuple[FlaggedColumn, ...]
+    #: What the records are (``call_detail`` ...) and how a report names it:
+    #: ``call records (FreeSWITCH CSV)``; None when of no known kind.
+    record_kind: str | None = None
+    kind_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -319,6 +324,8 @@ def build_report(
         for table in sorted(source.tables, key=_table_key):
             cols = _flagged_columns(source, table, policy, path)
             skipped = sum(1 for c in table.columns if c.skipped)
+            # Results saved before record kinds carry only is_call_record.
+            kind = table.record_kind or ("call_detail" if table.is_call_record else None)
             tables.append(
                 TableSummary(
                     source=source.name,
@@ -333,6 +340,8 @@ def build_report(
                     columns=len(table.columns),
                     skipped=skipped,
                     flagged=cols,
+                    record_kind=kind,
+                    kind_label=kind_label(kind, table.format),
                 )
             )
             if table.error or table.status is not Status.OK:

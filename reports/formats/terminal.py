@@ -174,10 +174,8 @@ def _flagged(console: Console, report: Report, frame: box.Box) -> None:
             style=_VERDICT_STYLE[res.verdict],
         )
         for t in report.tables:
-            if t.source == source.name and (t.format or t.is_call_record):
-                kind = ", ".join(x for x in (t.format, "call record" if t.is_call_record else "")
-                                 if x)
-                console.print(Text(f"  {t.name}: {kind}"))
+            if t.source == source.name and (t.kind_label or t.format):
+                console.print(Text(f"  {t.name}: {t.kind_label or t.format}"))
         table = _table(frame, "Table", "Column", "Entity types", "Conf.", "Categories", "CPNI")
         for c in rows:
             table.add_row(
