@@ -17,6 +17,7 @@ from scanner.cli.gate import baseline_group, check, ddl
 from scanner.cli.history import diff_command, history_command
 from scanner.cli.report import report_command
 from scanner.cli.scan import detectors, scan
+from scanner.cli.schema import schema_command
 from scanner.cli.site import site_command
 from scanner.model import tool_version
 
@@ -28,7 +29,8 @@ def main() -> None:
 
 
 for _command in (scan, detectors, report_command, history_command, diff_command,
-                 baseline_group, check, ddl, eval_command, site_command, export_command):
+                 baseline_group, check, ddl, eval_command, site_command, export_command,
+                 schema_command):
     main.add_command(_command)
 # -q/-v/-vv, an example in each help and `piiscan: error: ...` for every command.
 habits.apply(main)

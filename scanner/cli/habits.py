@@ -53,6 +53,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "ddl": ("piiscan ddl migrations/V2__add_payment.sql",),
     "eval": ("piiscan eval tests/corpus --min-f1 0.9",),
     "site": ("piiscan site -o piiscan-site/",),
+    "schema": ("piiscan schema config -o piiscan-config.schema.json",
+               "piiscan schema policy > policy.schema.json"),
 }
 
 

@@ -34,6 +34,11 @@ def _location(value: Any) -> Any:
     return value.strip()
 
 
+def _path_or_source(schema: dict[str, Any]) -> None:
+    # A source may be written as its path alone (`- data/logs`).
+    schema["items"] = {"anyOf": [{"type": "string", "minLength": 1}, schema["items"]]}
+
+
 def messages(connector_options: Mapping[str, Any]) -> dict[str, str]:
     """Return the wording of pydantic's own errors per field of the configuration."""
     out = {
@@ -164,7 +169,7 @@ def config_model(connector_options: Mapping[str, Any]) -> type[BaseModel]:
         sample_size: int | None = Field(default=None, ge=1, strict=True)
         full: bool | None = Field(default=None, strict=True)
         options: Options | None = None  # type: ignore[valid-type]
-        sources: list[Source] = Field(min_length=1)
+        sources: list[Source] = Field(min_length=1, json_schema_extra=_path_or_source)
         executor: str | None = Field(default=None, pattern=r"^(local|dask://.+)$",
                                      description="local, or dask://HOST:PORT")
 
