@@ -175,6 +175,16 @@ class PolicyModel(BaseModel):
                                   "data category key like user.contact.email", entity)
         return value
 
+    @field_validator("next_steps", mode="before")
+    @classmethod
+    def _steps(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            for cid, step in value.items():
+                if step not in NEXT_STEPS:
+                    raise Problem(f"next_steps: {cid}: {step!r} is not one of "
+                                  f"{', '.join(NEXT_STEPS)}", cid)
+        return value
+
     @model_validator(mode="after")
     def _consistent(self) -> PolicyModel:
         seen: dict[str, int] = {}
