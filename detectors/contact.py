@@ -24,7 +24,14 @@ from detectors.base import (
     take_evidence,
     wilson_lower,
 )
-from detectors.libraries import check_distinct, email_valid, public_tlds
+from detectors.libraries import (
+    STREET,
+    STREET_NAMED,
+    check_distinct,
+    email_valid,
+    public_tlds,
+    us_street,
+)
 from detectors.names import NameEvidence, NameRule
 
 # An address, alone or with a display name: `Jane Doe <jane@example.com>`. Local
@@ -248,13 +255,6 @@ _STREET_SUFFIX = (
     "plz|plaza|crescent|cres|close|grove|gardens|mews|walk|path|pike|route|rte|expy|expressway|"
     "fwy|freeway|tpke|turnpike|xing|crossing|run|pass|point|pt|ridge|hill|heights|hts"
 )
-_STREET = (
-    r"(?i)^(?:\d{1,6}[A-Za-z]?(?:-\d{1,5})?\s+(?:[NSEW]\.?\s+|north\s+|south\s+|east\s+|west\s+)?"
-    r"(?:[A-Za-z0-9.'-]+\s+){0,5}(?:" + _STREET_SUFFIX + r")\.?(?:\s+[NSEW]{1,2}\.?)?"
-    r"(?:[\s,]+(?:#|apt\.?|suite|ste\.?|unit|fl\.?|floor|room|rm\.?)\s*[A-Za-z0-9-]+)?"
-    r"(?:,.*)?"
-    r"|p\.?\s*o\.?\s*box\s+\d+.*)$"
-)
 _US_STATES = pa.array(sorted({
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
     "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
@@ -279,12 +279,14 @@ _STREET_TYPES = (
     r"calle|c/|avda\.?|avenida|av\.|paseo|pso\.?|plaza|pza\.?|rua|r\.|travessa|tv\.?|"
     r"rambla|camino|carrera|cra\.?|carretera|ctra\.?|ronda|via|viale|v\.le|piazza|p\.za|"
     r"corso|vicolo|largo|rue|bd\.?|boulevard|place|chemin|allée|impasse|quai|avenue|"
-    r"praça|alameda|estrada|jirón|jr\.?|calzada|callejón|ul\.|ulica|aleja"
+    r"praça|alameda|estrada|jirón|jr\.?|calzada|callejón|ul\.|ulica|aleja|"
+    r"carrer|passeig|avinguda|plaça|rúa|rodovia|promenade"
 )
 _STREET_WORDS = (
     r"stra(?:ss|ß)e|str\.|weg|gasse|platz|allee|chaussee|"
     r"straat|laan|gracht|plein|singel|"
-    r"vägen|gatan|väg|gata|gade|vejen|vej|veien|katu"
+    r"vägen|gatan|väg|gata|gade|vejen|vej|veien|katu|"
+    r"damm|ufer|markt|steig|pfad"
 )
 _INTL_STREET = (
     r"(?i)^(?:(?:" + _STREET_TYPES + r")\s*[\p{L}\d .,'ºª°/-]{1,60}?,?\s*(?:n[º°o.]\s*)?"
@@ -292,6 +294,17 @@ _INTL_STREET = (
     r"|[\p{L}.' -]{0,40}?(?:" + _STREET_WORDS + r")\s*\d{1,5}\s?[a-z]?\b.{0,40}"
     r"|\d{1,5}(?:\s*(?:bis|ter))?,?\s+(?:" + _STREET_TYPES + r")\s+\p{L}.{1,60})$"
 )
+
+
+#: Where usaddress is asked: a house number first (`#500-75 O'Connor Street`,
+#: `N6W23001 Bluemound Rd`), a PO box, rural route or highway contract box, or a
+#: building or floor before the number (`Butterfield Hse, 7-251 Chapel St`).
+_US_CANDIDATE = (r"(?i)^(?:#?\d|[nsew]\d|p\.?\s*o\.?\s*box\b|(?:rr|hc|box)\s*\d)"
+                 r"|^[^,]{1,40},\s*#?\d{1,6}(?:-\d{1,6})?[a-z]?\s+\p{L}")
+#: Longer values are sentences, not street lines.
+_STREET_MAX_LENGTH = 120
+#: Distinct values usaddress reads per batch (about 0.2 ms each).
+_USADDRESS_LIMIT = 500
 
 
 @register
@@ -313,23 +326,31 @@ class StreetAddressDetector(Detector):
               "gateway", "nat", "broadcast", "multicast", "list", "network", "framed", "nas"),
     )
     specificity = 55
+    # Under an address name, a house number and a street name usaddress reads without a
+    # street type (`350 Broadway`) count too; on values alone they could be titles.
+    named_shape_counts = True
 
     def match(self, view: ValueView) -> Match | None:
         if view.count == 0:
             return None
         # A house number and a street name, or a PO box: never without a space.
         spaced = view.having(" ")
-        s = filter_if_any(spaced, pc.match_substring_regex(spaced, r"^(?:\d|[Pp]\.? ?[Oo])"))
-        ok = pc.match_substring_regex(s, _STREET)
-        k = count(ok)
-        shaped = count(pc.match_substring_regex(s, r"^\d{1,6}\s+\S+"))
+        spaced = filter_if_any(spaced, pc.less_equal(pc.utf8_length(spaced), _STREET_MAX_LENGTH))
         # Street lines of other countries: the number comes after the street's name.
         t = filter_if_any(spaced, pc.match_substring_regex(spaced, r"\p{L}.*\d|^\d"))
-        intl = pc.and_(pc.match_substring_regex(t, _INTL_STREET),
-                       pc.invert(pc.match_substring_regex(t, _STREET)))
+        intl = pc.match_substring_regex(t, _INTL_STREET)
         ki = count(intl)
-        evidence = take_evidence(s, ok, self) + take_evidence(t, intl, self)
-        return Match(max(k, shaped) + ki, k + ki, evidence[:3])
+        # US lines (a number first, a PO box or rural route, or a building before the
+        # number): usaddress's CRF parser confirms them, once per distinct value.
+        s = filter_if_any(spaced, pc.and_(pc.match_substring_regex(spaced, _US_CANDIDATE),
+                                          pc.invert(pc.match_substring_regex(
+                                              spaced, _INTL_STREET))))
+        us = check_distinct(s, us_street, self, limit=_USADDRESS_LIMIT,
+                            accept=lambda verdict: verdict == STREET)
+        shaped = count(pc.match_substring_regex(s, r"^\d{1,6}\s+\S+")) + ki
+        evidence = us.evidence + take_evidence(t, intl, self)
+        return Match(max(shaped, us.matched + ki), us.matched + ki, evidence[:3], us.subset,
+                     named_valid=ki + us.rows_where(lambda verdict: verdict >= STREET_NAMED))
 
     def mask(self, value: str) -> str:
         words = value.split()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib.util
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,10 +35,21 @@ class Distinct:
     evidence: tuple[str, ...]
     #: How many distinct values were parsed when a subset was drawn, else None.
     subset: int | None
-    #: The distinct values parsed, and which of them validated (for callers that
-    #: need a per-value answer, e.g. a second, looser reading under a telling name).
+    #: The distinct values parsed, the parser's verdict on each and how many
+    #: candidates each stands for (for a second, looser reading: ``rows_where``).
     values: tuple[str, ...] = ()
     verdicts: tuple[Any, ...] = ()
+    weights: tuple[int, ...] = ()
+    #: All candidates, parsed or not.
+    total: int = 0
+
+    def rows_where(self, accept: Callable[[Any], bool]) -> int:
+        """How many candidates have a verdict ``accept`` keeps (scaled up from a subset)."""
+        rows = sum(w for w, r in zip(self.weights, self.verdicts, strict=True) if accept(r))
+        seen = sum(self.weights)
+        if self.subset is None or not seen:
+            return rows
+        return round(rows * self.total / seen)
 
 
 def check_distinct(candidates: pa.Array, verdict: Callable[[str], Any], detector: Detector,
@@ -63,19 +74,17 @@ def check_distinct(candidates: pa.Array, verdict: Callable[[str], Any], detector
     texts = values.to_pylist()
     weights = counts.to_pylist()
     verdicts = [verdict(v) for v in texts]
-    good = [(v, w) for v, w, r in zip(texts, weights, verdicts, strict=True) if accept(r)]
-    matched = sum(w for _, w in good)
-    if subset is not None:
-        seen = sum(weights)
-        matched = round(matched * total / seen) if seen else 0
+    result = Distinct(0, (), subset, tuple(texts), tuple(verdicts), tuple(weights), total)
     evidence: list[str] = []
-    for v, _ in good:
+    for v, r in zip(texts, verdicts, strict=True):
+        if not accept(r):
+            continue
         m = detector.mask(v)
         if m not in evidence:
             evidence.append(m)
         if len(evidence) >= 3:
             break
-    return Distinct(matched, tuple(evidence), subset, tuple(texts), tuple(verdicts))
+    return replace(result, matched=result.rows_where(accept), evidence=tuple(evidence))
 
 
 # --- user agents: uap-core ---------------------------------------------------------
@@ -172,6 +181,30 @@ _STREET_CONFIRMING = frozenset({"StreetNamePostType", "StreetNamePreType",
                                 "StreetNamePreDirectional", "StreetNamePostDirectional",
                                 "StateName", "ZipCode"})
 
+#: Street types of USPS Publication 28 (appendix C1), spelled out and abbreviated: the
+#: CRF model also tags `Abs` in `6 Pack Abs` as one.
+_STREET_TYPES = frozenset("""
+    alley aly allee anex anx annex arcade arc avenue ave av bayou byu beach bch bend bnd
+    bluff blf bottom btm boulevard blvd branch br bridge brg brook brk burg bg bypass byp
+    camp cp canyon cyn cape cpe causeway cswy center ctr centre circle cir cliff clf club
+    clb common cmn corner cor corners cors course crse court ct courts cts cove cv creek crk
+    crescent cres crest crst crossing xing dale dl dam dm divide dv drive dr drives drs
+    estate est estates ests expressway expy expwy extension ext falls fls ferry fry field fld
+    fields flds flat flt flats flts ford frd forest frst forge frg fork frk freeway fwy
+    garden gdn gardens gdns gateway gtwy glen gln green grn grove grv harbor hbr haven hvn
+    heights hts highway hwy hill hl hills hls hollow holw inlet inlt island is islands iss
+    isle junction jct key ky knoll knl knolls knls lake lk lakes lks landing lndg lane ln
+    light lgt loaf lf lock lck lodge ldg loop mall manor mnr meadow mdw meadows mdws mews
+    mill ml mills mls mission msn motorway mtwy mount mt mountain mtn neck nck orchard orch
+    oval park pk parkway pkwy pass passage psge path pike pine pne pines pnes place pl plain
+    pln plains plns plaza plz point pt points pts port prt prairie pr radial radl ranch
+    rnch rapids rpds rest rst ridge rdg river riv road rd roads rds route rte row rue run
+    shoal shl shore shr skyway skwy spring spg springs spgs spur square sq squares sqs
+    station sta stravenue stra stream strm street st streets sts summit smt terrace ter
+    trace trce track trak trail trl tunnel tunl turnpike tpke underpass upas union un
+    valley vly viaduct via view vw village vlg ville vl vista vis walk way ways well wl
+""".split())
+
 #: usaddress's verdicts: a full street line, a street line only a telling column
 #: name can vouch for ("350 Broadway", "12 Angry Men" alike), or no address.
 STREET = 2
@@ -197,8 +230,21 @@ def us_street(value: str) -> int:
         return STREET if tags.get("USPSBoxID") else NOT_STREET
     if kind != "Street Address" or not tags.get("AddressNumber") or not tags.get("StreetName"):
         return NOT_STREET
+    before = ("Recipient", "BuildingName", "LandmarkName")
+    if len(tags["StreetName"].split()) > 4 or any(len(tags.get(k, "").split()) > 4
+                                                   for k in before):
+        # A sentence with a number in it (`... who must Outrace a Robot 5 in A Mountain
+        # Village`): street names and the building before them are short.
+        return NOT_STREET
     if not any(c.isdigit() for c in tags["AddressNumber"]):
         # "One Microsoft Way": spelled-out numbers are rare and mostly titles.
+        return STREET_NAMED
+    if tags.get("OccupancyIdentifier") and not tags.get("OccupancyType") and not any(
+            c.isdigit() or c == "#" for c in tags["OccupancyIdentifier"]):
+        # `1 Park Place Game`: an occupancy is a number, a letter after #, or typed.
+        return STREET_NAMED
+    post = tags.get("StreetNamePostType", "").rstrip(".").lower()
+    if post and post not in _STREET_TYPES:
         return STREET_NAMED
     if _STREET_CONFIRMING.intersection(tags):
         return STREET

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pytest
 
 from detectors.base import ValueView
-from detectors.contact import EmailDetector
+from detectors.contact import EmailDetector, StreetAddressDetector
 from detectors.network import UserAgentDetector
 from scanner.core.config import ScanConfig
 from scanner.core.engine import scan
@@ -171,3 +171,49 @@ def test_uap_core_reads_each_distinct_value_once(monkeypatch: pytest.MonkeyPatch
     m = UserAgentDetector().match(ValueView(pa.array(rows)))
     assert m is not None and m.matched == 10_000
     assert sorted(seen) == sorted(set(rows))
+
+
+# Street lines: US forms usaddress confirms (a street type, a direction or the rest of
+# the address must back the number and name), PO boxes and rural routes, and the street
+# lines of Europe and Latin America.
+STREETS = [
+    "1420 Elm Street", "77 W Jackson Blvd", "3100 N Clark St Apt 2F", "601 E Ocean Blvd Ste 300",
+    "12 Harbor View Ln, Portland, ME 04101", "8800 Highway 71 South", "1200 County Road 9",
+    "500 S Main", "N6W23001 Bluemound Rd", "#400-88 Queen Street",
+    "Butterfield House, 7-251 Chapel St", "PO Box 4471", "P.O. Box 77", "RR 3 Box 210",
+    "HC 65 Box 12", "Obere Str. 57", "Avda. de la Constitución 2222", "Carrer de Mallorca 401",
+    "Kurfürstendamm 21", "Rua Augusta, 1450",
+]
+NOT_STREETS = [
+    "12 oz bottle of shampoo with 3 scents", "3 Piece Sofa Set", "4 GB RAM 256 GB SSD",
+    "12 Angry Men", "47 Ronin", "500 Days of Summer", "10 Things I Hate About You",
+    "2 Way Radio", "24 Hour Fitness", "6 Pack Abs", "3 Point Turn", "1 Park Place Game",
+    "Suite 200", "Apt 4B", "2nd Floor", "Gate 12",
+    "A Thoughtful Saga of a Lighthouse Keeper And a Dentist who must Outrace a Robot in "
+    "A Mountain Village",
+]
+
+
+@pytest.mark.parametrize("value", STREETS)
+def test_street_addresses(value: str) -> None:
+    assert _matched(StreetAddressDetector(), value)
+
+
+@pytest.mark.parametrize("value", NOT_STREETS)
+def test_not_street_addresses(value: str) -> None:
+    assert not _matched(StreetAddressDetector(), value)
+
+
+def test_street_address_columns_in_a_scan(tmp_path: Path) -> None:
+    n = 30
+    found = _scan(tmp_path, {
+        "line": [STREETS[i % 15] for i in range(n)],  # no telling name: the values decide
+        # Under an address name, streets without a type count too (`350 Broadway`).
+        "address": [f"{100 + 7 * i} {('Broadway', 'Bowery', 'Elm St')[i % 3]}" for i in range(n)],
+        "title": [NOT_STREETS[i % 11] for i in range(n)],
+        "description": [NOT_STREETS[-1].replace("Robot", f"Robot {i}") for i in range(n)],
+    })
+    assert found["line"] == {"POSTAL_ADDRESS"}
+    assert found["address"] == {"POSTAL_ADDRESS"}
+    assert "POSTAL_ADDRESS" not in found["title"]
+    assert "POSTAL_ADDRESS" not in found["description"]
