@@ -205,6 +205,14 @@ _STREET_TYPES = frozenset("""
     valley vly viaduct via view vw village vlg ville vl vista vis walk way ways well wl
 """.split())
 
+#: Street types written before the name (`Highway 6`, `County Road 9`, `Avenue of the
+#: Americas`, `Calle Ocho`), by their first word.
+_PRE_TYPES = frozenset("""
+    avenue ave av highway hwy route rte road rd county state interstate i us u.s. fm farm
+    ranch rr calle camino via rue paseo avenida alameda boulevard blvd loop parkway pkwy
+    expressway expy freeway fwy turnpike tpke old
+""".split())
+
 #: usaddress's verdicts: a full street line, a street line only a telling column
 #: name can vouch for ("350 Broadway", "12 Angry Men" alike), or no address.
 STREET = 2
@@ -245,6 +253,11 @@ def us_street(value: str) -> int:
         return STREET_NAMED
     post = tags.get("StreetNamePostType", "").rstrip(".").lower()
     if post and post not in _STREET_TYPES:
+        return STREET_NAMED
+    pre = tags.get("StreetNamePreType", "").split(" ", 1)[0].rstrip(".").lower()
+    if pre and pre not in _PRE_TYPES:
+        # `57 Way Radio`: a street type before the name is a highway, a county road,
+        # an Avenue of ... or a Spanish or French street word.
         return STREET_NAMED
     if _STREET_CONFIRMING.intersection(tags):
         return STREET
