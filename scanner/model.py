@@ -6,7 +6,7 @@ depend on it without creating a cycle.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum, IntEnum
 from importlib import metadata
 from typing import Any
@@ -82,13 +82,21 @@ class ColumnRef:
     position: int
     data_type: str = ""
     schema: str | None = None
+    #: The source's identity when it is not its name: the ``name:`` a scan
+    #: configuration gives it, or a URL without user and host.
+    source_id: str | None = field(default=None, compare=False)
 
     @property
     def table_path(self) -> str:
         return f"{self.schema}.{self.table}" if self.schema else self.table
 
-    def __str__(self) -> str:
+    @property
+    def address(self) -> str:
+        """Return ``source/table/column`` with the source's name (the identity before naming)."""
         return f"{self.source}/{self.table_path}/{self.column}"
+
+    def __str__(self) -> str:
+        return f"{self.source_id or self.source}/{self.table_path}/{self.column}"
 
 
 @dataclass(frozen=True)
@@ -264,15 +272,29 @@ class SourceResult:
     #: Where the storage service itself says the source is (an S3 bucket's region from
     #: GetBucketLocation); a ``location:`` in the scan configuration overrides it.
     found_location: str | None = None
+    #: The identity baselines and history key its columns on, when not its name.
+    identity: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "name": self.name,
             "kind": self.kind,
             "status": self.status.value,
             "error": self.error,
             "tables": [t.to_dict() for t in self.tables],
         }
+        if self.identity:
+            out["identity"] = self.identity
+        return out
+
+    def named(self, identity: str | None) -> SourceResult:
+        """Return this source with ``identity`` as its columns' source identity."""
+        if not identity or identity == self.name:
+            return self
+        tables = tuple(replace(t, columns=tuple(
+            replace(c, ref=replace(c.ref, source_id=identity)) for c in t.columns))
+            for t in self.tables)
+        return replace(self, identity=identity, tables=tables)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SourceResult:
@@ -284,7 +306,7 @@ class SourceResult:
             tables=tuple(TableResult.from_dict(t, source=name) for t in data.get("tables") or ()),
             status=Status(data.get("status", "ok")),
             error=data.get("error"),
-        )
+        ).named(data.get("identity"))
 
 
 @dataclass(frozen=True)

@@ -296,5 +296,9 @@ def run_scan(args: ScanArgs, inputs: Inputs) -> tuple[ScanResult, Residency]:
         # The first run is the command line's sources: --location says where they are stored.
         runs[0] = replace(runs[0], sources=tuple(
             replace(s, location=args.location) for s in runs[0].sources))
-    result = spool.finish(merge_results(runs))
+    from scanner.core.identity import identify
+
+    # Baselines and history key columns on the sources' identities (name:, or a URL
+    # without user and host), not on where this run happened to reach them.
+    result = identify(spool.finish(merge_results(runs)), inputs.config_file)
     return result, assess(result, inputs.policy, inputs.config_file)

@@ -115,10 +115,15 @@ def _expires(value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
-        return parse_date(value)
+        day = parse_date(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc).replace("'expires'", "the date"),
                                  param_hint="--expires") from exc
+    if day < dt.date.today():
+        # An approval that never held would fail the very next check.
+        raise click.BadParameter(f"{value} is in the past (the last day the approval holds)",
+                                 param_hint="--expires")
+    return day
 
 
 def _load_baseline(path: str, *, missing_ok: bool = False) -> Baseline:
@@ -195,6 +200,10 @@ def create(sources: tuple[str, ...], output: str, reason: str | None, expires: s
 def approve(columns: tuple[str, ...], entities: tuple[str, ...], baseline_path: str,
             reason: str | None, expires: str | None) -> None:
     """Approve entity types on COLUMNS (identities as `piiscan check` prints them).
+
+    A column may be a glob (`'crm/*/ssn'`, `'exports/*.csv/email'`): the
+    approval holds for every column it names, now and later; an exact
+    identity, then the longest glob, wins.
 
     Without --reason or --expires an existing approval keeps its own; give
     them to renew or explain it.

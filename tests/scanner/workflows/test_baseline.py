@@ -19,6 +19,7 @@ from db_fixtures import pg_database, pg_exec
 from support import run_cli
 
 from scanner.core.config import ScanConfig
+from scanner.core.identity import url_identity
 from scanner.core.engine import scan
 from scanner.policy import Policy
 from scanner.workflows.baseline import (
@@ -71,7 +72,7 @@ def test_full_cycle_on_postgres(pg_url: str, tmp_path: Path) -> None:
     made = run_cli("baseline", "create", *_flags(pg_url), "-o", str(base))
     assert made.code == 0, made.stderr
     doc = json.loads(base.read_text())
-    table = f"{pg_url}/public.customers"
+    table = f"{url_identity(pg_url)}/public.customers"  # no user or host
     assert doc["approved"] == {f"{table}/email": {"EMAIL_ADDRESS": {}},
                                f"{table}/full_name": {"PERSON_NAME": {}}}
 
@@ -123,7 +124,7 @@ def test_recreating_approves_a_new_column_with_the_reason_given(pg_url: str,
     assert run_cli("baseline", "create", *_flags(pg_url), "-o", str(base), "--reason",
                    "SEC-2", "--expires", "2999-12-31").code == 0
     approved = json.loads(base.read_text())["approved"]
-    table = f"{pg_url}/public.customers"
+    table = f"{url_identity(pg_url)}/public.customers"  # no user or host
     assert approved[f"{table}/ssn"] == {"US_SSN": {"expires": "2999-12-31", "reason": "SEC-2"}}
     assert approved[f"{table}/email"] == {"EMAIL_ADDRESS": {"reason": "original schema"}}
     assert run_cli("check", *_flags(pg_url), "-b", str(base)).code == 0
@@ -135,9 +136,11 @@ def test_expired_approval_fails(pg_url: str, tmp_path: Path) -> None:
     _customers(pg_url)
     _add_ssn(pg_url)
     assert run_cli("baseline", "create", *_flags(pg_url), "-o", str(base)).code == 0
-    ident = f"{pg_url}/public.customers/ssn"
+    ident = f"{url_identity(pg_url)}/public.customers/ssn"
     assert run_cli("baseline", "approve", "-b", str(base), ident, "-e", "US_SSN",
-                   "--expires", "2001-02-03").code == 0
+                   "--expires", "2999-02-03").code == 0
+    # Time passes: the approval's last day is behind us (approve refuses a past date).
+    base.write_text(base.read_text().replace("2999-02-03", "2001-02-03"))
     out = run_cli("check", *_flags(pg_url), "-b", str(base), "--format", "json")
     assert out.code == 1
     findings = [(f["kind"], f["identity"], f["entity"]) for f in out.json()["findings"]]
