@@ -59,7 +59,8 @@ def test_a_bad_line_is_one_error_and_no_content(tmp_path: Path) -> None:
     run = run_cli("scan", str(bad), str(good), "--format", "json")
     assert run.code == 3
     errors = [ln for ln in run.stderr.splitlines() if "error" in ln]
-    assert len(errors) == 1 and "bad.jsonl" in errors[0]
+    assert len(errors) == 1 and "bad.jsonl" in errors[0] and "line 3" in errors[0]
     assert "4111" not in run.stderr and "4111" not in run.stdout
+    # The bad line is skipped, the lines around it are read.
     statuses = {Path(s["name"]).name: s["status"] for s in run.json()["sources"]}
-    assert statuses == {"bad.jsonl": "failed", "good.jsonl": "ok"}
+    assert statuses == {"bad.jsonl": "partial", "good.jsonl": "ok"}
