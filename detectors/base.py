@@ -32,6 +32,10 @@ NULL_TOKENS = pa.array(["", "-", "--", "null", "NULL", "Null", "None", "none", "
 _Z = 1.96
 
 
+#: Fewer values than this give no rate worth the name (see Detector.judge).
+SMALL_SAMPLE = 8
+
+
 def wilson_lower(k: int, n: int, z: float = _Z) -> float:
     """Lower bound of the Wilson score interval for k successes in n trials."""
     if n <= 0:
@@ -348,6 +352,12 @@ class Detector(ABC):
         if n > 0 and not self.requires_name and lower >= self.min_rate:
             conf = 0.55 + 0.4 * lower + (0.1 if named else 0.0)
             return self._verdict(min(conf, 0.99), tally, n, reasons, True)
+        if 0 < n < SMALL_SAMPLE and (k == n and self.min_rate < 0.5 or named and 2 * k >= n):
+            # A table of a few rows cannot give a rate, but every value validating against
+            # a strict check (an address, an e-mail) or a telling name is evidence enough:
+            # confidence grows with the count.
+            conf = 0.5 + 0.04 * n + (0.1 if named else 0.0)
+            return self._verdict(min(conf, 0.85), tally, n, reasons, True)
         if named and n > 0 and lower >= self.min_rate_named:
             conf = 0.5 + 0.35 * lower + 0.1 * name.score
             return self._verdict(min(conf, 0.97), tally, n, reasons, True)
@@ -359,7 +369,8 @@ class Detector(ABC):
         told = [r for r in reasons if r == name.reason or "specimen" in r]
         if named and not self.name_only_needs_shape:
             return self._verdict(0.25 + 0.1 * name.score, tally, n, [only, *told], False)
-        if named and n > 0 and tally.shaped and wilson_lower(tally.shaped, n) >= 0.5:
+        if named and n > 0 and tally.shaped and (wilson_lower(tally.shaped, n) >= 0.5 or (
+                n < SMALL_SAMPLE and tally.shaped == n)):
             reasons = [only, *told, f"{tally.shaped} of {n} have the form but do not validate"]
             return self._verdict(0.25 + 0.1 * name.score, tally, n, reasons, False)
         return None

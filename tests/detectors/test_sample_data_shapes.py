@@ -108,3 +108,25 @@ def test_a_headerless_employee_table_is_not_a_call_log(tmp_path: Path) -> None:
         "modified": ["2014-06-30 00:00:00.000"] * n,
     }, header=False, delimiter="\t")
     assert not any("CALL_DETAIL" in v for v in found.values()), found
+
+
+def test_a_two_row_table_is_judged_on_its_values(tmp_path: Path) -> None:
+    # Seed data of an application: two customers. No rate can be had from two rows,
+    # but two valid addresses, and a telling name over street lines, are findings.
+    found = _scan(tmp_path, {
+        "ID": ["1e2f2640-6866-4dcf-8f4d-3027aa831cad", "24e718c9-ff99-47f1-8ca3-950c850777d4"],
+        "createdBy": ["ines.moreau@example.org", "kai.berg@example.net"],
+        "street": ["Lindenallee 14", "Harbour Road 9"],
+        "creditCardNo": ["5500-0000-1234-0000", "4000-1234-5678-0000"],
+        "status": ["open", "closed"],
+    })
+    assert found["createdBy"] == {"EMAIL_ADDRESS"}
+    assert found["street"] == {"POSTAL_ADDRESS"}
+    # Card numbers that fail the Luhn check under a card name: a name-only finding.
+    assert found["creditCardNo"] == {"CREDIT_CARD"}
+    assert found["status"] == set() and found["ID"] == set()
+
+
+def test_one_value_is_not_a_rate_without_a_strict_check(tmp_path: Path) -> None:
+    found = _scan(tmp_path, {"code": ["4111-11"], "ref": ["2125550142"], "n": ["17"]})
+    assert found == {"code": set(), "ref": set(), "n": set()}
