@@ -270,7 +270,9 @@ class AccountIdDetector(Detector):
               "manager", "email", "phone", "password", "hash", "token", "secret", "key",
               # RADIUS accounting attributes (AcctSessionTime, AcctInputOctets) are usage.
               "session", "octets", "packets", "gigawords", "time", "delay", "input", "output",
-              "terminate", "authentic", "multi", "link", "attempt", "attempts", "failed"),
+              "terminate", "authentic", "multi", "link", "attempt", "attempts", "failed",
+              # How long an account has existed (churn tables' account_length) is tenure.
+              "length", "len", "age", "tenure"),
     )
     requires_name = True
     name_only_needs_shape = False

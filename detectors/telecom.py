@@ -395,3 +395,38 @@ class ServiceUsageDetector(Detector):
         k = count(ok)
         return Match(k, k)
 
+
+#: A tenure counts days or months: a century of days at most.
+MAX_TENURE = 36_600
+
+
+@register
+class ServiceTenureDetector(Detector):
+    """How long a customer has had the service: account length, account age, tenure.
+
+    Churn and subscriber tables count it in days or months (``account_length``
+    1-243, ``tenure`` 0-72). The policy's CPNI covers when customers use their
+    services, so a tenure tied to a subscriber is service usage; in a table
+    tied to nobody it is aggregate information and dropped, like other usage.
+    """
+
+    entity = "SERVICE_USAGE"
+    name = "service_tenure"
+    valid_word = f"whole days or months (0 to {MAX_TENURE:,})"
+    kinds = frozenset({"string", "integer", "float"})
+    names = NameRule(strong=("account length", "account len", "account age", "tenure",
+                             "customer tenure", "subscriber tenure", "service tenure",
+                             "months as customer"),
+                     veto=("date", "id", "created", "start", "since", "type", "status"))
+    requires_name = True
+
+    def match(self, view: ValueView) -> Match | None:
+        nums = view.numbers
+        if len(nums) == 0:
+            return Match(0, 0) if view.kind == "string" else None
+        # The form is the count itself: a timestamp or an amount is not a tenure at all.
+        whole = pc.equal(pc.floor(nums), nums)
+        ok = pc.and_(whole, pc.and_(pc.greater_equal(nums, 0), pc.less_equal(nums, MAX_TENURE)))
+        k = count(ok)
+        return Match(k, k)
+

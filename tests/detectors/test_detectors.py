@@ -95,6 +95,13 @@ CASES: list[tuple[str, object, bool]] = [
     ("device_id", "89148000000000000003", False),  # ICCID with a wrong check digit
     ("device_id", "89148000000000000001", True),  # ICCID, 20 digits
     ("device_id", "8914800000000000006", True),  # ICCID, 19 digits
+    # Tenure: whole days or months a customer has had the service (account_length, tenure).
+    ("service_tenure", "128", True),
+    ("service_tenure", 72, True),
+    ("service_tenure", "0", True),
+    ("service_tenure", "12.5", False),
+    ("service_tenure", "-3", False),
+    ("service_tenure", "1700000000000", False),  # epoch milliseconds: a time, not a count
     ("device_id", "490154203237519", False),
     # User agents.
     ("user_agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36", True),
