@@ -15,6 +15,7 @@ import hashlib
 import logging
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from reports.record_kinds import kind_label
 from scanner.model import (
@@ -29,6 +30,9 @@ from scanner.model import (
 from scanner.model import tool_version as installed_version
 from scanner.policy import SENSITIVITIES, Policy
 from scanner.policy.residency import Residency, SourceResidency, StorageVerdict
+
+if TYPE_CHECKING:
+    from scanner.workflows.history import RunDiff
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +98,29 @@ class FlaggedColumn:
     sensitivity: str
     is_call_record: bool
     file_path: str | None
+    #: What to do about it, from the policy's ``next_steps``: approve, move, mask or delete.
+    next_step: str | None = None
+    #: Since the previous recorded run: ``new``, ``changed`` or ``same``; None without history.
+    change: str | None = None
+    #: For a changed column: entity types added (``+US_SSN``) and removed (``-EMAIL_ADDRESS``).
+    change_detail: str = ""
+
+    @property
+    def matched(self) -> int:
+        """How many sampled values bore out the most confident finding."""
+        return self.detections[0].matched
+
+    @property
+    def sampled(self) -> int:
+        """How many values the most confident finding was judged on (0: the name alone)."""
+        return self.detections[0].sampled
+
+    @property
+    def sample_label(self) -> str:
+        """The evidence behind the verdict: ``12 of 10,000 values``, or ``column name only``."""
+        if not self.sampled:
+            return "column name only"
+        return f"{self.matched:,} of {self.sampled:,} values"
 
     @property
     def entities(self) -> tuple[str, ...]:
@@ -121,6 +148,45 @@ class FlaggedColumn:
     def evidence(self) -> tuple[str, ...]:
         """Masked evidence of every detection, without duplicates, in order."""
         return tuple(dict.fromkeys(e for d in self.detections for e in d.evidence))
+
+
+@dataclass(frozen=True)
+class RemovedColumn:
+    """A column the previous run flagged and this one, having read its source, does not."""
+
+    id: str
+    entities: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed since the previous recorded run of the same configuration."""
+
+    #: The run compared with (None: this is the first recorded run).
+    previous_run: int | None
+    previous_started_at: str | None
+    new: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[RemovedColumn, ...] = ()
+    #: Columns of the previous run whose source this run did not read completely.
+    unconfirmed: tuple[str, ...] = ()
+
+    @property
+    def any(self) -> bool:
+        """Tell whether anything was added, changed or removed."""
+        return bool(self.new or self.changed or self.removed)
+
+    @property
+    def summary(self) -> str:
+        """Return one line: ``since run 12 (2026-11-30T…): 2 new, 1 changed, 1 removed``."""
+        if self.previous_run is None:
+            return "first recorded run of this configuration: nothing to compare with"
+        parts = [f"{len(self.new)} new", f"{len(self.changed)} changed",
+                 f"{len(self.removed)} removed"]
+        return (f"since run {self.previous_run} ({self.previous_started_at}): "
+                f"{', '.join(parts)} PII columns"
+                if self.any else
+                f"since run {self.previous_run} ({self.previous_started_at}): no change")
 
 
 @dataclass(frozen=True)
@@ -235,6 +301,8 @@ class Report:
     tables: tuple[TableSummary, ...]
     problems: tuple[Problem, ...]
     entity_counts: tuple[tuple[str, int], ...]
+    #: Since the previous recorded run; None when the run is not in a results store.
+    changes: Changes | None = None
 
     @property
     def complete(self) -> bool:
@@ -296,14 +364,18 @@ def build_report(
     residency: Residency,
     *,
     tool_version: str | None = None,
+    history: RunDiff | None = None,
 ) -> Report:
     """Build the report model: a projection of the result, nothing is judged here.
 
     Column categories and CPNI flags are the engine's (``scanner.core.classify``
     applied the policy); the storage verdicts are ``residency``'s, assessed
-    once by the caller. ``policy`` supplies titles, quotes and sensitivities.
+    once by the caller. ``policy`` supplies titles, quotes and sensitivities
+    and each finding's next step. ``history`` (the results store's diff with the
+    previous run of the same configuration) marks new and changed columns.
     """
     by_source = {r.source: r for r in residency.sources}
+    marks = _change_marks(history)
 
     flagged: list[FlaggedColumn] = []
     tables: list[TableSummary] = []
@@ -322,7 +394,8 @@ def build_report(
         src_cpni = 0
         src_columns = 0
         for table in sorted(source.tables, key=_table_key):
-            cols = _flagged_columns(source, table, policy, path)
+            cols = _flagged_columns(source, table, policy, path,
+                                    res.verdict is StorageVerdict.VIOLATION, marks)
             skipped = sum(1 for c in table.columns if c.skipped)
             # Results saved before record kinds carry only is_call_record.
             kind = table.record_kind or ("call_detail" if table.is_call_record else None)
@@ -454,17 +527,48 @@ def build_report(
         tables=tuple(tables),
         problems=tuple(problems),
         entity_counts=entity_counts,
+        changes=_changes(history),
+    )
+
+
+def _change_marks(history: RunDiff | None) -> dict[str, tuple[str, str]] | None:
+    """Return column identity -> (``new`` or ``changed``, detail); None without a previous run."""
+    if history is None or history.old is None:
+        return None
+    marks = {c.column: ("new", "") for c in history.new_columns}
+    for c in history.changed_columns:
+        detail = " ".join([f"+{e}" for e in c.added] + [f"-{e}" for e in c.removed])
+        if c.cpni_before != c.cpni_after:
+            detail = (detail + " " if detail else "") + ("+CPNI" if c.cpni_after else "-CPNI")
+        marks[c.column] = ("changed", detail)
+    return marks
+
+
+def _changes(history: RunDiff | None) -> Changes | None:
+    if history is None:
+        return None
+    if history.old is None:
+        return Changes(None, None)
+    return Changes(
+        previous_run=history.old.id,
+        previous_started_at=history.old.started_at,
+        new=tuple(sorted(c.column for c in history.new_columns)),
+        changed=tuple(sorted(c.column for c in history.changed_columns)),
+        removed=tuple(RemovedColumn(c.column, c.entities)
+                      for c in sorted(history.removed_columns, key=lambda c: c.column)),
+        unconfirmed=tuple(sorted(c.column for c in history.unconfirmed)),
     )
 
 
 def _flagged_columns(
-    source: SourceResult, table: TableResult, policy: Policy, path: str | None
+    source: SourceResult, table: TableResult, policy: Policy, path: str | None,
+    misplaced: bool = False, marks: dict[str, tuple[str, str]] | None = None,
 ) -> tuple[FlaggedColumn, ...]:
     out = []
     for col in table.columns:
         if not col.detections:
             continue
-        out.append(_flag(source, table, col, policy, path))
+        out.append(_flag(source, table, col, policy, path, misplaced, marks))
     out.sort(key=lambda c: (c.position, c.column))
     return tuple(out)
 
@@ -475,9 +579,12 @@ def _flag(
     col: ColumnVerdict,
     policy: Policy,
     path: str | None,
+    misplaced: bool = False,
+    marks: dict[str, tuple[str, str]] | None = None,
 ) -> FlaggedColumn:
     detections = tuple(sorted(col.detections, key=lambda d: (-round(d.confidence, 3), d.entity)))
     table_path = _table_path(table)
+    change, detail = (None, "") if marks is None else marks.get(str(col.ref), ("same", ""))
     return FlaggedColumn(
         id=f"{source.name}/{table_path}/{col.ref.column}",
         source=source.name,
@@ -493,6 +600,9 @@ def _flag(
         sensitivity=policy.sensitivity(col.categories) or SENSITIVITIES[1],
         is_call_record=table.is_call_record,
         file_path=path,
+        next_step=policy.next_step(col.categories, misplaced=misplaced),
+        change=change,
+        change_detail=detail,
     )
 
 

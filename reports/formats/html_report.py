@@ -1,20 +1,28 @@
 """HTML: one self-contained file for a security reviewer.
 
-No network assets and no script: styles are inline, charts are inline SVG,
-and a Content-Security-Policy meta tag forbids anything else. Everything from
-the scan is escaped by jinja2's autoescaping (column names are untrusted).
+No network assets: styles are inline, charts are inline SVG, and a
+Content-Security-Policy meta tag forbids anything else. The one script
+(``templates/findings.js``: sorting and filtering of the findings table) is
+admitted by its SHA-256 hash, so no other script can run, injected or not;
+without it the table is complete, only static. Everything from the scan is
+escaped by jinja2's autoescaping (column names are untrusted).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from dataclasses import dataclass
+from importlib import resources
 from typing import TextIO
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from reports.formats._common import confidence, headline, one_line
 from reports.model import UNCATEGORIZED, Report, scope_label, stable_id
 from reports.renderer import Renderer, register
+from scanner.policy import SENSITIVITIES
 from scanner.policy.residency import StorageVerdict
 
 _VERDICT_ORDER = {StorageVerdict.VIOLATION: 0, StorageVerdict.UNVERIFIED: 1,
@@ -88,6 +96,22 @@ def _environment() -> Environment:
     return env
 
 
+#: What each next step means, for the legend above the findings table.
+NEXT_STEPS = {
+    "approve": "keep it and record the approval in the baseline",
+    "move": "move it to storage the policy allows",
+    "mask": "mask or tokenize the values",
+    "delete": "delete the column's data",
+}
+
+
+def _script() -> tuple[str, str]:
+    """Return the findings script and its CSP source (``sha256-...``)."""
+    text = resources.files("reports").joinpath("templates/findings.js").read_text("utf-8")
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return text, f"sha256-{digest}"
+
+
 @register
 class HtmlRenderer(Renderer):
     """Self-contained HTML report."""
@@ -104,6 +128,9 @@ class HtmlRenderer(Renderer):
         )
         category_bars = _category_bars(report)
         source_bars = _source_bars(report)
+        script, script_hash = _script()
+        steps = sorted({c.next_step for c in report.flagged if c.next_step},
+                       key=lambda s: list(NEXT_STEPS).index(s) if s in NEXT_STEPS else 99)
         html = template.render(
             r=report,
             headline=headline(report),
@@ -114,5 +141,12 @@ class HtmlRenderer(Renderer):
             source_max=max((b.value for b in source_bars), default=0),
             open_tables=len(report.tables) <= OPEN_TABLES,
             StorageVerdict=StorageVerdict,
+            # Not escaped, byte for byte what the CSP hash was taken of.
+            script=Markup(script),
+            script_hash=script_hash,
+            steps=steps,
+            steps_legend="; ".join(f"{s}: {NEXT_STEPS.get(s, s)}" for s in steps),
+            sensitivities=list(SENSITIVITIES),
+            history=report.changes is not None and report.changes.previous_run is not None,
         )
         out.write(html)

@@ -57,6 +57,7 @@ class TerminalRenderer(Renderer):
         )
         frame = box.ROUNDED if tty else box.ASCII
         _header(console, report)
+        _changes(console, report)
         _storage(console, report, frame)
         _categories(console, report, frame)
         _cpni(console, report, frame)
@@ -90,6 +91,25 @@ def _header(console: Console, report: Report) -> None:
         f"Policy: {report.policy.name} ({report.policy.source}). "
         f"Scan {r.started_at}, {r.seconds:.1f} s, {state}."
     )
+    console.print()
+
+
+def _changes(console: Console, report: Report) -> None:
+    """Say what changed since the previous recorded run, column by column."""
+    ch = report.changes
+    if ch is None:
+        return
+    console.print(Text(f"Changed since the last run: {ch.summary}", style="bold"))
+    lines = ([(f"+ {cid}", "red") for cid in ch.new]
+             + [(f"~ {c.id}  {c.change_detail}", "yellow")
+                for c in report.flagged if c.change == "changed"]
+             + [(f"- {r.id}  {', '.join(r.entities)}", "green") for r in ch.removed])
+    for line, style in lines[:MAX_ROWS]:
+        console.print(Text(f"  {one_line(line)}", style=style))
+    _more(console, len(lines))
+    if ch.unconfirmed:
+        console.print(f"  ({plural(len(ch.unconfirmed), 'column')} of the last run not compared: "
+                      "their source was not read completely)")
     console.print()
 
 
@@ -176,18 +196,34 @@ def _flagged(console: Console, report: Report, frame: box.Box) -> None:
         for t in report.tables:
             if t.source == source.name and (t.kind_label or t.format):
                 console.print(Text(f"  {t.name}: {t.kind_label or t.format}"))
-        table = _table(frame, "Table", "Column", "Entity types", "Conf.", "Categories", "CPNI")
+        history = report.changes is not None and report.changes.previous_run is not None
+        headers = ["Table", "Column", "Entity types", "Conf.", "Sample", "Categories", "CPNI",
+                   "Next step"] + (["Change"] if history else [])
+        table = _table(frame, *headers)
         for c in rows:
-            table.add_row(
+            cells: list[str | Text] = [
                 c.table,
                 c.column,
                 ", ".join(c.labels),
                 confidence(c.confidence),
+                c.sample_label,
                 Text(", ".join(c.categories) or "-", style=_sens_style(c)),
                 Text("CPNI", style="bold red") if c.cpni else "",
-            )
+                c.next_step or "-",
+            ]
+            if history:
+                cells.append(_change_cell(c))
+            table.add_row(*cells)
         console.print(table)
     _more(console, len(report.flagged))
+
+
+def _change_cell(c: FlaggedColumn) -> Text:
+    if c.change == "new":
+        return Text("new", style="bold red")
+    if c.change == "changed":
+        return Text(f"changed {c.change_detail}".strip(), style="yellow")
+    return Text("")
 
 
 def _sens_style(c: FlaggedColumn) -> str:

@@ -73,7 +73,8 @@ def scan(sources: tuple[str, ...], fmt: str, output: str | None, store: str | No
         # Recorded before the report is written: a failed write or Ctrl-C loses nothing.
         recorded = recording.finish(result, residency)  # a store failure is one line and exit 3
         try:
-            write_report(fmt, build_report(result, inputs.policy, residency), output)
+            write_report(fmt, build_report(result, inputs.policy, residency,
+                                           history=recording.diff), output)
         except click.FileError as exc:
             again = ""
             if recording.run_id is not None:

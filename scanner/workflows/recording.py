@@ -12,7 +12,7 @@ from types import TracebackType
 
 from scanner.model import ScanResult
 from scanner.policy.residency import Residency
-from scanner.workflows.history import compare
+from scanner.workflows.history import RunDiff, compare
 from scanner.workflows.notify import NotifyError, check_webhook_url, post_webhook, webhook_payload
 from scanner.workflows.store import (
     ConfigIdentity,
@@ -50,6 +50,8 @@ class ScanRecording:
         self._failed = False
         #: The id of the recorded run, once ``finish`` has recorded it.
         self.run_id: int | None = None
+        #: What changed since the previous run of the configuration, once recorded.
+        self.diff: RunDiff | None = None
 
     @classmethod
     def prepare(cls, *, store: str | None, enabled: bool, config_path: str | None,
@@ -112,16 +114,20 @@ class ScanRecording:
             except StoreError as exc:
                 logger.error("%s; the run is not recorded%s", exc, tail)
                 return False
-            if self.notify is None:
-                return ok
             try:
                 new = store.run(run_id)
                 if new is None:
                     raise StoreError(f"results store {store.where}: run {run_id} vanished")
-                diff = compare(store, store.previous(new), new)
+                diff = self.diff = compare(store, store.previous(new), new)
             except StoreError as exc:
+                if self.notify is None:  # the report goes without "changed since the last run"
+                    logger.warning("%s; the report cannot say what changed since the last run",
+                                   exc)
+                    return ok
                 logger.error("%s; run %s is recorded but no notification was sent", exc, run_id)
                 return False
+            if self.notify is None:
+                return ok
         if not diff.has_new:
             logger.info("nothing new since %s; webhook not called",
                         f"run {diff.old.id}" if diff.old else "the first run")
