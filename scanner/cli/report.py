@@ -9,12 +9,13 @@ declares them anew.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,6 +24,9 @@ from scanner.fileio import FileProblem, reading
 from scanner.model import ScanResult
 from scanner.policy import Policy, PolicyError
 from scanner.policy.residency import Location, Residency, assess
+
+if TYPE_CHECKING:
+    from scanner.workflows.history import RunDiff
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +42,8 @@ class SavedResult:
     result: ScanResult
     policy: Policy | None
     locations: dict[str, Location]
+    #: For a run read back from the results store: what changed since the run before it.
+    history: RunDiff | None = None
 
 
 def load_saved(path: str | Path) -> SavedResult:
@@ -55,17 +61,26 @@ def load_saved(path: str | Path) -> SavedResult:
 
 def load_recorded(run_id: int, store: str | None = None) -> SavedResult:
     """Read run ``run_id`` back from the results store (``--store``, else the default)."""
+    from scanner.workflows.history import compare
     from scanner.workflows.store import Store, StoreError
 
+    history = None
     try:
         with Store.open(store) as opened:
             data = opened.result(run_id)
             where = f"run {run_id} of {opened.where}"
+            run = opened.run(run_id) if data is not None else None
+            if run is not None:
+                try:
+                    history = compare(opened, opened.previous(run), run)
+                except StoreError as exc:
+                    logger.warning("%s; the report cannot say what changed since the run "
+                                   "before", exc)
     except StoreError as exc:
         raise ReportInputError(str(exc)) from exc
     if data is None:
         raise ReportInputError(f"run {run_id}: no such run in the results store")
-    return saved_from_data(data, where)
+    return dataclasses.replace(saved_from_data(data, where), history=history)
 
 
 def saved_from_data(data: Any, where: str) -> SavedResult:
@@ -125,7 +140,7 @@ def rerender(
     # A saved result shown under another policy takes that policy's categories.
     result = apply_policy(saved.result, policy)
     residency = assess(result, policy, scanfile, known=saved.locations)
-    report = build_report(result, policy, residency)
+    report = build_report(result, policy, residency, history=saved.history)
     render(fmt, report, out=output or sys.stdout)
     if output:
         logger.info("report written to %s", output)
