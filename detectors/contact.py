@@ -27,6 +27,7 @@ from detectors.base import (
 from detectors.libraries import (
     STREET,
     STREET_NAMED,
+    STREET_TYPES,
     check_distinct,
     email_valid,
     public_tlds,
@@ -303,6 +304,17 @@ _US_CANDIDATE = (r"(?i)^(?:#?\d|[nsew]\d|p\.?\s*o\.?\s*box\b|(?:rr|hc|box)\s*\d)
                  r"|^[^,]{1,40},\s*#?\d{1,6}(?:-\d{1,6})?[a-z]?\s+\p{L}")
 #: Longer values are sentences, not street lines.
 _STREET_MAX_LENGTH = 120
+#: A street line inside text: number, up to four words, a street type; or a PO box.
+_STREET_SPAN = (
+    r"(?i)(?P<a>\b\d{1,6}[a-z]?\s+(?:[nsew]\.?\s+)?(?:[\p{L}\d.'-]+\s+){0,3}"
+    r"(?:" + _STREET_SUFFIX + r")\b\.?(?:\s+[nsew]{1,2}\b\.?)?"
+    r"(?:,?\s+(?:apt|suite|ste|unit|#)\.?\s*[\w-]+)?|\bp\.?\s*o\.?\s*box\s+\d+)"
+)
+#: Spans of free text usaddress reads per batch.
+_SPAN_LIMIT = 200
+#: One to four words ending in a USPS street type, and nothing else.
+_NAMED_STREET = r"^(?:[NSEW]\.?\s+)?[\p{L}'.-]+(?:\s+[\p{L}'.-]+){0,3}\s+(?P<t>\p{L}+)\.?$"
+_STREET_TYPE_SET = pa.array(sorted(STREET_TYPES))
 #: Distinct values usaddress reads per batch (about 0.2 ms each).
 _USADDRESS_LIMIT = 500
 
@@ -349,8 +361,29 @@ class StreetAddressDetector(Detector):
                             accept=lambda verdict: verdict == STREET)
         shaped = count(pc.match_substring_regex(s, r"^\d{1,6}\s+\S+")) + ki
         evidence = us.evidence + take_evidence(t, intl, self)
-        return Match(max(shaped, us.matched + ki), us.matched + ki, evidence[:3], us.subset,
-                     named_valid=ki + us.rows_where(lambda verdict: verdict >= STREET_NAMED))
+        found = us.matched + ki
+        if view.is_text:
+            # Free text (`Leave it with the neighbour at 12 Harbor View Ln`): the first
+            # street-shaped span of each value that is no street line itself, confirmed
+            # by usaddress like a whole value.
+            whole = pc.or_(pc.match_substring_regex(view.strings, _US_CANDIDATE),
+                           pc.match_substring_regex(view.strings, _INTL_STREET))
+            rest = filter_if_any(view.strings, pc.invert(whole))
+            spans = pc.extract_regex(rest, _STREET_SPAN)
+            spans = pc.struct_field(spans.filter(pc.is_valid(spans)), [0])
+            inside = check_distinct(spans, us_street, self, limit=_SPAN_LIMIT,
+                                    accept=lambda verdict: verdict == STREET)
+            found += inside.matched
+            shaped += len(spans)
+            evidence = evidence + inside.evidence
+        # A street's name without a number (`Barrows Junction`): an address only when the
+        # column's name says so.
+        last = pc.struct_field(pc.extract_regex(view.strings, _NAMED_STREET), [0])
+        bare = count(pc.fill_null(pc.is_in(pc.utf8_lower(last), value_set=_STREET_TYPE_SET),
+                                  False))
+        return Match(max(shaped, found), found, evidence[:3], us.subset,
+                     named_valid=found - us.matched + bare + us.rows_where(
+                         lambda verdict: verdict >= STREET_NAMED))
 
     def mask(self, value: str) -> str:
         words = value.split()

@@ -183,7 +183,7 @@ _STREET_CONFIRMING = frozenset({"StreetNamePostType", "StreetNamePreType",
 
 #: Street types of USPS Publication 28 (appendix C1), spelled out and abbreviated: the
 #: CRF model also tags `Abs` in `6 Pack Abs` as one.
-_STREET_TYPES = frozenset("""
+STREET_TYPES = frozenset("""
     alley aly allee anex anx annex arcade arc avenue ave av bayou byu beach bch bend bnd
     bluff blf bottom btm boulevard blvd branch br bridge brg brook brk burg bg bypass byp
     camp cp canyon cyn cape cpe causeway cswy center ctr centre circle cir cliff clf club
@@ -198,7 +198,8 @@ _STREET_TYPES = frozenset("""
     mill ml mills mls mission msn motorway mtwy mount mt mountain mtn neck nck orchard orch
     oval park pk parkway pkwy pass passage psge path pike pine pne pines pnes place pl plain
     pln plains plns plaza plz point pt points pts port prt prairie pr radial radl ranch
-    rnch rapids rpds rest rst ridge rdg river riv road rd roads rds route rte row rue run
+    rnch rapids rpds rest rst ridge rdg ridges rdgs river riv road rd roads rds route rte
+    row rue run
     shoal shl shore shr skyway skwy spring spg springs spgs spur square sq squares sqs
     station sta stravenue stra stream strm street st streets sts summit smt terrace ter
     trace trce track trak trail trl tunnel tunl turnpike tpke underpass upas union un
@@ -220,6 +221,20 @@ STREET_NAMED = 1
 NOT_STREET = 0
 
 
+def _leading_tags(tokens: list[tuple[str, str]]) -> tuple[dict[str, str], str]:
+    """Join usaddress's token labels up to the first label that comes back."""
+    tags: dict[str, str] = {}
+    last = ""
+    for token, label in tokens:
+        if label in tags and label != last:
+            break
+        tags[label] = f"{tags[label]} {token}" if label in tags else token
+        last = label
+    tags = {k: v.strip(" ,;") for k, v in tags.items()}
+    kind = "PO Box" if "USPSBoxID" in tags else "Street Address"
+    return tags, kind
+
+
 def us_street(value: str) -> int:
     """Read one candidate with usaddress: STREET, STREET_NAMED or NOT_STREET.
 
@@ -232,8 +247,10 @@ def us_street(value: str) -> int:
 
     try:
         tags, kind = usaddress.tag(value[:200])
-    except usaddress.RepeatedLabelError:
-        return NOT_STREET
+    except usaddress.RepeatedLabelError as exc:
+        # A label that comes back later (`..., CA 94043, United States of America`): the
+        # address is what comes before it.
+        tags, kind = _leading_tags(exc.parsed_string)
     if kind == "PO Box":
         return STREET if tags.get("USPSBoxID") else NOT_STREET
     if kind != "Street Address" or not tags.get("AddressNumber") or not tags.get("StreetName"):
@@ -252,7 +269,7 @@ def us_street(value: str) -> int:
         # `1 Park Place Game`: an occupancy is a number, a letter after #, or typed.
         return STREET_NAMED
     post = tags.get("StreetNamePostType", "").rstrip(".").lower()
-    if post and post not in _STREET_TYPES:
+    if post and post not in STREET_TYPES:
         return STREET_NAMED
     pre = tags.get("StreetNamePreType", "").split(" ", 1)[0].rstrip(".").lower()
     if pre and pre not in _PRE_TYPES:

@@ -217,3 +217,32 @@ def test_street_address_columns_in_a_scan(tmp_path: Path) -> None:
     assert found["address"] == {"POSTAL_ADDRESS"}
     assert "POSTAL_ADDRESS" not in found["title"]
     assert "POSTAL_ADDRESS" not in found["description"]
+
+
+def test_street_addresses_inside_free_text(tmp_path: Path) -> None:
+    n = 24
+    streets = ["12 Harbor View Ln", "4410 N Kedzie Ave Apt 3", "P.O. Box 4471", "77 W Jackson Blvd",
+               "1420 Elm Street", "8800 Highway 71 South"]
+    found = _scan(tmp_path, {
+        "delivery_notes": [f"Leave parcel {i} with the neighbour at {streets[i % 6]} if nobody "
+                           "answers" for i in range(n)],
+        "synopsis": [f"A Thoughtful Saga of {i} Lighthouse Keepers who must Outrace 3 Robots in "
+                     "A Mountain Village" for i in range(n)],
+        "specs": [f"Includes {i + 2} Piece Sofa Set and 2 Way Radio, shipping in 5 business days"
+                  for i in range(n)],
+    })
+    assert found["delivery_notes"] == {"POSTAL_ADDRESS"}
+    assert "POSTAL_ADDRESS" not in found["synopsis"]
+    assert "POSTAL_ADDRESS" not in found["specs"]
+
+
+def test_street_names_without_a_number_need_a_street_column(tmp_path: Path) -> None:
+    names = ["Kessler Crossing", "Maple Grove Ln", "Oakridge Trail", "Hilltop Junction",
+             "N Birch Ave", "Quarry Run"]
+    found = _scan(tmp_path, {
+        "order_no": [str(5000 + i) for i in range(24)],
+        "shipping_street": [names[i % 6] for i in range(24)],
+        "venue": [names[i % 6] for i in range(24)],
+    })
+    assert found["shipping_street"] == {"POSTAL_ADDRESS"}
+    assert "POSTAL_ADDRESS" not in found["venue"]
