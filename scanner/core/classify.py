@@ -31,6 +31,11 @@ _ADDRESS_KINDS = frozenset({"ip_assignment", "subscriber_usage", "network_log"})
 _TIED = "an address with its time of use, tied to a subscriber in the same record"
 _CUSTOMER_ENTITIES = {"ACCOUNT_ID", "PHONE_NUMBER", "PERSON_NAME", "EMAIL_ADDRESS",
                       "POSTAL_ADDRESS"}
+#: Parts of an address that say where, not who: a city, state or postal code is part of
+#: someone's address only in a table that holds something about a person. A registry of
+#: ZIP codes, airports or offices names places.
+_PLACE_ONLY = frozenset({"city", "us_state", "postal_code"})
+_NOT_ABOUT_ANYONE = frozenset({"GEO_LOCATION", "SERVICE_PLAN", "SERVICE_USAGE"})
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,9 @@ def finish_records(columns: list[tuple[ColumnRef, list[Claim], str | None]], pol
         c.verdict.entity in _CUSTOMER_ENTITIES for _, claims, _ in columns for c in claims
     ) or any(record.entity_for(ref.column) in _CUSTOMER_ENTITIES for ref, _, _ in columns
              ) or bool(record.schema and record.schema.per_subscriber)
+    about_someone = detail or bool(record.schema) or any(
+        c.detector not in _PLACE_ONLY and c.verdict.entity not in _NOT_ABOUT_ANYONE
+        for _, claims, _ in columns for c in claims)
     cpni_entities = policy.cpni_entities()
     out: list[ColumnVerdict] = []
     for ref, claims, skipped in columns:
@@ -186,6 +194,8 @@ def finish_records(columns: list[tuple[ColumnRef, list[Claim], str | None]], pol
                 # Plans and usage not tied to anyone are aggregate information, which
                 # the policy says is not PII.
                 continue
+            if c.detector in _PLACE_ONLY and not about_someone:
+                continue  # a place in a table of places
             kept.append(c)
         detections = [to_detection(c) for c in kept]
         entities = {d.entity for d in detections}

@@ -130,3 +130,17 @@ def test_a_two_row_table_is_judged_on_its_values(tmp_path: Path) -> None:
 def test_one_value_is_not_a_rate_without_a_strict_check(tmp_path: Path) -> None:
     found = _scan(tmp_path, {"code": ["4111-11"], "ref": ["2125550142"], "n": ["17"]})
     assert found == {"code": set(), "ref": set(), "n": set()}
+
+
+def test_places_are_an_address_only_beside_a_person(tmp_path: Path) -> None:
+    cities = ["Springfield", "Riverside", "Fairview", "Madison", "Georgetown", "Salem"] * 5
+    states = ["IL", "CA", "TN", "WI", "TX", "OR"] * 5
+    zips = ["62701", "92501", "37062", "53703", "78626", "97301"] * 5
+    registry = _scan(tmp_path, {"zip_code": zips, "city": cities, "state": states,
+                                "population": [str(1000 + i) for i in range(30)]})
+    assert registry == {"zip_code": set(), "city": set(), "state": set(), "population": set()}
+    people = ["Ada Byrne", "Tomas Ruiz", "Mei Chen", "Olu Adeyemi", "Sara Lind", "Ivan Petrov"]
+    customers = _scan(tmp_path, {"full_name": people * 5, "city": cities, "state": states,
+                                 "zip_code": zips})
+    assert customers["city"] == customers["state"] == customers["zip_code"] == {
+        "POSTAL_ADDRESS"}
