@@ -15,6 +15,7 @@ from scanner.cli.eval import eval_command
 from scanner.cli.export import export_command
 from scanner.cli.gate import baseline_group, check, ddl
 from scanner.cli.history import diff_command, history_command
+from scanner.cli.notify import notify_command
 from scanner.cli.report import report_command
 from scanner.cli.scan import detectors, scan
 from scanner.cli.schema import schema_command
@@ -32,6 +33,7 @@ for _command in (scan, detectors, report_command, history_command, diff_command,
                  baseline_group, check, ddl, eval_command, site_command, export_command,
                  schema_command):
     main.add_command(_command)
+main.add_command(notify_command)
 # -q/-v/-vv, an example in each help and `piiscan: error: ...` for every command.
 habits.apply(main)
 

@@ -43,6 +43,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                "piiscan export --to datahub result.json -o piiscan.datahub.json"),
     "history": ("piiscan history --config piiscan.yaml",),
     "history prune": ("piiscan history prune --keep 50 --older-than 90d",),
+    "notify": ("piiscan notify --retry --webhook https://hooks.example.com/T0KEN",),
     "diff": ("piiscan diff", "piiscan diff 12 15"),
     "baseline": ("piiscan baseline create exports/ -o .piiscan-baseline.json",),
     "baseline create": ("piiscan baseline create exports/ -o .piiscan-baseline.json",),

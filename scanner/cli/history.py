@@ -116,10 +116,11 @@ def prune_command(keep: int | None, older_than: str | None, config_path: str | N
 
 def _history_table(runs: list[RunInfo]) -> str:
     head = ("run", "started", "seconds", "complete", "pii", "cpni", "violations",
-            "configuration")
+            "notified", "configuration")
     rows = [
         (str(r.id), r.started_at, f"{r.seconds:.1f}", "yes" if r.complete else "no",
-         str(r.pii_columns), str(r.cpni_columns), str(r.violations), r.config_name)
+         str(r.pii_columns), str(r.cpni_columns), str(r.violations),
+         r.notification or "-", r.config_name)
         for r in runs
     ]
     widths = [max(len(head[i]), *(len(row[i]) for row in rows)) for i in range(len(head) - 1)]

@@ -2,6 +2,9 @@
 
 Only counts, column identities and entity types are posted; error messages
 name the webhook's scheme and host, never its path or query (often a secret).
+A notification waits in the results store's outbox until it is delivered:
+one that cannot go out now goes out on the next run (or ``piiscan notify
+--retry``), oldest first.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from urllib.parse import urlsplit
 from scanner.model import tool_version as installed_version
 from scanner.redact import scrub_message
 from scanner.workflows.history import RunDiff
+from scanner.workflows.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +108,31 @@ def post_webhook(url: str, payload: dict[str, Any], *, timeout: float = WEBHOOK_
         logger.info("webhook %s: %s; retrying", label, last)
         time.sleep(retry_delay)
     tries = "after 2 attempts" if retry else "not retried"
-    raise NotifyError(f"webhook {label}: {last} ({tries}); no notification sent")
+    raise NotifyError(f"webhook {label}: {last} ({tries})")
+
+
+def deliver_pending(store: Store, url: str, config_hash: str | None = None) -> bool:
+    """Post the outbox's undelivered notifications for ``url``, oldest first.
+
+    ``config_hash`` limits them to one configuration. The first failure stops
+    the round (the webhook is down) and is one line; what is left stays in the
+    outbox for the next run or ``piiscan notify --retry``. Returns whether all
+    went out.
+    """
+    pending = store.pending(webhook_label(url), config_hash)
+    for i, note in enumerate(pending):
+        try:
+            post_webhook(url, note.payload)
+        except NotifyError as exc:
+            store.delivered(note.id, str(exc))
+            left = len(pending) - i
+            logger.error("%s; %s kept in the outbox (sent on the next run with --notify, or by "
+                         "piiscan notify --retry)", exc,
+                         "1 notification" if left == 1 else f"{left} notifications")
+            return False
+        store.delivered(note.id)
+        logger.info("notification of run %s delivered", note.run_id)
+    return True
 
 
 #: The answer is not used: a webhook that sends more is not read further.

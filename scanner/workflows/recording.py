@@ -13,7 +13,12 @@ from types import TracebackType
 from scanner.model import ScanResult
 from scanner.policy.residency import Residency
 from scanner.workflows.history import RunDiff, compare
-from scanner.workflows.notify import NotifyError, check_webhook_url, post_webhook, webhook_payload
+from scanner.workflows.notify import (
+    check_webhook_url,
+    deliver_pending,
+    webhook_label,
+    webhook_payload,
+)
 from scanner.workflows.store import (
     ConfigIdentity,
     RunBusy,
@@ -128,13 +133,23 @@ class ScanRecording:
                 return False
             if self.notify is None:
                 return ok
-        if not diff.has_new:
-            logger.info("nothing new since %s; webhook not called",
-                        f"run {diff.old.id}" if diff.old else "the first run")
-            return ok
+        return self._notify(self.notify, diff) and ok
+
+    def _notify(self, url: str, diff: RunDiff) -> bool:
+        """Put what is new in the outbox, then post every notification still waiting there.
+
+        Notifications of earlier runs that the webhook missed go first, so an
+        alert is late at worst, never lost.
+        """
         try:
-            post_webhook(self.notify, webhook_payload(diff))
-        except NotifyError as exc:
-            logger.error("%s", exc)
+            with Store.open(self.location) as store:
+                if diff.has_new and self.run_id is not None:
+                    store.enqueue(self.run_id, self.identity.hash, webhook_label(url),
+                                  webhook_payload(diff))
+                else:
+                    logger.info("nothing new since %s", f"run {diff.old.id}" if diff.old
+                                else "the first run")
+                return deliver_pending(store, url, self.identity.hash)
+        except StoreError as exc:
+            logger.error("%s; run %s is recorded but no notification was sent", exc, self.run_id)
             return False
-        return ok

@@ -21,7 +21,10 @@ Tables (all prefixed ``piiscan_`` so a shared database stays tidy):
   identity ``source/table/column``, confidence, CPNI flag, policy categories),
   for history and diffs;
 - ``piiscan_run_sources``: each source's scan status and storage verdict
-  (country, how the location was established, verdict, reason).
+  (country, how the location was established, verdict, reason);
+- ``piiscan_outbox``: webhook notifications (run, webhook as ``scheme://host``,
+  the JSON posted, attempts, last error, when delivered), kept until delivered
+  so an alert sent while the webhook was down goes out on the next run.
 
 Migrations are ordered functions applied when the store is opened, inside one
 transaction that other piiscan processes wait for (SQLite ``BEGIN IMMEDIATE``,
@@ -36,6 +39,7 @@ written anywhere (messages hide its password).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import errno
 import fcntl
@@ -362,11 +366,37 @@ def _migration_1(conn: Connection) -> None:
     meta.create_all(conn)
 
 
+def _outbox_table(meta: sa.MetaData) -> sa.Table:
+    return sa.Table(
+        _PREFIX + "outbox", meta,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("run_id", sa.Integer, sa.ForeignKey(_PREFIX + "runs.id", ondelete="CASCADE"),
+                  nullable=False, index=True),
+        sa.Column("config_hash", sa.String(64), nullable=False, index=True),
+        #: ``scheme://host[:port]`` only: a webhook's path is often its secret.
+        sa.Column("webhook", sa.Text, nullable=False),
+        sa.Column("payload", sa.Text, nullable=False),
+        sa.Column("created_at", sa.String(40), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("last_error", sa.Text, nullable=True),
+        sa.Column("delivered_at", sa.String(40), nullable=True),
+    )
+
+
+def _migration_2(conn: Connection) -> None:
+    """Add the outbox: notifications waiting for (or done with) their webhook."""
+    meta = sa.MetaData()
+    sa.Table(_PREFIX + "runs", meta, sa.Column("id", sa.Integer, primary_key=True))
+    _outbox_table(meta).create(conn)
+
+
+OUTBOX = _outbox_table(_META)
+
 Migration = Callable[[Connection], None]
 
 #: Ordered migrations: entry ``i`` brings the store from version ``i`` to ``i + 1``.
 #: Append only; never edit one that has shipped.
-MIGRATIONS: tuple[Migration, ...] = (_migration_1,)
+MIGRATIONS: tuple[Migration, ...] = (_migration_1, _migration_2)
 
 #: The schema version this piiscan writes.
 
@@ -437,6 +467,8 @@ class RunInfo:
     pii_columns: int = 0
     cpni_columns: int = 0
     violations: int = 0
+    #: Its webhook notification: ``sent``, ``pending`` (not delivered yet) or None.
+    notification: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain data (``piiscan history --format json``)."""
@@ -453,7 +485,19 @@ class RunInfo:
             "violations": self.violations,
             "tool_version": self.tool_version,
             "recorded_at": self.recorded_at,
+            "notification": self.notification,
         }
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A notification in the outbox: which run, which webhook (label), what to post."""
+
+    id: int
+    run_id: int
+    webhook: str
+    payload: dict[str, Any]
+    attempts: int
 
 
 @dataclass(frozen=True)
@@ -618,6 +662,48 @@ class Store:
         logger.info("run %s recorded in %s", run_id, self.where)
         return int(run_id)
 
+    # The outbox
+
+    def enqueue(self, run_id: int, config_hash: str, webhook: str,
+                payload: dict[str, Any]) -> int:
+        """Keep a notification of ``run_id`` for ``webhook`` (its label) until delivered."""
+        with self._tx() as conn:
+            inserted = conn.execute(sa.insert(OUTBOX).values(
+                run_id=run_id, config_hash=config_hash, webhook=webhook,
+                payload=json.dumps(payload, sort_keys=True), created_at=_now(), attempts=0))
+            return int(inserted.inserted_primary_key[0])
+
+    def pending(self, webhook: str, config_hash: str | None = None) -> list[Notification]:
+        """Return the undelivered notifications for ``webhook`` (a label), oldest first."""
+        query = sa.select(OUTBOX).where(OUTBOX.c.webhook == webhook,
+                                        OUTBOX.c.delivered_at.is_(None)).order_by(OUTBOX.c.id)
+        if config_hash is not None:
+            query = query.where(OUTBOX.c.config_hash == config_hash)
+        with self._tx() as conn:
+            return [Notification(int(r.id), int(r.run_id), r.webhook, json.loads(r.payload),
+                                 int(r.attempts)) for r in conn.execute(query)]
+
+    def delivered(self, notification_id: int, error: str | None = None) -> None:
+        """Note one attempt: delivered when ``error`` is None, else still pending with it."""
+        values: dict[str, Any] = {"attempts": OUTBOX.c.attempts + 1, "last_error": error}
+        if error is None:
+            values["delivered_at"] = _now()
+        with self._tx() as conn:
+            conn.execute(sa.update(OUTBOX).where(OUTBOX.c.id == notification_id).values(**values))
+
+    def _notifications(self, conn: Connection, run_ids: list[int]) -> dict[int, str]:
+        """Return each run's delivery state: ``sent``, or ``pending`` while any is not."""
+        if self.version < 2 or not run_ids:
+            return {}
+        out: dict[int, str] = {}
+        for run_id, delivered in conn.execute(
+                sa.select(OUTBOX.c.run_id, OUTBOX.c.delivered_at)
+                .where(OUTBOX.c.run_id.in_(run_ids))):
+            state = "sent" if delivered is not None else "pending"
+            if out.get(int(run_id)) != "pending":
+                out[int(run_id)] = state
+        return out
+
     def prune(self, *, keep: int | None = None, older_than: dt.timedelta | None = None,
               config_hash: str | None = None) -> int:
         """Delete old runs (with their findings and sources); return how many.
@@ -644,7 +730,7 @@ class Store:
                     continue
                 doomed.append(int(run_id))
             for chunk in _chunks(doomed, 500):
-                for table in (FINDINGS, RUN_SOURCES):
+                for table in (FINDINGS, RUN_SOURCES, *((OUTBOX,) if self.version >= 2 else ())):
                     conn.execute(sa.delete(table).where(table.c.run_id.in_(chunk)))
                 conn.execute(sa.delete(RUNS).where(RUNS.c.id.in_(chunk)))
         logger.info("%s runs pruned from %s", len(doomed), self.where)
@@ -667,7 +753,9 @@ class Store:
         with self._tx() as conn:
             rows = conn.execute(query.with_only_columns(*_INFO_COLUMNS)).all()
             tally = self._counts(conn, [r.id for r in rows]) if counts else {}
-        return [_info(r, tally.get(r.id, (0, 0, 0))) for r in rows]
+            sent = self._notifications(conn, [r.id for r in rows])
+        return [dataclasses.replace(_info(r, tally.get(r.id, (0, 0, 0))),
+                                    notification=sent.get(r.id)) for r in rows]
 
     def run(self, run_id: int) -> RunInfo | None:
         """Return one run, or None when there is no such id."""

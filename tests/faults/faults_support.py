@@ -28,8 +28,11 @@ class Hook:
 
 
 @contextmanager
-def webhook(drip_seconds: float | None = None) -> Iterator[Hook]:
-    """Serve a webhook; with ``drip_seconds`` it answers one byte every that many seconds."""
+def webhook(drip_seconds: float | None = None, port: int = 0) -> Iterator[Hook]:
+    """Serve a webhook (on ``port``, else any free one).
+
+    With ``drip_seconds`` it answers one byte every that many seconds.
+    """
     hook = Hook("")
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -54,7 +57,7 @@ def webhook(drip_seconds: float | None = None) -> Iterator[Hook]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -1,5 +1,7 @@
 """Items 11, 17 and 21: the results store keeps alerts, reads when read-only, stays tidy.
 
+Webhooks are real local HTTP servers, down (nothing listens) and then up.
+
 Permissions are real: as root, the reader runs without the capabilities that
 let root ignore them (``setpriv --bounding-set -dac_override,-dac_read_search``).
 """
@@ -15,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from faults_support import webhook
 from support import ROOT
 
 
@@ -116,3 +119,56 @@ def test_a_run_leaves_no_lock_file(tmp_path: Path, data: Path) -> None:
     assert _scan(data, store).returncode == 0
     assert _scan(data, store).returncode == 0
     assert sorted(p.name for p in store.parent.iterdir()) == ["results.db"]
+
+
+# --- 11: an alert sent while the webhook is down is not lost ---
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _notified(store: Path) -> list[str | None]:
+    proc = _cli("history", "--store", str(store), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    return [r["notification"] for r in json.loads(proc.stdout)]
+
+
+def test_alert_missed_while_the_webhook_is_down_goes_out_on_the_next_run(
+        tmp_path: Path, data: Path) -> None:
+    store = tmp_path / "results.db"
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/hooks/T0KEN-path"
+    down = _scan(data, store, "--notify", url)  # nothing listens on the port
+    assert down.returncode == 3
+    [line] = down.stderr.strip().splitlines()
+    assert "kept in the outbox" in line and "T0KEN" not in line
+    assert _notified(store) == ["pending"]
+    with webhook(port=port) as hook:
+        up = _scan(data, store, "--notify", url)  # nothing new, but the missed alert goes
+        assert up.returncode == 0, up.stderr
+    assert len(hook.bodies) == 1
+    posted = json.loads(hook.bodies[0])
+    assert posted["new_columns"] and "zelda" not in hook.bodies[0]
+    assert _notified(store) == [None, "sent"]  # newest first: the second run had nothing new
+
+
+def test_notify_retry_sends_what_is_waiting(tmp_path: Path, data: Path) -> None:
+    store = tmp_path / "results.db"
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/hooks/T0KEN-path"
+    assert _scan(data, store, "--notify", url).returncode == 3
+    still_down = _cli("notify", "--retry", "--webhook", url, "--store", str(store))
+    assert still_down.returncode == 3
+    assert _notified(store) == ["pending"]
+    with webhook(port=port) as hook:
+        sent = _cli("notify", "--retry", "--webhook", url, "--store", str(store))
+        assert sent.returncode == 0, sent.stderr
+        again = _cli("notify", "--retry", "--webhook", url, "--store", str(store))
+        assert again.returncode == 0, again.stderr
+    assert len(hook.bodies) == 1  # delivered once, not again
+    assert _notified(store) == ["sent"]

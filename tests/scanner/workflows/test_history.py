@@ -215,7 +215,8 @@ def test_webhook_failure_is_one_line_and_exit_3_but_the_run_is_recorded(
     port = hook.url.split(":")[2].split("/")[0]
     assert run.stderr.strip().splitlines() == [
         f"piiscan: error: webhook http://127.0.0.1:{port}: HTTP 500 (after 2 attempts); "
-        "no notification sent"]
+        "1 notification kept in the outbox (sent on the next run with --notify, or by piiscan "
+        "notify --retry)"]
     assert "T0KEN" not in run.stderr  # the secret path of the webhook stays secret
     assert len(hook.posts) == 2
     history = run_cli("history", "--format", "json")
@@ -228,7 +229,8 @@ def test_unreachable_webhook(tmp_path: Path) -> None:
     assert run.code == 3
     (line,) = run.stderr.strip().splitlines()
     assert line.startswith("piiscan: error: webhook http://127.0.0.1:1: ")
-    assert line.endswith("(after 2 attempts); no notification sent")
+    assert line.endswith("(after 2 attempts); 1 notification kept in the outbox (sent on the "
+                         "next run with --notify, or by piiscan notify --retry)")
 
 
 def test_webhook_timeout(hook: Hook) -> None:

@@ -139,14 +139,14 @@ def test_configuration_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 def test_fresh_store_has_the_current_schema(_isolated_store: Path) -> None:
     with Store.open() as store:
-        assert store.version == len(MIGRATIONS) == 1
+        assert store.version == len(MIGRATIONS) == 2
         inspector = sa.inspect(store.engine)
         for table in SCHEMA_VERSION_TABLE.metadata.sorted_tables:
-            # What migration 1 created is exactly what the queries expect.
+            # What the migrations created is exactly what the queries expect.
             assert {c["name"] for c in inspector.get_columns(table.name)} == set(table.c.keys())
         with store.engine.connect() as conn:
             versions = conn.execute(sa.select(SCHEMA_VERSION_TABLE.c.version)).scalars().all()
-    assert versions == [1]
+    assert versions == [1, 2]
     assert (_isolated_store.stat().st_mode & 0o777) == 0o600  # owner only
 
 
@@ -155,26 +155,28 @@ def _add_note_column(conn: sa.Connection) -> None:
     conn.execute(sa.text("UPDATE piiscan_runs SET note = 'migrated'"))
 
 
-def test_upgrade_from_version_1_to_2_keeps_runs_and_refuses_downgrade(
+def test_upgrade_to_a_newer_version_keeps_runs_and_refuses_downgrade(
     _isolated_store: Path,
 ) -> None:
     ident = config_identity(None, ["crm"])
     with Store.open() as store:
         run_id = store.record(_result({"email": (("EMAIL_ADDRESS",), False)}), ident)
     upgraded = (*MIGRATIONS, _add_note_column)
+    newer = len(upgraded)
     with Store.open(migrations=upgraded) as store:
-        assert store.version == 2
+        assert store.version == newer
         with store.engine.connect() as conn:
             note = conn.execute(sa.text("SELECT note FROM piiscan_runs WHERE id = :i"),
                                 {"i": run_id}).scalar()
             versions = conn.execute(sa.select(SCHEMA_VERSION_TABLE.c.version)).scalars().all()
         assert note == "migrated"
-        assert versions == [1, 2]
+        assert versions == list(range(1, newer + 1))
         (info,) = store.runs()
         assert info.id == run_id and info.pii_columns == 1
     with Store.open(migrations=upgraded) as store:  # applied once, not again
-        assert store.version == 2
-    with pytest.raises(StoreError, match="schema version 2; this piiscan reads up to 1"):
+        assert store.version == newer
+    with pytest.raises(StoreError, match=f"schema version {newer}; this piiscan reads up to "
+                       f"{newer - 1}"):
         Store.open()
 
 
@@ -188,7 +190,7 @@ def test_a_failing_migration_changes_nothing(_isolated_store: Path) -> None:
     with pytest.raises(StoreError, match="no such table"):
         Store.open(migrations=(*MIGRATIONS, broken))
     with Store.open() as store:
-        assert store.version == 1
+        assert store.version == len(MIGRATIONS)
         assert "piiscan_half" not in sa.inspect(store.engine).get_table_names()
 
 
@@ -208,7 +210,8 @@ def test_concurrent_first_opens_migrate_once(_isolated_store: Path) -> None:
         t.join()
     assert errors == []
     with Store.open() as store, store.engine.connect() as conn:
-        assert conn.execute(sa.select(SCHEMA_VERSION_TABLE.c.version)).scalars().all() == [1]
+        assert conn.execute(sa.select(SCHEMA_VERSION_TABLE.c.version)).scalars().all() == \
+            list(range(1, len(MIGRATIONS) + 1))
 
 
 # --- Recording ---
@@ -429,7 +432,7 @@ def test_postgresql_store_history_and_diff(tmp_path: Path) -> None:
         try:
             with engine.connect() as conn:
                 assert conn.execute(sa.select(SCHEMA_VERSION_TABLE.c.version)).scalars().all() \
-                    == [1]
+                    == list(range(1, len(MIGRATIONS) + 1))
                 assert conn.execute(sa.select(sa.func.count()).select_from(RUNS)).scalar() == 2
         finally:
             engine.dispose()
