@@ -56,6 +56,10 @@ ENTITY_TITLES: dict[str, str] = {
     "CALL_DETAIL": "Calling detail (call times, durations, numbers in a call record)",
     "SERVICE_PLAN": "Type of services a customer has",
     "SERVICE_USAGE": "Service usage and its charges",
+    "PASSPORT": "Passport number",
+    "DRIVER_LICENSE": "Driver's licence number",
+    "NATIONAL_ID": "National identity or personal number (non-US)",
+    "TAX_ID": "Tax identification number (EIN, VAT, foreign TIN)",
 }
 
 #: Pseudo-category for flagged columns whose entity types the policy does not name.

@@ -61,6 +61,12 @@ ENTITY_TYPES: tuple[str, ...] = (
     "CALL_DETAIL",
     "SERVICE_PLAN",
     "SERVICE_USAGE",
+    # Added later, never renamed: passports, driving licences, non-US national and
+    # personal identity numbers, tax numbers (EIN, VAT, foreign TINs).
+    "PASSPORT",
+    "DRIVER_LICENSE",
+    "NATIONAL_ID",
+    "TAX_ID",
 )
 
 

@@ -17,6 +17,7 @@ from scanner.policy import Policy
 EXCLUSIVE = frozenset({
     "CREDIT_CARD", "BANK_ACCOUNT", "US_SSN", "PHONE_NUMBER", "IP_ADDRESS", "MAC_ADDRESS",
     "DEVICE_ID", "EMAIL_ADDRESS", "GEO_LOCATION", "USER_AGENT", "DATE_OF_BIRTH",
+    "NATIONAL_ID", "TAX_ID",
 })
 
 # Words naming a party of a call, and the time or length of a call. A customer

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pytest
+from national_values import value_cases
 
 from detectors.base import ValueView
 from detectors.registry import all_detectors
@@ -185,6 +186,8 @@ CASES: list[tuple[str, object, bool]] = [
     ("embedded_person_name", '{"plan_name": "Gold Plan", "id": 3}', False),
     ("embedded_street_address", "update billing_address=12+Main+St ok", True),
     ("embedded_street_address", "update ip_address=12 Main St ok", False),
+    # National IDs, tax numbers, passports, driving licences (tests/national_values.py).
+    *value_cases(),
 ]
 
 
