@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from connectors.base import SourceError
 from connectors.registry import CONFIDENT_CLAIM, expand
+from scanner.core.overlap import covered
 from scanner.model import ScanResult, SourceResult, Status
 from scanner.redact import redact_url
 
@@ -90,6 +91,7 @@ def run(specs: list[str], config: ScanConfig, policy: Policy, engine_cls: type) 
     shown = config.executor or address
     units: list[tuple[str, str, int]] = []  # (spec as given, unit, min score)
     failed_specs: dict[str, SourceResult] = {}
+    passed: set[str] = set()
     for spec in specs:
         try:
             items = expand(spec)
@@ -99,6 +101,9 @@ def run(specs: list[str], config: ScanConfig, policy: Policy, engine_cls: type) 
                                               str(exc))
             continue
         for item in items:
+            if item != spec and covered(item, spec, config.claimed):
+                passed.add(spec)  # a more specific entry of the configuration scans it
+                continue
             units.append((spec, item, CONFIDENT_CLAIM if item != spec else 1))
     results_by_unit = _run_units(address, shown, units, config, policy, engine_cls)
     results: list[SourceResult] = []
@@ -108,6 +113,8 @@ def run(specs: list[str], config: ScanConfig, policy: Policy, engine_cls: type) 
             continue
         found = [r for (s, _, _), r in zip(units, results_by_unit, strict=True)
                  if s == spec and r is not None]
+        if not found and spec in passed:
+            continue
         if not found:
             msg = f"{redact_url(spec)}: no data files found"
             logger.error("%s", msg)

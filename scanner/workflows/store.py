@@ -710,7 +710,8 @@ class Store:
 
         A run goes when every rule given says so: it is not among the newest
         ``keep`` runs of its configuration, and it started more than
-        ``older_than`` ago. ``config_hash`` limits the pruning to one configuration.
+        ``older_than`` ago. A run whose notification is still waiting in the
+        outbox stays. ``config_hash`` limits the pruning to one configuration.
         """
         if keep is None and older_than is None:
             raise ValueError("prune needs keep or older_than")
@@ -720,11 +721,14 @@ class Store:
             query = query.where(RUNS.c.config_hash == config_hash)
         cutoff = dt.datetime.now(dt.UTC) - older_than if older_than is not None else None
         with self._tx() as conn:
+            # A run whose notification is still waiting stays until it is delivered.
+            waiting = set() if self.version < 2 else set(conn.execute(
+                sa.select(OUTBOX.c.run_id).where(OUTBOX.c.delivered_at.is_(None))).scalars())
             seen: dict[str, int] = {}
             doomed: list[int] = []
             for run_id, chash, started in conn.execute(query):
                 seen[chash] = seen.get(chash, 0) + 1
-                if keep is not None and seen[chash] <= keep:
+                if (keep is not None and seen[chash] <= keep) or run_id in waiting:
                     continue
                 if cutoff is not None and _parse_time(started) >= cutoff:
                     continue

@@ -172,3 +172,14 @@ def test_notify_retry_sends_what_is_waiting(tmp_path: Path, data: Path) -> None:
         assert again.returncode == 0, again.stderr
     assert len(hook.bodies) == 1  # delivered once, not again
     assert _notified(store) == ["sent"]
+
+
+def test_prune_keeps_a_run_whose_alert_is_waiting(tmp_path: Path, data: Path) -> None:
+    store = tmp_path / "results.db"
+    url = f"http://127.0.0.1:{_free_port()}/hook"
+    assert _scan(data, store, "--notify", url).returncode == 3  # its alert waits
+    assert _scan(data, store).returncode == 0
+    assert _scan(data, store).returncode == 0
+    pruned = _cli("history", "prune", "--keep", "1", "--store", str(store))
+    assert pruned.stdout.strip() == "1 run removed, 2 kept", pruned.stderr
+    assert _notified(store) == [None, "pending"]
