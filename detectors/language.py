@@ -90,10 +90,54 @@ class NerCounts:
     location: int
 
 
+#: Placeholder text (lorem ipsum and its German typesetters' variant): the model reads
+#: ``Lorem Ipsum`` and ``Stet Clita`` as people; it is filler in sample and test data.
+_PLACEHOLDER_WORDS = frozenset("""
+lorem ipsum dolor sit amet consectetur consectetuer adipiscing adipisici elit sed do eiusmod
+tempor incididunt incidunt ut labore et dolore magna aliqua aliquam enim ad minim veniam quis
+nostrud exercitation ullamco laboris nisi aliquip ex ea commodo consequat duis aute irure in
+reprehenderit voluptate velit esse cillum fugiat nulla pariatur excepteur sint occaecat
+cupidatat non proident sunt culpa qui officia deserunt mollit anim id est laborum consetetur
+sadipscing elitr nonumy eirmod invidunt erat diam voluptua vero eos accusam justo duo dolores
+rebum stet clita kasd gubergren sea takimata sanctus at vel eum iriure hendrerit vulputate
+molestie illum feugiat facilisis eros accumsan iusto odio dignissim blandit praesent luptatum
+zzril delenit augue te feugait facilisi nam liber tempor cum soluta nobis eleifend option
+congue nihil imperdiet doming quod mazim placerat facer possim assum neque porro quisquam
+dolorem quia numquam eius modi tempora incidunt quaerat voluptatem mauris vitae pellentesque
+habitant morbi tristique senectus netus malesuada fames ac turpis egestas vestibulum tortor
+quam feugiat eget ultricies mi semper curabitur pretium tincidunt lacus nunc nec sem
+a ab accusamus accusantium adipisci alias aliquid animi aperiam architecto asperiores
+aspernatur assumenda atque aut autem beatae blanditiis commodi consequatur consequuntur
+corporis corrupti cumque cupiditate debitis delectus deleniti dicta dignissimos distinctio
+doloremque doloribus dolorum ducimus eaque earum eligendi error eveniet excepturi
+exercitationem expedita explicabo facere facilis fuga fugit harum hic illo impedit inventore
+ipsa ipsam iste itaque iure laboriosam laudantium libero magnam magni maiores maxime minima
+minus molestiae molestias mollitia natus necessitatibus nemo nesciunt nostrum obcaecati odit
+officiis omnis optio perferendis perspiciatis placeat possimus quae quas quasi quibusdam
+quidem quo quos ratione recusandae reiciendis rem repellat repellendus repudiandae rerum
+saepe sapiente sequi similique suscipit temporibus tenetur totam ullam unde veritatis
+voluptas voluptates voluptatibus voluptatum
+""".split())
+
+
+def placeholder(text: str) -> bool:
+    """Tell whether a value is placeholder text (most of its words are lorem ipsum's)."""
+    words = [w.strip(".,;:!?()\"'").lower() for w in text.split()]
+    words = [w for w in words if w]
+    return len(words) >= 3 and sum(w in _PLACEHOLDER_WORDS for w in words) * 2 >= len(words)
+
+
 def recognise(texts: list[str], batch_size: int = 64) -> NerCounts:
-    """Count values in which the model finds a person or a location (score >= 0.6)."""
+    """Count values in which the model finds a person or a location (score >= 0.6).
+
+    Placeholder text is counted as sampled but not read.
+    """
     if not texts:
         return NerCounts(0, 0, 0)
+    sampled = len(texts)
+    texts = [t for t in texts if not placeholder(t)]
+    if not texts:
+        return NerCounts(sampled, 0, 0)
     batch = analyzer()
     person = location = 0
     results = batch.analyze_iterator(texts, language="en", entities=list(NER_ENTITIES),
@@ -102,4 +146,4 @@ def recognise(texts: list[str], batch_size: int = 64) -> NerCounts:
         kinds = {r.entity_type for r in found}
         person += "PERSON" in kinds
         location += "LOCATION" in kinds
-    return NerCounts(len(texts), person, location)
+    return NerCounts(sampled, person, location)

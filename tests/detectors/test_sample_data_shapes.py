@@ -144,3 +144,15 @@ def test_places_are_an_address_only_beside_a_person(tmp_path: Path) -> None:
                                  "zip_code": zips})
     assert customers["city"] == customers["state"] == customers["zip_code"] == {
         "POSTAL_ADDRESS"}
+
+
+@pytest.mark.parametrize(("text", "filler"), [
+    ("Lorem ipsum dolor sit amet, consetetur sadipscing elitr, sed diam nonumy.", True),
+    ("Quos esse aut eum omnis magnam. Voluptatem et excepturi veniam modi beatae.", True),
+    ("Called Maria Lopez back about the router; she wants a technician on Friday.", False),
+    ("Et cetera", False),
+])
+def test_placeholder_text_is_not_read_for_names(text: str, filler: bool) -> None:
+    from detectors.language import placeholder
+
+    assert placeholder(text) is filler
