@@ -36,7 +36,7 @@ from connectors.base import (
 from connectors.headers import names_header
 from connectors.lake import LakeTable, list_local
 from connectors.lines import LineCounts, iter_chunks
-from connectors.registry import Sniff, register
+from connectors.registry import CLAIM_FORCED, Sniff, register
 from connectors.textdoc import read_as_lines
 
 logger = logging.getLogger(__name__)
@@ -621,9 +621,12 @@ class AccessLogSource(Source):
     """Web server access logs in Common or Combined Log Format (Apache, nginx)."""
 
     kind = "access-log"
+    formats = ("access-log",)
 
     @classmethod
     def claims(cls, sniff: Sniff, options: ConnectorOptions) -> int:
+        if options.cdr_format and sniff.path is not None:  # --cdr-format names one format
+            return CLAIM_FORCED if options.cdr_format in cls.formats else 0
         if sniff.path is None or not sniff.head:
             return 0
         try:
@@ -649,7 +652,8 @@ class AccessLogSource(Source):
             raise SourceError(f"{self.spec}: cannot read ({exc.strerror})") from exc
         yield AccessLogTable(name=path.name, columns=[ColumnInfo(f, "text") for f in _LOG_FIELDS],
                              path=path, spec=self.spec, compressed=compressed, format="access-log",
-                             format_reason="lines match the Common/Combined Log Format")
+                             format_reason=("--cdr-format access-log; " if self.options.cdr_format
+                                            else "") + "lines match the Common/Combined Log Format")
 
 
 class AccessLogTable(Table):

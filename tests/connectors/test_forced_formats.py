@@ -32,7 +32,7 @@ def open_table(path: Path, fmt: str | None) -> object:
 def test_every_log_format_can_be_named() -> None:
     names = set(format_names())
     assert {"zeek-log", "w3c-extended-log", "freeradius-detail", "isc-dhcpd-leases", "syslog",
-            "kamailio-acc", "kamailio-cdrs", "freeradius-radacct", "kea-leases",
+            "access-log", "kamailio-acc", "kamailio-cdrs", "freeradius-radacct", "kea-leases",
             "asterisk-cdr-csv"} <= names
 
 
@@ -137,3 +137,17 @@ def test_unknown_format_lists_the_log_formats(tmp_path: Path, name: str) -> None
     assert out.code == 2
     assert "zeek-log" in out.stderr and "kamailio-acc" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_forcing_access_log_reads_a_log_behind_a_banner(tmp_path: Path) -> None:
+    banner = [f"# exported by the log shipper, part {i}" for i in range(6)]
+    entries = [f'198.51.100.{i} - member{i} [01/Jun/2024:10:00:{i:02d} +0000] "GET /account '
+               f'HTTP/1.1" 200 {512 + i} "-" "Mozilla/5.0 (X11; Linux x86_64)"' for i in range(4)]
+    path = tmp_path / "access.txt"
+    path.write_text("\n".join(banner + entries) + "\n")
+    assert open_table(path, None).format != "access-log"
+    table = open_table(path, "access-log")
+    assert table.format == "access-log"
+    assert table.format_reason.startswith("--cdr-format access-log; ")
+    rows = sum(b.num_rows for b in table.batches(ReadPlan(sample_size=None)))
+    assert rows == 4
