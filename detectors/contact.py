@@ -38,15 +38,14 @@ from detectors.names import NameEvidence, NameRule
 # An address, alone or with a display name: `Jane Doe <jane@example.com>`. Local
 # parts and domains may be internationalised (josé@bücher.de) and a local part
 # quoted ("john doe"@example.org): the shape only proposes, email-validator decides.
+# Negated classes, not Unicode letter classes: RE2 runs them fifty times faster.
 _EMAIL = (
-    r'^(?:[^<>@]*<)?(?:"(?:[^"\\]|\\.){1,64}"|[\p{L}\p{N}!#$%&\'*+/=?^_`{|}~-]+'
-    r"(?:\.[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+)*)"
-    r"@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+\p{L}[\p{L}\p{N}-]{1,62}>?$"
+    r'^(?:[^<>@]*<)?(?:"(?:[^"\\]|\\.){1,64}"|[^\s"@<>()\[\],;:]+)'
+    r'@[^\s@<>()\[\],;:"]+\.[^\s@<>()\[\],;:".]{2,63}>?$'
 )
-_EMAIL_IN_TEXT = (
-    r"[\p{L}\p{N}._%+-]+@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+"
-    r"\p{L}[\p{L}\p{N}-]{1,62}"
-)
+# In text, a URL's path or query and quotes end the local part (`/users/jane@…`).
+_EMAIL_IN_TEXT = (r'[^\s"\'@<>()\[\],;:/=?&]+@[^\s@<>()\[\],;:"\'/]+'
+                  r'\.[^\s@<>()\[\],;:"\'./?&#=]{2,63}')
 
 
 @lru_cache(maxsize=1)
@@ -86,8 +85,8 @@ class EmailDetector(Detector):
         if not shaped:
             return Match(0, 0)
         # RFC 5322 syntax by email-validator (no DNS) and a public top-level domain,
-        # once per distinct candidate.
-        ok = check_distinct(s.filter(shaped_mask), email_valid, self)
+        # once per distinct candidate (about 0.1 ms each, so a random 500 past that).
+        ok = check_distinct(s.filter(shaped_mask), email_valid, self, limit=500)
         return Match(shaped, ok.matched, ok.evidence, ok.subset)
 
     def mask(self, value: str) -> str:
@@ -349,14 +348,13 @@ class StreetAddressDetector(Detector):
         spaced = view.having(" ")
         spaced = filter_if_any(spaced, pc.less_equal(pc.utf8_length(spaced), _STREET_MAX_LENGTH))
         # Street lines of other countries: the number comes after the street's name.
-        t = filter_if_any(spaced, pc.match_substring_regex(spaced, r"\p{L}.*\d|^\d"))
+        t = filter_if_any(spaced, pc.match_substring_regex(spaced, r"\p{L}.*\d|^#?\d"))
         intl = pc.match_substring_regex(t, _INTL_STREET)
         ki = count(intl)
         # US lines (a number first, a PO box or rural route, or a building before the
         # number): usaddress's CRF parser confirms them, once per distinct value.
-        s = filter_if_any(spaced, pc.and_(pc.match_substring_regex(spaced, _US_CANDIDATE),
-                                          pc.invert(pc.match_substring_regex(
-                                              spaced, _INTL_STREET))))
+        s = filter_if_any(t, pc.and_(pc.match_substring_regex(t, _US_CANDIDATE),
+                                     pc.invert(intl)))
         us = check_distinct(s, us_street, self, limit=_USADDRESS_LIMIT,
                             accept=lambda verdict: verdict == STREET)
         shaped = count(pc.match_substring_regex(s, r"^\d{1,6}\s+\S+")) + ki
@@ -366,8 +364,8 @@ class StreetAddressDetector(Detector):
             # Free text (`Leave it with the neighbour at 12 Harbor View Ln`): the first
             # street-shaped span of each value that is no street line itself, confirmed
             # by usaddress like a whole value.
-            whole = pc.or_(pc.match_substring_regex(view.strings, _US_CANDIDATE),
-                           pc.match_substring_regex(view.strings, _INTL_STREET))
+            whole = pc.or_(pc.is_in(view.strings, value_set=s),
+                           pc.is_in(view.strings, value_set=t.filter(intl)))
             rest = filter_if_any(view.strings, pc.invert(whole))
             spans = pc.extract_regex(rest, _STREET_SPAN)
             spans = pc.struct_field(spans.filter(pc.is_valid(spans)), [0])
@@ -378,7 +376,7 @@ class StreetAddressDetector(Detector):
             evidence = evidence + inside.evidence
         # A street's name without a number (`Barrows Junction`): an address only when the
         # column's name says so.
-        last = pc.struct_field(pc.extract_regex(view.strings, _NAMED_STREET), [0])
+        last = pc.struct_field(pc.extract_regex(spaced, _NAMED_STREET), [0])
         bare = count(pc.fill_null(pc.is_in(pc.utf8_lower(last), value_set=_STREET_TYPE_SET),
                                   False))
         return Match(max(shaped, found), found, evidence[:3], us.subset,
