@@ -287,6 +287,43 @@ class AccountIdDetector(Detector):
         return Match(k, k, take_evidence(s, ok, self))
 
 
+_FILE_SUFFIX = (r"(?i)\.(?:txt|log|csv|tsv|json|xml|ini|cfg|conf|exe|dll|sys|bat|cmd|ps1|"
+                r"pdf|docx?|xlsx?|pptx?|jpe?g|png|gif|zip|gz|tmp|bak|dat|db)$")
+
+
+@register
+class DomainAccountDetector(Detector):
+    """Directory logins written with their domain: ``CORP\\jdoe``, ``adventure-works\\ken0``.
+
+    Windows and Active Directory exports, audit logs and HR tables write a
+    login as ``DOMAIN\\user`` (the down-level logon name); the backslash form is
+    distinctive enough to be read from the values whatever the column is called.
+    """
+
+    entity = "ACCOUNT_ID"
+    name = "domain_account"
+    valid_word = "DOMAIN\\user logins"
+    names = NameRule(strong=("login id", "logon name", "sam account name", "user name",
+                             "login", "account"),
+                     veto=("password", "hash", "count", "attempt", "attempts", "failed"))
+    specificity = 35
+
+    def match(self, view: ValueView) -> Match | None:
+        s = view.having("\\")
+        if len(s) == 0:
+            return None
+        ok = pc.and_(
+            pc.match_substring_regex(s, r"^[A-Za-z][\w.-]{0,62}\\[A-Za-z0-9][\w.$-]{0,63}$"),
+            # A one-level relative path (`logs\\app.log`) is a file, not a login.
+            pc.invert(pc.match_substring_regex(s, _FILE_SUFFIX)))
+        k = count(ok)
+        return Match(k, k, take_evidence(s, ok, self))
+
+    def mask(self, value: str) -> str:
+        domain, _, user = value.partition("\\")
+        return f"{domain}\\{user[:1]}***"
+
+
 @register
 class UserNameDetector(AccountIdDetector):
     """Login names: `username`, `UserName`, `user.name`, `login`, `screen_name`."""
