@@ -476,12 +476,25 @@ class EmbeddedIPDetector(EmbeddedDetector):
     valid_word = "valid address"
     span = f"{_IPV4}|{_IPV6}"
     before = r"[^\w.:-]"
-    after = r"[^\w.:-]|[.:](?:$|\s)"
+    # An address may carry its port (``203.0.113.7:51234``, ``[2001:db8::1]:443``, the
+    # client of an HAProxy or OpenVPN line).
+    after = r"[^\w.:-]|[.:](?:$|\s)|:\d{1,5}(?:$|[^\w.:-])"
     context = (r"ip|ips|ipv4|ipv6|addr|address|from|client|remote|host|src|dst|source|origin|"
                r"forwarded|login|logged in")
     lookalike = _VERSION
     base_conf = 0.8
     context_conf = 0.9
+
+    def rows(self, view: ValueView) -> pa.Array:
+        # A forwarded-for chain (``198.51.100.4, 10.0.0.2, 10.0.0.3``) is all digits and
+        # separators, which the other searchers leave to the value detectors; its
+        # addresses are searched here.
+        text = searched(view)
+        if view.kind != "string":
+            return text
+        chains = view.numeric
+        chains = filter_if_any(chains, pc.match_substring_regex(chains, r"\d[.:][\d.:]*\s*,"))
+        return pa.concat_arrays([text, chains]) if len(chains) else text
 
     def validate(self, spans: pa.Array) -> pa.BooleanArray:
         six = pc.match_substring(spans, ":")
@@ -505,7 +518,9 @@ class EmbeddedMacDetector(EmbeddedDetector):
     entity = "MAC_ADDRESS"
     name = "embedded_mac_address"
     valid_word = "valid MAC"
-    span = (rf"{_HX}(?::{_HX}){{5}}|{_HX}(?:-{_HX}){{5}}"
+    # Netfilter's LOG target (iptables, nftables, Proxmox and UFW logs) writes the whole
+    # Ethernet header as MAC=: destination MAC, source MAC and EtherType, 14 octets.
+    span = (rf"{_HX}(?::{_HX}){{13}}|{_HX}(?::{_HX}){{5}}|{_HX}(?:-{_HX}){{5}}"
             r"|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}")
     before = r"[^\w.:-]"
     after = r"[^\w.:-]|[.:](?:$|\s)"
@@ -517,7 +532,15 @@ class EmbeddedMacDetector(EmbeddedDetector):
 
     def validate(self, spans: pa.Array) -> pa.BooleanArray:
         hexes = pc.utf8_lower(pc.replace_substring_regex(spans, r"[:.-]", ""))
-        return pc.invert(pc.match_substring_regex(hexes, r"^(?:0{12}|f{12})$"))
+        one = pc.invert(pc.match_substring_regex(hexes, r"^(?:0{12}|f{12})$"))
+        # A link-layer header: an EtherType (0x0600 and up), and a source or destination
+        # that is an address (a loopback header is all zeros).
+        header = pc.and_(
+            pc.match_substring_regex(hexes, r"^[0-9a-f]{24}(?:0[6-9a-f]|[1-9a-f][0-9a-f])"
+                                            r"[0-9a-f]{2}$"),
+            pc.invert(pc.match_substring_regex(hexes, r"^(?:0{24}|f{24})")))
+        six = pc.equal(pc.utf8_length(hexes), 12)
+        return pc.if_else(six, one, header)
 
     def needs_context(self, spans: pa.Array) -> pa.BooleanArray:
         # Three dotted groups of plain digits read as a version or an id as often.
@@ -526,6 +549,9 @@ class EmbeddedMacDetector(EmbeddedDetector):
     def mask(self, value: str) -> str:
         sep = ":" if ":" in value else ("-" if "-" in value else ".")
         parts = value.split(sep)
+        if len(parts) == 14:
+            # Both addresses of a link-layer header, destination then source.
+            return " ".join(sep.join(p[:3] + ["**"] * 3) for p in (parts[:6], parts[6:12]))
         return sep.join(parts[:3] + ["**"] * (len(parts) - 3))
 
 

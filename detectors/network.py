@@ -7,9 +7,12 @@ import ipaddress
 import pyarrow.compute as pc
 
 from detectors.base import (
+    ColumnFacts,
     Detector,
     Match,
+    Tally,
     ValueView,
+    Verdict,
     check_each,
     count,
     filter_if_any,
@@ -17,11 +20,15 @@ from detectors.base import (
     take_evidence,
 )
 from detectors.libraries import check_distinct, uap_recognises
-from detectors.names import NameRule
+from detectors.names import NameEvidence, NameRule, tokenize
 
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IPV4 = rf"^{_OCTET}(?:\.{_OCTET}){{3}}(?:/(?:3[0-2]|[12]?\d))?(?::\d{{1,5}})?$"
 _IPV6_SHAPE = r"^\[?[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:%\w+)?\]?(?:/\d{1,3})?$"
+_CHAIN = r"^([0-9A-Fa-f:.\[\]]+)(?:\s*,\s*[0-9A-Fa-f\[]*[.:][0-9A-Fa-f:.\[\]]*)+$"
+#: A field named for a version or build holds dotted numbers that are no address.
+_VERSION_WORDS = frozenset({"version", "ver", "vers", "build", "release", "firmware",
+                            "revision"})
 
 
 def _ipv6_valid(value: str) -> bool:
@@ -61,8 +68,10 @@ class IPAddressDetector(Detector):
     def match(self, view: ValueView) -> Match | None:
         if view.count == 0:
             return None
-        s = view.numeric
-        six = view.having(":", among_numbers=True)
+        # A forwarded-for chain (``198.51.100.4, 10.0.0.2``) is its addresses: the first,
+        # the client's, stands for the value.
+        s = pc.replace_substring_regex(view.numeric, _CHAIN, r"\1")
+        six = pc.replace_substring_regex(view.having(":", among_numbers=True), _CHAIN, r"\1")
         if view.is_text:
             found = pc.extract_regex(view.strings,
                                      rf"(?P<ip>\b{_OCTET}(?:\.{_OCTET}){{3}}\b)")
@@ -75,6 +84,11 @@ class IPAddressDetector(Detector):
         v6 = check_each(six.filter(v6_shape), _ipv6_valid, self)
         evidence.extend(v6.evidence)
         return Match(shaped, matched + v6.matched, tuple(evidence[:3]), v6.subset)
+
+    def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
+        if _VERSION_WORDS.intersection(tokenize(facts.name)):
+            return None  # `version`: 23.0.0.10 is a release, not a host
+        return super().judge(tally, facts, name)
 
     def mask(self, value: str) -> str:
         if ":" in value and value.count(":") >= 2:
