@@ -320,7 +320,7 @@ _USADDRESS_LIMIT = 500
 
 @register
 class StreetAddressDetector(Detector):
-    """Street addresses: house number, street name and suffix, or a PO box."""
+    """Street addresses: US lines confirmed by usaddress, PO boxes, European and Latin lines."""
 
     entity = "POSTAL_ADDRESS"
     name = "street_address"
