@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib.util
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ class Distinct:
     subset: int | None
     #: The distinct values parsed, the parser's verdict on each and how many
     #: candidates each stands for (for a second, looser reading: ``rows_where``).
-    values: tuple[str, ...] = ()
+    values: tuple[str, ...] = field(default=(), repr=False)  # raw: never printed
     verdicts: tuple[Any, ...] = ()
     weights: tuple[int, ...] = ()
     #: All candidates, parsed or not.
