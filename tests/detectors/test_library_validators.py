@@ -246,3 +246,20 @@ def test_street_names_without_a_number_need_a_street_column(tmp_path: Path) -> N
     })
     assert found["shipping_street"] == {"POSTAL_ADDRESS"}
     assert "POSTAL_ADDRESS" not in found["venue"]
+
+
+def test_the_libraries_work_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    # No DNS lookup for e-mail domains, no download of uap-core's regexes or of the
+    # public suffix list: users' machines may have no internet.
+    import socket
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("network access")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    from detectors.libraries import email_valid, uap_recognises, us_street
+
+    assert email_valid("josé@bücher.de") and not email_valid("printer-3f@office.local")
+    assert uap_recognises("Googlebot/2.1 (+http://www.google.com/bot.html)")
+    assert us_street("1420 Elm Street") and not us_street("Suite 200")
