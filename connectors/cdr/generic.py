@@ -178,6 +178,17 @@ def _is_messaging(names: Sequence[str]) -> bool:
     return bool(words & _MESSAGE_TOKENS) and not any(_is_duration(n) for n in names)
 
 
+#: RADIUS accounting attributes (FreeRADIUS ``radacct``): a session's usage, not a call, even
+#: beside ``CallingStationId`` and session times.
+_RADIUS_ACCOUNTING = frozenset({"acctsessionid", "acctuniqueid", "acctsessiontime",
+                                "acctinputoctets", "acctoutputoctets", "acctstatustype",
+                                "acctterminatecause", "nasipaddress", "framedipaddress"})
+
+
+def _is_radius_accounting(names: Sequence[str]) -> bool:
+    return len(_RADIUS_ACCOUNTING & {_compact(n) for n in names}) >= 2
+
+
 def classify_header(names: Sequence[str]) -> str | None:
     """Say why a header names a call log (the evidence), or None when it does not."""
     all_tokens = {t for n in names for t in tokens(n)}
@@ -384,6 +395,8 @@ class GenericCallLog(CdrSource):
         records = split_records(lines, delimiter)
         header = _looks_like_header(records[0])
         names = _unique(records[0]) if header else None
+        if names is not None and not forced and _is_radius_accounting(names):
+            return None  # RADIUS sessions: usage, read as a plain table (see core.records)
         data = [r for r in records[int(header):] if len(r) == len(records[0])]
         why = classify_header(names) if names is not None else None
         if why is not None and names is not None:
