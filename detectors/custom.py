@@ -3,13 +3,17 @@
 ```yaml
 recognizers:
   - name: employee_badge
-    supported_entity: ACCOUNT_ID        # one of the entity vocabulary
+    supported_entity: ACCOUNT_ID        # the vocabulary's, or a new type of your own
     patterns:
       - name: badge
         regex: "EMP-[0-9]{6}"           # RE2; matched against the whole value
     context: [badge, employee id]       # column-name words that support it
     requires_context: false             # true: only confirm a column so named
 ```
+
+A new entity type (``supported_entity: EMPLOYEE_BADGE``, capitals and
+underscores) needs ``category:``, the id of the policy category it belongs to
+(``customer_provided``), unless the policy itself lists the type under one.
 
 A pattern proposes; there is no validator, so a custom detector needs the same
 statistical evidence as the built-in ones before it flags a column.
@@ -46,6 +50,10 @@ class PatternDetector(Detector):
     #: The recognizer's patterns as one anchored RE2 alternation.
     pattern: ClassVar[str] = ""
     summary: ClassVar[str] = ""
+    #: The policy category of a new entity type (None: the vocabulary's, or the policy's).
+    category: ClassVar[str | None] = None
+    #: Where it was declared, for error messages: ``file: recognizer #2 (name)``.
+    declared_in: ClassVar[str] = ""
 
     @classmethod
     def description(cls) -> str:
@@ -64,9 +72,12 @@ class PatternDetector(Detector):
 
 
 def detector_class(name: str, entity: str, patterns: list[str], context: list[str],
-                   requires_context: bool, description: str) -> type[PatternDetector]:
+                   requires_context: bool, description: str, category: str | None = None,
+                   declared_in: str = "") -> type[PatternDetector]:
     """Return the detector class of one recognizer (not registered: a scan adds it by file)."""
     attributes = {
+        "category": category,
+        "declared_in": declared_in,
         "name": name,
         "entity": entity,
         "names": NameRule(strong=tuple(context)),
@@ -115,4 +126,32 @@ def _one(where: str, i: int, item: Any) -> type[PatternDetector]:
     requires = item.requires_context if item.requires_context is not None else not item.patterns
     entity = item.supported_entity
     description = item.description or f"custom {entity} patterns from {where}"
-    return detector_class(name, entity, patterns, context, requires, description)
+    return detector_class(name, entity, patterns, context, requires, description,
+                          item.category, f"{where}: recognizer #{i} ({name})")
+
+
+def new_types(detectors: list[PatternDetector], category_ids: frozenset[str],
+              listed: frozenset[str]) -> dict[str, str]:
+    """Return the policy category of each new entity type the detectors declare.
+
+    ``category_ids`` are the policy's categories and ``listed`` the entity types
+    it already places. Raises CustomDetectorError naming the recognizer when a
+    new type has no category, or one the policy does not have.
+    """
+    out: dict[str, str] = {}
+    for det in detectors:
+        if det.entity in VOCABULARY:
+            continue
+        if det.category is None:
+            if det.entity in listed:
+                continue
+            raise CustomDetectorError(
+                f"{det.declared_in}: {det.entity} is a new entity type: give it a "
+                "`category:` (a policy category id such as customer_provided), or list it "
+                "under a category of the policy")
+        if det.category not in category_ids:
+            raise CustomDetectorError(
+                f"{det.declared_in}: category '{det.category}' is not a category of the "
+                f"policy (one of {', '.join(sorted(category_ids))})")
+        out[det.entity] = det.category
+    return out

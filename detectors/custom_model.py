@@ -8,21 +8,21 @@ a presidio file loads as it is; any other key is a typo, named with its line.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from scanner.model import ENTITY_TYPES
+from scanner.model import ENTITY_TYPES, entity_type_problem
 from scanner.validation import Problem, unknown_key
-
-Entity = Literal[ENTITY_TYPES]  # type: ignore[valid-type]
 
 MESSAGES = {
     "recognizers": "expected a non-empty `recognizers:` list",
     "supported_entity": "recognizer #{n}: supported_entity must be one of "
-                        + ", ".join(sorted(ENTITY_TYPES)),
+                        + ", ".join(ENTITY_TYPES) + ", or a new type with a `category:`",
+    "category": "recognizer #{n}: `category:` must be a policy category id like "
+                "customer_provided",
     "patterns": "recognizer #{n}: `patterns` must be a list of {name, regex}",
     "regex": "recognizer #{n}: each pattern needs a `regex`",
     "context": "recognizer #{n}: `context` must be a list of column-name words",
@@ -64,7 +64,13 @@ class Recognizer(BaseModel):
 
     name: str | None = Field(default=None, description="default custom_N")
     description: str | None = Field(default=None, description="shown by `piiscan detectors`")
-    supported_entity: Entity = Field(description="an entity type of the vocabulary")
+    supported_entity: str = Field(
+        description="an entity type of the vocabulary, or a new one (EMPLOYEE_BADGE) "
+                    "with a `category:`")
+    category: str | None = Field(
+        default=None, pattern=r"^[a-z][a-z0-9_]*$",
+        description="a new entity type's policy category (customer_provided); "
+                    "not needed when the policy lists the type")
     supported_language: str | None = Field(default=None, description="presidio's; not used")
     patterns: list[Pattern] = Field(default_factory=list)
     context: list[str] = Field(default_factory=list,
@@ -82,6 +88,24 @@ class Recognizer(BaseModel):
         if not data.get("patterns") and not data.get("context"):
             raise Problem("recognizer #{n}: needs `patterns`, `context` or both")
         return data
+
+    @field_validator("supported_entity", mode="before")
+    @classmethod
+    def _entity(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        problem = entity_type_problem(value)
+        if problem:
+            raise Problem("recognizer #{n}: supported_entity: "
+                          + problem.replace("{", "{{").replace("}", "}}"))
+        return value
+
+    @model_validator(mode="after")
+    def _category(self) -> Recognizer:
+        if self.category is not None and self.supported_entity in ENTITY_TYPES:
+            raise Problem("recognizer #{n}: `category:` is for new entity types; "
+                          f"{self.supported_entity} has the policy's categories")
+        return self
 
     @field_validator("context", mode="before")
     @classmethod

@@ -6,6 +6,8 @@ depend on it without creating a cycle.
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass, field, replace
 from enum import Enum, IntEnum
 from importlib import metadata
@@ -68,6 +70,29 @@ ENTITY_TYPES: tuple[str, ...] = (
     "NATIONAL_ID",
     "TAX_ID",
 )
+
+
+#: A custom entity type's name: capitals, digits and underscores (``EMPLOYEE_BADGE``).
+_CUSTOM_ENTITY = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
+
+
+def entity_type_problem(name: object) -> str | None:
+    """Say what is wrong with an entity type's name; None for the vocabulary's and custom ones.
+
+    Custom detectors may add their own types (``EMPLOYEE_BADGE``), written in
+    capitals and underscores; a name a letter or two away from one of the
+    vocabulary (``US_SNN``) is taken for a typo of it.
+    """
+    if name in ENTITY_TYPES:
+        return None
+    text = str(name)
+    hint = difflib.get_close_matches(text.upper(), ENTITY_TYPES, n=1, cutoff=0.8)
+    if hint:
+        return f"unknown entity type '{text}' (did you mean {hint[0]}?)"
+    if not isinstance(name, str) or not _CUSTOM_ENTITY.match(name):
+        return (f"entity type '{text}' is neither one of the vocabulary nor a custom type "
+                "in capitals and underscores (like EMPLOYEE_BADGE)")
+    return None
 
 
 class Status(str, Enum):  # noqa: UP042 - str mixin keeps json.dumps(Status.OK) working

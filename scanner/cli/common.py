@@ -245,7 +245,7 @@ def load_inputs(args: ScanArgs, *, need_sources: bool = True) -> Inputs:
         policy = Policy.load(policy_path)
     except PolicyError as exc:
         raise click.UsageError(str(exc)) from exc
-    check_custom_detectors(args.custom_detectors)
+    policy = check_custom_detectors(args.custom_detectors, policy) or policy
     return Inputs(config_file, policy, policy_path,
                   discovered=config_path is not None and not args.config_path)
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 import codecs
 import math
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from connectors.base import DEFAULT_SAMPLE_SIZE, ConnectorOptions
+
+if TYPE_CHECKING:
+    from scanner.policy import Policy
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -128,12 +131,21 @@ def connector_options(*, include: tuple[str, ...], exclude: tuple[str, ...],
         header=header, cdr_format=cdr_format, cdr_layout=cdr_layout)
 
 
-def check_custom_detectors(paths: tuple[str, ...]) -> None:
-    """Load each detector file once up front: a malformed one is a usage error (exit 2)."""
-    from detectors.custom import CustomDetectorError, load
+def check_custom_detectors(paths: tuple[str, ...], policy: Policy | None = None) -> Policy | None:
+    """Load each detector file once up front: a malformed one is a usage error (exit 2).
+
+    Returns ``policy`` with the new entity types the files declare placed in
+    their categories (a category the policy lacks is a usage error too).
+    """
+    from detectors.custom import CustomDetectorError, load, new_types
 
     for path in paths:
         try:
-            load(path)
+            detectors = load(path)
+            if policy is not None:
+                listed = frozenset(e for c in policy.categories for e in c.entities)
+                ids = frozenset(c.id for c in policy.categories)
+                policy = policy.with_entities(new_types(detectors, ids, listed))
         except CustomDetectorError as exc:
             raise click.UsageError(str(exc)) from exc
+    return policy

@@ -81,7 +81,12 @@ class Engine:
         self.policy = policy if policy is not None else Policy.load(config.policy_path)
         self.detectors: list[Detector] = all_detectors()
         for path in config.custom_detectors:
-            self.detectors.extend(custom.load(path))
+            mine = custom.load(path)
+            self.detectors.extend(mine)
+            # New entity types join the policy category their file or the policy names.
+            listed = frozenset(e for c in self.policy.categories for e in c.entities)
+            ids = frozenset(c.id for c in self.policy.categories)
+            self.policy = self.policy.with_entities(custom.new_types(mine, ids, listed))
         # Inside values, the embedded detectors are the one authority (context,
         # look-alikes, counts per value); the value detectors' own free-text
         # search is not reported.

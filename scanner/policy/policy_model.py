@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from scanner.model import ENTITY_TYPES
+from scanner.model import entity_type_problem
 from scanner.validation import Problem, unknown_key
 
 SENSITIVITY = Literal["low", "medium", "high", "critical"]
@@ -44,9 +44,9 @@ MESSAGES = {
 }
 
 
-def _entity_hint(value: object) -> str:
-    hint = difflib.get_close_matches(str(value).upper(), ENTITY_TYPES, n=1)
-    return f" (did you mean {hint[0]}?)" if hint else ""
+def _braces(text: str) -> str:
+    """Escape braces: a problem's message is formatted once more with the category number."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 class Storage(BaseModel):
@@ -116,8 +116,10 @@ class Category(BaseModel):
             return value
         seen: list[str] = []
         for j, e in enumerate(value):
-            if not isinstance(e, str) or e not in ENTITY_TYPES:
-                raise Problem(f"category #{{n}}: unknown entity type '{e}'{_entity_hint(e)}", j)
+            # A type outside the vocabulary is a custom detector's (EMPLOYEE_BADGE).
+            problem = entity_type_problem(e)
+            if problem:
+                raise Problem(f"category #{{n}}: {_braces(problem)}", j)
             if e in seen:
                 raise Problem(f"category #{{n}}: entity type '{e}' is listed twice", j)
             seen.append(e)
@@ -163,9 +165,9 @@ class PolicyModel(BaseModel):
         if not isinstance(value, dict):
             return value
         for entity, keys in value.items():
-            if entity not in ENTITY_TYPES:
-                raise Problem(f"fides_categories: unknown entity type '{entity}'"
-                              f"{_entity_hint(entity)}", entity)
+            problem = entity_type_problem(entity)
+            if problem:
+                raise Problem(f"fides_categories: {_braces(problem)}", entity)
             items = keys if isinstance(keys, list) else [keys]
             if not items:
                 raise Problem(f"fides_categories: {entity} needs at least one category", entity)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -178,6 +178,23 @@ class Policy:
                if self.fides else {}),
             **({"next_steps": dict(self.next_steps)} if self.next_steps else {}),
         }
+
+    def with_entities(self, extra: Mapping[str, str]) -> Policy:
+        """Return the policy with custom entity types added to categories (type -> category id).
+
+        A custom detector file maps its own types (``category: customer_provided``);
+        a type the category already lists stays listed once. KeyError for an unknown id.
+        """
+        if not extra:
+            return self
+        missing = sorted(set(extra.values()) - {c.id for c in self.categories})
+        if missing:
+            raise KeyError(missing[0])
+        cats = tuple(
+            replace(c, entities=c.entities + tuple(
+                e for e, cid in sorted(extra.items()) if cid == c.id and e not in c.entities))
+            for c in self.categories)
+        return replace(self, categories=cats)
 
     def categories_for(self, entities: tuple[str, ...] | list[str], cpni: bool) -> tuple[str, ...]:
         """Return the category ids for a column's entities; CPNI only when the column is CPNI."""

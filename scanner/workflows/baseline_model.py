@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from scanner.model import ENTITY_TYPES
+from scanner.model import ENTITY_TYPES, entity_type_problem
 from scanner.validation import Problem
 
 FORMAT_NAME = "piiscan-baseline"
@@ -106,7 +106,8 @@ class BaselineFile(BaseModel):
                 raise Problem("a column maps entity types to approvals, like "
                               '{"US_SSN": {"reason": "..."}}', ident)
             for entity in entities:
-                if entity not in ENTITY_TYPES:
+                # A custom detector's own type (EMPLOYEE_BADGE) may be approved too.
+                if entity not in ENTITY_TYPES and entity_type_problem(entity):
                     hint = difflib.get_close_matches(entity.upper(), ENTITY_TYPES, n=1)
                     suggestion = f" (did you mean {hint[0]}?)" if hint else ""
                     raise Problem(f"unknown entity type {json.dumps(entity)}{suggestion}",

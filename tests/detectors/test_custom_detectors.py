@@ -37,8 +37,12 @@ def test_example_file_finds_badges(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("text", "problem"), [
     ("recognizers: []", "non-empty"),
-    ("recognizers:\n  - name: x\n    supported_entity: SHOE_SIZE\n    patterns: [{regex: a}]",
+    ("recognizers:\n  - name: x\n    supported_entity: US_SNN\n    patterns: [{regex: a}]",
      "supported_entity"),
+    ("recognizers:\n  - name: x\n    supported_entity: shoe size\n    patterns: [{regex: a}]",
+     "supported_entity"),
+    ("recognizers:\n  - name: x\n    supported_entity: ACCOUNT_ID\n    category: cpni\n"
+     "    patterns: [{regex: a}]", "category"),
     ("recognizers:\n  - name: x\n    supported_entity: ACCOUNT_ID\n    patterns: [{regex: '(a'}]",
      "RE2"),
     ("recognizers:\n  - name: x\n    supported_entity: ACCOUNT_ID", "patterns"),
