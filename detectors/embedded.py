@@ -61,8 +61,13 @@ from detectors.contact import (
     nanp_pattern,
 )
 from detectors.financial import iban_length_ok
-from detectors.identity import DateOfBirthDetector, PersonNameDetector
-from detectors.names import NameEvidence, NameRule
+from detectors.identity import (
+    AccountIdDetector,
+    DateOfBirthDetector,
+    PersonNameDetector,
+    UserNameDetector,
+)
+from detectors.names import NameEvidence, NameRule, tokenize
 
 #: Characters of context kept before and after a candidate.
 _BEFORE = 40
@@ -734,3 +739,119 @@ class KeyedAddressDetector(KeyedDetector):
     def mask(self, value: str) -> str:
         words = value.replace("+", " ").split()
         return " ".join(["***"] * (len(words) - 1) + words[-1:])
+
+
+# --- accounts in log lines: the key, the SIP URI or the word names the value ------------
+
+#: A line worth searching for an account: a key about users or accounts, a SIP URI, or
+#: a user in brackets.
+_ACCOUNT_GATE = r"(?i)(?:user|account|acct|login|logon|sips?:|for \[)"
+#: What comes right before an account, in one of three forms:
+#: ``AccountID="1001"``, ``"user": "jdoe"``, ``user=jdoe``, ``invalid user: (jdoe)``;
+#: a SIP URI's user part ``sip:1001@example.com``; a word then a bracketed or
+#: user@host identity ``user 1001@example.com``, ``Can't find user [1001@…]``, ``for [1001]``.
+_ACCOUNT_BEFORE = (
+    r"(?i:(?:^|[^\w.-])[\w.-]{0,24}(?:user|account|acct|login|logon)[\w.-]{0,24}"
+    r"[\"']?[ \t]*[:=][ \t]*[\"'(<\[]?"
+    r"|(?:^|[^\w.+-])sips?:"
+    r"|(?:^|[^\w.-])(?:(?:user|username|account|login)[ \t]+[\"'(<\[]?|for[ \t]+\[))"
+)
+_ACCOUNT_VALUE = r"[A-Za-z0-9][\w.+-]{0,63}"
+#: The key of a key=value pair (quoted, or followed by ``=``, or by ``:`` then a
+#: quote or bracket, or by ``:`` and the value at once: ``user: please`` is prose).
+_ACCOUNT_KEY = (r"(?P<k>[A-Za-z_][\w.-]{0,48})(?:[\"'][ \t]*[:=][ \t]*[\"']?|=[ \t]*[\"'(<\[]?"
+                r"|:[ \t]*[\"'(<\[]|:)$")
+#: A word then the identity: it counts bracketed or as user@host.
+_ACCOUNT_WORD = r"(?i)(?:^|[^\w.-])(?:(?:user|username|account|login)[ \t]+[\"'(<\[]?|for[ \t]+\[)$"
+#: Keys that name accounts in logs beyond the column-name rules (``user=``, ``ruser=``).
+_ACCOUNT_KEYS = NameRule(strong=("user", "ruser", "auth user", "authuser", "sip user",
+                                 "account", "acct"))
+#: Words in a key that make it about something else than the account itself.
+_ACCOUNT_KEY_VETO = frozenset({
+    "agent", "type", "types", "count", "role", "roles", "group", "groups", "status", "state",
+    "password", "pass", "passwd", "hash", "token", "secret", "key", "time", "date", "at",
+    "last", "first", "attempt", "attempts", "failed", "home", "dir", "shell", "uid", "gid",
+    "level", "mode", "class", "email", "mail", "balance", "bank", "routing", "iban",
+    "length", "len", "age", "tenure", "limit", "enabled", "disabled", "url", "uri", "path",
+})
+#: Placeholders where a log has no account.
+_NO_ACCOUNT = pa.array(["unknown", "none", "null", "nil", "undefined", "anonymous", "empty",
+                        "true", "false", "n", "na", "nobody", "invalid", "guest"])
+
+
+@register
+class KeyedAccountDetector(EmbeddedDetector):
+    """Account and SIP user names inside log lines: AccountID="1001", user=jdoe, sip:1001@host."""
+
+    entity = "ACCOUNT_ID"
+    name = "embedded_account_id"
+    valid_word = "account named by its key"
+    span = _ACCOUNT_VALUE
+    lookalike = r"$^"
+    base_conf = 0.8
+    context_conf = 0.8
+
+    def rows(self, view: ValueView) -> pa.Array:
+        cached = view.__dict__.get("_embedded_account_rows")
+        if cached is not None:
+            return cached
+        text = view.textual
+        if len(text):
+            text = filter_if_any(text, pc.match_substring_regex(text, _ACCOUNT_GATE))
+        if len(text):
+            text = _decode_percent(text)
+        view.__dict__["_embedded_account_rows"] = text
+        return text
+
+    def _extract_pattern(self) -> str:
+        return rf"(?s)(?P<b>{_ACCOUNT_BEFORE})(?P<x>{self.span})(?:$|[^\w.+-])"
+
+    def _cut_pattern(self) -> str:
+        return rf"(?s)(?:{_ACCOUNT_BEFORE})(?:{self.span})(?:$|[^\w.+-])"
+
+    def needs_context(self, spans: pa.Array) -> pa.BooleanArray:
+        return pc.is_valid(spans)
+
+    def context_mask(self, pre: pa.Array, post: pa.Array) -> pa.BooleanArray:
+        n = len(pre)
+        # A SIP URI's user part, followed by its host.
+        sip = pc.and_(pc.match_substring_regex(pre, r"(?i)(?:^|[^\w.+-])sips?:$"),
+                      pc.match_substring_regex(post, r"^@"))
+        # A word, then a bracketed identity or user@host.
+        closed = pc.match_substring_regex(post, r"^[@\]]")
+        word = pc.and_(pc.match_substring_regex(pre, _ACCOUNT_WORD), closed)
+        # A key naming an account, judged like a column name.
+        keys = pc.struct_field(pc.extract_regex(pre, _ACCOUNT_KEY), [0])
+        distinct = pc.unique(keys.drop_null()).to_pylist()
+        telling = [k for k in distinct if _account_key(_as_text(k))]
+        keyed = (pc.fill_null(pc.is_in(keys, value_set=pa.array(telling, keys.type)), False)
+                 if telling else pa.array(np.zeros(n, dtype=bool)))
+        return pc.fill_null(pc.or_(pc.or_(sip, word), keyed), False)
+
+    def validate(self, spans: pa.Array) -> pa.BooleanArray:
+        low = pc.utf8_lower(spans)
+        placeholder = pc.is_in(pc.utf8_trim(low, "."), value_set=_NO_ACCOUNT)
+        # Dates, times and decimals under a key (``login=2024-03-01``) are no accounts.
+        when = pc.match_substring_regex(spans, r"^\d{1,4}[-/.]\d{1,2}(?:[-/.T]|$)|^\d+\.\d+$")
+        return pc.and_(pc.greater_equal(pc.utf8_length(spans), 2),
+                       pc.invert(pc.or_(placeholder, when)))
+
+    def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
+        verdict = super().judge(tally, facts, name)
+        if verdict is None:
+            return None
+        return Verdict(verdict.entity, verdict.confidence, verdict.matched, verdict.sampled,
+                       (f"{verdict.matched:,} of {verdict.sampled:,} values name an account "
+                        "(a user or account key, a SIP URI, a user@host)",),
+                       verdict.evidence, True, in_text=True)
+
+    def mask(self, value: str) -> str:
+        return value[:1] + "***"
+
+
+def _account_key(key: str) -> bool:
+    """Tell whether a key of a log line names an account (``AccountID``, ``user``, ``login``)."""
+    if _ACCOUNT_KEY_VETO.intersection(tokenize(key)):
+        return False
+    return any(rule.evaluate(key).score >= 0.5 for rule in
+               (AccountIdDetector.names, UserNameDetector.names, _ACCOUNT_KEYS))

@@ -110,3 +110,70 @@ def test_a_version_field_is_never_an_address(column: str) -> None:
     facts = ColumnFacts("peer_ip", "string", "string", 40)
     assert det.judge(Tally(m.shaped, m.matched), facts, det.names.evaluate("peer_ip"))
 
+
+
+ACCOUNT_LINES = [
+    # Asterisk's security events (res_security_log) name the endpoint in AccountID.
+    ('[Nov  4 07:20:11] SECURITY[2210] res_security_log.c: SecurityEvent="InvalidPassword",'
+     'EventTV="2024-11-04T07:20:11.508+0000",Severity="Error",Service="SIP",EventVersion="2",'
+     'AccountID="2207",SessionID="0x7f3a5c01d2e0",LocalAddress="IPV4/UDP/192.0.2.5/5060",'
+     'RemoteAddress="IPV4/UDP/198.51.100.40/5071",Challenge="4a1f09be"'),
+    # chan_sip's failed registration: the SIP URI's user part.
+    ("[Nov  4 07:21:03] NOTICE[2214] chan_sip.c: Registration from "
+     "'\"Front desk\" <sip:2311@pbx.example.net>' failed for '198.51.100.41:5060' - "
+     "Wrong password"),
+    # FreeSWITCH sofia: the user of an unknown address-of-record, an auth failure.
+    ("2024-11-04 07:22:40.118204 97.12% [WARNING] sofia_reg.c:1819 Can't find user "
+     "[3105@voip.example.org] from 198.51.100.42"),
+    ("2024-11-04 07:22:41.006310 97.12% [WARNING] sofia_reg.c:3211 SIP auth failure (REGISTER) "
+     "on sofia profile 'internal' for [3106@voip.example.org] from ip 198.51.100.43"),
+    ("2024-11-04 07:22:42 sofia: challenge for user 3107@voip.example.org refused"),
+    # Keys of applications' messages and JSON held in a text column.
+    "2024-11-04T07:23:00Z auth WARN login rejected user=m.okafor reason=bad_password",
+    'payload {"event": "auth.failed", "username": "tbrennan", "ip": "198.51.100.44"}',
+    "Authentication attempt invalid user: (svc-backup)",
+]
+NO_ACCOUNT_LINES = [
+    # Netfilter's packet ID, owner UID and GID are no accounts.
+    netfilter(3, "02:1a:2b:3c:4d:5e:02:aa:bb:cc:dd:01:08:00"),
+    "IN=eth1 OUT= SRC=198.51.100.50 DST=192.0.2.1 LEN=52 ID=4411 UID=1000 GID=1000 PROTO=TCP",
+    # pfSense filterlog's CSV payload: rule numbers and sequence numbers.
+    "5,,,1000000103,igb1,match,block,in,4,0x0,,64,11842,0,DF,6,tcp,60,192.0.2.9,192.0.2.1,"
+    "51512,443,0,S,3049216611,,64240,,mss;sackOK;TS;nop;wscale",
+    # Keys about accounts that hold no account, and prose.
+    'AccountID="<unknown>",Service="PJSIP"',
+    "user_agent=Mozilla/5.0 account_type=premium user_count=42 last_login=2024-03-01",
+    "please ask the user: restart the modem and retry",
+    "the user opened a ticket for the account",
+    "sip:pbx.example.net registered",
+]
+
+
+@pytest.mark.parametrize("line", ACCOUNT_LINES)
+def test_accounts_in_log_lines_are_named_by_key_uri_or_user_at_host(line: str) -> None:
+    from detectors.embedded import KeyedAccountDetector
+
+    tally = run(KeyedAccountDetector(), [line])
+    assert (tally.matched, tally.strong) == (1, 1)
+    (evidence,) = tally.evidence
+    assert evidence.endswith("***") and evidence not in line
+
+
+@pytest.mark.parametrize("line", NO_ACCOUNT_LINES)
+def test_packet_ids_placeholders_and_prose_are_no_accounts(line: str) -> None:
+    from detectors.embedded import KeyedAccountDetector
+
+    assert run(KeyedAccountDetector(), [line]).matched == 0
+
+
+def test_an_account_finding_is_embedded_and_says_why() -> None:
+    from detectors.embedded import KeyedAccountDetector
+
+    det = KeyedAccountDetector()
+    lines = ACCOUNT_LINES * 5 + NO_ACCOUNT_LINES * 5
+    tally = run(det, lines)
+    assert tally.matched == len(ACCOUNT_LINES) * 5
+    verdict = det.judge(tally, ColumnFacts("line", "string", "string", len(lines)),
+                        det.names.evaluate("line"))
+    assert verdict is not None and verdict.entity == "ACCOUNT_ID" and verdict.in_text
+    assert "key" in verdict.reasons[0]
