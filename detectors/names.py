@@ -9,6 +9,7 @@ phrases that support it (strong or weak) and tokens that veto it
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -127,6 +128,43 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "meid": ("meid",),
 }
 
+#: Column names in the main European and Latin American languages, read as the English
+#: words the rules use (accents are folded first: ``Teléfono`` is ``telefono``).
+TRANSLATIONS: dict[str, tuple[str, ...]] = {
+    # Names of people.
+    "vorname": ("first", "name"), "nachname": ("last", "name"), "familienname": ("last", "name"),
+    "nombre": ("name",), "nombres": ("first", "name"), "apellido": ("last", "name"),
+    "apellidos": ("last", "name"), "prenom": ("first", "name"), "nom": ("name",),
+    "nome": ("name",), "sobrenome": ("last", "name"), "cognome": ("last", "name"),
+    "voornaam": ("first", "name"), "achternaam": ("last", "name"), "completo": ("full",),
+    "complet": ("full",), "vollstandiger": ("full",),
+    # Birth.
+    "geburtsdatum": ("birth", "date"), "geburtstag": ("birth", "day"),
+    "nacimiento": ("birth",), "naissance": ("birth",), "nascimento": ("birth",),
+    "nascita": ("birth",), "geboortedatum": ("birth", "date"), "fecha": ("date",),
+    "datum": ("date",),
+    # Contact.
+    "telefono": ("telephone",), "telefone": ("telephone",), "telefon": ("telephone",),
+    "telefoon": ("telephone",), "telephone": ("telephone",), "handy": ("mobile", "phone"),
+    "movil": ("mobile", "phone"), "celular": ("mobile", "phone"),
+    "telemovel": ("mobile", "phone"), "cellulare": ("mobile", "phone"),
+    "correo": ("email",), "courriel": ("email",), "adresse": ("address",),
+    "direccion": ("address",), "endereco": ("address",), "indirizzo": ("address",),
+    "anschrift": ("address",), "adres": ("address",), "strasse": ("street",),
+    "calle": ("street",), "rue": ("street",), "straat": ("street",),
+    "postleitzahl": ("postal", "code"), "plz": ("postal", "code"), "cep": ("postal", "code"),
+    "postcode": ("postal", "code"), "codigo": ("code",), "ort": ("city",), "stadt": ("city",),
+    "ciudad": ("city",), "ville": ("city",), "cidade": ("city",), "citta": ("city",),
+    "localidad": ("city",), "woonplaats": ("city",), "plaats": ("city",),
+    # Customers and accounts.
+    "kunde": ("customer",), "kunden": ("customer",), "cliente": ("customer",),
+    "kundennummer": ("customer", "number"), "konto": ("account",),
+    "kontonummer": ("account", "number"), "cuenta": ("account",), "conta": ("account",),
+    "numero": ("number",), "nummer": ("number",), "benutzername": ("user", "name"),
+    "usuario": ("user",), "utilisateur": ("user",), "utente": ("user",),
+}
+ABBREVIATIONS.update(TRANSLATIONS)
+
 #: Words used to split run-together lowercase names (``customername``).
 _VOCAB = {
     "account", "address", "agent", "amount", "answer", "app", "area", "balance", "bank", "bill",
@@ -174,6 +212,10 @@ def tokenize(name: str) -> tuple[str, ...]:
     """Split a column name into lowercase words, expanding abbreviations."""
     # "IPv4", "ipv6", "IPv4v6" are one word each, whatever the case convention.
     name = _IP_VERSION.sub("_ip_", name)
+    if not name.isascii():
+        # Accents folded, so `Teléfono`, `Straße` and `prénom` read as their words.
+        name = unicodedata.normalize("NFKD", name.replace("ß", "ss").replace("ẞ", "SS"))
+        name = "".join(ch for ch in name if not unicodedata.combining(ch))
     raw: list[str] = []
     for part in re.split(r"[^0-9A-Za-z]+", name):
         if part:

@@ -156,3 +156,37 @@ def test_placeholder_text_is_not_read_for_names(text: str, filler: bool) -> None
     from detectors.language import placeholder
 
     assert placeholder(text) is filler
+
+
+@pytest.mark.parametrize(("column", "detector"), [
+    ("Vorname", "person_name_column"), ("Nachname", "person_name_column"),
+    ("apellidos", "person_name_column"), ("prénom", "person_name_column"),
+    ("sobrenome", "person_name_column"), ("achternaam", "person_name_column"),
+    ("Geburtsdatum", "date_of_birth"), ("fecha_nacimiento", "date_of_birth"),
+    ("data_nascimento", "date_of_birth"), ("date_de_naissance", "date_of_birth"),
+    ("Teléfono", "phone"), ("Telefonnummer", "phone"), ("celular", "phone"),
+    ("correo_electronico", "email"), ("E-Mail-Adresse", "email"),
+    ("Straße", "street_address"), ("calle", "street_address"),
+    ("PLZ", "postal_code"), ("Código Postal", "postal_code"), ("Postleitzahl", "postal_code"),
+    ("Kundennummer", "account_id"), ("Benutzername", "user_name"),
+])
+def test_headers_in_other_languages(column: str, detector: str) -> None:
+    assert DETECTORS[detector].names.evaluate(column).score >= 0.5, column
+
+
+def test_a_german_customer_export(tmp_path: Path) -> None:
+    found = _scan(tmp_path, {
+        "Kundennummer": [f"K-{1000 + i}" for i in range(12)],
+        "Vorname": ["Jürgen", "Anja", "Katrin", "Stefan", "Ute", "Björn"] * 2,
+        "Nachname": ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Becker"] * 2,
+        "Straße": ["Hauptstraße 5", "Lindenweg 12", "Am Markt 3", "Bahnhofstr. 44",
+                   "Gartenstraße 7a", "Schulweg 9"] * 2,
+        "PLZ": ["10115", "80331", "50667", "20095", "70173", "01067"] * 2,
+        "Ort": ["Berlin", "München", "Köln", "Hamburg", "Stuttgart", "Dresden"] * 2,
+        "Telefon": ["030 1234567", "089 7654321", "0221 998877", "040 555123",
+                    "0711 246810", "0351 135790"] * 2,
+    })
+    assert found["Vorname"] == found["Nachname"] == {"PERSON_NAME"}
+    assert found["Straße"] == found["PLZ"] == found["Ort"] == {"POSTAL_ADDRESS"}
+    assert found["Kundennummer"] == {"ACCOUNT_ID"}
+    assert found["Telefon"] == {"PHONE_NUMBER"}
