@@ -8,12 +8,23 @@ messages of the usual login and mail daemons say (sshd, sudo, su, login,
 pam_unix, useradd, postfix, dovecot, sendmail):
 
 * ``user``: the account (``for``, ``Invalid user``, ``session opened for
-  user``, ``sudo: USER :``, ``user=``, ``sasl_username=``, ``name=``);
+  user``, ``sudo: USER :``, ``user=``, ``sasl_username=``, ``name=``, Asterisk's
+  ``AccountID="..."``);
 * ``source address`` and ``source port``: where it came from (``from``,
-  ``rhost=``, ``client=host[addr]``, ``rip=``, ``port``);
+  ``rhost=``, ``client=host[addr]``, ``rip=``, ``port``, netfilter's ``SRC=``,
+  Asterisk's ``RemoteAddress="IPV4/UDP/addr/port"``, pfSense filterlog's CSV
+  source field);
+* ``destination address`` (netfilter's ``DST=``, filterlog's destination field);
+* ``source mac`` and ``destination mac``: netfilter's ``MAC=`` is the Ethernet
+  header (destination MAC, source MAC, EtherType); RouterOS's ``src-mac``. A
+  loopback header's all-zero address is none;
 * ``key fingerprint`` (sshd public keys);
 * ``mail from`` and ``mail to`` (postfix/sendmail envelope addresses);
 * ``message``: the rest of the text, with the extracted address replaced.
+
+Only timestamp, hostname, program[pid] and message are always there: a field
+no line of a batch holds is left out (a firewall log has no ``user`` column, so
+nothing is claimed of an empty one).
 
 All of it is extracted column-wise with RE2 patterns through
 ``pyarrow.compute`` (no per-line Python work beyond splitting lines). The
@@ -31,7 +42,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors.base import ColumnInfo, ReadPlan, SourceError, Table
-from connectors.lines import LineCounts, LineRecordSource, iter_chunks, open_binary, rebatch
+from connectors.lines import (
+    LineCounts,
+    LineRecordSource,
+    iter_chunks,
+    open_binary,
+    read_head,
+    rebatch,
+)
 from connectors.registry import register
 
 FORMAT = "syslog"
@@ -56,6 +74,8 @@ _USER = [
     rf"by user \"?(?P<v>{_NAME})\"?",
     rf"^\s*(?P<v>{_NAME}) : TTY=",
     rf"(?:^|\s)(?:user|sasl_username|name|USER|ruser)=<?\"?(?P<v>{_NAME})",
+    # Asterisk's security events name the SIP endpoint (or "<unknown>").
+    rf"\bAccountID=\"(?P<v>{_NAME})\"",
     rf"(?:for user|for) \"?(?P<v>{_NAME})\"?",
 ]
 _SOURCE = [
@@ -63,8 +83,24 @@ _SOURCE = [
     rf"\brhost=(?P<v>{_ADDR})",
     rf"\bclient=[^\[\s]*\[(?P<v>{_ADDR})\]",
     rf"\brip=(?P<v>{_ADDR})",
+    # Netfilter's LOG target (iptables, nftables, UFW): SRC=.
+    rf"(?:^|\s)SRC=(?P<v>{_ADDR})(?:\s|$)",
+    # Asterisk's security events: RemoteAddress="IPV4/UDP/addr/port".
+    rf"\bRemoteAddress=\"IPV[46]/\w+/(?P<v>{_ADDR})/",
+    # pfSense filterlog's CSV payload: ...,length,source,destination,ports...
+    rf"(?:^|,)(?P<v>{_ADDR}),{_ADDR},\d",
     rf"\[(?P<v>{_IPV4})\]",
 ]
+_DESTINATION = [
+    rf"(?:^|\s)DST=(?P<v>{_ADDR})(?:\s|$)",
+    rf"(?:^|,){_ADDR},(?P<v>{_ADDR}),\d",
+]
+_HEX2 = r"[0-9A-Fa-f]{2}"
+_MAC = rf"{_HEX2}(?::{_HEX2}){{5}}"
+#: Netfilter's MAC= is the Ethernet header: destination MAC, source MAC, EtherType.
+_SOURCE_MAC = [rf"(?:^|\s)MAC={_MAC}:(?P<v>{_MAC}):{_HEX2}:{_HEX2}(?:\s|$)",
+               rf"\bsrc-mac[ =](?P<v>{_MAC})\b"]
+_DESTINATION_MAC = [rf"(?:^|\s)MAC=(?P<v>{_MAC}):{_MAC}:{_HEX2}:{_HEX2}(?:\s|$)"]
 _PORT = [r"\bport (?P<v>\d{1,5})\b"]
 _FINGERPRINT = [r"\b(?:RSA|DSA|ECDSA|ED25519)(?:-CERT)? (?P<v>SHA256:\S+|(?:[0-9a-f]{2}:){15}"
                 r"[0-9a-f]{2})"]
@@ -72,7 +108,11 @@ _MAIL_FROM = [r"\bfrom=<(?P<v>[^>]*)>"]
 _MAIL_TO = [r"\b(?:orig_)?to=<(?P<v>[^>]*)>"]
 
 COLUMNS = ("timestamp", "hostname", "program[pid]", "user", "source address", "source port",
-           "key fingerprint", "mail from", "mail to", "message")
+           "destination address", "source mac", "destination mac", "key fingerprint",
+           "mail from", "mail to", "message")
+#: Columns every line has; the others are read from the messages and exist only when
+#: some line holds them (a firewall log has no envelope sender, an auth log no MAC).
+ALWAYS = ("timestamp", "hostname", "program[pid]", "message")
 
 
 def _first(message: pa.Array, patterns: list[str]) -> pa.Array:
@@ -82,6 +122,12 @@ def _first(message: pa.Array, patterns: list[str]) -> pa.Array:
         found = pc.struct_field(pc.extract_regex(message, pattern), [0])
         out = pc.coalesce(found, out)
     return pc.if_else(pc.equal(out, ""), pa.scalar(None, pa.string()), out)
+
+
+def _link(message: pa.Array, patterns: list[str]) -> pa.Array:
+    """Take a MAC address; a loopback header's all-zero address is none."""
+    out = _first(message, patterns)
+    return pc.if_else(pc.equal(out, "00:00:00:00:00:00"), pa.scalar(None, pa.string()), out)
 
 
 def parse_lines(lines: pa.Array) -> tuple[pa.RecordBatch, pa.Array]:
@@ -108,10 +154,27 @@ def parse_lines(lines: pa.Array) -> tuple[pa.RecordBatch, pa.Array]:
     rest = pc.replace_substring_regex(message, _ADDR, "<address>")
     columns = [part("timestamp", "timestamp"), part("hostname", "hostname"), program,
                _first(message, _USER), source, _first(message, _PORT),
-               _first(message, _FINGERPRINT), _first(message, _MAIL_FROM),
-               _first(message, _MAIL_TO), rest]
+               _first(message, _DESTINATION), _link(message, _SOURCE_MAC),
+               _link(message, _DESTINATION_MAC), _first(message, _FINGERPRINT),
+               _first(message, _MAIL_FROM), _first(message, _MAIL_TO), rest]
     batch = pa.RecordBatch.from_arrays([c.filter(ok) for c in columns], names=list(COLUMNS))
     return batch, ok
+
+
+def present_columns(path: Path, size: int = 1 << 20) -> list[str]:
+    """Return the columns the file's first lines hold, in their usual order.
+
+    Declared before the read so that their places are stable; a field first seen
+    further on joins the table when its batch comes.
+    """
+    head = read_head(path, size)
+    if len(head) == size:
+        head = head[:head.rfind(b"\n") + 1]
+    texts = [ln.rstrip(b"\r").decode("utf-8", errors="replace")
+             for ln in head.split(b"\n") if ln.strip()]
+    batch, _ok = parse_lines(pa.array(texts, pa.string()))
+    return [name for i, name in enumerate(batch.schema.names)
+            if name in ALWAYS or batch.column(i).null_count < batch.num_rows]
 
 
 class SyslogTable(Table):
@@ -120,10 +183,11 @@ class SyslogTable(Table):
     def __init__(self, path: Path) -> None:
         super().__init__(
             name=path.name,
-            columns=[ColumnInfo(n, "string") for n in COLUMNS],
+            columns=[ColumnInfo(n, "string") for n in present_columns(path)],
             format=FORMAT,
             format_reason="RFC 3164/5424 syslog lines (timestamp, host, program[pid]: "
-                          "message); sshd, sudo, pam, postfix and dovecot messages parsed",
+                          "message); sshd, sudo, pam, postfix, dovecot, netfilter, "
+                          "pfSense filterlog and Asterisk security messages parsed",
             record_kind="network_log",
             # A line that is not syslog (a wrapped continuation) is reported, not lost data.
             partial_on_warnings=False,
@@ -138,7 +202,10 @@ class SyslogTable(Table):
         counts = LineCounts(warnings=self.warnings)
         size = max(1, plan.batch_size)
         self.skipped = 0
-        yield from rebatch(self._parsed(counts, plan.sample_size), size)
+        for batch in rebatch(self._parsed(counts, plan.sample_size), size):
+            keep = [i for i, name in enumerate(batch.schema.names)
+                    if name in ALWAYS or batch.column(i).null_count < batch.num_rows]
+            yield batch.select(keep)
         if self.skipped:
             self.warnings.append(f"{self.skipped} lines are not syslog lines; skipped")
         counts.note_unlisted()

@@ -230,13 +230,18 @@ ZEEK_LOG = RecordSchema(
 SYSLOG = RecordSchema(
     name="syslog",
     kind="network_log",
+    # Every line has the first four; the connector adds the others only when some
+    # line holds them.
     signature=frozenset({"timestamp", "hostname", "programpid", "user", "sourceaddress",
-                         "sourceport", "keyfingerprint", "mailfrom", "mailto", "message"}),
-    min_signature=6,
+                         "sourceport", "destinationaddress", "sourcemac", "destinationmac",
+                         "keyfingerprint", "mailfrom", "mailto", "message"}),
+    min_signature=4,
     requires_any=frozenset({"programpid"}),
     plain=frozenset({"timestamp", "hostname", "programpid", "sourceport", "keyfingerprint",
                      "mailfrom", "mailto", "message"}),
-    fields={"user": "ACCOUNT_ID", "sourceaddress": "IP_ADDRESS"},
+    fields={"user": "ACCOUNT_ID", "sourceaddress": "IP_ADDRESS",
+            "destinationaddress": "IP_ADDRESS", "sourcemac": "MAC_ADDRESS",
+            "destinationmac": "MAC_ADDRESS"},
 )
 SCHEMAS: tuple[RecordSchema, ...] = (SIP_ACC, SIP_CDRS, RADACCT, AVAYA_SMDR, DHCPD_LEASES,
                                      KEA_LEASES, BANDICOOT_RECORDS, BANDICOOT_RECHARGES,

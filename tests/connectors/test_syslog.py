@@ -66,8 +66,10 @@ def test_scan_reports_accounts_and_addresses_not_the_rest(tmp_path: Path) -> Non
     assert "ACCOUNT_ID" in found["user"]
     assert "IP_ADDRESS" in found["source address"]
     for plain in ("timestamp", "hostname", "program[pid]", "source port", "key fingerprint",
-                  "mail from", "message"):
+                  "message"):
         assert not found[plain], plain
+    # Fields no line holds are no columns: an auth log has no envelope sender or MAC.
+    assert not {"mail from", "mail to", "source mac", "destination address"} & set(found)
     assert not table.is_call_record
 
 
@@ -100,3 +102,61 @@ def test_asterisk_messages_log_is_not_syslog_or_a_cdr(tmp_path: Path) -> None:
 def test_parser_never_raises(lines: list[str]) -> None:
     batch, ok = parse_lines(pa.array(lines, pa.string()))
     assert batch.num_rows == sum(ok.to_pylist())
+
+
+def firewall_lines(n: int) -> list[str]:
+    """Netfilter LOG lines (UFW) and pfSense filterlog lines, with documentation addresses."""
+    out = []
+    for i in range(n):
+        out += [
+            f"Nov  4 07:{i % 60:02d}:12 edge-fw kernel: [811{i:03d}.402117] [UFW BLOCK] IN=eth0 "
+            f"OUT= MAC=02:1a:2b:3c:4d:5e:02:aa:bb:cc:{i % 90 + 10:02d}:01:08:00 "
+            f"SRC=203.0.113.{i % 250 + 1} DST=192.0.2.10 LEN=60 TOS=0x00 PREC=0x00 TTL=52 "
+            f"ID={30000 + i} DF PROTO=TCP SPT={40000 + i} DPT=22 WINDOW=64240 RES=0x00 SYN URGP=0",
+            f"Nov  4 07:{i % 60:02d}:13 edge-fw kernel: [811{i:03d}.5] IN=lo OUT= "
+            "MAC=00:00:00:00:00:00:00:00:00:00:00:00:08:00 SRC=127.0.0.1 DST=127.0.0.53 LEN=76 "
+            f"TOS=0x00 PREC=0x00 TTL=64 ID={1000 + i} DF PROTO=UDP SPT=49007 DPT=53 LEN=56",
+            f"<134>1 2024-11-04T07:{i % 60:02d}:14.100000+00:00 fw.example.net filterlog 6611 - - "
+            f"5,,,1000000103,igb1,match,block,in,4,0x0,,64,{11000 + i},0,DF,6,tcp,60,"
+            f"198.51.100.{i % 250 + 1},192.0.2.1,{50000 + i},443,0,S,{3049216611 + i},,64240,,"
+            "mss;sackOK;TS;nop;wscale",
+        ]
+    return out
+
+
+def test_firewall_logs_give_addresses_and_macs_and_no_account(tmp_path: Path) -> None:
+    result = scan([str(write(tmp_path / "kern.log", firewall_lines(20)))], ScanConfig(ner=False))
+    (table,) = result.sources[0].tables
+    found = {c.ref.column: set(c.entities) for c in table.columns}
+    assert "IP_ADDRESS" in found["source address"]
+    assert "IP_ADDRESS" in found["destination address"]
+    assert "MAC_ADDRESS" in found["source mac"] and "MAC_ADDRESS" in found["destination mac"]
+    # No line names a user: no user column, and no account anywhere (ID= is a packet id).
+    assert "user" not in found
+    assert not any("ACCOUNT_ID" in entities for entities in found.values())
+    data = pa.Table.from_batches(list(
+        next(open_source(str(tmp_path / "kern.log"), ConnectorOptions()).tables()).batches(
+            ReadPlan()))).to_pylist()
+    assert data[0]["source mac"] == "02:aa:bb:cc:10:01"
+    assert data[0]["destination mac"] == "02:1a:2b:3c:4d:5e"
+    assert data[1]["source mac"] is None  # loopback: no link-layer address
+    assert data[2]["source address"] == "198.51.100.1"
+    assert data[2]["destination address"] == "192.0.2.1"
+
+
+def test_asterisk_security_events_give_the_account_and_the_remote_address(
+        tmp_path: Path) -> None:
+    lines = [f'Nov  4 07:20:{i % 60:02d} pbx asterisk[2210]: SECURITY[2214]: res_security_log.c: '
+             f'SecurityEvent="InvalidAccountID",EventTV="2024-11-04T07:20:11.508+0000",'
+             f'Severity="Error",Service="PJSIP",EventVersion="1",'
+             f'AccountID="{"<unknown>" if i % 3 == 0 else 2200 + i}",SessionID="0x7f3a5c01d2e0",'
+             f'LocalAddress="IPV4/UDP/192.0.2.5/5060",'
+             f'RemoteAddress="IPV4/UDP/198.51.100.{i + 1}/{5060 + i}"' for i in range(30)]
+    path = write(tmp_path / "asterisk.log", lines)
+    data = pa.Table.from_batches(list(
+        next(open_source(str(path), ConnectorOptions()).tables()).batches(ReadPlan()))).to_pylist()
+    assert data[0]["user"] is None and data[1]["user"] == "2201"
+    assert data[1]["source address"] == "198.51.100.2"
+    result = scan([str(path)], ScanConfig(ner=False))
+    found = {c.ref.column: set(c.entities) for c in result.sources[0].tables[0].columns}
+    assert "ACCOUNT_ID" in found["user"] and "IP_ADDRESS" in found["source address"]
