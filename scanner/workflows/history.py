@@ -18,7 +18,7 @@ became CPNI, or a new storage violation; ``piiscan diff`` then exits 1 and
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scanner.workflows.store import (
@@ -152,10 +152,40 @@ def _violation_dict(v: SourceVerdict) -> dict[str, Any]:
     return {"source": v.source, "country": v.country, "reason": v.reason}
 
 
+def _same_keys(before: dict[str, ColumnFinding],
+               after: dict[str, ColumnFinding]) -> dict[str, ColumnFinding]:
+    """Key ``before``'s columns as ``after`` does where only the source's identity changed.
+
+    Runs recorded before sources had identities key a database column on its
+    URL with user and host; the same column now has its source's identity.
+    Without this, the first run after the change would show every such column
+    as new (and notify them all) and every old one as removed.
+    """
+    def tail(key: str, source: str) -> str | None:
+        return key[len(source) + 1:] if key.startswith(source + "/") else None
+
+    renamed: dict[tuple[str, str], str] = {}
+    for key, col in after.items():
+        if tail(key, col.source) is None:  # keyed on an identity, not on the source's name
+            table_column = "/".join(key.rsplit("/", 2)[1:])
+            renamed[(col.source, table_column)] = key
+    if not renamed:
+        return before
+    out: dict[str, ColumnFinding] = {}
+    for key, col in before.items():
+        rest = tail(key, col.source)
+        now = renamed.get((col.source, rest)) if rest is not None else None
+        if now is not None and now not in before:
+            out[now] = replace(col, column=now)
+        else:
+            out[key] = col
+    return out
+
+
 def diff_snapshots(old: RunSnapshot | None, new: RunSnapshot) -> RunDiff:
     """Compare two runs' snapshots (``old`` None: everything in ``new`` is new)."""
-    before = old.columns if old is not None else {}
     after = new.columns
+    before = _same_keys(old.columns, after) if old is not None else {}
     new_cols = tuple(after[k] for k in sorted(after.keys() - before.keys()))
     removed: list[ColumnFinding] = []
     unconfirmed: list[ColumnFinding] = []

@@ -89,3 +89,26 @@ def test_expires_in_the_past_is_refused(tmp_path: Path) -> None:
     errors = [line for line in out.stderr.splitlines() if line.strip()]
     assert len(errors) == 1 and "in the past" in errors[0], out.stderr
     assert not baseline.exists()
+
+
+def test_history_across_the_identity_change_shows_nothing_new(tmp_path: Path, crm: str) -> None:
+    from scanner.core.config import ScanConfig
+    from scanner.core.engine import scan
+    from scanner.workflows.store import Store, config_identity
+
+    pg_exec(crm, "CREATE TABLE customers (email text, ssn text)",
+            f"INSERT INTO customers VALUES ('{EMAIL}', '{SSN}'), "
+            "('quill@example.net', '212-54-8871')")
+    url = crm.replace("+psycopg", "")
+    store = tmp_path / "results.db"
+    # A run recorded before sources had identities: columns keyed on the URL with its host.
+    legacy = scan([url], ScanConfig(ner=False))
+    assert str(legacy.sources[0].tables[0].columns[0].ref).startswith(url.split("/piiscan")[0])
+    with Store.open(str(store)) as opened:
+        opened.record(legacy, config_identity(None, [url]))
+    now = run_cli("scan", url, "--store", str(store), "--no-ner", "-q")
+    assert now.code == 0, now.stderr
+    diff = run_cli("diff", "--store", str(store), "--format", "json")
+    assert diff.code == 0, diff.stdout + diff.stderr  # nothing new, nothing removed
+    doc = json.loads(diff.stdout)
+    assert doc["new_columns"] == [] and doc["removed_columns"] == []
