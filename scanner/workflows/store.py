@@ -32,8 +32,9 @@ a PostgreSQL advisory lock). A store written by a newer piiscan is refused,
 never rewritten.
 
 Nothing stored is a raw sampled value or a password: source names are
-redacted by the engine before they reach a result, configuration names are a
-file path or the redacted source list, and the store's own URL is never
+redacted by the engine before they reach a result, configuration names are
+their ``name:``, a file path or the redacted source list, webhooks are kept as
+``scheme://host`` only (their path is often a secret), and the store's own URL is never
 written anywhere (messages hide its password).
 """
 
