@@ -127,6 +127,8 @@ class EmbeddedDetector(Detector):
     context: ClassVar[str] = ""
     #: Words right before a candidate that make it a look-alike.
     lookalike: ClassVar[str] = _LOOKALIKE
+    #: Candidates tried per value.
+    rounds: ClassVar[int] = _ROUNDS
     #: Confidence of a finding without and with context.
     base_conf: ClassVar[float] = 0.7
     context_conf: ClassVar[float] = 0.92
@@ -147,6 +149,10 @@ class EmbeddedDetector(Detector):
     def rows(self, view: ValueView) -> pa.Array:
         """Return the batch's values worth searching for this entity."""
         return searched(view)
+
+    def _parts(self, ex: pa.Array) -> tuple[pa.Array, pa.Array]:
+        """Return what matched before the candidate (its allowed character) and the candidate."""
+        return pc.struct_field(ex, "b"), pc.struct_field(ex, "x")
 
     # The search ----------------------------------------------------------------
 
@@ -175,7 +181,7 @@ class EmbeddedDetector(Detector):
         idx = pa.array(np.arange(len(rows), dtype=np.int64))
         text = rows
         extract, cut = self._extract_pattern(), self._cut_pattern()
-        for round_ in range(_ROUNDS):
+        for round_ in range(self.rounds):
             ex = pc.extract_regex(text, extract)
             hit = pc.is_valid(ex)
             if not pc.any(hit).as_py():
@@ -184,9 +190,8 @@ class EmbeddedDetector(Detector):
             ex, text, idx = ex.take(where), text.take(where), idx.take(where)
             if round_ == 0:
                 shaped = len(idx)
-            x = pc.struct_field(ex, "x")
-            start = pc.add(pc.find_substring_regex(text, cut),
-                           pc.binary_length(pc.struct_field(ex, "b")))
+            b, x = self._parts(ex)
+            start = pc.add(pc.find_substring_regex(text, cut), pc.binary_length(b))
             end = pc.add(start, pc.binary_length(x))
             start, end = start.to_numpy(), end.to_numpy()
             pre = _window(text, start - _BEFORE - 1, start)
@@ -743,24 +748,33 @@ class KeyedAddressDetector(KeyedDetector):
 
 # --- accounts in log lines: the key, the SIP URI or the word names the value ------------
 
-#: A line worth searching for an account: a key about users or accounts, a SIP URI, or
-#: a user in brackets.
-_ACCOUNT_GATE = r"(?i)(?:user|account|acct|login|logon|sips?:|for \[)"
-#: What comes right before an account, in one of three forms:
-#: ``AccountID="1001"``, ``"user": "jdoe"``, ``user=jdoe``, ``invalid user: (jdoe)``;
-#: a SIP URI's user part ``sip:1001@example.com``; a word then a bracketed or
+#: What comes right before an account, in one of three forms, each with what must
+#: follow it: ``AccountID="1001"``, ``"user": "jdoe"``, ``user=jdoe``, ``invalid user:
+#: (jdoe)`` (a key, then ``=``, or ``:`` with a quote or bracket: ``user: please`` is
+#: prose); a SIP URI's user part ``sip:1001@example.com``; a word then a bracketed or
 #: user@host identity ``user 1001@example.com``, ``Can't find user [1001@…]``, ``for [1001]``.
-_ACCOUNT_BEFORE = (
-    r"(?i:(?:^|[^\w.-])[\w.-]{0,24}(?:user|account|acct|login|logon)[\w.-]{0,24}"
-    r"[\"']?[ \t]*[:=][ \t]*[\"'(<\[]?"
-    r"|(?:^|[^\w.+-])sips?:"
-    r"|(?:^|[^\w.-])(?:(?:user|username|account|login)[ \t]+[\"'(<\[]?|for[ \t]+\[))"
-)
 _ACCOUNT_VALUE = r"[A-Za-z0-9][\w.+-]{0,63}"
-#: The key of a key=value pair (quoted, or followed by ``=``, or by ``:`` then a
-#: quote or bracket, or by ``:`` and the value at once: ``user: please`` is prose).
+_KEYED_BEFORE = (r"(?:^|[^\w.-])[\w.-]{0,24}(?:user|account|acct|login|logon)[\w.-]{0,24}"
+                 r"(?:[\"'][ \t]*[:=][ \t]*[\"']?|=[ \t]*[\"'(<\[]?|:[ \t]*[\"'(<\[]|:)")
+_SIP_BEFORE = r"(?:^|[^\w.+-])sips?:"
+_WORD_BEFORE = r"(?:^|[^\w.-])(?:(?:user|username|account|login)[ \t]+[\"'(<\[]?|for[ \t]+\[)"
+
+
+def _account_pattern(named: bool) -> str:
+    def g(name: str) -> str:
+        return f"?P<{name}>" if named else "?:"
+
+    return (rf"(?s)(?i:({g('b')}{_KEYED_BEFORE})({g('x')}{_ACCOUNT_VALUE})(?:$|[^\w.+-])"
+            rf"|({g('b2')}{_SIP_BEFORE})({g('x2')}{_ACCOUNT_VALUE})@"
+            rf"|({g('b3')}{_WORD_BEFORE})({g('x3')}{_ACCOUNT_VALUE})[@\]])")
+
+
+#: The key of a key=value pair, as the forms above allow it.
 _ACCOUNT_KEY = (r"(?P<k>[A-Za-z_][\w.-]{0,48})(?:[\"'][ \t]*[:=][ \t]*[\"']?|=[ \t]*[\"'(<\[]?"
                 r"|:[ \t]*[\"'(<\[]|:)$")
+#: A line worth searching holds one of the three forms whole (prose that merely says
+#: "user" or "account" costs one RE2 pass, no extraction).
+_ACCOUNT_GATE = _account_pattern(named=False)
 #: A word then the identity: it counts bracketed or as user@host.
 _ACCOUNT_WORD = r"(?i)(?:^|[^\w.-])(?:(?:user|username|account|login)[ \t]+[\"'(<\[]?|for[ \t]+\[)$"
 #: Keys that name accounts in logs beyond the column-name rules (``user=``, ``ruser=``).
@@ -788,6 +802,8 @@ class KeyedAccountDetector(EmbeddedDetector):
     valid_word = "account named by its key"
     span = _ACCOUNT_VALUE
     lookalike = r"$^"
+    # Lines that hold a form are few (the gate), and their other keys come first.
+    rounds = 6
     base_conf = 0.8
     context_conf = 0.8
 
@@ -804,10 +820,17 @@ class KeyedAccountDetector(EmbeddedDetector):
         return text
 
     def _extract_pattern(self) -> str:
-        return rf"(?s)(?P<b>{_ACCOUNT_BEFORE})(?P<x>{self.span})(?:$|[^\w.+-])"
+        return _account_pattern(named=True)
 
     def _cut_pattern(self) -> str:
-        return rf"(?s)(?:{_ACCOUNT_BEFORE})(?:{self.span})(?:$|[^\w.+-])"
+        return _ACCOUNT_GATE
+
+    def _parts(self, ex: pa.Array) -> tuple[pa.Array, pa.Array]:
+        # One of the three forms matched; the others' groups are empty.
+        return (pc.binary_join_element_wise(*(pc.struct_field(ex, f) for f in ("b", "b2", "b3")),
+                                            ""),
+                pc.binary_join_element_wise(*(pc.struct_field(ex, f) for f in ("x", "x2", "x3")),
+                                            ""))
 
     def needs_context(self, spans: pa.Array) -> pa.BooleanArray:
         return pc.is_valid(spans)

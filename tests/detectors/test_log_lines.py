@@ -177,3 +177,12 @@ def test_an_account_finding_is_embedded_and_says_why() -> None:
                         det.names.evaluate("line"))
     assert verdict is not None and verdict.entity == "ACCOUNT_ID" and verdict.in_text
     assert "key" in verdict.reasons[0]
+
+
+def test_an_account_after_prose_about_users_and_accounts_is_found() -> None:
+    from detectors.embedded import KeyedAccountDetector
+
+    line = ("the user asked the account team about user access and login account limits, "
+            "user account login user account login; audit: action=unlock user=r.haddad")
+    tally = run(KeyedAccountDetector(), [line] * 10 + ["the user account login"] * 10)
+    assert tally.matched == 10
