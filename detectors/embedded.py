@@ -1,4 +1,4 @@
-"""PII inside values: card numbers, SSNs, emails, phones, IPs, IBANs, MACs and IMEIs in text.
+"""PII inside values: card numbers, SSNs, emails, phones, IPs, IBANs, MACs, IMEIs, accounts.
 
 Notes, comments, URLs, JSON payloads and log lines hold personal data that is
 not the whole value of a column. Every string column is searched, whatever its
@@ -25,6 +25,12 @@ How a value is decided (per value, never per column average):
    context says otherwise. Shapes that are common look-alikes count only with
    context: a bare 9-digit SSN, a run of 13-19 digits for a card, ten bare digits
    for a phone, fifteen bare digits for an IMEI.
+
+Log lines add their own forms: an address with its port (``203.0.113.7:51234``,
+``[2001:db8::1]:443``), netfilter's ``MAC=`` (the Ethernet header: both MACs and
+an EtherType), and accounts, which have no checksum and count only where the
+line says so: under a key the account rules accept (``AccountID="1001"``,
+``user=jdoe``), as a SIP URI's user part, or as ``user 1001@host`` / ``for [1001]``.
 
 A finding's confidence reflects the validation and the context: for example
 0.95 for an SSN next to ``ssn``, 0.7 for a dashed SSN with no telling word.

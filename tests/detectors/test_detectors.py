@@ -131,6 +131,12 @@ CASES: list[tuple[str, object, bool]] = [
     ("domain_account", "adventure-works\\ken0", True),
     ("domain_account", "logs\\app.log", False),
     ("domain_account", "C:\\Windows", False),
+    ("name_lexicon", "MARY", True),
+    ("name_lexicon", "Alvarez", True),
+    ("name_lexicon", "Linda K. Okafor", False),
+    ("name_lexicon", "Patricia Nguyen", True),
+    ("name_lexicon", "Mountain-100 Silver", False),
+    ("name_lexicon", "Qwxz", False),
     ("us_state", "CA", True),
     ("us_state", "Maine", True),
     ("us_state", "Kigali", False),
@@ -190,6 +196,8 @@ CASES: list[tuple[str, object, bool]] = [
     ("embedded_person_name", '{"plan_name": "Gold Plan", "id": 3}', False),
     ("embedded_street_address", "update billing_address=12+Main+St ok", True),
     ("embedded_street_address", "update ip_address=12 Main St ok", False),
+    ("embedded_account_id", 'SecurityEvent="InvalidPassword",AccountID="2207",Service="SIP"', True),
+    ("embedded_account_id", "IN=eth0 SRC=203.0.113.7 LEN=60 ID=37308 UID=1000 PROTO=TCP", False),
     # National IDs, tax numbers, passports, driving licences (tests/national_values.py).
     *value_cases(),
 ]
