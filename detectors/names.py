@@ -198,7 +198,9 @@ def _split_compound(word: str) -> tuple[str, ...]:
             continue
         for j in range(i + 2, n + 1):
             piece = word[i:j]
-            if piece in _VOCAB or piece in ABBREVIATIONS:
+            if piece in _VOCAB or (piece in ABBREVIATIONS and (
+                    len(piece) >= 5 or piece not in TRANSLATIONS)):
+                # Short foreign words split nothing: `export` is no `exp` + `ort`.
                 cand = head + (piece,)
                 current = best[j]
                 if current is None or len(cand) < len(current):

@@ -32,10 +32,11 @@ _ADDRESS_KINDS = frozenset({"ip_assignment", "subscriber_usage", "network_log"})
 _TIED = "an address with its time of use, tied to a subscriber in the same record"
 _CUSTOMER_ENTITIES = {"ACCOUNT_ID", "PHONE_NUMBER", "PERSON_NAME", "EMAIL_ADDRESS",
                       "POSTAL_ADDRESS"}
-#: Parts of an address that say where, not who: a city, state or postal code is part of
-#: someone's address only in a table that holds something about a person. A registry of
-#: ZIP codes, airports or offices names places.
-_PLACE_ONLY = frozenset({"city", "us_state", "postal_code"})
+#: Claims that hold only beside something else about a person. A city, state or postal
+#: code says where, not who: a registry of ZIP codes, airports or offices names places.
+#: Words from the census name lists (Green, Washington) are people's names in a table
+#: of customers, not in a table of colours or towns.
+_NEEDS_A_PERSON = frozenset({"city", "us_state", "postal_code", "name_lexicon"})
 _NOT_ABOUT_ANYONE = frozenset({"GEO_LOCATION", "SERVICE_PLAN", "SERVICE_USAGE"})
 
 
@@ -173,7 +174,7 @@ def finish_records(columns: list[tuple[ColumnRef, list[Claim], str | None]], pol
     ) or any(record.entity_for(ref.column) in _CUSTOMER_ENTITIES for ref, _, _ in columns
              ) or bool(record.schema and record.schema.per_subscriber)
     about_someone = detail or bool(record.schema) or any(
-        c.detector not in _PLACE_ONLY and c.verdict.entity not in _NOT_ABOUT_ANYONE
+        c.detector not in _NEEDS_A_PERSON and c.verdict.entity not in _NOT_ABOUT_ANYONE
         for _, claims, _ in columns for c in claims)
     cpni_entities = policy.cpni_entities()
     out: list[ColumnVerdict] = []
@@ -195,8 +196,8 @@ def finish_records(columns: list[tuple[ColumnRef, list[Claim], str | None]], pol
                 # Plans and usage not tied to anyone are aggregate information, which
                 # the policy says is not PII.
                 continue
-            if c.detector in _PLACE_ONLY and not about_someone:
-                continue  # a place in a table of places
+            if c.detector in _NEEDS_A_PERSON and not about_someone:
+                continue  # a place in a table of places, a word that is also a surname
             kept.append(c)
         detections = [to_detection(c) for c in kept]
         entities = {d.entity for d in detections}

@@ -190,3 +190,34 @@ def test_a_german_customer_export(tmp_path: Path) -> None:
     assert found["Straße"] == found["PLZ"] == found["Ort"] == {"POSTAL_ADDRESS"}
     assert found["Kundennummer"] == {"ACCOUNT_ID"}
     assert found["Telefon"] == {"PHONE_NUMBER"}
+
+
+def test_names_known_by_their_words_in_a_headerless_export(tmp_path: Path) -> None:
+    # An unload file: no header, names in capitals, an e-mail beside them.
+    first = ["MARY", "PATRICIA", "LINDA", "BARBARA", "ELIZABETH", "JENNIFER", "MARIA",
+             "SUSAN", "MARGARET", "DOROTHY", "JAMES", "ROBERT"]
+    last = ["SMITH", "JOHNSON", "WILLIAMS", "JONES", "BROWN", "DAVIS", "MILLER", "WILSON",
+            "MOORE", "TAYLOR", "ANDERSON", "THOMAS"]
+    mails = [f"{f[0]}.{s}@example.org".lower() for f, s in zip(first, last, strict=True)]
+    found = _scan(tmp_path, {"id": [str(i) for i in range(12)], "f": first, "l": last,
+                             "m": mails}, header=False, delimiter="|")
+    assert found["column_2"] == found["column_3"] == {"PERSON_NAME"}, found
+
+
+def test_words_that_are_also_surnames_are_not_names_alone(tmp_path: Path) -> None:
+    # Colours, towns and flags: many are census surnames, none is a person here.
+    found = _scan(tmp_path, {
+        "shade": ["Green", "White", "Black", "Brown", "Gray", "Gold", "Silver", "Rose",
+                  "Olive", "Amber", "Coral", "Ivory"],
+        "column_b": ["Franklin", "Clinton", "Madison", "Salem", "Georgetown", "Springfield",
+                     "Austin", "Dallas", "Houston", "Boston", "Denver", "Phoenix"],
+        "active": ["TRUE", "FALSE"] * 6,
+    })
+    assert all(v == set() for v in found.values()), found
+
+
+def test_short_foreign_words_split_no_english_word() -> None:
+    from detectors.names import tokenize
+
+    assert tokenize("export") == ("export",)
+    assert tokenize("Telefonnummer") == ("telephone", "number")

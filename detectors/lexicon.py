@@ -1,0 +1,121 @@
+"""People's names known by their words: a given-name and surname lexicon.
+
+A column called ``first_name`` is found by its name; one called ``column_3``
+(a header-less export) or ``cn`` is not, and the language model reads single
+words such as ``MARY`` or ``Alvarez`` poorly. The US Census Bureau's name
+files (public domain, bundled in ``data/person_names.txt``) tell such values
+apart: a column whose values are given names, surnames, or a given name
+followed by a surname.
+
+Many surnames are also words (Green, Rock, Washington), so the claim is made
+only when the values are varied, word-shaped and mostly in the lexicon, never
+under a name that says they are something else (a city, a product), never in
+a catalogue table, and only in a table that holds something else about a
+person (see ``scanner.core.classify``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from detectors.base import (
+    ColumnFacts,
+    Detector,
+    Match,
+    Tally,
+    ValueView,
+    Verdict,
+    count,
+    filter_if_any,
+    register,
+    take_evidence,
+)
+from detectors.identity import _CATALOGUE_TABLES
+from detectors.names import NameEvidence, NameRule, tokenize
+
+#: One to four words of letters (apostrophes, dots and hyphens inside), any case.
+_WORDS = r"^\p{L}[\p{L}'’.-]*(?:[ ,]+\p{L}[\p{L}'’.-]*){0,3}$"
+#: A given name, an optional middle name or initial, and a surname.
+_FULL = r"^(?P<first>\p{L}+)[ ]+(?:\p{L}+\.?[ ]+)?(?P<last>\p{L}[\p{L}'’-]+)$"
+#: Names that say a column holds something other than people's names.
+_OTHER_THINGS = frozenset({
+    "city", "town", "county", "state", "country", "region", "province", "place", "location",
+    "street", "road", "company", "business", "organization", "organisation", "org", "vendor",
+    "supplier", "product", "brand", "model", "category", "type", "status", "color", "colour",
+    "size", "genre", "title", "description", "department", "team", "group", "host", "server",
+    "file", "site", "station", "airport", "school", "store", "species", "breed", "animal",
+    "pet", "ship", "vessel", "plan", "service", "package", "code",
+})
+
+
+#: Different names a column must show (five rows of `Dial` are one label).
+_MIN_DISTINCT = 5
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> tuple[pa.Array, pa.Array]:
+    """The given names and surnames, upper case, as Arrow value sets (read once)."""
+    text = resources.files("detectors").joinpath("data/person_names.txt").read_text("ascii")
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("["):
+            current = sections.setdefault(line.strip("[]"), [])
+        elif current is not None:
+            current.append(line)
+    return pa.array(sections["first"], pa.string()), pa.array(sections["last"], pa.string())
+
+
+@register
+class NameLexiconDetector(Detector):
+    """Given names and surnames from the US Census name lists, whatever the column is called."""
+
+    entity = "PERSON_NAME"
+    name = "name_lexicon"
+    valid_word = "known given names or surnames"
+    names = NameRule()
+    specificity = 35
+
+    def match(self, view: ValueView) -> Match | None:
+        s = view.textual if view.kind == "string" else None
+        if s is None or len(s) == 0:
+            return None
+        words = filter_if_any(s, pc.match_substring_regex(s, _WORDS))
+        if len(words) == 0:
+            return Match(0, 0)
+        first, last = lexicon()
+        upper = pc.utf8_upper(pc.replace_substring_regex(words, r"[,]", " "))
+        single = pc.or_(pc.is_in(upper, value_set=first), pc.is_in(upper, value_set=last))
+        parts = pc.extract_regex(upper, _FULL)
+        full = pc.fill_null(pc.and_(
+            pc.is_in(pc.struct_field(parts, [0]), value_set=first),
+            pc.is_in(pc.struct_field(parts, [1]), value_set=last)), False)
+        ok = pc.or_(single, full)
+        k = count(ok)
+        # Names vary from row to row; a few words repeated (TRUE/FALSE, ham/spam, Dial)
+        # are labels, whatever the census says of them.
+        distinct = len(pc.unique(upper.filter(ok))) if k else 0
+        return Match(len(words), k, take_evidence(words, ok, self), strong=distinct)
+
+    def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
+        n = facts.values
+        if not n or facts.is_text or tally.shaped < 0.8 * n:
+            return None
+        if tally.strong < _MIN_DISTINCT or tally.strong * 5 < tally.matched:
+            return None
+        if set(tokenize(facts.name)) & _OTHER_THINGS:
+            return None
+        table = set(tokenize(facts.table))
+        if table & _CATALOGUE_TABLES or {t[:-1] for t in table if t.endswith("s")} & (
+                _CATALOGUE_TABLES):
+            return None
+        return super().judge(tally, facts, name)
+
+    def mask(self, value: str) -> str:
+        return " ".join(w[:1] + "***" for w in value.split())
