@@ -760,7 +760,8 @@ class KeyedAddressDetector(KeyedDetector):
 #: prose); a SIP URI's user part ``sip:1001@example.com``; a word then a bracketed or
 #: user@host identity ``user 1001@example.com``, ``Can't find user [1001@…]``, ``for [1001]``.
 _ACCOUNT_VALUE = r"[A-Za-z0-9][\w.+-]{0,63}"
-_KEYED_BEFORE = (r"(?:^|[^\w.-])[\w.-]{0,24}(?:user|account|acct|login|logon)[\w.-]{0,24}"
+_KEYED_BEFORE = (r"(?:^|[^\w.-])[\w.-]{0,24}(?:user|account|acct|login|logon|set_id|authid|"
+                 r"auth_id)[\w.-]{0,24}"
                  r"(?:[\"'][ \t]*[:=][ \t]*[\"']?|=[ \t]*[\"'(<\[]?|:[ \t]*[\"'(<\[]|:)")
 _SIP_BEFORE = r"(?:^|[^\w.+-])sips?:"
 _WORD_BEFORE = r"(?:^|[^\w.-])(?:(?:user|username|account|login)[ \t]+[\"'(<\[]?|for[ \t]+\[)"
@@ -784,8 +785,9 @@ _ACCOUNT_GATE = _account_pattern(named=False)
 #: A word then the identity: it counts bracketed or as user@host.
 _ACCOUNT_WORD = r"(?i)(?:^|[^\w.-])(?:(?:user|username|account|login)[ \t]+[\"'(<\[]?|for[ \t]+\[)$"
 #: Keys that name accounts in logs beyond the column-name rules (``user=``, ``ruser=``).
+# Exim logs the authenticated login as set_id= (its authenticators' server_set_id).
 _ACCOUNT_KEYS = NameRule(strong=("user", "ruser", "auth user", "authuser", "sip user",
-                                 "account", "acct"))
+                                 "account", "acct", "set id", "auth id", "authid"))
 #: Words in a key that make it about something else than the account itself.
 _ACCOUNT_KEY_VETO = frozenset({
     "agent", "type", "types", "count", "role", "roles", "group", "groups", "status", "state",

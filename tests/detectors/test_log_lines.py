@@ -186,3 +186,14 @@ def test_an_account_after_prose_about_users_and_accounts_is_found() -> None:
             "user account login user account login; audit: action=unlock user=r.haddad")
     tally = run(KeyedAccountDetector(), [line] * 10 + ["the user account login"] * 10)
     assert tally.matched == 10
+
+
+def test_exim_names_the_authenticated_login_set_id() -> None:
+    from detectors.embedded import KeyedAccountDetector
+
+    lines = [f"2024-11-04 07:30:0{i} plain authenticator failed for (mx.example.org) "
+             f"[198.51.100.{60 + i}]:4{i}211: 535 Incorrect authentication data "
+             f"(set_id=office{i})" for i in range(5)]
+    assert run(KeyedAccountDetector(), lines).matched == 5
+    # A message or session id is no login.
+    assert run(KeyedAccountDetector(), ["queue id=1tX9aB-000123-4Q session_id=77ab"]).matched == 0
