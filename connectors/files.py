@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
+import io
 import logging
 import random
 import re
@@ -69,6 +70,12 @@ def _decompressed_head(sniff: Sniff, size: int = 64 * 1024) -> bytes:
 
 #: The longest first (header) line read: a row must fit in one of pyarrow's blocks.
 MAX_HEADER_BYTES = 1 << 21
+#: The most columns a delimited file may have: Excel's limit. A wider first line
+#: is a blob, not a header.
+MAX_COLUMNS = 16_384
+#: A row longer than this is skipped, named by its line number; the rest is read.
+MAX_ROW_BYTES = 8 << 20
+_LINE_CHUNK = 4 << 20
 
 
 def _read_head(sniff: Sniff, compressed: bool) -> tuple[bytes, bool]:
@@ -209,6 +216,12 @@ class DelimitedTextSource(Source):
             columns = ["line"] if not header else [lines[0].strip() or "line"]
         else:
             first = next(csv.reader([lines[0]], delimiter=delimiter)) if lines else []
+            if len(first) > MAX_COLUMNS:
+                # Columns are judged one by one: a 2 MiB line of 100,000 "columns"
+                # would take hours. No export is that wide.
+                raise SourceError(f"{self.spec}: line {leading + 1} has {len(first):,} fields, "
+                                  f"more than {MAX_COLUMNS:,}; not delimited text this "
+                                  "scanner can read")
             columns = [" ".join(c.split()) for c in first] if header else \
                 [f"column_{i + 1}" for i in range(len(first))]
             columns = _unique(columns)
@@ -329,6 +342,42 @@ def _name_like(value: str, words: int) -> bool:
     return 0 < len(value) <= 64 and not _data_chars(value) and len(value.split()) <= words
 
 
+class _BoundedLines(io.RawIOBase):
+    """A binary stream with every line longer than ``counts.max_line`` left out.
+
+    The line stands as an empty line (pyarrow skips those), so the lines after
+    it keep their numbers; ``counts`` names it.
+    """
+
+    def __init__(self, raw: pa.NativeFile, counts: LineCounts) -> None:
+        super().__init__()
+        self._raw = raw
+        self._chunks = iter_chunks(raw, 1, _LINE_CHUNK, counts)  # type: ignore[arg-type]
+        self._buf = b""
+        self._next_line = 1
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        while size is None or size < 0 or len(self._buf) < size:
+            item = next(self._chunks, None)
+            if item is None:
+                break
+            first, chunk, _complete = item
+            self._buf += b"\n" * (first - self._next_line) + chunk
+            self._next_line = first + chunk.count(b"\n")
+        if size is None or size < 0:
+            out, self._buf = self._buf, b""
+        else:
+            out, self._buf = self._buf[:size], self._buf[size:]
+        return out
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
 def _sniff_header(lines: list[str], delimiter: str | None) -> tuple[bool, str]:
     """Decide whether the first line is a header; return the decision and why (no values)."""
     if delimiter is None:
@@ -435,7 +484,13 @@ class DelimitedTable(Table):
         stream = _open_text_stream(self.path, self.compressed)
         if self.encoding == "utf-8-sig":
             stream.read(3)
-        yield from pacsv.open_csv(stream, read_options=read, parse_options=parse,
+        source: pa.NativeFile = stream
+        if not codecs.lookup(self.encoding).name.startswith(("utf-16", "utf-32")):
+            # A row past MAX_ROW_BYTES (a 100 MB line) is dropped while streaming and
+            # named; pyarrow would otherwise fail the file on a row wider than a block.
+            counts = LineCounts(warnings=self.warnings, max_line=MAX_ROW_BYTES)
+            source = pa.PythonFile(_BoundedLines(stream, counts), mode="r")
+        yield from pacsv.open_csv(source, read_options=read, parse_options=parse,
                                   convert_options=convert)
 
     def _can_spread(self) -> bool:
@@ -472,7 +527,8 @@ class DelimitedTable(Table):
             delimiter=parse.delimiter, quote_char=parse.quote_char, newlines_in_values=False,
             invalid_row_handler=skip)
         window_read = pacsv.ReadOptions(column_names=read.column_names, skip_rows=0,
-                                        encoding=read.encoding, use_threads=False)
+                                        encoding=read.encoding, use_threads=False,
+                                        block_size=SPREAD_WINDOW + 1)
         with self.path.open("rb") as fh:
             for part in range(1, SPREAD_PARTS):
                 fh.seek(size * part // SPREAD_PARTS)
