@@ -50,12 +50,15 @@ def wilson_lower(k: int, n: int, z: float = _Z) -> float:
 class ValueView:
     """One batch of one column, with derived arrays computed once and shared by detectors."""
 
-    def __init__(self, values: pa.Array | pa.ChunkedArray, is_text: bool | None = None) -> None:
+    def __init__(self, values: pa.Array | pa.ChunkedArray, is_text: bool | None = None,
+                 region: str | None = None) -> None:
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()
         if pa.types.is_dictionary(values.type):
             values = values.dictionary_decode()
         self.raw = values
+        #: The table's region (ISO 3166 alpha-2), for national phone and postal formats.
+        self.region = region
         if is_text is not None:
             # The engine decided it on the column's first values.
             self.__dict__["is_text"] = is_text

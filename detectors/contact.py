@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import re
+from functools import lru_cache, partial
 
 import phonenumbers
 import pyarrow as pa
@@ -34,6 +35,7 @@ from detectors.libraries import (
     us_street,
 )
 from detectors.names import NameEvidence, NameRule
+from detectors.regions import POSTAL_CODES
 
 # An address, alone or with a display name: `Jane Doe <jane@example.com>`. Local
 # parts and domains may be internationalised (josé@bücher.de) and a local part
@@ -148,6 +150,29 @@ def _national_valid(value: str, regions: tuple[str, ...] = NATIONAL_REGIONS) -> 
     return False
 
 
+def _in_region(value: str, region: str) -> bool:
+    """Tell whether a value is a national number of ``region`` whose form says so.
+
+    Grouped, with the trunk prefix (``030-0074321``, ``(022)28952819``), or a
+    mobile (``78130 00821``).
+    """
+    if not re.search(r"[ ().-]", value):
+        return False  # a bare run of digits is as likely an identifier
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return False
+    if not phonenumbers.is_valid_number_for_region(number, region):
+        return False
+    md = PhoneMetadata.metadata_for_region(region)
+    prefix = md.national_prefix if md is not None else None
+    if prefix and re.sub(r"\D", "", value).startswith(prefix):
+        return True
+    if value.lstrip().startswith("(") or (not prefix and len(re.findall(r"[ .-]", value)) >= 2):
+        return True  # an area code in brackets, or grouped where no trunk prefix exists
+    return phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
+
+
 def _intl_valid(value: str) -> bool:
     raw = value.strip()
     if raw.startswith("00"):
@@ -217,13 +242,21 @@ class PhoneDetector(Detector):
         matched += intl.matched
         evidence.extend(intl.evidence)
         checked = intl.subset
-        local = check_each(s.filter(other), _national_valid, self, limit=500)
+        regions = NATIONAL_REGIONS if not view.region else (view.region, *NATIONAL_REGIONS)
+        local = check_each(s.filter(other), partial(_national_valid, regions=regions), self,
+                           limit=500)
         evidence.extend(local.evidence)
+        named_valid = matched + local.matched
+        if view.region:
+            # In the table's region its national numbers count from their values alone.
+            here = check_each(s.filter(other), partial(_in_region, region=view.region), self,
+                              limit=500)
+            matched += here.matched
         written = 0
         if not view.is_text:
             written = count(pc.match_substring_regex(s, _WRITTEN_AS_PHONE))
         return Match(shaped, matched, tuple(evidence[:3]), checked,
-                     named_valid=matched + local.matched, strong=written)
+                     named_valid=named_valid, strong=written)
 
     def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
         verdict = super().judge(tally, facts, name)
@@ -415,6 +448,10 @@ class PostalCodeDetector(Detector):
             r"|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|\d{4} ?[A-Z]{2}|\d{2}-\d{3}|\d{5}-\d{3}"
             r"|\d{4}-\d{3}|\d{3}-\d{4}|\d{3} \d{2}|[A-Z]\d{2} ?[A-Z\d]{4}|[A-Z]\d{4}[A-Z]{3}"
             r"|[A-Z]{1,2}-\d{4,5})$")
+        if view.region in POSTAL_CODES and view.kind == "string":
+            # The table's country says which codes are its own (leading zeros intact).
+            ok = pc.match_substring_regex(pc.utf8_upper(pc.utf8_trim_whitespace(s)),
+                                          POSTAL_CODES[view.region])
         k = count(ok)
         return Match(k, k, take_evidence(s, ok, self))
 

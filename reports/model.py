@@ -241,6 +241,8 @@ class TableSummary:
     #: ``call records (FreeSWITCH CSV)``; None when of no known kind.
     record_kind: str | None = None
     kind_label: str | None = None
+    #: ``DE (configured)``: the region national formats were read in; None when none.
+    region: str | None = None
 
 
 @dataclass(frozen=True)
@@ -419,6 +421,7 @@ def build_report(
                     flagged=cols,
                     record_kind=kind,
                     kind_label=kind_label(kind, table.format),
+                    region=f"{table.region} ({table.region_how})" if table.region else None,
                 )
             )
             if table.error or table.status is not Status.OK:

@@ -245,6 +245,10 @@ class TableResult:
     #: What the records are: call_detail, messaging, subscriber_usage,
     #: ip_assignment, network_log, or None (``is_call_record`` is derived from it).
     record_kind: str | None = None
+    #: The region national phone numbers and postal codes were read in (ISO 3166
+    #: alpha-2), and how it was decided ("configured", "inferred from ...").
+    region: str | None = None
+    region_how: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -263,6 +267,8 @@ class TableResult:
             out["format"] = {"name": self.format, "reason": self.format_reason}
         if self.warnings:
             out["warnings"] = list(self.warnings)
+        if self.region:
+            out["region"] = {"code": self.region, "how": self.region_how or ""}
         return out
 
     @classmethod
@@ -287,6 +293,8 @@ class TableResult:
             format=fmt.get("name"),
             format_reason=fmt.get("reason"),
             warnings=tuple(str(w) for w in data.get("warnings") or ()),
+            region=(data.get("region") or {}).get("code"),
+            region_how=(data.get("region") or {}).get("how"),
         )
 
 

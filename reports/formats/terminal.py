@@ -196,6 +196,8 @@ def _flagged(console: Console, report: Report, frame: box.Box) -> None:
         for t in report.tables:
             if t.source == source.name and (t.kind_label or t.format):
                 console.print(Text(f"  {t.name}: {t.kind_label or t.format}"))
+            if t.source == source.name and t.region:
+                console.print(Text(f"  {t.name}: region {t.region}"))
         history = report.changes is not None and report.changes.previous_run is not None
         headers = ["Table", "Column", "Entity types", "Conf.", "Sample", "Categories", "CPNI",
                    "Next step"] + (["Change"] if history else [])

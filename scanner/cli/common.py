@@ -201,6 +201,8 @@ class ScanArgs:
     #: Where the SOURCE arguments are stored (``--location``), for ad-hoc scans.
     location: str | None = None
     source_timeout: float = 3600.0
+    #: The country national formats are read in (``--region``); None: inferred.
+    region: str | None = None
 
     @classmethod
     def of(cls, sources: tuple[str, ...], options: Mapping[str, Any]) -> ScanArgs:
@@ -264,7 +266,13 @@ def run_scan(args: ScanArgs, inputs: Inputs) -> tuple[ScanResult, Residency]:
     except ExecutorError as exc:
         raise click.BadParameter(str(exc), param_hint="--executor") from exc
 
+    if args.region is not None:
+        from detectors.regions import region_problem
+
+        if region_problem(args.region):
+            raise click.BadParameter(str(region_problem(args.region)), param_hint="--region")
     config = ScanConfig(
+        region=args.region.upper() if args.region else None,
         sample_size=args.sample_size, full=args.full, ner=not args.no_ner,
         policy_path=inputs.policy_path, custom_detectors=args.custom_detectors,
         progress=not args.quiet and sys.stderr.isatty(), executor=executor,

@@ -74,6 +74,10 @@ def scan_options(func: _F) -> _F:
         click.option("--location", metavar="PLACE",
                      help="Where the SOURCE arguments are stored, for the storage check: a "
                      "country code (US, DE) or a cloud region (us-east-1, westeurope)."),
+        click.option("--region", metavar="CC",
+                     help="The country national phone numbers and postal codes are written "
+                     "for (DE, PH, IN); default: inferred per table from a country column, "
+                     "e-mail domains or phone country codes."),
         click.option("--executor", metavar="dask://HOST:PORT",
                      help="Run the scan's files, datasets and databases as tasks on a Dask "
                      "cluster (default: local threads)."),

@@ -27,6 +27,9 @@ class ScanConfig:
     #: Where work units run: None or ``local`` (this process's threads), or
     #: ``dask://HOST:PORT`` (a Dask distributed scheduler).
     executor: str | None = None
+    #: The region (ISO 3166 alpha-2) national phone numbers and postal codes are read in;
+    #: None: inferred per table from its values (a country column, e-mail domains).
+    region: str | None = None
     #: Seconds a work unit may take on a cluster before it is reported failed (None: no limit).
     unit_timeout: float | None = None
     #: Paths other entries of the configuration name: a directory or glob scanned
@@ -43,7 +46,8 @@ class ScanConfig:
         out = asdict(self)
         out.pop("progress", None)
         out.pop("claimed", None)  # how entries share files, not how they are scanned
-        for key in ("executor", "unit_timeout"):  # shown only when set: results stay comparable
+        # Shown only when set: results stay comparable.
+        for key in ("executor", "unit_timeout", "region"):
             if out.get(key) is None:
                 out.pop(key, None)
         out["connector"] = {k: v for k, v in out["connector"].items() if v not in (None, (), "")}

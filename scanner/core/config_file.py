@@ -77,6 +77,8 @@ class SourceEntry:
     written: str = ""
     #: The source's identity in baselines and history (``name:``), instead of its path or URL.
     name: str | None = None
+    #: The country its national phone numbers and postal codes are read in (``region:``).
+    region: str | None = None
 
     @property
     def is_url(self) -> bool:
@@ -116,6 +118,8 @@ class ConfigFile:
     executor: str | None = None
     #: The configuration's identity in history and run locks (``name:``), else its path.
     name: str | None = None
+    #: The region of sources without their own (``default_region:``).
+    default_region: str | None = None
 
     def specs(self) -> list[str]:
         """Return the source specs to hand to the engine, in file order."""
@@ -162,12 +166,16 @@ class ConfigFile:
         if claimed:
             scan_changes["claimed"] = claimed
         for entry in (self.sources[i] for i in kept):
-            key = tuple(sorted({**dict(self.options), **dict(entry.options)}.items()))
+            key = tuple(sorted({**dict(self.options), **dict(entry.options),
+                                "region": entry.region}.items()))
             groups.setdefault(key, []).append(entry)
         out: list[tuple[list[str], _Config]] = []
         for entries in groups.values():
             connector = self.connector_options(base.connector, entries[0])  # type: ignore[attr-defined]
-            config = dataclasses.replace(base, connector=connector, **scan_changes)  # type: ignore[type-var]
+            # A source's own region, then --region, then the file's default_region.
+            region = entries[0].region or base.region or self.default_region  # type: ignore[attr-defined]
+            config = dataclasses.replace(base, connector=connector, region=region,  # type: ignore[type-var]
+                                         **scan_changes)
             out.append(([e.spec for e in entries], config))
         return out
 
@@ -229,6 +237,7 @@ def parse_config_file(text: str, where: str, base_dir: Path | None = None) -> Co
         options=options,
         executor=executor,
         name=model.name,
+        default_region=model.default_region,
     )
 
 
@@ -251,7 +260,7 @@ def _source(container: list[Any], i: int, raw: Any, base_dir: Path | None,
         spec = _resolve(raw.path, base_dir)
         written = raw.path.strip()
     return SourceEntry(spec=spec, location=raw.location, options=_options(raw.options),
-                       line=line, written=written, name=raw.name)
+                       line=line, written=written, name=raw.name, region=raw.region)
 
 
 def _options(model: Any) -> tuple[tuple[str, Any], ...]:

@@ -20,8 +20,8 @@ LOCATION_HELP = (
     "use a two-letter country code (US, DE) or a cloud region (us-east-1, europe-west3, westeurope)"
 )
 TOP_KEYS = ("version", "name", "default_location", "policy", "sample_size", "full", "options",
-            "sources", "executor")
-SOURCE_KEYS = ("name", "path", "url", "location", "options")
+            "sources", "executor", "default_region")
+SOURCE_KEYS = ("name", "path", "url", "location", "options", "region")
 #: A name: history, baselines and locks key on it, so it stays put when a file moves.
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 
@@ -32,6 +32,18 @@ def _location(value: Any) -> Any:
     if not isinstance(value, str) or parse_location(value) is None:
         raise Problem(f"unknown location {value!r}: {LOCATION_HELP}")
     return value.strip()
+
+
+def _region(value: Any) -> Any:
+    """Validate a region (the country national formats are read in): DE, PH, IN."""
+    if value is None:
+        return None
+    from detectors.regions import region_problem
+
+    problem = region_problem(value)
+    if problem:
+        raise Problem(problem)
+    return str(value).upper()
 
 
 def _path_or_source(schema: dict[str, Any]) -> None:
@@ -129,6 +141,14 @@ def config_model(connector_options: Mapping[str, Any]) -> type[BaseModel]:
         options: Options | None = None  # type: ignore[valid-type]
         name: str | None = Field(default=None, pattern=NAME_PATTERN,
                                  description="the source's identity in baselines and history")
+        region: str | None = Field(
+            default=None, description="the country its phone numbers and postal codes are "
+                                      "written for: DE, PH, IN (default: inferred)")
+
+        @field_validator("region", mode="before")
+        @classmethod
+        def _country(cls, value: Any) -> Any:
+            return _region(value)
 
         @model_validator(mode="before")
         @classmethod
@@ -172,6 +192,14 @@ def config_model(connector_options: Mapping[str, Any]) -> type[BaseModel]:
         sources: list[Source] = Field(min_length=1, json_schema_extra=_path_or_source)
         executor: str | None = Field(default=None, pattern=r"^(local|dask://.+)$",
                                      description="local, or dask://HOST:PORT")
+        default_region: str | None = Field(
+            default=None, description="the region of sources without their own (default: "
+                                      "inferred per table)")
+
+        @field_validator("default_region", mode="before")
+        @classmethod
+        def _country(cls, value: Any) -> Any:
+            return _region(value)
 
         @model_validator(mode="before")
         @classmethod

@@ -32,6 +32,7 @@ from connectors.registry import CONFIDENT_CLAIM, expand, open_source
 from detectors import custom
 from detectors.base import ColumnFacts, Detector, Tally, ValueView, Verdict, wilson_lower
 from detectors.embedded import EmbeddedDetector
+from detectors.regions import Region, infer_region
 from detectors.registry import all_detectors
 from scanner.core.classify import Claim, finish_records, judge_column, resolve_column
 from scanner.core.config import ScanConfig
@@ -254,6 +255,9 @@ class Engine:
         by_name = {c.ref.column: c for c in cols}
         rows = 0
         status, error = Status.OK, None
+        region: Region | None = None
+        if self.config.region:
+            region = Region(self.config.region, "configured")
         try:
             # The next batch is read while this one is checked (both cores busy).
             for batch in read_ahead(self._batches(table)):
@@ -263,8 +267,11 @@ class Engine:
                                      "rows: the source's time limit (--source-timeout) "
                                      "was reached")
                 if not is_supplement(batch):
+                    if region is None and rows == 0 and batch.num_rows:
+                        # National formats are read in the region the first rows show.
+                        region = infer_region(batch)
                     rows += batch.num_rows
-                self._scan_batch(batch, by_name)
+                self._scan_batch(batch, by_name, region.code if region else None)
                 if self.progress:
                     self.progress(table.name, rows, table.rows_total)
         except TableError as exc:
@@ -299,6 +306,7 @@ class Engine:
             is_call_record=record.kind == "call_detail", record_kind=record.kind,
             format=table.format, format_reason=table.format_reason,
             warnings=tuple(table.warnings[:50]), seconds=time.perf_counter() - t0,
+            region=region.code if region else None, region_how=region.how if region else None,
         )
 
     def _batches(self, table: Table) -> Iterator[pa.RecordBatch]:
@@ -313,8 +321,9 @@ class Engine:
                 remaining -= batch.num_rows
             yield batch
 
-    def _scan_batch(self, batch: pa.RecordBatch, by_name: dict[str, _RunningColumn]) -> None:
-        work: list[tuple[_RunningColumn, pa.Array]] = []
+    def _scan_batch(self, batch: pa.RecordBatch, by_name: dict[str, _RunningColumn],
+                    region: str | None = None) -> None:
+        work: list[tuple[_RunningColumn, pa.Array, str | None]] = []
         for i, field_ in enumerate(batch.schema):
             col = by_name.get(field_.name)
             if col is None:
@@ -325,13 +334,13 @@ class Engine:
                                 any_ref.schema if any_ref else None)
                 col = by_name[field_.name] = self._column(ref, None)
             if not col.skip_reason:
-                work.append((col, batch.column(i)))
+                work.append((col, batch.column(i), region))
         # Arrow's kernels release the GIL: columns are checked side by side.
         list(self._pool.map(self._scan_column, work))
 
-    def _scan_column(self, item: tuple[_RunningColumn, pa.Array]) -> None:
-        col, values = item
-        view = ValueView(values, is_text=col.is_text)
+    def _scan_column(self, item: tuple[_RunningColumn, pa.Array, str | None]) -> None:
+        col, values, region = item
+        view = ValueView(values, is_text=col.is_text, region=region)
         col.kind = view.kind
         if view.kind in {"binary", "other"}:
             col.skip_reason = col.skip_reason or f"{view.raw.type} values are not scanned"
@@ -369,7 +378,7 @@ class Engine:
         distinct = pc.unique(values)
         if len(distinct) * 4 > view.count:
             return detectors
-        probe = ValueView(distinct, is_text=view.is_text)
+        probe = ValueView(distinct, is_text=view.is_text, region=view.region)
         keep = []
         for det in detectors:
             m = det.match(probe)
