@@ -160,3 +160,17 @@ def test_asterisk_security_events_give_the_account_and_the_remote_address(
     result = scan([str(path)], ScanConfig(ner=False))
     found = {c.ref.column: set(c.entities) for c in result.sources[0].tables[0].columns}
     assert "ACCOUNT_ID" in found["user"] and "IP_ADDRESS" in found["source address"]
+
+
+def test_a_field_first_seen_past_the_head_still_joins_the_table(tmp_path: Path) -> None:
+    # Past the first MiB, an sshd login names a user: the column is added when it comes.
+    lines = firewall_lines(1700) + [
+        f"Nov  4 09:00:{i:02d} edge-fw sshd[7{i:03d}]: Accepted publickey for ops{i} from "
+        f"198.51.100.{i + 1} port {50000 + i} ssh2" for i in range(30)]
+    path = write(tmp_path / "messages", lines)
+    assert path.stat().st_size > 1 << 20
+    table = next(open_source(str(path), ConnectorOptions()).tables())
+    assert "user" not in [c.name for c in table.columns]
+    result = scan([str(path)], ScanConfig(ner=False))
+    found = {c.ref.column: set(c.entities) for c in result.sources[0].tables[0].columns}
+    assert "ACCOUNT_ID" in found["user"]
