@@ -55,14 +55,24 @@ def candidates(view: ValueView) -> pa.Array:
     if cached is not None:
         return cached
     s = view.numeric if view.kind == "integer" else view.strings
-    if view.kind == "string" and len(s):
-        n = view.lengths
+    if len(s):
+        n = pc.utf8_length(s) if view.kind == "integer" else view.lengths
         s = filter_if_any(s, pc.and_(pc.greater_equal(n, 6), pc.less_equal(n, 26)))
+    if view.kind == "string" and len(s):
         s = pc.utf8_upper(s)
         s = filter_if_any(s, pc.and_(pc.match_substring_regex(s, _CANDIDATE),
                                      pc.match_substring_regex(s, _FOUR_DIGITS)))
+    if len(s):
+        # One pass of every number's form: the detectors then read only what fits one.
+        s = filter_if_any(s, pc.match_substring_regex(s, _any_shape()))
     view.__dict__[_CANDIDATES_KEY] = s
     return s
+
+
+@cache
+def _any_shape() -> str:
+    """Return one RE2 alternation of every number's written forms."""
+    return "|".join(f"(?:{number.shape})" for number in NUMBERS)
 
 
 @cache
