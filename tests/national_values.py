@@ -56,6 +56,7 @@ FORMAT_ONLY: dict[str, tuple[list[str], list[str]]] = {
     "us_ein": (["12-3456789", "954817264"], ["00-3456789", "07-1234567"]),
     "mx_rfc": (["GOML850917AB1", "BAJA-790415-K72"], ["GOML851317AB1", "GO1L850917AB1"]),
     "in_pan": (["BNZPM2501F", "AAACR4849R"], ["BNZXM2501F", "BNZPM25010"]),
+    "de_stnr": (["143/815/08157", "2893081508152"], ["14/81/508157", "143-815-08157"]),
 }
 
 #: Key -> python-stdnum module, for the search of check characters.
