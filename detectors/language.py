@@ -11,6 +11,7 @@ is pointed at its bundled public-suffix snapshot.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -37,9 +38,45 @@ def _offline_tldextract() -> None:
                                        fallback_to_snapshot=True)
 
 
-@lru_cache(maxsize=1)
+#: One build of the model at a time: the background load and a caller needing it now.
+_BUILD_LOCK = threading.Lock()
+_preloading: threading.Thread | None = None
+
+
 def analyzer() -> Any:
-    """Build presidio's batch analyzer on the packaged spaCy model (once per process)."""
+    """Presidio's batch analyzer on the packaged spaCy model (built once per process)."""
+    with _BUILD_LOCK:
+        return _build()
+
+
+def preload() -> None:
+    """Start building the model in a background thread (once), so that it is ready
+    when the first table's columns are judged. A failure is left for the caller of
+    :func:`analyzer` to meet and report."""
+    global _preloading
+    if _preloading is not None or _build.cache_info().currsize:
+        return
+
+    def run() -> None:
+        try:
+            analyzer()
+        except Exception:  # noqa: BLE001 - said by the caller that needs the model
+            logger.debug("background load of the language model failed", exc_info=True)
+
+    with _BUILD_LOCK:
+        if _preloading is None:
+            _preloading = threading.Thread(target=run, name="piiscan-ner-load", daemon=True)
+            _preloading.start()
+
+
+def wait_preload() -> None:
+    """Wait for a background load begun by :func:`preload` (before the process ends)."""
+    if _preloading is not None:
+        _preloading.join()
+
+
+@lru_cache(maxsize=1)
+def _build() -> Any:
     try:
         import spacy
         from presidio_analyzer import AnalyzerEngine, BatchAnalyzerEngine
@@ -120,11 +157,32 @@ voluptas voluptates voluptatibus voluptatum
 """.split())
 
 
+#: Short words of English prose, and of the prose of other languages the English model
+#: misreads (it takes Portuguese and Spanish capitalised nouns for people).
+_ENGLISH_WORDS = frozenset(
+    "the of and to in for with on at by from is are was were be this that it as or an "
+    "not but has have had will would can our your their his her my we you they".split())
+_FOREIGN_WORDS = frozenset(
+    "de da do das dos del la las los el le les du des et und der die das von zu mit "
+    "für fur ist em no na nas nos para por com con una uno un une ou y e il della dei "
+    "het een van en op".split())
+
+
 def placeholder(text: str) -> bool:
-    """Tell whether a value is placeholder text (most of its words are lorem ipsum's)."""
+    """Tell whether a value is not for the English model: filler or another language's prose.
+
+    Filler is lorem ipsum and its variants (most words are theirs); prose in
+    another language has four words or more, function words of those languages
+    and none of English's. A person's name (``Maria da Silva``) is not prose.
+    """
     words = [w.strip(".,;:!?()\"'").lower() for w in text.split()]
     words = [w for w in words if w]
-    return len(words) >= 3 and sum(w in _PLACEHOLDER_WORDS for w in words) * 2 >= len(words)
+    if len(words) >= 3 and sum(w in _PLACEHOLDER_WORDS for w in words) * 2 >= len(words):
+        return True
+    if len(words) < 4 or _ENGLISH_WORDS.intersection(words):
+        return False
+    return sum(w in _FOREIGN_WORDS for w in words) >= 2 or (
+        len(words) >= 6 and bool(_FOREIGN_WORDS.intersection(words)))
 
 
 def recognise(texts: list[str], batch_size: int = 64) -> NerCounts:
@@ -132,18 +190,32 @@ def recognise(texts: list[str], batch_size: int = 64) -> NerCounts:
 
     Placeholder text is counted as sampled but not read.
     """
-    if not texts:
-        return NerCounts(0, 0, 0)
-    sampled = len(texts)
-    texts = [t for t in texts if not placeholder(t)]
-    if not texts:
-        return NerCounts(sampled, 0, 0)
-    batch = analyzer()
-    person = location = 0
-    results = batch.analyze_iterator(texts, language="en", entities=list(NER_ENTITIES),
-                                     batch_size=batch_size, n_process=1, score_threshold=0.6)
-    for found in results:
-        kinds = {r.entity_type for r in found}
-        person += "PERSON" in kinds
-        location += "LOCATION" in kinds
-    return NerCounts(sampled, person, location)
+    return recognise_each([texts], batch_size)[0]
+
+
+def recognise_each(samples: list[list[str]], batch_size: int = 64) -> list[NerCounts]:
+    """:func:`recognise` for several columns' samples in one pass of ``nlp.pipe``.
+
+    The samples are read as one stream (full batches, one model call) and the
+    counts split back per sample, equal to what each sample alone would give.
+    """
+    owner: list[int] = []
+    texts: list[str] = []
+    for i, sample in enumerate(samples):
+        for t in sample:
+            if not placeholder(t):
+                owner.append(i)
+                texts.append(t)
+    person = [0] * len(samples)
+    location = [0] * len(samples)
+    if texts:
+        batch = analyzer()
+        results = batch.analyze_iterator(texts, language="en", entities=list(NER_ENTITIES),
+                                         batch_size=batch_size, n_process=1,
+                                         score_threshold=0.6)
+        for i, found in zip(owner, results, strict=True):
+            kinds = {r.entity_type for r in found}
+            person[i] += "PERSON" in kinds
+            location[i] += "LOCATION" in kinds
+    return [NerCounts(len(s), p, loc) for s, p, loc in zip(samples, person, location,
+                                                           strict=True)]

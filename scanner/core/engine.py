@@ -32,6 +32,7 @@ from connectors.registry import CONFIDENT_CLAIM, expand, open_source
 from detectors import custom
 from detectors.base import ColumnFacts, Detector, Tally, ValueView, Verdict, wilson_lower
 from detectors.embedded import EmbeddedDetector
+from detectors.language import NerCounts
 from detectors.regions import Region, infer_region
 from detectors.registry import all_detectors
 from scanner.core.classify import Claim, finish_records, judge_column, resolve_column
@@ -69,6 +70,8 @@ class _RunningColumn:
     # Raw text kept only for the language model, bounded by ScanConfig.ner_sample,
     # never logged, dropped when the table is done.
     ner_sample: list[str] = field(default_factory=list)
+    #: Size of ``ner_sample`` when it last failed the language model's cheap test.
+    ner_tested: int = -1
 
 
 class Engine:
@@ -94,6 +97,8 @@ class Engine:
         self._embedded = {d.name for d in self.detectors if isinstance(d, EmbeddedDetector)}
         self.progress = progress
         self._ner_failed: str | None = None
+        # Whether the language model's background load has been started.
+        self._ner_loading = False
         # Tables of a database are judged in parallel threads; the language model
         # (spaCy's pipeline) is used by one of them at a time.
         self._ner_lock = threading.Lock()
@@ -146,7 +151,7 @@ class Engine:
                 msg = f"{redact_url(spec)}: no data files found"
                 logger.error("%s", msg)
                 results.append(SourceResult(redact_url(spec), "unknown", (), Status.FAILED, msg))
-        self._pool.shutdown()
+        self._shutdown()
         finished = dt.datetime.now(dt.UTC)
         return ScanResult(
             sources=tuple(results),
@@ -155,6 +160,15 @@ class Engine:
             seconds=time.perf_counter() - t0,
             config=self.config.to_dict(),
         )
+
+    def _shutdown(self) -> None:
+        self._pool.shutdown()
+        if self._ner_loading:
+            # A load begun for a column that turned out not to need it ends before
+            # the process does (a thread stopped inside an import is no clean exit).
+            from detectors.language import wait_preload
+
+            wait_preload()
 
     def scan_source(self, spec: str, min_score: int = 1) -> SourceResult | None:
         name = redact_url(spec)
@@ -176,7 +190,7 @@ class Engine:
         started = dt.datetime.now(dt.UTC)
         t0 = time.perf_counter()
         results = [self.scan_opened(source) for source in sources]
-        self._pool.shutdown()
+        self._shutdown()
         finished = dt.datetime.now(dt.UTC)
         return ScanResult(
             sources=tuple(results),
@@ -291,7 +305,7 @@ class Engine:
         # Columns found only in the data (e.g. a header-less file) join the table.
         cols = list(by_name.values())
         try:
-            judged = [(c.ref, self._judge(c), c.skip_reason) for c in cols]
+            judged = self._judge_table(cols)
         except Exception as exc:  # a verdict bug: this table fails, the scan goes on
             status = Status.FAILED
             error = f"{source.name}: {table.name}: unexpected {type(exc).__name__} while judging"
@@ -361,6 +375,12 @@ class Engine:
             m = det.match(view)
             if m is not None:
                 col.tallies.setdefault(det.name, Tally()).add(m)
+        if view.kind == "string" and not self._ner_loading and self._may_need_ner(col):
+            # The model loads on the other core while the batches go on.
+            from detectors.language import preload
+
+            self._ner_loading = True
+            preload()
 
     @staticmethod
     def _worth_running(detectors: list[Detector], view: ValueView) -> list[Detector]:
@@ -401,57 +421,73 @@ class Engine:
 
     # Verdicts ------------------------------------------------------------------
 
-    def _judge(self, col: _RunningColumn) -> list[Claim]:
-        if col.skip_reason:
-            return []
-        facts = ColumnFacts(col.ref.column, col.ref.data_type, col.kind, col.values,
-                            bool(col.is_text), table=col.ref.table)
+    def _may_need_ner(self, col: _RunningColumn) -> bool:
+        """Whether the column, as read so far, is one the language model will read."""
+        if not self.config.ner or self._ner_failed or len(col.ner_sample) == col.ner_tested:
+            return False
+        if not _wordy_and_varied(col.ner_sample):
+            col.ner_tested = len(col.ner_sample)
+            return False
+        # Values a detector already claims by the half need no model.
+        return not any(t.matched * 2 >= col.values for name, t in col.tallies.items()
+                       if name not in self._embedded)
+
+    def _judge_table(self, cols: list[_RunningColumn]
+                     ) -> list[tuple[ColumnRef, list[Claim], str | None]]:
+        """Every column's claims; the language model reads the table's candidates at once."""
+        judged = []
+        wanted: list[tuple[list[Claim], ColumnFacts, list[str]]] = []
+        for col in cols:
+            claims: list[Claim] = []
+            if not col.skip_reason:
+                facts = ColumnFacts(col.ref.column, col.ref.data_type, col.kind, col.values,
+                                    bool(col.is_text), table=col.ref.table)
+                claims = self._judge(col, facts)
+                if self._wants_language(col, facts, claims):
+                    wanted.append((claims, facts, col.ner_sample))
+            col.ner_sample = []
+            judged.append((col.ref, claims, col.skip_reason))
+        if wanted:
+            counts = self._recognise([sample for _, _, sample in wanted])
+            for (claims, facts, _), c in zip(wanted, counts or (), strict=False):
+                claims.extend(self._language(facts, c))
+        return judged
+
+    def _judge(self, col: _RunningColumn, facts: ColumnFacts) -> list[Claim]:
         judged = [c for c in judge_column(self.detectors, facts, col.tallies)
                   if not c.verdict.in_text or c.detector in self._embedded]
-        claims = resolve_column(judged, col.values)
-        claims.extend(self._language(col, facts, claims))
-        col.ner_sample = []
-        return claims
+        return resolve_column(judged, col.values)
 
-    def _language(self, col: _RunningColumn, facts: ColumnFacts,
-                  claims: list[Claim]) -> list[Claim]:
-        """Names (and addresses in text) by presidio's NER on the column's bounded sample."""
+    def _wants_language(self, col: _RunningColumn, facts: ColumnFacts,
+                        claims: list[Claim]) -> bool:
         if not self.config.ner or not col.ner_sample or self._ner_failed:
-            return []
+            return False
         for c in claims:
             v = c.verdict
             if v.entity == "PERSON_NAME" or (v.from_values and not v.in_text and facts.values
                                              and v.matched / facts.values >= 0.5):
-                return []  # the values are already known to be something else
-        sample = col.ner_sample
-        # Names and places are words: codes like "ORD-1042" or "SIP/100-0001" are not
-        # worth loading a language model for.
-        wordy = sum(sum(ch.isalpha() or ch.isspace() for ch in v) >= 0.8 * len(v)
-                    for v in sample)
-        if wordy * 2 < len(sample):
-            return []
-        # A handful of labels repeated ("Dial", "from-trunk", "active") are categories,
-        # not people: names and free text vary from row to row. In a short sample
-        # (a 10-row file's five statuses) a label repeated twice on average is enough.
-        distinct = len(set(sample))
-        if distinct < 20 and (distinct * 5 < len(sample)
-                              or (len(sample) < 100 and distinct * 2 <= len(sample))):
-            return []
-        from detectors.language import LanguageModelUnavailable, recognise
+                return False  # the values are already known to be something else
+        return _wordy_and_varied(col.ner_sample)
+
+    def _recognise(self, samples: list[list[str]]) -> list[NerCounts] | None:
+        """The language model's counts for each sample (one ``nlp.pipe`` pass), or None."""
+        from detectors.language import LanguageModelUnavailable, recognise_each
 
         try:
             with self._ner_lock:
-                counts = recognise(sample)
+                return recognise_each(samples)
         except LanguageModelUnavailable as exc:
             self._ner_failed = str(exc)
             logger.warning("names in text are not checked: %s", exc)
-            return []
         except Exception as exc:  # the model's own failure must not end the scan
             self._ner_failed = type(exc).__name__
             logger.warning("names in text are not checked: the language model failed (%s)",
                            type(exc).__name__)
             logger.debug("language model failure", exc_info=True)
-            return []
+        return None
+
+    def _language(self, facts: ColumnFacts, counts: NerCounts) -> list[Claim]:
+        """Names (and addresses in text) from presidio's NER on the column's bounded sample."""
         out: list[Claim] = []
         n = counts.sampled
         lower = wilson_lower(counts.person, n)
@@ -472,6 +508,24 @@ class Engine:
                           evidence=(), from_values=True, in_text=in_text)
         # In free text, names and places are found inside values: an embedded finding.
         return Claim(verdict, "presidio_ner", 30, False)
+
+
+def _wordy_and_varied(sample: list[str]) -> bool:
+    """The cheap test a sample passes before the language model reads it."""
+    if not sample:
+        return False
+    # Names and places are words: codes like "ORD-1042" or "SIP/100-0001" are not
+    # worth loading a language model for.
+    wordy = sum(sum(ch.isalpha() or ch.isspace() for ch in v) >= 0.8 * len(v)
+                for v in sample)
+    if wordy * 2 < len(sample):
+        return False
+    # A handful of labels repeated ("Dial", "from-trunk", "active") are categories,
+    # not people: names and free text vary from row to row. In a short sample
+    # (a 10-row file's five statuses) a label repeated twice on average is enough.
+    distinct = len(set(sample))
+    return not (distinct < 20 and (distinct * 5 < len(sample)
+                                   or (len(sample) < 100 and distinct * 2 <= len(sample))))
 
 
 def scan(specs: list[str], config: ScanConfig | None = None,

@@ -181,10 +181,10 @@ def test_a_failing_language_model_does_not_end_the_scan(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     import detectors.language as language
 
-    def broken(texts: list[str], batch_size: int = 64) -> None:
-        raise RuntimeError("model exploded on " + texts[0])
+    def broken(samples: list[list[str]], batch_size: int = 64) -> None:
+        raise RuntimeError("model exploded on " + samples[0][0])
 
-    monkeypatch.setattr(language, "recognise", broken)
+    monkeypatch.setattr(language, "recognise_each", broken)
     path = tmp_path / "t.parquet"
     notes = [f"Spoke with Ada Lovelace about order {i}" for i in range(50)]
     pq.write_table(pa.table({"notes": notes, "email": [f"u{i}@example.com" for i in range(50)]}),
