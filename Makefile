@@ -10,8 +10,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test]'
+# The dependencies come from requirements.lock (every package pinned and hash-checked; rebuild it
+# with the pip-compile command in its header after changing pyproject.toml's dependencies), then
+# piiscan itself from this checkout, built with the locked setuptools.
+$(STAMP): pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
