@@ -95,6 +95,11 @@ class Engine:
         # look-alikes, counts per value); the value detectors' own free-text
         # search is not reported.
         self._embedded = {d.name for d in self.detectors if isinstance(d, EmbeddedDetector)}
+        # So in free text, a value detector that searches inside values (e-mail, phone,
+        # IP) has nothing to report unless the column's name tells its type (then its
+        # name-only verdict depends on what it found): it is not run there.
+        self._text_only = {d.name for d in self.detectors
+                           if d.in_text and d.name not in self._embedded}
         self.progress = progress
         self._ner_failed: str | None = None
         # Whether the language model's background load has been started.
@@ -367,6 +372,9 @@ class Engine:
             if col.is_text is None:
                 # Whether a column is free text is decided once, on its first values.
                 col.is_text = view.is_text
+                if col.is_text:
+                    col.active = [d for d in col.active if d.name not in self._text_only
+                                  or d.names.evaluate(col.ref.column).score >= 0.5]
             self._keep_ner_sample(col, view)
         detectors = [d for d in col.active if view.kind in d.kinds]
         if view.kind in {"string", "integer"} and n >= _DEDUPE_MIN:
