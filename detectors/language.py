@@ -50,9 +50,11 @@ def analyzer() -> Any:
 
 
 def preload() -> None:
-    """Start building the model in a background thread (once), so that it is ready
-    when the first table's columns are judged. A failure is left for the caller of
-    :func:`analyzer` to meet and report."""
+    """Start building the model in a background thread (once).
+
+    It is then ready when the first table's columns are judged. A failure is left
+    for the caller of :func:`analyzer` to meet and report.
+    """
     global _preloading
     if _preloading is not None or _build.cache_info().currsize:
         return
@@ -175,14 +177,17 @@ def placeholder(text: str) -> bool:
     another language has four words or more, function words of those languages
     and none of English's. A person's name (``Maria da Silva``) is not prose.
     """
-    words = [w.strip(".,;:!?()\"'").lower() for w in text.split()]
-    words = [w for w in words if w]
+    raw = [w.strip(".,;:!?()\"'") for w in text.split()]
+    raw = [w for w in raw if w]
+    words = [w.lower() for w in raw]
     if len(words) >= 3 and sum(w in _PLACEHOLDER_WORDS for w in words) * 2 >= len(words):
         return True
     if len(words) < 4 or _ENGLISH_WORDS.intersection(words):
         return False
-    return sum(w in _FOREIGN_WORDS for w in words) >= 2 or (
-        len(words) >= 6 and bool(_FOREIGN_WORDS.intersection(words)))
+    # Prose has lower-case content words (`Comércio varejista de lubrificantes`); a name
+    # has lower-case particles only (`Maria de la Cruz Lopez`).
+    prose = any(w.islower() and len(w) > 3 and w not in _FOREIGN_WORDS for w in raw)
+    return prose and bool(_FOREIGN_WORDS.intersection(words))
 
 
 def recognise(texts: list[str], batch_size: int = 64) -> NerCounts:

@@ -478,7 +478,7 @@ class Engine:
         return _wordy_and_varied(col.ner_sample)
 
     def _recognise(self, samples: list[list[str]]) -> list[NerCounts] | None:
-        """The language model's counts for each sample (one ``nlp.pipe`` pass), or None."""
+        """Count each sample's names and places in one ``nlp.pipe`` pass (None if it failed)."""
         from detectors.language import LanguageModelUnavailable, recognise_each
 
         try:
@@ -519,7 +519,7 @@ class Engine:
 
 
 def _wordy_and_varied(sample: list[str]) -> bool:
-    """The cheap test a sample passes before the language model reads it."""
+    """Tell whether a sample passes the cheap test before the language model reads it."""
     if not sample:
         return False
     # Names and places are words: codes like "ORD-1042" or "SIP/100-0001" are not
