@@ -221,3 +221,17 @@ def test_short_foreign_words_split_no_english_word() -> None:
 
     assert tokenize("export") == ("export",)
     assert tokenize("Telefonnummer") == ("telephone", "number")
+
+
+@pytest.mark.parametrize(("text", "skipped"), [
+    ("Comércio varejista de lubrificantes", True),
+    ("Servicios de limpieza de oficinas y locales comerciales", True),
+    ("Maria de la Cruz Lopez", False),
+    ("João da Silva Santos", False),
+    ("Called the customer back about the router", False),
+])
+def test_prose_in_other_languages_is_not_read_by_the_english_model(text: str,
+                                                                     skipped: bool) -> None:
+    from detectors.language import placeholder
+
+    assert placeholder(text) is skipped
