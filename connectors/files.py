@@ -43,7 +43,7 @@ from connectors.textdoc import read_as_lines
 logger = logging.getLogger(__name__)
 
 _TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".psv", ".dat", ".tab", ".log"}
-_CANDIDATE_DELIMITERS = ",;\t|"
+_CANDIDATE_DELIMITERS = ",;\t|~"
 # 16 MiB blocks: a full scan of a 300,000-row, 10-column CSV took 8.7 s of CPU against
 # 13.5 s with 4 MiB (11.3 s with 8, 9.1 s with 32) at the same peak RSS (about 295 MiB;
 # 327 MiB with 32): fewer, larger batches for every kernel and detector call.
@@ -196,6 +196,12 @@ class DelimitedTextSource(Source):
         lines = lines[leading:]
         if not lines:
             raise SourceError(f"{self.spec}: empty file")
+        if self.options.header is None and not self.options.delimiter:
+            # A title or format line above the header (`"EXTF";700;…`, `"LAST UPDATE";
+            # "18/05/2017"`): the table starts where the rows take their width.
+            preamble = _preamble_lines(lines)
+            leading += preamble
+            lines = lines[preamble:]
         # A quoted header cell may hold a newline ("e-mail<newline>address"): the
         # header is then one record over several lines, and is read as one.
         header_lines = _quoted_record_lines(lines)
@@ -232,6 +238,41 @@ class DelimitedTextSource(Source):
             # pyarrow skips physical lines, whatever their quotes.
             skip_rows=leading + (header_lines if header else 0),
         )
+
+
+def _widths(lines: list[str], delimiter: str) -> list[int]:
+    try:
+        return [len(r) for r in csv.reader(lines, delimiter=delimiter)]
+    except csv.Error:
+        return []
+
+
+def _preamble_lines(lines: list[str], most: int = 3) -> int:
+    """Count the lines above a table that are not part of it (a title, a format line).
+
+    The rows below share one width; a preamble line has another, and the line
+    after it (the header) has the rows' width. Nothing is skipped unless at
+    least five rows agree, or every row of a shorter file does.
+    """
+    for k in range(1, most + 1):
+        body = [ln for ln in lines[k:k + 60] if ln.strip()]
+        if len(body) < 2:
+            return 0
+        delimiter = _sniff_delimiter(body)
+        if delimiter is None:
+            continue
+        widths = _widths(body, delimiter)
+        if not widths:
+            continue
+        mode = max(set(widths), key=widths.count)
+        agree = widths.count(mode)
+        if mode < 3 or widths[0] != mode or (
+                agree < 0.8 * len(widths) if len(widths) >= 6 else agree < len(widths)):
+            continue
+        head = _widths(lines[:k], delimiter)
+        if head and all(w != mode for w in head):
+            return k
+    return 0
 
 
 def _quoted_record_lines(lines: list[str], most: int = 20) -> int:

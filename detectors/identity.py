@@ -303,9 +303,8 @@ class DomainAccountDetector(Detector):
     entity = "ACCOUNT_ID"
     name = "domain_account"
     valid_word = "DOMAIN\\user logins"
-    names = NameRule(strong=("login id", "logon name", "sam account name", "user name",
-                             "login", "account"),
-                     veto=("password", "hash", "count", "attempt", "attempts", "failed"))
+    # Read from the values alone: the login and account names belong to account_id.
+    names = NameRule()
     specificity = 35
 
     def match(self, view: ValueView) -> Match | None:

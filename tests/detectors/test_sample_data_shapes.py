@@ -235,3 +235,25 @@ def test_prose_in_other_languages_is_not_read_by_the_english_model(text: str,
     from detectors.language import placeholder
 
     assert placeholder(text) is skipped
+
+
+def test_a_title_line_above_the_header_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "expenses.csv"
+    path.write_text('"LAST UPDATE";"18/05/2017 04:00"\n'
+                    '"YEAR";"SENATOR";"EMAIL";"AMOUNT"\n'
+                    '"2009";"Ada Byrne";"ada.byrne@example.org";"5000"\n'
+                    '"2009";"Tomas Ruiz";"t.ruiz@example.net";"120"\n')
+    result = scan([str(path)], ScanConfig(ner=False))
+    (table,) = result.sources[0].tables
+    assert [c.ref.column for c in table.columns] == ["YEAR", "SENATOR", "EMAIL", "AMOUNT"]
+    assert {c.ref.column: set(c.entities) for c in table.columns}["EMAIL"] == {"EMAIL_ADDRESS"}
+
+
+def test_tilde_separated_exports(tmp_path: Path) -> None:
+    path = tmp_path / "metadata.txt"
+    path.write_text("Uuid~Correo~Monto\n" + "".join(
+        f"E7215E3B-2DC5-4A40-AB10-C902FF9258D{i}~user{i}@example.org~{100 + i}.50\n"
+        for i in range(8)))
+    result = scan([str(path)], ScanConfig(ner=False))
+    (table,) = result.sources[0].tables
+    assert {c.ref.column: set(c.entities) for c in table.columns}["Correo"] == {"EMAIL_ADDRESS"}
