@@ -293,10 +293,10 @@ _FILE_SUFFIX = (r"(?i)\.(?:txt|log|csv|tsv|json|xml|ini|cfg|conf|exe|dll|sys|bat
 
 @register
 class DomainAccountDetector(Detector):
-    """Directory logins written with their domain: ``CORP\\jdoe``, ``adventure-works\\ken0``.
+    r"""Directory logins written with their domain: ``CORP\jdoe``, ``adventure-works\ken0``.
 
     Windows and Active Directory exports, audit logs and HR tables write a
-    login as ``DOMAIN\\user`` (the down-level logon name); the backslash form is
+    login as ``DOMAIN\user`` (the down-level logon name); the backslash form is
     distinctive enough to be read from the values whatever the column is called.
     """
 

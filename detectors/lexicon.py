@@ -58,7 +58,7 @@ _MIN_DISTINCT = 5
 
 @lru_cache(maxsize=1)
 def lexicon() -> tuple[pa.Array, pa.Array]:
-    """The given names and surnames, upper case, as Arrow value sets (read once)."""
+    """Return the given names and surnames, upper case, as Arrow value sets (read once)."""
     text = resources.files("detectors").joinpath("data/person_names.txt").read_text("ascii")
     sections: dict[str, list[str]] = {}
     current = None

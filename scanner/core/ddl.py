@@ -48,6 +48,7 @@ from sqlglot.errors import SqlglotError
 from detectors.base import ColumnFacts, Detector, Verdict
 from detectors.registry import all_detectors
 from scanner.core.classify import Claim, finish_records, judge_column, resolve_column
+from scanner.core.identity import url_identity
 from scanner.fileio import reading
 from scanner.model import ColumnRef, ScanResult, SourceResult, Status, TableResult
 from scanner.policy import Policy
@@ -491,7 +492,9 @@ def scan_ddl(paths: Iterable[str | Path], policy: Policy, *, dialect: str = AUTO
     has one source, ``source``, whose tables hold the columns in the order
     the files declare them.
     """
-    source = redact_url(source)  # `--ddl-source` may be a database URL with its password
+    # `--ddl-source` may be a database URL: its columns take the identity a scan of that
+    # database gives them (no user, password, host or port), so one baseline serves both.
+    source = url_identity(source) if "://" in source else redact_url(source)
     detectors = all_detectors()
     columns: list[DdlColumn] = []
     problems: list[DdlProblem] = []

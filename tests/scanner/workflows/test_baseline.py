@@ -19,8 +19,8 @@ from db_fixtures import pg_database, pg_exec
 from support import run_cli
 
 from scanner.core.config import ScanConfig
-from scanner.core.identity import url_identity
 from scanner.core.engine import scan
+from scanner.core.identity import url_identity
 from scanner.policy import Policy
 from scanner.workflows.baseline import (
     Approval,
