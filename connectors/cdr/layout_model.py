@@ -6,6 +6,7 @@ Schema for editors. See :mod:`connectors.cdr.fixed_width` for an example file.
 
 from __future__ import annotations
 
+import codecs
 import re
 from typing import Any, Literal
 
@@ -97,6 +98,16 @@ class FixedLayoutFile(BaseModel):
             raise Problem("needs a non-empty `fields` list")
         unknown_key(data, tuple(cls.model_fields), "layout")
         return data
+
+    @field_validator("encoding")
+    @classmethod
+    def _encoding(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise Problem(f"`encoding` {value!r} is not a known text encoding") from None
+        return value
 
     @field_validator("record_pattern")
     @classmethod

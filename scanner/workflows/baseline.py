@@ -365,11 +365,16 @@ class Outcome:
 
     @property
     def exit_code(self) -> int:
-        """1 when a finding fails, else 3 when the scan was incomplete, else 0."""
-        if self.failing:
-            return 1
+        """3 when the scan was incomplete (even with failing findings), else 1 when a finding
+        fails, else 0.
+
+        An incomplete scan cannot say the rest is clean: what it did find is still
+        listed, but the exit code says the gate could not decide.
+        """
         if not self.complete:
             return 3
+        if self.failing:
+            return 1
         return 0
 
     def to_dict(self) -> dict[str, Any]:

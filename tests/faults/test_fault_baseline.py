@@ -112,3 +112,17 @@ def test_history_across_the_identity_change_shows_nothing_new(tmp_path: Path, cr
     assert diff.code == 0, diff.stdout + diff.stderr  # nothing new, nothing removed
     doc = json.loads(diff.stdout)
     assert doc["new_columns"] == [] and doc["removed_columns"] == []
+
+
+def test_check_on_an_incomplete_scan_exits_3_even_with_new_pii(tmp_path: Path) -> None:
+    """Item 18: a gate that could not read everything cannot say the rest is clean."""
+    data = tmp_path / "customers.csv"
+    data.write_text("id,ssn\n" + "".join(f"{i},{123 + i}-45-{6789 - i}\n" for i in range(40)))
+    base = tmp_path / "baseline.json"
+    base.write_text(json.dumps({"version": 1, "approved": {}}))
+    out = run_cli("check", "-b", str(base), "--format", "json", "--no-ner",
+                  str(data), str(tmp_path / "missing.csv"))
+    assert out.code == 3, out.stdout + out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["complete"] is False
+    assert [f["entity"] for f in doc["findings"]] == ["US_SSN"]

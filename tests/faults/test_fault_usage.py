@@ -34,6 +34,17 @@ def test_usage_errors_exit_2(tmp_path: Path, args: tuple[str, ...], said: str) -
     assert "zelda" not in out.stdout  # nothing was scanned
 
 
+def test_a_layout_with_an_unknown_encoding_is_a_usage_error(tmp_path: Path) -> None:
+    data = tmp_path / "a.csv"
+    data.write_text("email\nzelda@example.org\n")
+    layout = tmp_path / "layout.yaml"
+    layout.write_text("encoding: klingon-8\nfields:\n  - {name: caller, start: 1, width: 10}\n")
+    out = run_cli("scan", str(data), "--no-ner", "-q", "--cdr-layout", str(layout))
+    assert out.code == 2, out.stderr
+    errors = [line for line in out.stderr.splitlines() if "rror" in line]
+    assert len(errors) == 1 and "encoding" in errors[0] and "layout.yaml" in errors[0], errors
+
+
 def test_known_cdr_format_is_still_accepted(tmp_path: Path) -> None:
     data = tmp_path / "a.csv"
     data.write_text("email\nzelda@example.org\n")
