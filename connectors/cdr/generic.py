@@ -72,6 +72,8 @@ _PAIRS = (
     frozenset({"source", "destination"}),
     frozenset({"orig", "dest"}),
     frozenset({"origin", "destination"}),
+    # Mobile-phone metadata toolkits (bandicoot, cellyzer): the subscriber and the other party.
+    frozenset({"user", "other"}),
 )
 _SUBSCRIBER_TOKENS = frozenset({"subid", "subscriber", "imsi", "msisdn"})
 _TIME_TOKENS = frozenset(

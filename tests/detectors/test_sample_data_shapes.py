@@ -257,3 +257,16 @@ def test_tilde_separated_exports(tmp_path: Path) -> None:
     result = scan([str(path)], ScanConfig(ner=False))
     (table,) = result.sources[0].tables
     assert {c.ref.column: set(c.entities) for c in table.columns}["Correo"] == {"EMAIL_ADDRESS"}
+
+
+def test_a_mobile_toolkit_call_log_is_a_call_record(tmp_path: Path) -> None:
+    # cellyzer/bandicoot style: the subscriber, the other party, a direction, a time.
+    path = tmp_path / "calls.csv"
+    path.write_text("user,other,direction,duration,timestamp\n" + "".join(
+        f"76100396{i:02d},74346774{i:02d},{'Incoming' if i % 2 else 'Outgoing'},{30 + i},"
+        f"2010-09-15 19:{i:02d}:44\n" for i in range(20)))
+    result = scan([str(path)], ScanConfig(ner=False))
+    (table,) = result.sources[0].tables
+    assert table.record_kind == "call_detail"
+    found = {c.ref.column: set(c.entities) for c in table.columns}
+    assert "CALL_DETAIL" in found["direction"] and "CALL_DETAIL" in found["timestamp"]
