@@ -196,7 +196,8 @@ class DelimitedTextSource(Source):
         lines = lines[leading:]
         if not lines:
             raise SourceError(f"{self.spec}: empty file")
-        if self.options.header is None and not self.options.delimiter:
+        if (self.options.header is None and not self.options.delimiter
+                and _quoted_record_lines(lines) == 1):
             # A title or format line above the header (`"EXTF";700;…`, `"LAST UPDATE";
             # "18/05/2017"`): the table starts where the rows take their width.
             preamble = _preamble_lines(lines)

@@ -20,8 +20,8 @@ GOOD_CATEGORY = ("  - id: contact\n    quote: q\n    sensitivity: high\n"
     ("recognizers:\n  - name: badge\n    supported_entity: ACCOUNT_ID\n    contxt: [badge]\n",
      4, "unknown key 'contxt' (did you mean 'context'?)"),
     ("recognizers:\n  - name: a\n    supported_entity: ACCOUNT_ID\n    patterns: [{regex: x}]\n"
-     "  - name: b\n    supported_entity: SHOE_SIZE\n    patterns: [{regex: y}]\n",
-     6, "recognizer #2: supported_entity must be one of"),
+     "  - name: b\n    supported_entity: US_SNN\n    patterns: [{regex: y}]\n",
+     6, "recognizer #2: supported_entity"),
     ("recognizers:\n  - name: a\n    supported_entity: ACCOUNT_ID\n    patterns:\n"
      "      - regex: 'EMP-(['\n", 5, "not valid RE2"),
 ])
