@@ -365,10 +365,9 @@ class Outcome:
 
     @property
     def exit_code(self) -> int:
-        """3 when the scan was incomplete (even with failing findings), else 1 when a finding
-        fails, else 0.
+        """Return 3 for an incomplete scan (even with failing findings), 1 for a failing one.
 
-        An incomplete scan cannot say the rest is clean: what it did find is still
+        0 otherwise. An incomplete scan cannot say the rest is clean: what it did find is still
         listed, but the exit code says the gate could not decide.
         """
         if not self.complete:
