@@ -7,6 +7,7 @@ Real servers and processes, no mocks: the webhook is an HTTP server on
 from __future__ import annotations
 
 import http.server
+import signal
 import subprocess
 import sys
 import threading
@@ -70,6 +71,16 @@ def webhook(drip_seconds: float | None = None, port: int = 0) -> Iterator[Hook]:
 
 
 def spawn(*args: str, cwd: Path | None = None) -> subprocess.Popen[str]:
-    """Start ``piiscan ARGS`` as a child process (stdout and stderr piped)."""
+    """Start ``piiscan ARGS`` as a child process (stdout and stderr piped).
+
+    Ctrl-C is given its default meaning in the child, as in a user's shell: a test
+    run started in the background (``make test &``, some CI runners) inherits an
+    ignored SIGINT, which Python would then keep ignoring.
+    """
     return subprocess.Popen([sys.executable, "-m", "scanner", *args], cwd=cwd or ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_default_sigint)
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
