@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from scanner.model import ENTITY_TYPES, entity_type_problem
-from scanner.validation import Problem, unknown_key
+from scanner.validation import Problem, mapping_with
 
 MESSAGES = {
     "recognizers": "expected a non-empty `recognizers:` list",
@@ -42,9 +42,8 @@ class Pattern(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _keys(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            raise Problem("recognizer #{n}: each pattern needs a `regex`")
-        unknown_key(data, tuple(cls.model_fields), "recognizer #{n}: pattern")
+        mapping_with(data, tuple(cls.model_fields), "recognizer #{n}: pattern",
+                     "recognizer #{n}: each pattern needs a `regex`")
         return data
 
     @field_validator("regex")
@@ -82,9 +81,8 @@ class Recognizer(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _keys(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            raise Problem("recognizer #{n} is not a mapping")
-        unknown_key(data, tuple(cls.model_fields), "recognizer #{n}")
+        mapping_with(data, tuple(cls.model_fields), "recognizer #{n}",
+                     "recognizer #{n} is not a mapping")
         if not data.get("patterns") and not data.get("context"):
             raise Problem("recognizer #{n}: needs `patterns`, `context` or both")
         return data
@@ -125,7 +123,6 @@ class DetectorFile(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _keys(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            raise Problem("expected a non-empty `recognizers:` list")
-        unknown_key(data, ("recognizers",), "detectors")
+        mapping_with(data, ("recognizers",), "detectors",
+                     "expected a non-empty `recognizers:` list")
         return data

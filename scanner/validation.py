@@ -183,6 +183,18 @@ def unknown_key(data: object, allowed: Sequence[str], what: str) -> None:
             raise Problem(f"{what}: unknown key '{key}' ({suggestion})", key)
 
 
+def mapping_with(data: object, allowed: Sequence[str], what: str, shape: str) -> Any:
+    """Return ``data`` when it is a mapping with only ``allowed`` keys; else raise :class:`Problem`.
+
+    ``shape`` says what was expected when ``data`` is not a mapping at all; ``what`` names
+    the mapping in the message for an unknown key.
+    """
+    if not isinstance(data, Mapping):
+        raise Problem(shape)
+    unknown_key(data, allowed, what)
+    return data
+
+
 class Invalid(Exception):
     """A document failed its model: ``message`` in the file's words, ``line`` where (or None)."""
 

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from scanner.validation import Problem, unknown_key
+from scanner.validation import Problem, mapping_with
 
 #: The value kinds a fixed-width field may have (``epoch`` and ``ipv4int`` are Cisco's own).
 Kind = Literal["str", "phone", "int", "duration", "hms", "timestamp", "float"]
@@ -50,9 +50,8 @@ class FixedFieldSpec(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _keys(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            raise Problem("field {n} needs a `name`")
-        unknown_key(data, tuple(cls.model_fields), "field {n}")
+        mapping_with(data, tuple(cls.model_fields), "field {n}",
+                     "field {n} needs a `name`")
         return data
 
     @model_validator(mode="after")
@@ -94,9 +93,8 @@ class FixedLayoutFile(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _keys(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            raise Problem("needs a non-empty `fields` list")
-        unknown_key(data, tuple(cls.model_fields), "layout")
+        mapping_with(data, tuple(cls.model_fields), "layout",
+                     "needs a non-empty `fields` list")
         return data
 
     @field_validator("encoding")

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from scanner.policy.residency import parse_location
-from scanner.validation import Problem, unknown_key
+from scanner.validation import Problem, mapping_with
 
 LOCATION_HELP = (
     "use a two-letter country code (US, DE) or a cloud region (us-east-1, europe-west3, westeurope)"
@@ -155,9 +155,8 @@ def config_model(connector_options: Mapping[str, Any]) -> type[BaseModel]:
         def _shape(cls, data: Any) -> Any:
             if isinstance(data, str):
                 return {"path": data}
-            if not isinstance(data, dict):
-                raise Problem("source #{n} must be a mapping with 'path' or 'url'")
-            unknown_key(data, SOURCE_KEYS, "source #{n}")
+            mapping_with(data, SOURCE_KEYS, "source #{n}",
+                         "source #{n} must be a mapping with 'path' or 'url'")
             if ("path" in data) == ("url" in data):
                 raise Problem("source #{n} needs exactly one of 'path' or 'url'")
             key = "path" if "path" in data else "url"
@@ -204,10 +203,8 @@ def config_model(connector_options: Mapping[str, Any]) -> type[BaseModel]:
         @model_validator(mode="before")
         @classmethod
         def _shape(cls, data: Any) -> Any:
-            if not isinstance(data, dict):
-                raise Problem("expected a mapping with a 'sources' list")
-            unknown_key(data, TOP_KEYS, "scan configuration")
-            return data
+            return mapping_with(data, TOP_KEYS, "scan configuration",
+                                "expected a mapping with a 'sources' list")
 
         @field_validator("policy", mode="before")
         @classmethod

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from scanner.model import entity_type_problem
-from scanner.validation import Problem, unknown_key
+from scanner.validation import Problem, mapping_with, unknown_key
 
 SENSITIVITY = Literal["low", "medium", "high", "critical"]
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -96,9 +96,8 @@ class Category(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _keys(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            raise Problem("category #{n} must be a mapping with 'id' and 'entities'")
-        unknown_key(data, tuple(cls.model_fields), "category #{n}")
+        mapping_with(data, tuple(cls.model_fields), "category #{n}",
+                     "category #{n} must be a mapping with 'id' and 'entities'")
         cid = data.get("id")
         quote = data.get("quote")
         if isinstance(cid, str) and _ID_RE.match(cid) and (
@@ -154,10 +153,8 @@ class PolicyModel(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _keys(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            raise Problem("expected a mapping with 'name', 'storage' and 'categories'")
-        unknown_key(data, tuple(cls.model_fields), "policy")
-        return data
+        return mapping_with(data, tuple(cls.model_fields), "policy",
+                            "expected a mapping with 'name', 'storage' and 'categories'")
 
     @field_validator("fides_categories", mode="before")
     @classmethod
