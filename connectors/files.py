@@ -16,6 +16,7 @@ import logging
 import random
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -232,13 +233,64 @@ class DelimitedTextSource(Source):
             columns = [" ".join(c.split()) for c in first] if header else \
                 [f"column_{i + 1}" for i in range(len(first))]
             columns = _unique(columns)
+        ends = None
+        if delimiter is not None:
+            ends = _terminators(lines[1:] if header else lines, delimiter, bool(header))
+        if ends is not None and header:
+            columns = _unique([c.removesuffix(ends.field) for c in columns])
         yield DelimitedTable(
             name=path.name, columns=[ColumnInfo(c, "text") for c in columns], path=path,
             compressed=compressed, encoding=encoding, delimiter=delimiter, header=bool(header),
             spec=self.spec, header_why=why,
             # pyarrow skips physical lines, whatever their quotes.
-            skip_rows=leading + (header_lines if header else 0),
+            skip_rows=leading + (header_lines if header else 0), terminators=ends,
         )
+
+
+@dataclass(frozen=True)
+class Terminators:
+    r"""Multi-character terminators around a one-character delimiter (SQL Server bcp's `-t`/`-r`).
+
+    ``bcp -t "+|" -r "&|\n"`` writes ``1042+|212-555-0187+|2+|2021-03-09&|``: every
+    field ends with ``field`` before the delimiter, the last one with ``row``, and
+    the delimiter that closes each line leaves an empty column behind.
+    """
+
+    #: The character every field but the last carries before the delimiter.
+    field: str
+    #: The character the last field carries ('' when it carries none).
+    row: str
+    #: Whether each line ends with the delimiter (an empty last column to leave out).
+    trailing: bool
+
+
+#: Characters a terminator is made of: punctuation, never part of ordinary values' ends.
+_TERMINATOR_CHARS = frozenset("+&~^#$!*%@;:`")
+
+
+def _terminators(lines: list[str], delimiter: str, header: bool) -> Terminators | None:
+    """Find a field terminator of two characters: the same extra character before every delimiter.
+
+    Every field of every sampled row must end with it (an empty field is the
+    terminator alone); one value that does not is enough to say no. A
+    header-less file whose every line ends with the delimiter (Informix
+    ``UNLOAD``, bcp's row terminator) has no last column: it is left out.
+    """
+    rows = [ln.rstrip("\r").split(delimiter) for ln in lines[:200] if ln.strip()]
+    if len(rows) < 2 or len({len(r) for r in rows}) != 1 or len(rows[0]) < 2:
+        return None
+    trailing = all(r[-1] == "" for r in rows)
+    cells = [r[:-1] for r in rows] if trailing else rows
+    only_trailing = Terminators("", "", True) if trailing and not header else None
+    if len(cells[0]) < 2:
+        return only_trailing
+    mark = cells[0][0][-1:]
+    if mark not in _TERMINATOR_CHARS or mark == delimiter or not all(
+            c.endswith(mark) for r in cells for c in r[:-1]):
+        return only_trailing
+    ends = {r[-1][-1:] for r in cells}
+    row = next(iter(ends)) if len(ends) == 1 else ""
+    return Terminators(mark, row if row in _TERMINATOR_CHARS else "", trailing)
 
 
 def _widths(lines: list[str], delimiter: str) -> list[int]:
@@ -475,9 +527,16 @@ class DelimitedTable(Table):
 
     def __init__(self, *, name: str, columns: list[ColumnInfo], path: Path, compressed: bool,
                  encoding: str, delimiter: str | None, header: bool, spec: str,
-                 skip_rows: int | None = None, header_why: str = "") -> None:
+                 skip_rows: int | None = None, header_why: str = "",
+                 terminators: Terminators | None = None) -> None:
+        #: Every field of a line, the empty one after a closing delimiter included.
+        self._read_names = [c.name for c in columns]
+        if terminators is not None and terminators.trailing:
+            columns = columns[:-1]
         super().__init__(name=name, columns=columns, format="delimited-text",
-                         format_reason=_reason(delimiter, header, encoding, header_why))
+                         format_reason=_reason(delimiter, header, encoding, header_why,
+                                               terminators))
+        self.terminators = terminators
         self.path = path
         self.compressed = compressed
         self.encoding = encoding
@@ -498,7 +557,29 @@ class DelimitedTable(Table):
         return "skip"
 
     def batches(self, plan: ReadPlan) -> Iterator[pa.RecordBatch]:
+        if self.terminators is None:
+            yield from self._batches(plan)
+            return
+        for batch in self._batches(plan):
+            yield self._unterminated(batch)
+
+    def _unterminated(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """Strip the terminators' extra characters; leave out the empty closing column."""
+        ends = self.terminators
+        assert ends is not None
         names = [c.name for c in self.columns]
+        arrays = []
+        for i, name in enumerate(names):
+            col = batch.column(name)
+            mark = ends.field if i < len(names) - 1 else ends.row
+            if mark:
+                col = pc.if_else(pc.ends_with(col, mark), pc.utf8_slice_codeunits(col, 0, -1),
+                                 col)
+            arrays.append(col)
+        return pa.RecordBatch.from_arrays(arrays, names=names)
+
+    def _batches(self, plan: ReadPlan) -> Iterator[pa.RecordBatch]:
+        names = self._read_names
         utf8 = codecs.lookup(self.encoding).name in ("utf-8", "utf-8-sig")
         read = pacsv.ReadOptions(
             column_names=names, skip_rows=self.skip_rows, block_size=_BLOCK,
@@ -586,10 +667,16 @@ class DelimitedTable(Table):
                                  "parts of the file (line numbers are known only with --full)")
 
 
-def _reason(delimiter: str | None, header: bool, encoding: str, why: str = "") -> str:
+def _reason(delimiter: str | None, header: bool, encoding: str, why: str = "",
+            ends: Terminators | None = None) -> str:
     shown = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}.get(delimiter or "",
                                                                          repr(delimiter))
     said = f"{'with' if header else 'no'} header" + (f" ({why})" if why else "")
+    if ends is not None and ends.field and delimiter:
+        # bcp's terminators: `+|` between fields, `&|` at the end of a row.
+        ending = f"{ends.field}{delimiter} ending fields" + (
+            f", {ends.row}{delimiter} ending rows" if ends.row else "")
+        return f"{shown}-delimited ({ending}), {said}, {encoding}"
     if delimiter is None:
         return f"one value per line, {said}, {encoding}" if header else \
             f"one value per line, {encoding}"
@@ -702,15 +789,22 @@ class ParquetTable(Table):
 
 # --- Web server access logs --------------------------------------------------------
 
+#: One host group before ident: an address or name (``vhost:port`` too), a comma-separated
+#: X-Forwarded-For chain (``10.0.0.2, 10.0.0.1, 203.0.113.9``) or a quoted chain.
+_LOG_HOST = r'(?:"[^"]*"|[\w.:%\[\]-]+(?:, ?[\w.:%\[\]-]+)*)'
+#: nginx and Apache formats put the forwarded-for chain or the virtual host before the
+#: client address (``$http_x_forwarded_for $remote_addr``, ``%v:%p %h``): up to three
+#: host groups make the remote host; a syslog prefix (date, host, program) has more.
+_LOG_REMOTE = rf'(?P<remote_host>{_LOG_HOST}(?: {_LOG_HOST}){{0,2}})'
 _LOG_LINE = (
-    r'^(?P<remote_host>\S+) (?P<ident>\S+) (?P<auth_user>\S+) \[(?P<time>[^\]]+)\] '
+    rf'^{_LOG_REMOTE} (?P<ident>\S+) (?P<auth_user>\S+) \[(?P<time>[^\]]+)\] '
     r'"(?P<request>[^"]*)" (?P<status>\d{3}|-) (?P<bytes>\d+|-)'
     r'(?: "(?P<referer>[^"]*)" "(?P<user_agent>[^"]*)")?.*$'
 )
 _LOG_FIELDS = ["remote_host", "ident", "auth_user", "time", "request", "status", "bytes",
                "referer", "user_agent"]
 _LOG_PROBE = (
-    r'^\S+ \S+ \S+ \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "'
+    rf'^{_LOG_REMOTE} \S+ \S+ \[\d{{2}}/\w{{3}}/\d{{4}}:\d{{2}}:\d{{2}}:\d{{2}} [+-]\d{{4}}\] "'
 )
 
 
