@@ -30,7 +30,8 @@ to parse become null).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from connectors.base import ConnectorOptions
 from connectors.cdr.base import CdrSource
@@ -72,8 +73,6 @@ _PAIRS = (
     frozenset({"source", "destination"}),
     frozenset({"orig", "dest"}),
     frozenset({"origin", "destination"}),
-    # Mobile-phone metadata toolkits (bandicoot, cellyzer): the subscriber and the other party.
-    frozenset({"user", "other"}),
 )
 _SUBSCRIBER_TOKENS = frozenset({"subid", "subscriber", "imsi", "msisdn"})
 _TIME_TOKENS = frozenset(
@@ -225,10 +224,11 @@ def _unique(names: Sequence[str]) -> list[str]:
     return out
 
 
-def _infer(name: str, values: Sequence[str]) -> Field:
+def _infer(name: str, values: Sequence[str], party: bool = False) -> Field:
     present = [v.strip() for v in values if v.strip()]
-    if _is_party(name) or not present:
-        return Field(name, "phone" if _is_party(name) else "str")
+    party = party or _is_party(name)
+    if party or not present:
+        return Field(name, "phone" if party else "str")
     timed = None
     if all(looks_like_time(v) for v in present):
         timed = infer_time_field(name, present, min_share=1.0)
@@ -407,6 +407,15 @@ class GenericCallLog(CdrSource):
             if weak is not None and by_party and not any(
                     _party_values([r[i] for r in data]) for i in weak if i < len(names)):
                 why = None  # source/destination of something other than calls
+        parties: set[str] = set()
+        if names is not None:
+            shape = call_log_shape(names)
+            if shape is not None and (why is not None or shape.by_names or confirm_values(
+                    shape, {n: [r[i] for r in data] for i, n in enumerate(names)})):
+                # Mobile toolkits' plain words (user, other, direction, antenna_id):
+                # the columns together describe calls.
+                why = why or shape.evidence
+                parties = set(shape.columns("party"))
         if why is None:
             found = by_content(names, data)
             if found is not None:
@@ -417,7 +426,8 @@ class GenericCallLog(CdrSource):
             why = "header names no call party and time; read as a call log as asked"
             if names is None:
                 names = _unique([f"column_{i + 1}" for i in range(len(records[0]))])
-        fields = tuple(_infer(n, [r[i] for r in data]) for i, n in enumerate(names))
+        fields = tuple(_infer(n, [r[i] for r in data], n in parties)
+                       for i, n in enumerate(names))
         kind = "messaging" if _is_messaging(names) else "call_detail"
         layout = Layout(FORMAT, fields, delimiter=delimiter, skip_lines=int(header),
                         record_kind=kind)
@@ -428,3 +438,221 @@ class GenericCallLog(CdrSource):
         reason = (f"{why}; a {what}, {len(names)} {shown}-separated columns"
                   f"{'' if header else ', no header'}")
         return Detected(layout, CLAIM_GENERIC, reason)
+
+
+# ---------------------------------------------------------------------------
+# Recognition by structure: what the columns together describe
+#
+# Mobile-phone metadata toolkits, carriers' research extracts and app exports
+# name their columns in plain words (``user, other, direction, duration,
+# timestamp, antenna_id, cost``; ``A_PARTY, B_PARTY, CALL_DATE, B_CELL``;
+# ``_user, _other, _direction, _length, _timestamp``). No one name says
+# "call", but together they describe one: two parties, a time, and a duration
+# or a direction. The same reading serves every table (SQL, JSON, Parquet),
+# from its names; a file connector can also ask the values to confirm.
+
+#: Words putting a column on the subscriber's side (A) or the other party's (B).
+_SIDE_A = frozenset({"user", "subscriber", "caller", "calling", "from", "src", "source",
+                     "orig", "originating", "origin", "sender", "sending", "a", "msisdn", "ego",
+                     "own", "local"})
+_SIDE_B = frozenset({"other", "callee", "called", "to", "dst", "dest", "destination",
+                     "terminating", "recipient", "receiver", "receiving", "b", "correspondent",
+                     "remote", "dialed", "dialled", "peer"})
+#: Words a party's column may add to its side: what the value is (a number, an id, a hash).
+_PARTY_NOUNS = frozenset({"number", "num", "nbr", "no", "nr", "id", "party", "phone", "telephone",
+                          "tel", "msisdn", "hash", "hashed", "pseudonym", "anon", "anonymised",
+                          "anonymized", "user", "subscriber", "line", "digits", "cli", "ani",
+                          "address", "addr"})
+#: Sides that name a call's parties on their own (``caller``, ``a_party``); ``user`` or
+#: ``from`` also name a sender of mail or the user of a web session.
+_CALL_SIDES = frozenset({"caller", "callee", "calling", "called", "dialed", "dialled",
+                         "originating", "terminating", "correspondent", "msisdn"})
+_NUMBERED = frozenset({"number", "num", "nbr", "no", "nr", "party", "phone", "telephone", "tel",
+                       "msisdn", "cli", "ani"})
+#: Whole names of times that are not a call's: a row's bookkeeping, a person's dates.
+_NOT_CALL_TIME = frozenset({"created", "updated", "modified", "deleted", "inserted", "loaded",
+                            "birth", "dob", "expiry", "expires", "expiration", "valid", "due"})
+_STRUCT_TIME = frozenset({"timestamp", "datetime", "date", "time", "start", "started", "begin",
+                          "stamp", "ts", "answer", "answered", "end", "connect", "connected",
+                          "setup", "calldate", "cdate", "ctime", "starttime", "eventtime"})
+_STRUCT_DURATION = frozenset({"duration", "dur", "billsec", "length", "len", "seconds", "secs",
+                              "sec", "minutes", "mins", "talktime", "airtime", "callduration"})
+_STRUCT_DIRECTION = frozenset({"direction", "dir", "inout", "interaction", "calltype",
+                               "callkind", "calldirection"})
+_STRUCT_CELL = frozenset({"antenna", "antennaid", "cell", "cellid", "tower", "towerid", "bts",
+                          "btsid", "lac", "cgi", "ecgi", "enodeb", "sector", "sectorid"})
+_STRUCT_COST = frozenset({"cost", "charge", "charged", "charges", "price", "fee", "amount",
+                          "billed"})
+_SPLIT_WORDS = tuple(sorted(_SIDE_A | _SIDE_B | {"call"}, key=len, reverse=True))
+
+#: What each role of a call log's column is, in the order a name is tried.
+ROLES = ("party", "duration", "direction", "cell", "cost", "time")
+
+
+def _words(name: str) -> list[str]:
+    """Tokens of a name, a run-together side and noun split (``aparty``, ``callingnumber``)."""
+    out: list[str] = []
+    for tok in tokens(name):
+        if tok not in _SIDE_A | _SIDE_B | _PARTY_NOUNS:
+            head = next((w for w in _SPLIT_WORDS if tok.startswith(w)
+                         and tok[len(w):] in _PARTY_NOUNS | {"type", "kind", "direction"}), None)
+            if head is not None:
+                out.extend((head, tok[len(head):]))
+                continue
+        out.append(tok)
+    return out
+
+
+def party_side(name: str) -> tuple[str, bool] | None:
+    """Say which side of a call a column names (``A`` or ``B``) and whether it says "call".
+
+    Every word of the name must be a side or a party noun: ``user_id`` and
+    ``other`` are parties, ``user_name``, ``from_date`` and ``source_ip`` are not.
+    A lone ``a`` or ``b`` is no party; ``a_party`` and ``bnumber`` are.
+    """
+    words = _words(name)
+    if not words or any(w not in _SIDE_A | _SIDE_B | _PARTY_NOUNS for w in words):
+        return None
+    a = [w for w in words if w in _SIDE_A]
+    b = [w for w in words if w in _SIDE_B]
+    if bool(a) == bool(b):
+        # ``other_user`` is the other party: the side word comes first.
+        if not (a and b):
+            return None
+        side = "A" if words.index(a[0]) < words.index(b[0]) else "B"
+    else:
+        side = "A" if a else "B"
+    sides = set(a + b)
+    if sides <= {"a", "b"} and not set(words) & _NUMBERED:
+        return None
+    strong = bool(sides & _CALL_SIDES) or (bool(sides & {"a", "b", "sender", "recipient",
+                                                          "receiver", "sending", "receiving"})
+                                           and bool(set(words) & _NUMBERED))
+    return side, strong
+
+
+def column_role(name: str) -> str | None:
+    """Say what a column is in a call log: party, duration, direction, cell, cost or time."""
+    if party_side(name) is not None:
+        return "party"
+    words = _words(name)
+    compact = _compact(name)
+    bag = set(words) | {compact}
+    if bag & _NOT_CALL_TIME:
+        return None
+    if bag & _STRUCT_DURATION:
+        return "duration"
+    if bag & _STRUCT_DIRECTION or {"call", "type"} <= set(words):
+        return "direction"
+    if bag & _STRUCT_CELL and not bag & _NUMBERED - {"no"}:
+        return "cell"  # ``cell_phone`` is a telephone number, not a serving cell
+    if bag & _STRUCT_COST:
+        return "cost"
+    if bag & _STRUCT_TIME:
+        return "time"
+    return None
+
+
+@dataclass(frozen=True)
+class CallLogShape:
+    """A table's columns read as a call or messaging log: each column's role, and why."""
+
+    kind: str
+    roles: dict[str, str]
+    #: The names are telling enough on their own; else the values must confirm.
+    by_names: bool
+    evidence: str
+
+    def columns(self, role: str) -> list[str]:
+        """Return the columns of one role, in table order."""
+        return [n for n, r in self.roles.items() if r == role]
+
+
+def call_log_shape(names: Sequence[str]) -> CallLogShape | None:
+    """Read a table's column names as a call or messaging log, or return None.
+
+    A log has two parties (one on each side: ``user``/``other``,
+    ``caller``/``callee``, ``a_party``/``b_party``, ``from``/``to``), a time,
+    and a duration (or length) or a direction (or call type); a serving cell
+    and a cost may come with them. Parties named as a call's
+    (``calling_number``) need nothing more. Plain words (``user``/``other``,
+    ``from``/``to``) need a direction and one more call attribute (a duration,
+    a cell, a cost); with only a duration, the values must confirm (see
+    :func:`confirm_values`): a web session or an order has a user, a time and
+    a duration too.
+    """
+    roles: dict[str, str] = {}
+    sides: dict[str, tuple[str, bool]] = {}
+    for name in names:
+        role = column_role(name)
+        if role is not None:
+            roles[name] = role
+        if role == "party":
+            found = party_side(name)
+            if found is not None:
+                sides[name] = found
+    a = [n for n, (s, _) in sides.items() if s == "A"]
+    b = [n for n, (s, _) in sides.items() if s == "B"]
+    present = set(roles.values())
+    if not a or not b or "time" not in present:
+        return None
+    if not present & {"duration", "direction"}:
+        return None
+    strong = any(st for _, st in sides.values())
+    by_names = strong or ("direction" in present
+                          and bool(present & {"duration", "cell", "cost"}))
+    kind = "messaging" if _is_messaging(names) else "call_detail"
+    shown = [f"{role} ({', '.join(n for n, r in roles.items() if r == role)[:60]})"
+             for role in ROLES if role in present]
+    what = "messages" if kind == "messaging" else "calls"
+    evidence = f"columns describe {what}: {'; '.join(shown)}"
+    return CallLogShape(kind, roles, by_names, evidence)
+
+
+#: How call directions are written: words and codes of mobile and PBX exports.
+_DIRECTION_VALUES = frozenset({"in", "out", "incoming", "outgoing", "inbound", "outbound", "mo",
+                               "mt", "moc", "mtc", "originating", "terminating", "received",
+                               "sent", "missed", "dialed", "dialled", "answered", "i", "o",
+                               "inc", "outg", "internal", "external", "call", "text", "sms",
+                               "voice", "data", "mms", "forwarded"})
+_PSEUDONYM = re.compile(r"^(?:[0-9a-fA-F]{8,64}|[A-Za-z0-9+/=_-]{16,88})$")
+
+
+def _shaped(values: Sequence[str], test: Callable[[str], bool]) -> bool | None:
+    """Tell whether 80% of the present values pass ``test`` (None when none is present)."""
+    present = [v.strip().strip('"') for v in values if v is not None and v.strip()]
+    if not present:
+        return None
+    return sum(1 for v in present if test(v)) >= 0.8 * len(present)
+
+
+def _party_id(value: str) -> bool:
+    digits = sum(c.isdigit() for c in value)
+    return _is_phone_text(value) or (bool(_PSEUDONYM.match(value)) and digits > 0)
+
+
+def _direction_value(value: str) -> bool:
+    return value.lower() in _DIRECTION_VALUES or value.isdigit() and len(value) <= 2
+
+
+def confirm_values(shape: CallLogShape, columns: Mapping[str, Sequence[str]]) -> bool:
+    """Tell whether a table's values bear out the shape its names describe.
+
+    Both sides hold telephone numbers or pseudonyms (hashes, tokens): an
+    order's user id beside a free-text ``other`` is not a call. A direction
+    column holds directions (``Incoming``, ``out``, ``MO``, small codes) and a
+    duration column numbers or ``H:MM:SS``.
+    """
+    sides = {n: party_side(n) for n in shape.columns("party")}
+    for side in ("A", "B"):
+        cols = [n for n, s in sides.items() if s is not None and s[0] == side]
+        if not any(_shaped(columns.get(n, ()), _party_id) for n in cols):
+            return False
+    for name in shape.columns("direction"):
+        if _shaped(columns.get(name, ()), _direction_value) is False:
+            return False
+    for name in shape.columns("duration"):
+        if _shaped(columns.get(name, ()), lambda v: bool(INT.match(v) or HMS.match(v)
+                                                         or _DECIMAL.match(v))) is False:
+            return False
+    return True
