@@ -14,15 +14,26 @@ and of 2 worker processes (the speed-up).
 
 Targets: the sampled 1,000-file lake costs <= 2x the 10-file one (time and
 files opened); 2 workers give >= 1.7x on --full (needs >= 2 free cores).
+
+``--big-file`` measures one large Parquet file instead: the 10-column table of
+benchmarks/throughput.py written with pyarrow's default row groups (1 Mi rows)
+at 100,000, 1,000,000 and ``--big-rows`` (10,000,000) rows, kept in
+``--data-dir`` for the next run (about 700 MB). Each scan runs in a fresh
+process: peak RSS of ``--full`` at 1M and 10M rows, and the wall time of a
+sampled scan (NER off, detectors loaded first) of the 100k and the 10M file,
+run in turns ``--repeats`` times (the median). Targets: --full peak RSS at 10M
+within 1.2x of 1M and <= 600 MiB; the sampled 10M file within 1.2x of the 100k one.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,13 +50,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from connectors import lake as lake_mod  # noqa: E402
-from connectors.files import ParquetTable  # noqa: E402
 from scanner.core.config import ScanConfig  # noqa: E402
 from scanner.core.engine import Engine  # noqa: E402
 from scanner.policy import Policy  # noqa: E402
 
 TARGET_RATIO = 2.0
 TARGET_SPEEDUP = 1.7
+TARGET_RSS_RATIO = 1.2
+TARGET_RSS_MB = 600
+TARGET_SAMPLE_RATIO = 1.2
 FIRST = ["ada", "grace", "alan", "edsger", "barbara", "donald", "ken", "margaret"]
 
 
@@ -91,15 +104,23 @@ def timed_scan(spec: str, config: ScanConfig, policy: Policy) -> tuple[float, in
 
 
 def old_way(root: Path, sample: int) -> tuple[float, int]:
-    """The pre-lake reader: pyarrow.dataset over the folder, every footer read to sample."""
+    """The pre-lake reader: pyarrow.dataset over the folder, every footer read to sample.
+
+    Every fragment's row groups are listed (each file's footer read), evenly spaced
+    row groups holding twice the sample are read whole, and the sample drawn from them.
+    """
     t0 = time.perf_counter()
     ds = pads.dataset(str(root), format="parquet", partitioning="hive")
-    total = ds.count_rows()
-    table = ParquetTable(name=root.name, columns=[], rows_total=total, dataset=ds,
-                         spec=str(root))
-    from connectors.base import ReadPlan
-
-    rows = sum(b.num_rows for b in table.batches(ReadPlan(sample_size=sample)))
+    ds.count_rows()
+    groups = [rg for fragment in ds.get_fragments() for rg in fragment.split_by_row_group()]
+    sizes = [sum(rg.num_rows for rg in g.row_groups) for g in groups]
+    average = max(1, sum(sizes) // len(groups))
+    k = min(len(groups), max(4, -(-2 * sample // average)))
+    last = len(groups) - 1
+    picked = sorted({round(i * last / max(1, k - 1)) for i in range(k)})
+    table = pa.concat_tables([groups[i].to_table(schema=ds.schema) for i in picked])
+    rows = min(sample, table.num_rows)
+    table.take(pa.array(sorted(random.Random(0).sample(range(table.num_rows), rows))))
     return time.perf_counter() - t0, rows
 
 
@@ -185,6 +206,96 @@ def dask_run(root: Path, policy: Policy) -> None:
     print(f"  speed-up 2 vs 1 workers: {speedup:.2f}x (target >= {TARGET_SPEEDUP}x) {mark}")
 
 
+#: One scan in a fresh process: the scan's wall time (detectors loaded before) and the
+#: process's peak RSS. argv: full|sample, path.
+_SCAN_CHILD = r"""
+import json, resource, sys, time
+from scanner.core.config import ScanConfig
+from scanner.core.engine import Engine
+from scanner.policy import Policy
+full = sys.argv[1] == "full"
+engine = Engine(ScanConfig(full=True) if full else ScanConfig(ner=False), Policy.load(None))
+t = time.perf_counter()
+r = engine.run([sys.argv[2]])
+print(json.dumps({"seconds": time.perf_counter() - t, "complete": r.complete,
+                  "rows": sum(t.rows_scanned for s in r.sources for t in s.tables),
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def scan_child(mode: str, path: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", _SCAN_CHILD, mode, str(path)], cwd=ROOT,
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def write_big(path: Path, rows: int) -> None:
+    """The throughput benchmark's table, written in 1 Mi-row parts: pyarrow's default row groups."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from throughput import build_table
+
+    chunk = 1 << 20
+    tmp = path.with_suffix(".partial")
+    writer = None
+    try:
+        for i, start in enumerate(range(0, rows, chunk)):
+            part = build_table(min(chunk, rows - start), seed=7 + i)
+            if writer is None:
+                writer = pq.ParquetWriter(tmp, part.schema)
+            writer.write_table(part)  # default row_group_size
+    finally:
+        if writer is not None:
+            writer.close()
+    tmp.rename(path)
+
+
+def big_file(data_dir: Path, big_rows: int, repeats: int) -> bool:
+    """Peak RSS of --full at 1M and ``big_rows`` rows; sampled time, 100k vs ``big_rows``."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for rows in sorted({100_000, 1_000_000, big_rows}):
+        path = data_dir / f"table_{rows}.parquet"
+        if not (path.exists() and pq.ParquetFile(path).metadata.num_rows == rows):
+            t0 = time.perf_counter()
+            write_big(path, rows)
+            print(f"wrote {path} in {time.perf_counter() - t0:.0f} s", flush=True)
+        md = pq.ParquetFile(path).metadata
+        print(f"  {path.name}: {md.num_rows:,} rows, {md.num_row_groups} row groups of up to "
+              f"{max(md.row_group(g).num_rows for g in range(md.num_row_groups)):,} rows, "
+              f"{path.stat().st_size / 2**20:.0f} MiB", flush=True)
+        paths[rows] = path
+    small, big = paths[100_000], paths[big_rows]
+    print(f"\nsampled scan (10,000 rows, NER off), fresh process each, {repeats} turns:")
+    times: dict[int, list[float]] = {100_000: [], big_rows: []}
+    for _ in range(repeats):
+        for rows, path in ((100_000, small), (big_rows, big)):
+            r = scan_child("sample", path)
+            times[rows].append(r["seconds"])
+    med = {rows: statistics.median(ts) for rows, ts in times.items()}
+    for rows, ts in times.items():
+        print(f"  {rows:>12,} rows: median {med[rows]:6.2f} s  "
+              f"({', '.join(f'{t:.2f}' for t in ts)})")
+    sample_ratio = med[big_rows] / med[100_000]
+    ok_sample = sample_ratio <= TARGET_SAMPLE_RATIO
+    print(f"  ratio {big_rows:,} / 100,000 rows: {sample_ratio:.2f}x "
+          f"(target <= {TARGET_SAMPLE_RATIO}x) {'met' if ok_sample else 'NOT met'}")
+    print("\n--full scan, fresh process each:", flush=True)
+    rss = {}
+    for rows in (1_000_000, big_rows):
+        r = scan_child("full", paths[rows])
+        rss[rows] = r["rss_mb"]
+        print(f"  {rows:>12,} rows: {r['seconds']:7.1f} s  peak RSS {r['rss_mb']:6.0f} MiB  "
+              f"complete={r['complete']}", flush=True)
+    rss_ratio = rss[big_rows] / rss[1_000_000]
+    ok_ratio = rss_ratio <= TARGET_RSS_RATIO
+    ok_rss = rss[big_rows] <= TARGET_RSS_MB
+    print(f"  peak RSS ratio {big_rows:,} / 1,000,000 rows: {rss_ratio:.2f}x "
+          f"(target <= {TARGET_RSS_RATIO}x) {'met' if ok_ratio else 'NOT met'}")
+    print(f"  peak RSS at {big_rows:,} rows: {rss[big_rows]:.0f} MiB "
+          f"(target <= {TARGET_RSS_MB} MiB) {'met' if ok_rss else 'NOT met'}")
+    return ok_sample and ok_ratio and ok_rss
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--files", type=int, default=1000)
@@ -193,7 +304,15 @@ def main() -> None:
     ap.add_argument("--sample-size", type=int, default=10_000)
     ap.add_argument("--s3", action="store_true")
     ap.add_argument("--dask", action="store_true")
+    ap.add_argument("--big-file", action="store_true",
+                    help="measure one large Parquet file (memory of --full, cost of a sample)")
+    ap.add_argument("--big-rows", type=int, default=10_000_000)
+    ap.add_argument("--data-dir", type=Path,
+                    default=Path(tempfile.gettempdir()) / "piiscan-bench-parquet")
+    ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
+    if args.big_file:
+        sys.exit(0 if big_file(args.data_dir, args.big_rows, args.repeats) else 1)
     policy = Policy.load(None)
     config = ScanConfig(ner=False, sample_size=args.sample_size)
     tmp = Path(tempfile.mkdtemp(prefix="piiscan-lake-"))

@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 
 from connectors._nested import flat_schema, flatten
 from connectors.base import ColumnInfo, ReadPlan, SourceError, Table, TableError
+from connectors.parquet import open_parquet
 
 logger = logging.getLogger(__name__)
 
@@ -187,7 +188,7 @@ class LakeTable(Table):
     def _open(self, path: str) -> pq.ParquetFile:
         self.files_opened += 1
         try:
-            pf = pq.ParquetFile(self.fs.open_input_file(path))
+            pf = open_parquet(self.fs.open_input_file(path))
             self._row_counts[path] = pf.metadata.num_rows
             return pf
         except (pa.ArrowInvalid, OSError) as exc:
