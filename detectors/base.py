@@ -272,6 +272,10 @@ class Verdict:
     needs_call_record: bool = False
     #: Found inside free text rather than as the column's values.
     in_text: bool = False
+    #: A generic claim read from one word inside a longer name (``RfcACuentaTerceros``
+    #: holds tax ids "on behalf of" someone, no account): it gives way when the values
+    #: validate as a specific type.
+    yields: bool = False
 
 
 #: Every detector class, registered with ``@register`` in its module.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from functools import cache
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -277,6 +279,8 @@ class AccountIdDetector(Detector):
     requires_name = True
     name_only_needs_shape = False
     specificity = 20
+    #: Read the bare word "account" inside a longer name as a fragment (see judge).
+    fragment_yields = True
 
     def match(self, view: ValueView) -> Match | None:
         s = view.strings
@@ -285,6 +289,29 @@ class AccountIdDetector(Detector):
         ok = pc.match_substring_regex(s, r"^[\w.@+-]{2,64}$")
         k = count(ok)
         return Match(k, k, take_evidence(s, ok, self))
+
+    def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
+        verdict = super().judge(tally, facts, name)
+        if verdict is None or not self.fragment_yields:
+            return verdict
+        # ``NumeroCuentaPredial`` (a property tax account), ``DocumentoACuentaDe`` (Spanish
+        # "a cuenta de", on behalf of), ``account_holder_vat``: the word "account" among
+        # others says what the column is about, not that it holds an account id. Such a
+        # claim gives way when the values validate as a specific type (a tax number, an
+        # IBAN, an email address; see scanner.core.classify).
+        if tokenize(facts.name) == ("account",) or \
+                _account_as_such().evaluate(facts.name).score >= 0.5:
+            return verdict
+        return dataclasses.replace(verdict, yields=True)
+
+
+@cache
+def _account_as_such() -> NameRule:
+    """Return the account rule without the bare word: names that name an account as such."""
+    rule = AccountIdDetector.names
+    return NameRule(strong=tuple(p for p in rule.strong if p != "account"), veto=rule.veto)
+
+
 
 
 _FILE_SUFFIX = (r"(?i)\.(?:txt|log|csv|tsv|json|xml|ini|cfg|conf|exe|dll|sys|bat|cmd|ps1|"
@@ -328,6 +355,7 @@ class UserNameDetector(AccountIdDetector):
     """Login names: `username`, `UserName`, `user.name`, `login`, `screen_name`."""
 
     name = "user_name"
+    fragment_yields = False
     names = NameRule(strong=("user name", "login name", "user login", "screen name",
                              "login", "logon name", "sam account name", "upn"),
                      veto=("display", "full", "first", "last", "given", "family", "email",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from detectors.base import (
@@ -39,7 +40,32 @@ def _ipv6_valid(value: str) -> bool:
         ipaddress.IPv6Address(v)
     except ValueError:
         return False
+    if "/" in value and names_a_network(value.strip("[]").split("%", 1)[0]):
+        return False
     return True
+
+
+def names_a_network(value: str) -> bool:
+    """Tell whether ``address/prefix`` is a network (``10.50.0.0/20``), not a host on it.
+
+    A route, a subnet or a firewall rule's source names a network, no one's address;
+    a host written with its prefix (``192.0.2.17/24``, as interfaces list it) is one.
+    """
+    try:
+        iface = ipaddress.ip_interface(value)
+    except ValueError:
+        return False
+    net = iface.network
+    return iface.ip == net.network_address and net.prefixlen < net.max_prefixlen
+
+
+def _networks(values: pa.Array, v4: pa.BooleanArray) -> pa.BooleanArray:
+    """Mark the IPv4 values written ``network/prefix`` (checked once per distinct value)."""
+    prefixed = pc.fill_null(pc.and_(v4, pc.match_substring(values, "/")), False)
+    if not pc.any(prefixed).as_py():
+        return prefixed
+    nets = [v for v in pc.unique(values.filter(prefixed)).to_pylist() if names_a_network(v)]
+    return pc.fill_null(pc.is_in(values, value_set=pa.array(nets, values.type)), False)
 
 
 @register
@@ -79,6 +105,7 @@ class IPAddressDetector(Detector):
         v4 = pc.match_substring_regex(s, _IPV4)
         v6_shape = pc.match_substring_regex(six, _IPV6_SHAPE)
         shaped = count(v4) + count(v6_shape)
+        v4 = pc.and_(v4, pc.invert(_networks(s, v4)))
         matched = count(v4)
         evidence = list(take_evidence(s, v4, self))
         v6 = check_each(six.filter(v6_shape), _ipv6_valid, self)

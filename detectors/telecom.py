@@ -19,7 +19,7 @@ from detectors.base import (
     wilson_lower,
 )
 from detectors.checksums import luhn
-from detectors.names import NameEvidence, NameRule
+from detectors.names import NO_EVIDENCE, NameEvidence, NameRule, tokenize
 
 # IMSI: mobile country code (MCC 2xx-7xx) then MNC and subscriber number, 15 digits in all.
 _IMSI = r"^[2-7]\d{14}$"
@@ -324,12 +324,14 @@ class ServicePlanDetector(Detector):
                              "multiple lines", "streaming tv", "streaming movies",
                              "streaming music", "online security", "online backup",
                              "device protection", "tech support", "technical support",
-                             "paperless billing", "payment method", "add on", "addon",
+                             "paperless billing", "add on", "addon",
                              "add ons", "addons", "premium tech support", "unlimited data",
                              "internet type", "offer", "speed tier", "data plan"),
                      veto=("count", "price", "cost", "date", "id", "start", "end", "created",
                            "updated", "file", "number", "charge", "charges", "amount", "total",
                            "minutes", "calls",
+                           # How a customer pays (card, transfer, cheque) is no service.
+                           "payment",
                            # The product of a vendor or of the software that wrote a log.
                            "vendor", "manufacturer", "software", "version"))
     # Unnamed columns are judged on the plan vocabulary alone (see judge).
@@ -350,6 +352,8 @@ class ServicePlanDetector(Detector):
 
     def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
         n = facts.values
+        if name.score >= 0.5 and _made_by_a_machine(facts.name):
+            name = NO_EVIDENCE
         if name.score >= 0.5:
             verdict = super().judge(tally, facts, name)
             if verdict is not None and tally.strong:
@@ -365,6 +369,21 @@ class ServicePlanDetector(Detector):
             return self._verdict(0.5 + 0.35 * lower, vocab, n,
                                  [f"plan and contract vocabulary {tally.strong}/{n}"], True)
         return None
+
+
+#: Words that make a product the product of a device or of software, not a customer's
+#: service: CEF's header names the reporting device's vendor, product and version
+#: (``DeviceProduct``), ECS its ``observer.product``, inventories an ``os_product``.
+_MACHINE_WORDS = frozenset({"device", "observer", "os", "browser", "app", "application",
+                            "hardware", "firmware", "agent", "sensor", "appliance", "host",
+                            "server", "platform", "engine", "tool", "reporter"})
+
+
+def _made_by_a_machine(column: str) -> bool:
+    """Tell whether a name says ``product`` of a device or of software (``DeviceProduct``)."""
+    tokens = tokenize(column)
+    return any(t == "product" and i and tokens[i - 1] in _MACHINE_WORDS
+               for i, t in enumerate(tokens))
 
 
 @register

@@ -504,7 +504,8 @@ def test_telco_subscription_columns_are_service_plans(tmp_path: Path) -> None:
     (table,) = result.sources[0].tables
     cols = {c.ref.column: c for c in table.columns}
     found = [n for n in SUBSCRIPTION_COLUMNS[1:] if "SERVICE_PLAN" in cols[n].entities]
-    assert found == SUBSCRIPTION_COLUMNS[1:]
+    # How the customer pays is billing, not the type of service they have.
+    assert found == SUBSCRIPTION_COLUMNS[1:-1]
     assert all(cols[n].cpni for n in found)
 
 
