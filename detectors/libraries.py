@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -214,6 +215,11 @@ _PRE_TYPES = frozenset("""
     expressway expy freeway fwy turnpike tpke old
 """.split())
 
+#: A distance, not a house number (`4km`, `12.5 mi`), and street names that are a unit or a
+#: preposition of a place's description (`4km W of ...`).
+_DISTANCE = re.compile(r"(?i)^\d+(?:[.,]\d+)?\s*(?:km|mi|m|ft|yd|nm|miles?|kilomet(?:er|re)s?)$")
+_NOT_A_STREET = frozenset({"of", "from", "km", "mi"})
+
 #: usaddress's verdicts: a full street line, a street line only a telling column
 #: name can vouch for ("350 Broadway", "12 Angry Men" alike), or no address.
 STREET = 2
@@ -254,6 +260,9 @@ def us_street(value: str) -> int:
     if kind == "PO Box":
         return STREET if tags.get("USPSBoxID") else NOT_STREET
     if kind != "Street Address" or not tags.get("AddressNumber") or not tags.get("StreetName"):
+        return NOT_STREET
+    if _DISTANCE.match(tags["AddressNumber"]) or tags["StreetName"].lower() in _NOT_A_STREET:
+        # `4km W of Castaic, CA`, `2 mi E of Lakeview`: a distance from a place, no house.
         return NOT_STREET
     before = ("Recipient", "BuildingName", "LandmarkName")
     if len(tags["StreetName"].split()) > 4 or any(len(tags.get(k, "").split()) > 4

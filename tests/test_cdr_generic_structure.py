@@ -256,3 +256,22 @@ def test_clickstream_from_and_to_pages_is_not_calls(tmp_path: Path) -> None:
     path = _csv(tmp_path / "clicks.csv", ["from", "to", "event_type", "timestamp", "duration"],
                 rows)
     _no_cpni(*_flagged(str(path)))
+
+
+def test_a_feed_of_events_wrapped_in_an_object_names_places_not_addresses(tmp_path: Path) -> None:
+    # A sensor feed: an object with metadata and a list of events, each placed by its
+    # distance from a town. The events are a table; a distance is no street address.
+    towns = ("Ridgecrest, CA", "Hilo, Hawaii", "Anza, CA", "Tok, Alaska", "Pahrump, NV")
+    events = [{"properties": {"mag": 1.1 + i / 10, "place": f"{3 + i * 7 % 90}km "
+                              f"{('N', 'SSE', 'WNW', 'E')[i % 4]} of {towns[i % 5]}",
+                              "time": 1700000000000 + i * 61000},
+               "geometry": {"type": "Point", "coordinates": [-117.5 + i / 50, 35.6, 8.2]}}
+              for i in range(40)]
+    path = tmp_path / "feed.json"
+    path.write_text(json.dumps({"type": "FeatureCollection", "metadata": {"count": 40},
+                                "features": events}))
+    table = next(open_source(str(path), ConnectorOptions()).tables())
+    assert "properties.place" in [c.name for c in table.columns]
+    result = scan([str(path)], ScanConfig(ner=False))
+    found = {c.ref.column: c.entities for t in result.sources[0].tables for c in t.columns}
+    assert "POSTAL_ADDRESS" not in found["properties.place"]
