@@ -217,7 +217,7 @@ _PRE_TYPES = frozenset("""
 
 #: A distance, not a house number (`4km`, `12.5 mi`), and street names that are a unit or a
 #: preposition of a place's description (`4km W of ...`).
-_DISTANCE = re.compile(r"(?i)^\d+(?:[.,]\d+)?\s*(?:km|mi|m|ft|yd|nm|miles?|kilomet(?:er|re)s?)$")
+_DISTANCE = re.compile(r"(?i)^\d+(?:[.,]\d+)?\s*(?:km|mi|miles?|kilomet(?:er|re)s?)$")
 _NOT_A_STREET = frozenset({"of", "from", "km", "mi"})
 
 #: usaddress's verdicts: a full street line, a street line only a telling column
