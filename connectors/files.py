@@ -13,7 +13,6 @@ import csv
 import gzip
 import io
 import logging
-import random
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,10 +21,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-import pyarrow.dataset as pads
 import pyarrow.fs as pafs
 
-from connectors._nested import flat_schema, flatten
+from connectors._nested import flat_schema
 from connectors.base import (
     ColumnInfo,
     ConnectorOptions,
@@ -38,6 +36,7 @@ from connectors.base import (
 from connectors.headers import names_header
 from connectors.lake import LakeTable, list_local
 from connectors.lines import LineCounts, iter_chunks
+from connectors.parquet import PARQUET_ERRORS, ParquetFileTable, open_parquet
 from connectors.registry import CLAIM_FORCED, Sniff, register
 from connectors.textdoc import read_as_lines
 
@@ -704,7 +703,7 @@ _PARQUET_SUFFIXES = ((".parquet",), (".parq",), (".pq",))
 
 @register
 class ParquetSource(Source):
-    """Parquet files and (hive-partitioned) directories of Parquet files, via pyarrow.dataset."""
+    """Parquet files, and (hive-partitioned) directories of Parquet files as one table."""
 
     kind = "parquet"
 
@@ -727,64 +726,14 @@ class ParquetSource(Source):
                             files=files, spec=self.spec, skipped=skipped)
             return
         try:
-            ds = pads.dataset(str(path), format="parquet",
-                              partitioning="hive" if path.is_dir() else None)
-            total = ds.count_rows()
-        except (pa.ArrowInvalid, OSError) as exc:
+            pf = open_parquet(str(path))
+        except PARQUET_ERRORS as exc:
             raise SourceError(f"{self.spec}: not a readable Parquet file or dataset") from exc
         # Structs become dotted columns and lists text, as in JSON Lines.
-        columns = [ColumnInfo(f.name, str(f.type)) for f in flat_schema(ds.schema)]
-        yield ParquetTable(name=path.name, columns=columns, rows_total=total, dataset=ds,
-                           spec=self.spec, format="parquet",
-                           format_reason="Parquet dataset" if path.is_dir() else "Parquet file")
-
-
-class ParquetTable(Table):
-    """A Parquet dataset: sampled rows spread over the whole file, or every row in batches."""
-
-    def __init__(self, *, dataset: pads.Dataset, spec: str, **kw: object) -> None:
-        super().__init__(**kw)  # type: ignore[arg-type]
-        self.dataset = dataset
-        self.spec = spec
-
-    def batches(self, plan: ReadPlan) -> Iterator[pa.RecordBatch]:
-        try:
-            total = self.rows_total or 0
-            if plan.sample_size is not None and total > plan.sample_size:
-                sample = self._sample(plan.sample_size, plan.seed)
-                for batch in sample.to_batches(plan.batch_size):
-                    yield flatten(batch)
-                return
-            for batch in self.dataset.to_batches(batch_size=plan.batch_size):
-                yield flatten(batch)
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise TableError(f"{self.spec}: damaged Parquet data ({type(exc).__name__})") from exc
-
-
-    def _sample(self, n: int, seed: int) -> pa.Table:
-        """Random rows from row groups spread over the whole dataset.
-
-        Rows drawn from every row group would decompress the whole file; instead,
-        evenly spaced row groups are read until they hold about twice the sample.
-        """
-        rng = random.Random(seed)
-        groups: list[pads.Fragment] = []
-        for fragment in self.dataset.get_fragments():
-            groups.extend(fragment.split_by_row_group())
-        if not groups:
-            return self.dataset.head(n)
-        sizes = [sum(rg.num_rows for rg in g.row_groups) for g in groups]
-        average = max(1, sum(sizes) // len(groups))
-        # Enough groups for twice the sample, at least four places in the file, first
-        # and last included.
-        k = min(len(groups), max(4, -(-2 * n // average)))
-        last = len(groups) - 1
-        picked = sorted({round(i * last / max(1, k - 1)) for i in range(k)})
-        table = pa.concat_tables(
-            [groups[i].to_table(schema=self.dataset.schema) for i in picked])
-        if table.num_rows <= n:
-            return table
-        return table.take(pa.array(sorted(rng.sample(range(table.num_rows), n))))
+        columns = [ColumnInfo(f.name, str(f.type)) for f in flat_schema(pf.schema_arrow)]
+        yield ParquetFileTable(name=path.name, columns=columns, rows_total=pf.metadata.num_rows,
+                               path=str(path), spec=self.spec, format="parquet",
+                               format_reason="Parquet file")
 
 
 # --- Web server access logs --------------------------------------------------------
