@@ -131,7 +131,8 @@ _WRITTEN_AS_PHONE = (
     r"|\+\d{1,3}[ .-]\d{1,4}(?:[ .-]\d{2,4}){2,4})$"
 )
 # National numbers without a country code: `030-0074321`, `(022)28952819`, `0917-123-4567`.
-_NATIONAL_SHAPE = r"^\(?\d{1,5}\)?[ .-]?\d{2,5}(?:[ .-]?\d{2,5}){0,3}$"
+# German and Austrian writing puts one slash after the area code: `0221/1234567`.
+_NATIONAL_SHAPE = (r"^(?:\(?\d{1,5}\)?[ .-]?|0\d{1,5} ?/ ?)\d{2,5}(?:[ .-]?\d{2,5}){0,3}$")
 #: Regions a national number is tried in when the column gives none: the main
 #: European, Latin American and Asian numbering plans.
 NATIONAL_REGIONS = ("GB", "DE", "FR", "ES", "IT", "NL", "BE", "CH", "AT", "PT", "IE", "SE",
@@ -156,7 +157,7 @@ def _in_region(value: str, region: str) -> bool:
     Grouped, with the trunk prefix (``030-0074321``, ``(022)28952819``), or a
     mobile (``78130 00821``).
     """
-    if not re.search(r"[ ().-]", value):
+    if not re.search(r"[ ()./-]", value):
         return False  # a bare run of digits is as likely an identifier
     try:
         number = phonenumbers.parse(value, region)
@@ -347,6 +348,10 @@ _SPAN_LIMIT = 200
 #: One to four words ending in a USPS street type, and nothing else.
 _NAMED_STREET = r"^(?:[NSEW]\.?\s+)?[\p{L}'.-]+(?:\s+[\p{L}'.-]+){0,3}\s+(?P<t>\p{L}+)\.?$"
 _STREET_TYPE_SET = pa.array(sorted(STREET_TYPES))
+#: A street's name and a house number, with no street word (`Am Lindenhof 14`, `Unter den
+#: Linden 77`, `Marktplatz 3a`): a street line only under a column named for one.
+_NAMED_NUMBERED = (r"^\p{L}[\p{L}.'’ -]{1,60}\s\d{1,5}(?:\s?[a-zA-Z])?"
+                   r"(?:\s?[-/]\s?\d{1,5}[a-zA-Z]?)?$")
 #: Distinct values usaddress reads per batch (about 0.2 ms each).
 _USADDRESS_LIMIT = 500
 
@@ -361,7 +366,7 @@ class StreetAddressDetector(Detector):
     names = NameRule(
         strong=("street address", "address line", "home address", "mailing address",
                 "billing address", "shipping address", "postal address", "street",
-                "residential address", "service address"),
+                "residential address", "service address", "po box", "post office box"),
         weak=("address",),
         veto=("ip", "mac", "email", "web", "url", "memory", "hardware", "bluetooth", "wallet",
               "transport", "media", "node", "server", "host", "id", "type", "count",
@@ -412,6 +417,8 @@ class StreetAddressDetector(Detector):
         last = pc.struct_field(pc.extract_regex(spaced, _NAMED_STREET), [0])
         bare = count(pc.fill_null(pc.is_in(pc.utf8_lower(last), value_set=_STREET_TYPE_SET),
                                   False))
+        bare += count(pc.and_(pc.match_substring_regex(t, _NAMED_NUMBERED), pc.invert(pc.or_(
+            intl, pc.match_substring_regex(t, _US_CANDIDATE)))))
         return Match(max(shaped, found), found, evidence[:3], us.subset,
                      named_valid=found - us.matched + bare + us.rows_where(
                          lambda verdict: verdict >= STREET_NAMED))

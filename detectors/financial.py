@@ -19,7 +19,7 @@ from detectors.base import (
     take_evidence,
 )
 from detectors.checksums import aba_routing, iban_valid, luhn
-from detectors.names import NameEvidence, NameRule
+from detectors.names import NO_EVIDENCE, NameEvidence, NameRule
 
 # 13-19 digits, optionally grouped by single spaces or dashes.
 _CARD_SHAPE = r"^(?:\d[ -]?){12,18}\d$"
@@ -112,19 +112,31 @@ def _iban_candidates(values: pa.Array) -> pa.Array:
     return values.filter(iban_length_ok(values))
 
 
+#: Names of a bank's identifier (which bank, or which branch), not of an account.
+_BANK_CODE_NAMES = NameRule(
+    strong=("routing number", "routing transit", "sort code", "bank code", "bank number",
+            "bank routing", "account routing", "transit number"),
+    veto=("name", "type", "city", "address", "country", "fee", "count", "reason", "swift",
+          "bic", "description"),
+)
+
+
 @register
 class BankAccountDetector(Detector):
-    """Bank accounts: IBAN (mod-97), US ABA routing numbers (checksum), account columns by name."""
+    """Bank accounts: IBAN (mod-97) and account numbers in columns named for them.
+
+    A SWIFT/BIC code or a bank code names a bank, not anyone's account: those
+    columns are not accounts (see ``BankCodeDetector``).
+    """
 
     entity = "BANK_ACCOUNT"
     name = "bank_account"
     kinds = frozenset({"string", "integer"})
     names = NameRule(
-        strong=("iban", "bank account", "routing number", "sort code", "swift", "bic",
-                "checking account", "savings account", "ach account", "bank number",
-                "bank routing", "account routing"),
+        strong=("iban", "bank account", "checking account", "savings account", "ach account"),
         weak=("bank",),
-        veto=("name", "type", "branch", "city", "address", "country", "fee", "count"),
+        veto=("name", "type", "branch", "city", "address", "country", "fee", "count", "swift",
+              "bic", "description", "code", "routing", "sort", "transit"),
     )
     specificity = 85
     valid_word = "checksum-valid"
@@ -142,18 +154,12 @@ class BankAccountDetector(Detector):
         digits_mask = pc.match_substring_regex(s, r"^\d{4,17}$")
         shaped = count(iban_mask) + count(digits_mask)
         ibans = check_each(_iban_candidates(upper.filter(iban_mask)), iban_valid, self)
-        matched = ibans.matched
-        evidence = list(ibans.evidence)
-        checked = ibans.subset
-        nine = pc.and_(digits_mask, pc.equal(pc.binary_length(s), 9))
-        if count(nine):
-            routing = s.filter(nine)
-            ok = aba_routing(routing)
-            matched += count(ok)
-            evidence.extend(take_evidence(routing, ok, self))
-        return Match(shaped, matched, tuple(evidence[:3]), checked)
+        return Match(shaped, ibans.matched, ibans.evidence, ibans.subset)
 
     def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
+        if name.score < 0.9 and _BANK_CODE_NAMES.evaluate(facts.name).score >= 0.5:
+            # `bank_number`: the bank, not the account.
+            name = NO_EVIDENCE
         verdict = super().judge(tally, facts, name)
         if verdict is None and name.score >= 0.9 and tally.shaped and facts.values:
             # Plain account numbers carry no checksum: a bank-account name over
@@ -167,6 +173,52 @@ class BankAccountDetector(Detector):
 
     def mask(self, value: str) -> str:
         return mask_digits_keep_last(value, 4)
+
+
+#: A UK sort code as written: 12-34-56.
+_SORT_CODE = r"^\d{2}-\d{2}-\d{2}$"
+
+
+@register
+class BankCodeDetector(Detector):
+    """Bank codes beside a customer's account: US ABA routing numbers (checksum), sort codes.
+
+    A routing number or a bank code (BLZ, sort code) names a bank. It is part of
+    someone's bank details in a table that also holds an account, a card or a
+    personal identifier; a directory of banks (codes, BICs, bank names) names
+    institutions, and the engine drops the claim there.
+    """
+
+    entity = "BANK_ACCOUNT"
+    name = "bank_code"
+    kinds = frozenset({"string", "integer"})
+    names = _BANK_CODE_NAMES
+    specificity = 84
+    valid_word = "checksum-valid"
+    # Under a bank-code name, digit groups of a code's length count without a checksum
+    # (a German BLZ, a UK sort code carry none).
+    named_shape_counts = True
+
+    def match(self, view: ValueView) -> Match | None:
+        if view.count == 0:
+            return None
+        s = view.numeric
+        digits_mask = pc.match_substring_regex(s, r"^\d{3,9}$|" + _SORT_CODE)
+        shaped = count(digits_mask)
+        if not shaped:
+            return Match(0, 0)
+        nine = pc.and_(digits_mask, pc.equal(pc.binary_length(s), 9))
+        matched = 0
+        evidence: tuple[str, ...] = ()
+        if count(nine):
+            routing = s.filter(nine)
+            ok = aba_routing(routing)
+            matched = count(ok)
+            evidence = take_evidence(routing, ok, self)
+        return Match(shaped, matched, evidence)
+
+    def mask(self, value: str) -> str:
+        return mask_digits_keep_last(value, 2)
 
 
 @register

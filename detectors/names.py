@@ -162,6 +162,42 @@ TRANSLATIONS: dict[str, tuple[str, ...]] = {
     "kontonummer": ("account", "number"), "cuenta": ("account",), "conta": ("account",),
     "numero": ("number",), "nummer": ("number",), "benutzername": ("user", "name"),
     "usuario": ("user",), "utilisateur": ("user",), "utente": ("user",),
+    # Post office boxes and bank codes.
+    "postfach": ("po", "box"), "postbus": ("po", "box"), "pobox": ("po", "box"),
+    "bankleitzahl": ("bank", "code"), "blz": ("bank", "code"),
+    # Organisations (a company's name is no person's).
+    "unternehmen": ("company",), "empresa": ("company",), "entreprise": ("company",),
+    "societe": ("company",), "azienda": ("company",), "bedrijf": ("company",),
+    # Remarks about a field (see REMARK_WORDS).
+    "bemerkung": ("remark",), "bemerkungen": ("remark",), "anmerkung": ("remark",),
+    "anmerkungen": ("remark",), "kommentar": ("comment",), "notiz": ("note",),
+    "notizen": ("note",), "hinweis": ("note",), "hinweise": ("note",),
+    "beschreibung": ("description",), "comentario": ("comment",), "comentarios": ("comment",),
+    "observacion": ("remark",), "observaciones": ("remark",), "observacao": ("remark",),
+    "observacoes": ("remark",), "nota": ("note",), "notas": ("note",),
+    "descripcion": ("description",), "descricao": ("description",),
+    "commentaire": ("comment",), "commentaires": ("comment",), "remarque": ("remark",),
+    "remarques": ("remark",), "commento": ("comment",), "commenti": ("comment",),
+    "osservazione": ("remark",), "osservazioni": ("remark",), "descrizione": ("description",),
+    "opmerking": ("remark",), "opmerkingen": ("remark",), "notitie": ("note",),
+    "notities": ("note",), "toelichting": ("note",), "omschrijving": ("description",),
+    "beschrijving": ("description",),
+    # Whether a field is valid, checked or changed, and since when (see STATE_WORDS).
+    "gultig": ("valid",), "gueltig": ("valid",), "gultigkeit": ("validity",),
+    "geandert": ("changed",), "geaendert": ("changed",), "aktualisiert": ("updated",),
+    "bestatigt": ("confirmed",), "verifiziert": ("verified",), "gepruft": ("checked",),
+    "valido": ("valid",), "valida": ("valid",), "vigencia": ("validity",),
+    "validez": ("validity",), "validade": ("validity",), "validita": ("validity",),
+    "validite": ("validity",), "valide": ("valid",), "modificado": ("changed",),
+    "modificada": ("changed",), "modifie": ("changed",), "modifiee": ("changed",),
+    "modificato": ("changed",), "modificata": ("changed",), "alterado": ("changed",),
+    "alterada": ("changed",), "actualizado": ("updated",), "actualizada": ("updated",),
+    "atualizado": ("updated",), "atualizada": ("updated",), "aggiornato": ("updated",),
+    "verificado": ("verified",), "verificada": ("verified",), "verifie": ("verified",),
+    "verificato": ("verified",), "confirmado": ("confirmed",), "confirmada": ("confirmed",),
+    "confirme": ("confirmed",), "confermato": ("confirmed",), "geldig": ("valid",),
+    "geldigheid": ("validity",), "gewijzigd": ("changed",), "bijgewerkt": ("updated",),
+    "geverifieerd": ("verified",), "bevestigd": ("confirmed",),
 }
 ABBREVIATIONS.update(TRANSLATIONS)
 
@@ -179,7 +215,8 @@ _VOCAB = {
     "seconds", "trunk", "disposition", "hangup", "cause", "orig", "dest", "ip", "mac", "id",
     "created", "updated", "modified", "register", "registered", "expiry", "expiration", "exp",
     "reg", "signup", "expire", "expires", "expired", "cvc", "cvv", "county", "province",
-    "region", "site", "file", "order",
+    "region", "site", "file", "order", "remark", "remarks", "comment", "comments", "note",
+    "notes", "memo", "valid", "verified", "changed",
 }
 
 _IP_VERSION = re.compile(r"(?i)ipv4v6|ipv6|ipv4")
@@ -286,18 +323,80 @@ FLAG_WORDS = frozenset({
 })
 
 
+#: Head nouns of a column that holds a remark about a field, not the field:
+#: ``phone_comment``, ``Bemerkung (Telefon)``, ``notes on address``, ``email_description``.
+REMARK_WORDS = frozenset({
+    "remark", "remarks", "comment", "comments", "note", "notes", "memo", "memos",
+    "description", "annotation", "annotations",
+})
+#: Words after a field that make the column a fact about it (whether or since when it is
+#: valid, checked or changed): ``email_verified``, ``address_valid_from``,
+#: ``Adresse Gültig bis``, ``phone_changed_at``, ``Anschrift manuell geändert``.
+#: Before the field they describe the value itself: ``verified_email`` is an address.
+STATE_WORDS = frozenset({
+    "valid", "validity", "verified", "verification", "confirmed", "validated", "checked",
+    "changed", "modified", "updated", "edited",
+})
+#: Words naming who wrote a remark: ``comment_author_email`` holds the author's address.
+_AGENT_WORDS = frozenset({"author", "by", "user", "owner", "creator", "sender", "poster",
+                          "writer", "editor", "from"})
+
+
+def _ordered(column: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Tokens read head last, as English writes them, and the head's own tokens.
+
+    A qualifier in brackets reads as a modifier before its head: ``Bemerkung
+    (Telefon)`` as ``telephone remark``, ``Name (natürl. Person)`` as ``person name``.
+    """
+    head, bracket, rest = column.partition("(")
+    if bracket and head.strip():
+        head_tokens = tokenize(head)
+        qualifier = tokenize(rest.replace(")", " "))
+        if head_tokens and qualifier:
+            return qualifier + head_tokens, head_tokens
+    tokens = tokenize(column)
+    return tokens, tokens
+
+
+def _find(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> int:
+    k = len(phrase)
+    return next((i for i in range(len(tokens) - k + 1) if tokens[i:i + k] == phrase), -1)
+
+
+def is_about(tokens: tuple[str, ...], start: int, end: int) -> bool:
+    """Whether the field at ``tokens[start:end]`` is what the column is about, not what it holds.
+
+    A remark word anywhere but before the name of its author (``comment_author_email``)
+    and a state word after the field make the column a remark or a fact about the field.
+    """
+    after = tokens[end:]
+    if REMARK_WORDS.intersection(after) or STATE_WORDS.intersection(after):
+        return True
+    before = tokens[:start]
+    remarks = [i for i, t in enumerate(before) if t in REMARK_WORDS]
+    return bool(remarks) and not _AGENT_WORDS.intersection(before[remarks[-1] + 1:])
+
+
 @lru_cache(maxsize=65536)
 def _evaluate(rule: NameRule, column: str) -> NameEvidence:
-    tokens = tokenize(column)
+    tokens, head = _ordered(column)
     if not tokens or any(v in tokens for v in rule.veto) or FLAG_WORDS.intersection(tokens):
         return NO_EVIDENCE
-    for phrase in rule.strong:
-        if _has_phrase(tokens, _phrase(phrase)):
-            return NameEvidence(0.9, f"column name `{column}`")
-    for phrase in rule.exact:
-        if tokens == _phrase(phrase):
-            return NameEvidence(0.7, f"column name `{column}`")
-    for phrase in rule.weak:
-        if _has_phrase(tokens, _phrase(phrase)):
-            return NameEvidence(0.5, f"column name `{column}` suggests it")
+    for phrases, exact, score, reason in (
+            (rule.strong, False, 0.9, f"column name `{column}`"),
+            (rule.exact, True, 0.7, f"column name `{column}`"),
+            (rule.weak, False, 0.5, f"column name `{column}` suggests it")):
+        for phrase in phrases:
+            words = _phrase(phrase)
+            if exact:
+                if head != words:
+                    continue
+                at = len(tokens) - len(head)
+            else:
+                at = _find(tokens, words)
+                if at < 0:
+                    continue
+            if is_about(tokens, at, at + len(words)):
+                return NO_EVIDENCE
+            return NameEvidence(score, reason)
     return NO_EVIDENCE

@@ -32,15 +32,16 @@ CASES: list[tuple[str, object, bool]] = [
     ("credit_card", "20150517100503", False),  # a timestamp
     ("credit_card", "411111111111", False),  # too short
     ("credit_card", "4111111111111111111111", False),  # too long
-    # Bank accounts: IBAN mod-97 and ABA routing checksum.
+    # Bank accounts: IBAN mod-97; bank codes: the ABA routing checksum.
     ("bank_account", "GB82WEST12345698765432", True),
     ("bank_account", "GB82 WEST 1234 5698 7654 32", True),
     ("bank_account", "DE89370400440532013000", True),
     ("bank_account", "GB82WEST12345698765433", False),
-    ("bank_account", "011000015", True),  # Federal Reserve Bank routing number
-    ("bank_account", "121000358", True),
-    ("bank_account", "011000016", False),
-    ("bank_account", "991000015", False),  # bad Federal Reserve prefix
+    ("bank_account", "DEUTDEFF500", False),  # a BIC names a bank, not an account
+    ("bank_code", "011000015", True),  # Federal Reserve Bank routing number
+    ("bank_code", "121000358", True),
+    ("bank_code", "011000016", False),
+    ("bank_code", "991000015", False),  # bad Federal Reserve prefix
     # SSNs: SSA rules, formatted.
     ("us_ssn", "172-32-1176", True),
     ("us_ssn", "514 14 8905", True),
@@ -124,6 +125,19 @@ CASES: list[tuple[str, object, bool]] = [
     ("postal_code", "04730-1234", True),
     ("postal_code", "K1A 0B1", True),
     ("postal_code", "hello", False),
+    # Value-only readings for unnamed columns (the table context is classify's).
+    ("postal_code_values", "94025", True),
+    ("postal_code_values", "D-80331", True),
+    ("postal_code_values", "1987", False),  # a year
+    ("postal_code_values", "123", False),
+    ("postal_code_shape", "SW1A 2AA", True),
+    ("postal_code_shape", "K1A 0B1", True),
+    ("postal_code_shape", "hello", False),
+    ("birth_date_values", "1968-04-12", True),
+    ("birth_date_values", "1968-04-12 00:00:00.000", True),
+    ("birth_date_values", "1968-04-12 14:33:10", False),  # a time of day: a stamp
+    ("birth_date_values", "1890-01-01", False),  # older than anyone alive
+    ("birth_date_values", "2099-01-01", False),
     ("user_name", "mgonzalez", True),
     ("user_name", "kibana_admin", True),
     ("user_name", "maria gonzalez", False),
