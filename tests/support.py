@@ -31,10 +31,10 @@ class CliRun:
         return json.loads(self.stdout)
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> CliRun:
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> CliRun:
     """Run the real console entry point in a fresh process (as a user would)."""
     proc = subprocess.run([sys.executable, "-m", "scanner", *args], cwd=cwd or ROOT,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=timeout)
     return CliRun(proc.returncode, proc.stdout, proc.stderr)
 
 
