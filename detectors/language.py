@@ -11,10 +11,14 @@ is pointed at its bundled public-suffix snapshot.
 from __future__ import annotations
 
 import logging
+import re
 import threading
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from detectors.organisations import ORGANISATION_WORDS
 
 logger = logging.getLogger(__name__)
 
@@ -190,6 +194,67 @@ def placeholder(text: str) -> bool:
     return prose and bool(_FOREIGN_WORDS.intersection(words))
 
 
+_ORGANISATION = re.compile(ORGANISATION_WORDS)
+#: Lower-case words a name may hold (Caixa de Crédito Agrícola, Bank of the West).
+_NAME_PARTICLES = frozenset(
+    "de da do das dos del della di du la le las los el y e em en of and the for und für fur "
+    "van von der den".split())
+#: A column with this share of organisations' names among its values names firms.
+_ORGANISATION_SHARE = 0.3
+
+
+def organisation(text: str) -> bool:
+    """Tell whether a value is an organisation's name rather than prose or a person.
+
+    A legal form or a noun firms are named by (``NOVO BANCO, SA``, ``Honauer Reisen
+    GmbH``, ``Sunshine Travel``) in a short value with no lower-case words but
+    particles: ``Maria went to the bank`` is prose, read by the model as such.
+    """
+    words = [w.strip(".,;:!?()\"'-&") for w in text.split()]
+    words = [w for w in words if w]
+    if not words or len(words) > 10:
+        return False
+    if any(w.islower() and w not in _NAME_PARTICLES for w in words):
+        return False
+    return _ORGANISATION.search(text) is not None
+
+
+def _headline(text: str) -> bool:
+    """Tell whether a value is prose in headline case (a catalogue's blurb, a title).
+
+    ``A Epic Drama of a Feminist And a Mad Scientist who must Battle a Teacher``:
+    the model takes such capitalised common nouns for names. A note capitalises its
+    names and places, not most of its words.
+    """
+    words = [w.strip(".,;:!?()\"'") for w in text.split()]
+    words = [w for w in words if w.isalpha()]
+    if len(words) < 8:
+        return False
+    content = [w for w in words[1:] if len(w) >= 4]
+    if len(content) < 4:
+        return False
+    return sum(w[0].isupper() for w in content) >= 0.6 * len(content)
+
+
+@lru_cache(maxsize=1)
+def _given_names() -> frozenset[str]:
+    from detectors.lexicon import lexicon
+
+    return frozenset(lexicon()[0].to_pylist())
+
+
+def _full_name(span: str) -> bool:
+    """Tell whether a span the model calls a person is a given name and more (John Smith)."""
+    words = [_fold(w.strip(".,'’")) for w in span.split()]
+    words = [w for w in words if w]
+    return len(words) >= 2 and any(w in _given_names() for w in words[:-1])
+
+
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word.upper())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def recognise(texts: list[str], batch_size: int = 64) -> NerCounts:
     """Count values in which the model finds a person or a location (score >= 0.6).
 
@@ -203,14 +268,29 @@ def recognise_each(samples: list[list[str]], batch_size: int = 64) -> list[NerCo
 
     The samples are read as one stream (full batches, one model call) and the
     counts split back per sample, equal to what each sample alone would give.
+
+    Organisations' names are not read either: a column of which a third are (a
+    registry of banks, a table of agencies) names firms, and what the model takes
+    for a person among the rest is one too. In headline-case prose (catalogue
+    blurbs) a person counts only as a given name and more, and a column mostly of
+    such prose describes things: its places are not counted.
     """
     owner: list[int] = []
     texts: list[str] = []
+    headline: list[bool] = []
+    firms = [0] * len(samples)
+    blurbs = [0] * len(samples)
     for i, sample in enumerate(samples):
         for t in sample:
-            if not placeholder(t):
-                owner.append(i)
-                texts.append(t)
+            if placeholder(t):
+                continue
+            if organisation(t):
+                firms[i] += 1
+                continue
+            owner.append(i)
+            texts.append(t)
+            headline.append(_headline(t))
+            blurbs[i] += headline[-1]
     person = [0] * len(samples)
     location = [0] * len(samples)
     if texts:
@@ -218,9 +298,19 @@ def recognise_each(samples: list[list[str]], batch_size: int = 64) -> list[NerCo
         results = batch.analyze_iterator(texts, language="en", entities=list(NER_ENTITIES),
                                          batch_size=batch_size, n_process=1,
                                          score_threshold=0.6)
-        for i, found in zip(owner, results, strict=True):
-            kinds = {r.entity_type for r in found}
-            person[i] += "PERSON" in kinds
-            location[i] += "LOCATION" in kinds
-    return [NerCounts(len(s), p, loc) for s, p, loc in zip(samples, person, location,
-                                                           strict=True)]
+        for i, text, title, found in zip(owner, texts, headline, results, strict=True):
+            people = [text[r.start:r.end] for r in found if r.entity_type == "PERSON"]
+            if title:
+                people = [p for p in people if _full_name(p)]
+            person[i] += bool(people)
+            location[i] += any(r.entity_type == "LOCATION" for r in found)
+    out = []
+    for i, sample in enumerate(samples):
+        read = len(sample)
+        p, loc = person[i], location[i]
+        if firms[i] and firms[i] >= _ORGANISATION_SHARE * read:
+            p = 0
+        if blurbs[i] * 2 >= read > 0:
+            loc = 0
+        out.append(NerCounts(read, p, loc))
+    return out

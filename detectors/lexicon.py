@@ -56,20 +56,35 @@ _OTHER_THINGS = frozenset({
 _MIN_DISTINCT = 5
 
 
+#: The name lists: the census files, and common Portuguese and Spanish given names
+#: (Joao, Conceicao, Goncalo ...) the US lists lack.
+_NAME_FILES = ("data/person_names.txt", "data/given_names_pt_es.txt")
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> tuple[pa.Array, pa.Array]:
     """Return the given names and surnames, upper case, as Arrow value sets (read once)."""
-    text = resources.files("detectors").joinpath("data/person_names.txt").read_text("ascii")
-    sections: dict[str, list[str]] = {}
-    current = None
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("["):
-            current = sections.setdefault(line.strip("[]"), [])
-        elif current is not None:
-            current.append(line)
-    return pa.array(sections["first"], pa.string()), pa.array(sections["last"], pa.string())
+    sections: dict[str, set[str]] = {"first": set(), "last": set()}
+    for name in _NAME_FILES:
+        text = resources.files("detectors").joinpath(name).read_text("ascii")
+        current = None
+        for line in text.splitlines():
+            if not line or line.startswith("#"):
+                continue
+            if line.startswith("["):
+                current = sections.setdefault(line.strip("[]"), set())
+            elif current is not None:
+                current.add(line)
+    return (pa.array(sorted(sections["first"]), pa.string()),
+            pa.array(sorted(sections["last"]), pa.string()))
+
+
+def folded_upper(values: pa.Array) -> pa.Array:
+    """Upper-case values with accents folded, as the name lists write them (JOSE, NUNEZ)."""
+    upper = pc.utf8_upper(values)
+    if pc.all(pc.string_is_ascii(upper)).as_py() is not False:
+        return upper
+    return pc.replace_substring_regex(pc.utf8_normalize(upper, form="NFD"), r"\p{Mn}+", "")
 
 
 @register
@@ -90,7 +105,7 @@ class NameLexiconDetector(Detector):
         if len(words) == 0:
             return Match(0, 0)
         first, last = lexicon()
-        upper = pc.utf8_upper(pc.replace_substring_regex(words, r"[,]", " "))
+        upper = folded_upper(pc.replace_substring_regex(words, r"[,]", " "))
         single = pc.or_(pc.is_in(upper, value_set=first), pc.is_in(upper, value_set=last))
         parts = pc.extract_regex(upper, _FULL)
         full = pc.fill_null(pc.and_(
