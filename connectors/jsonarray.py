@@ -68,16 +68,25 @@ def _objects_per_line(head: bytes) -> bool:
 def records_key(head: bytes) -> str | None:
     """Return the member of a wrapping object that holds the list of records, or None.
 
-    ``{"calls": [{...}, ...]}`` gives ``calls``. The members before it must be
-    whole in ``head`` (metadata: a status, a count); the first member whose
-    value opens ``[`` then ``{`` is the table. JSON Lines (an object per line)
-    is not a wrapper.
+    ``{"calls": [{...}, ...]}`` gives ``calls`` (see :func:`wrapper`).
+    """
+    found = wrapper(head)
+    return found[0] if found is not None else None
+
+
+def wrapper(head: bytes) -> tuple[str, dict[str, Any]] | None:
+    """Find the list of records in a wrapping object: its member's name and the members before.
+
+    The members before it must be whole in ``head`` (metadata: a status, a
+    count); the first member whose value opens ``[`` then ``{`` is the table.
+    JSON Lines (an object per line) is not a wrapper.
     """
     text = head.decode("utf-8", errors="ignore").lstrip("\ufeff" + _WS)
     if not text.startswith("{") or _objects_per_line(head):
         return None
     decoder = json.JSONDecoder()
     pos = 1
+    before: dict[str, Any] = {}
     for _ in range(_MAX_LEADING_MEMBERS):
         while pos < len(text) and text[pos] in _WS + ",":
             pos += 1
@@ -95,9 +104,9 @@ def records_key(head: bytes) -> str | None:
         while pos < len(text) and text[pos] in _WS:
             pos += 1
         if text[pos:pos + 1] == "[" and text[pos + 1:].lstrip(_WS)[:1] == "{":
-            return str(key)
+            return str(key), before
         try:
-            _, pos = decoder.raw_decode(text, pos)
+            before[str(key)], pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError:
             return None  # a member longer than the head, or not JSON
     return None
@@ -149,19 +158,43 @@ class JsonArraySource(Source):
         table.columns = [ColumnInfo(f.name, str(f.type)) for f in first.schema]
         table.record_kind = _call_log_kind(first)
         yield table
+        if key is not None and self._members:
+            # The wrapper's other members (a customer's name beside their orders) are
+            # scanned too: one row, a column per member.
+            batch = _to_batch([self._members])
+            yield JsonMembersTable(
+                name=f"{path.name} (members)", batch=batch,
+                columns=[ColumnInfo(f.name, str(f.type)) for f in batch.schema],
+                format="json-records",
+                format_reason=f"the JSON object's members beside its `{key}` records")
 
     def _records_key(self, path: Path, compressed: bool) -> str | None:
+        self._members: dict[str, Any] = {}
         try:
             with path.open("rb") as f:
-                head = f.read(SNIFF_BYTES)
+                raw = f.read(SNIFF_BYTES + 1)
         except OSError as exc:
             raise SourceError(f"{self.spec}: cannot read ({type(exc).__name__})") from exc
+        whole = len(raw) <= SNIFF_BYTES and not compressed
+        head = raw[:SNIFF_BYTES]
         if compressed:
             try:
                 head = gzip.decompress(head)
             except (OSError, EOFError):
                 head = _partial_gunzip(head)
-        return None if _starts_an_array(head) else records_key(head)
+        found = None if _starts_an_array(head) else wrapper(head)
+        if found is None:
+            return None
+        key, self._members = found
+        if whole:
+            # A small document is read whole: the members after the records count too.
+            try:
+                doc = json.loads(raw.decode("utf-8-sig"))
+            except (ValueError, UnicodeDecodeError):
+                doc = None  # the records' reader says where it is malformed
+            if isinstance(doc, dict):
+                self._members = {k: v for k, v in doc.items() if k != key}
+        return key
 
 
 def _call_log_kind(batch: pa.RecordBatch) -> str | None:
@@ -177,6 +210,17 @@ def _call_log_kind(batch: pa.RecordBatch) -> str | None:
     columns = {name: ["" if v is None else str(v) for v in batch.column(i).to_pylist()[:500]]
                for i, name in enumerate(batch.schema.names) if name in shape.roles}
     return shape.kind if confirm_values(shape, columns) else None
+
+
+class JsonMembersTable(Table):
+    """The members of a wrapping JSON object beside its list of records: one row."""
+
+    def __init__(self, *, batch: pa.RecordBatch, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.batch = batch
+
+    def batches(self, plan: ReadPlan) -> Iterator[pa.RecordBatch]:
+        yield self.batch
 
 
 def _partial_gunzip(data: bytes) -> bytes:

@@ -45,7 +45,7 @@ def _csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
 def _flagged(path: str) -> tuple[dict[str, set[str]], dict[str, bool], str | None]:
     result = scan([path], ScanConfig(ner=False))
     (source,) = result.sources
-    (table,) = source.tables
+    table = source.tables[0]  # the records (a JSON wrapper's other members come after)
     entities = {c.ref.column: {d.entity for d in c.detections} for c in table.columns}
     cpni = {c.ref.column: c.cpni for c in table.columns}
     return entities, cpni, table.record_kind
@@ -275,3 +275,19 @@ def test_a_feed_of_events_wrapped_in_an_object_names_places_not_addresses(tmp_pa
     result = scan([str(path)], ScanConfig(ner=False))
     found = {c.ref.column: c.entities for t in result.sources[0].tables for c in t.columns}
     assert "POSTAL_ADDRESS" not in found["properties.place"]
+
+
+def test_the_wrappers_other_members_are_scanned_too(tmp_path: Path) -> None:
+    # One customer's document: their contact details beside a list of their orders.
+    doc = {"name": "Marguerite Olsen", "email": "m.olsen@example.org",
+           "orders": [{"order_id": i, "total": 12.5 + i} for i in range(8)],
+           "phone": "+1 415 555 0136"}
+    path = tmp_path / "customer.json"
+    path.write_text(json.dumps(doc, indent=2))
+    result = scan([str(path)], ScanConfig(ner=False))
+    tables = {t.name: {c.ref.column: c.entities for c in t.columns}
+              for t in result.sources[0].tables}
+    assert set(tables["customer.json"]) == {"order_id", "total"}
+    members = tables["customer.json (members)"]
+    assert "EMAIL_ADDRESS" in members["email"]
+    assert "PHONE_NUMBER" in members["phone"]  # after the records: read in a small document
