@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import pyarrow.compute as pc
 
 from detectors.base import (
@@ -303,6 +305,18 @@ _PLAN_VOCABULARY = (
 )
 
 
+#: Words of telecom and internet services inside a product's label.
+_SERVICE_WORDS = (
+    r"(?i)(?:^|[^a-z0-9])(?:plans?|unlimited|data|minutes|mins|talk|texts?|sms|voice|calling|"
+    r"mobile|cellular|wireless|[345]g|lte|internet|broadband|fib(?:er|re)|dsl|adsl|vdsl|"
+    r"ftt[hpcx]|tv|iptv|landline|home phone|prepaid|pre-paid|postpaid|post-paid|payg|"
+    r"pay as you go|roaming|tariff|subscription|streaming|hotspot|sim only|e?sim|"
+    r"\d+\s?(?:gb|mb|mbps|gbps))(?:$|[^a-z0-9])"
+)
+#: Names that say plan, tariff or package as such; a bare ``product`` or ``offer`` does not.
+_AMBIGUOUS_PLAN_WORDS = ("product", "offer")
+
+
 @register
 class ServicePlanDetector(Detector):
     """The type of services a customer has: plan, package, tariff, contract, add-ons.
@@ -345,7 +359,10 @@ class ServicePlanDetector(Detector):
         vocab = pc.match_substring_regex(s, _PLAN_VOCABULARY)
         k = count(ok)
         evidence = take_evidence(s, vocab, self) or take_evidence(s, ok, self)
-        return Match(k, k, evidence, strong=count(vocab))
+        # ``named_valid`` carries the labels that name a telecom or internet service (see
+        # judge: under a bare ``product`` or ``offer`` only those count).
+        service = pc.and_(ok, pc.match_substring_regex(s, _SERVICE_WORDS))
+        return Match(k, k, evidence, strong=count(vocab), named_valid=count(service))
 
     def mask(self, value: str) -> str:
         return value[:1] + "***"
@@ -354,6 +371,12 @@ class ServicePlanDetector(Detector):
         n = facts.values
         if name.score >= 0.5 and _made_by_a_machine(facts.name):
             name = NO_EVIDENCE
+        elif name.score >= 0.5 and _plan_as_such().evaluate(facts.name).score < 0.5:
+            # A bare ``product`` or ``offer`` names a shop's goods as often as a carrier's
+            # services: the labels must say which (``Mobile Unlimited``, ``Fiber 500``,
+            # not ``Desk lamp``).
+            if not n or tally.named_valid * 2 < n:
+                return None
         if name.score >= 0.5:
             verdict = super().judge(tally, facts, name)
             if verdict is not None and tally.strong:
@@ -369,6 +392,14 @@ class ServicePlanDetector(Detector):
             return self._verdict(0.5 + 0.35 * lower, vocab, n,
                                  [f"plan and contract vocabulary {tally.strong}/{n}"], True)
         return None
+
+
+@cache
+def _plan_as_such() -> NameRule:
+    """Return the plan rule without the words that name goods as often as services."""
+    rule = ServicePlanDetector.names
+    return NameRule(strong=tuple(p for p in rule.strong if p not in _AMBIGUOUS_PLAN_WORDS),
+                    veto=rule.veto)
 
 
 #: Words that make a product the product of a device or of software, not a customer's

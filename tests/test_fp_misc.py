@@ -86,6 +86,17 @@ def test_a_subscribers_product_is_still_a_service_plan(tmp_path: Path) -> None:
     assert "SERVICE_PLAN" in found["product"]
 
 
+@pytest.mark.parametrize("column", ["product", "Product Name", "product_code", "offer"])
+def test_a_shops_goods_are_no_service_plan(tmp_path: Path, column: str) -> None:
+    goods = ["Walnut desk lamp", "Ceramic mug 350 ml", "Trail running shoes", "B08K4W2QZ7",
+             "Linen table cloth", "Espresso beans 1 kg"]
+    rows = [[f"ORD-{7700 + i}", f"Buyer {i}", f"buyer{i}@example.com", goods[i % 6],
+             f"{12 + i % 9}.99"] for i in range(30)]
+    found = scan_file(write_csv(tmp_path / "orders.csv",
+                                ["order_id", "customer_name", "email", column, "price"], rows))
+    assert "SERVICE_PLAN" not in found[column]
+
+
 # --- network configuration inside log lines ---------------------------------------------
 
 def dhcp_lines(n: int) -> list[list[str]]:
