@@ -400,3 +400,44 @@ def _evaluate(rule: NameRule, column: str) -> NameEvidence:
                 return NO_EVIDENCE
             return NameEvidence(score, reason)
     return NO_EVIDENCE
+
+
+#: Accounts of a bookkeeping system, named so: ``gl_account``, ``Sachkonto``,
+#: ``Verknüpftes OPOS-Konto`` (open items), ``revenue_account``.
+_LEDGER_QUALIFIERS = frozenset({
+    "ledger", "gl", "nominal", "contra", "offset", "revenue", "expense", "opos",
+})
+_LEDGER_ACCOUNTS = frozenset({"sachkonto", "gegenkonto", "erloskonto", "aufwandskonto",
+                              "bestandskonto"})
+#: Columns that make a table a journal or a chart of accounts: a contra account beside the
+#: account (``Gegenkonto``, ``offset_account``), or the accounts' labels.
+_LEDGER_TABLE_WORDS = frozenset({"gegenkonto", "kontenbeschriftung", "kontobezeichnung",
+                                 "kontenbezeichnung"})
+_LEDGER_TABLE_PHRASES = (("contra", "account"), ("offset", "account"), ("counter", "account"),
+                         ("balancing", "account"), ("account", "label"), ("account", "title"),
+                         ("chart", "of", "accounts"))
+
+
+def ledger_table(columns: tuple[str, ...]) -> bool:
+    """Whether a table's column names make it a bookkeeping journal or a chart of accounts."""
+    for column in columns:
+        tokens = tokenize(column)
+        if _LEDGER_TABLE_WORDS.intersection(tokens) or any(
+                _has_phrase(tokens, phrase) for phrase in _LEDGER_TABLE_PHRASES):
+            return True
+    return False
+
+
+def ledger_account(column: str, in_ledger_table: bool) -> bool:
+    """Whether an ``account`` column holds bookkeeping accounts, not a customer's.
+
+    Named for the ledger (``gl_account``, ``OPOS-Konto``), or a bare ``account``
+    (``Konto``, ``Account 2``, ``account_number``) in a journal or a chart of accounts,
+    where it holds chart-of-accounts numbers (DATEV's 1200 or 10000, a US chart's 4010).
+    """
+    tokens = tokenize(column)
+    if _LEDGER_ACCOUNTS.intersection(tokens) or (
+            "account" in tokens and _LEDGER_QUALIFIERS.intersection(tokens)):
+        return True
+    words = tuple(t for t in tokens if not t.isdigit())
+    return in_ledger_table and words in {("account",), ("account", "number")}

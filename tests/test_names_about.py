@@ -185,3 +185,61 @@ def test_routing_numbers_beside_accounts_stay_bank_details(tmp_path: Path) -> No
     path.write_text("\n".join(rows) + "\n")
     found = _found(path)
     assert "BANK_ACCOUNT" in found["routing_number"]
+
+
+def _write(path: Path, header: str, rows: list[str]) -> Path:
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+_AMOUNTS = ["119,00", "48,50", "2380,00", "15,99", "731,40", "64,00", "1250,00", "9,90"]
+
+
+def test_a_journal_account_is_a_ledger_account(tmp_path: Path) -> None:
+    rows = [f"{a};{'S' if i % 2 else 'H'};{acct};{contra};{1 + i:02d}03;Rechnung {4410 + i}"
+            for i, (a, acct, contra) in enumerate(zip(
+                _AMOUNTS * 2, [1200, 1000, 10050, 1200, 1800, 70120, 1000, 1200] * 2,
+                [8400, 4930, 8400, 4650, 1590, 3400, 4210, 8300] * 2, strict=True))]
+    found = _found(_write(tmp_path / "buchungen.csv",
+                          "Umsatz;Soll/Haben-Kennzeichen;Konto;Gegenkonto;Belegdatum;"
+                          "Buchungstext", rows))
+    assert "ACCOUNT_ID" not in found["Konto"] | found["Gegenkonto"]
+
+
+def test_a_general_ledger_export_account_is_no_customer(tmp_path: Path) -> None:
+    rows = [f"2024-03-{1 + i:02d},{acct},{contra},{a.replace(',', '.')},Office supplies"
+            for i, (a, acct, contra) in enumerate(zip(
+                _AMOUNTS * 2, [6100, 6150, 1010, 4000, 6100, 2100, 1010, 6420] * 2,
+                [1010, 1010, 4000, 1200, 2000, 1010, 3000, 1010] * 2, strict=True))]
+    found = _found(_write(tmp_path / "journal.csv",
+                          "posting_date,account,offset_account,amount,memo", rows))
+    assert "ACCOUNT_ID" not in found["account"]
+
+
+def test_a_chart_of_accounts_is_no_customer_list(tmp_path: Path) -> None:
+    rows = [f'{n};"{label}";"de-DE"' for n, label in [
+        (420, "Technische Anlagen"), (1000, "Kasse"), (1360, "Geldtransit"),
+        (1576, "Abziehbare Vorsteuer"), (3300, "Wareneingang"), (4120, "Gehälter"),
+        (4930, "Bürobedarf"), (8400, "Erlöse 19 % USt")] * 2]
+    found = _found(_write(tmp_path / "konten.csv", "Konto;Kontenbeschriftung;Sprach-ID", rows))
+    assert "ACCOUNT_ID" not in found["Konto"]
+
+
+@pytest.mark.parametrize("header", ["account,debit,credit,balance", "account,name,email,plan"])
+def test_a_customer_account_beside_amounts_stays_an_account(tmp_path: Path,
+                                                            header: str) -> None:
+    rows = [f"AC-{300410 + i * 17},{'Helga Nyström' if 'name' in header else '12.50'},"
+            f"{'h.nystrom@example.org' if 'name' in header else '0.00'},"
+            f"{'Fibre 500' if 'plan' in header else '87.10'}" for i in range(12)]
+    found = _found(_write(tmp_path / "accounts.csv", header, rows))
+    assert "ACCOUNT_ID" in found["account"]
+
+
+@pytest.mark.parametrize("column", ["gl_account", "Verknüpftes OPOS-Konto", "Sachkonto",
+                                    "revenue_account"])
+def test_a_named_ledger_account_is_no_customer_account(tmp_path: Path, column: str) -> None:
+    rows = [f"C{1000 + i},Kim Osei,{4000 + i * 10}" for i in range(10)]
+    found = _found(_write(tmp_path / "customers.csv", f"customer_id,customer_name,{column}",
+                          rows))
+    assert "ACCOUNT_ID" not in found[column]
+    assert "ACCOUNT_ID" in found["customer_id"]
