@@ -118,7 +118,8 @@ class BirthDateValuesDetector(Detector):
             # Cheap look first: most string columns hold no dates at all.
             head = view.strings.slice(0, 50)
             dated = count(pc.match_substring_regex(
-                head, r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|^\d{1,2}[-/.]\d{1,2}[-/.]\d{4}"))
+                head, r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|^\d{1,2}[-/.]\d{1,2}[-/.]\d{4}"
+                      r"|^(?:19|20)\d{6}$"))
             if dated * 2 < len(head):
                 return None
         dates = parse_dates(view)

@@ -53,14 +53,14 @@ TELLING_SHARE = 0.5
 def _digits_look_like_codes(digits: pa.Array) -> bool:
     """Whether a batch's digit codes read as postal codes, not ids or amounts."""
     n = len(digits)
-    if n < 2:
-        return n == 1
     bare = pc.replace_substring_regex(digits, r"^[A-Z]{1,2}-|-\d{4}$", "")
     numbers = pc.cast(bare, pa.int64())
-    if pc.all(pc.and_(pc.equal(pc.utf8_length(bare), 4),
-                      pc.and_(pc.greater_equal(numbers, 1800),
-                              pc.less_equal(numbers, 2100)))).as_py():
+    if n == 0 or pc.all(pc.and_(pc.equal(pc.utf8_length(bare), 4),
+                                pc.and_(pc.greater_equal(numbers, 1800),
+                                        pc.less_equal(numbers, 2100)))).as_py():
         return False  # 1987, 2006, 2024: years (of release, of expiry), not codes
+    if n == 1:
+        return True
     rising = count(pc.greater(numbers.slice(1), numbers.slice(0, n - 1)))
     if rising > _MAX_ASCENDING * (n - 1):
         return False  # 10001, 10002, 10005 ...: row ids
@@ -83,6 +83,9 @@ class PostalCodeValuesDetector(Detector):
         s = view.strings
         if len(s) == 0:
             return None
+        head = pc.utf8_upper(s.slice(0, 50))
+        if count(pc.match_substring_regex(head, f"{_TELLING}|{_DIGITS}|{_OTHER}")) * 2 < len(head):
+            return None  # a cheap first look: most columns hold no postal codes at all
         up = pc.utf8_upper(s)
         telling = pc.match_substring_regex(up, _TELLING)
         digits = pc.and_(pc.match_substring_regex(up, _DIGITS), pc.invert(telling))

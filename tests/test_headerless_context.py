@@ -141,9 +141,10 @@ def _people_file(path: Path, dates: list[str], delimiter: str = "|",
     # SQL Server writes a date as a datetime with a zero time part.
     ([d + " 00:00:00.000" for d in _adult_birth_dates(80)], True),
     ([d.replace("-", "/") for d in _adult_birth_dates(80)], True),
+    ([d.replace("-", "") for d in _adult_birth_dates(80)], True),
     # An employee table with a login (DOMAIN\user) and no name: still about people.
     (_adult_birth_dates(80), False),
-], ids=["iso", "datetime-midnight", "slashes", "beside-a-login"])
+], ids=["iso", "datetime-midnight", "slashes", "compact", "beside-a-login"])
 def test_birth_dates_are_told_by_their_ages(tmp_path: Path, dates: list[str],
                                            with_name: bool) -> None:
     found = _found(_people_file(tmp_path / "people.txt", dates, with_name=with_name))
