@@ -136,7 +136,20 @@ def guess_encoding(head: bytes) -> str:
 
     best = from_bytes(head, cp_isolation=["cp1251", "cp1252", "latin_1", "koi8_r",
                                           "iso8859_15", "cp1250", "utf_16"]).best()
-    return best.encoding if best is not None else "latin-1"
+    if best is None:
+        return "latin-1"
+    if best.encoding != "cp1252" and _same_text(head, best.encoding, "cp1252"):
+        # German text (ä, ö, ü, ß) reads alike in the Central and the Western European
+        # code pages: name the Western one, which Windows exports in Western Europe use.
+        return "cp1252"
+    return best.encoding
+
+
+def _same_text(head: bytes, one: str, other: str) -> bool:
+    try:
+        return head.decode(one) == head.decode(other)
+    except (UnicodeDecodeError, LookupError):
+        return False
 
 
 def _open_text_stream(path: Path, compressed: bool) -> pa.NativeFile:

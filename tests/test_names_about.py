@@ -108,15 +108,26 @@ _ROWS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def master_data(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
-    path = tmp_path_factory.mktemp("datev") / "EXTF_Debitoren.csv"
+def _master_data_file(folder: Path) -> Path:
+    path = folder / "EXTF_Debitoren.csv"
     lines = ['"EXTF";700;16;"Debitoren/Kreditoren";5;20240115093000000;;"RE";"";"";'
              '29098;55003;20240101;4;;;"";"";;;;"";"";"";"";"";"";;;"";""',
              ";".join(_HEADER)]
     lines += [";".join(f'"{v}"' if v and not v.isdigit() else v for v in row) for row in _ROWS]
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
-    return _found(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def master_data(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
+    return _found(_master_data_file(tmp_path_factory.mktemp("datev")))
+
+
+def test_a_german_windows_export_is_read_as_windows_1252(tmp_path: Path) -> None:
+    result = scan([str(_master_data_file(tmp_path))], ScanConfig(ner=False))
+    (table,) = result.sources[0].tables
+    assert "cp1252" in (table.format_reason or "")
+    assert "Straße" in {c.ref.column for c in table.columns}
 
 
 @pytest.mark.parametrize(("column", "entity"), [
