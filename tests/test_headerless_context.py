@@ -271,3 +271,19 @@ def test_unnamed_index_column_of_a_headed_file_is_no_postal_code(tmp_path: Path)
     found = _found(path)
     assert "POSTAL_ADDRESS" not in found[0]
     assert "POSTAL_ADDRESS" in found[4]
+
+
+def test_database_datetimes_count_at_midnight_only() -> None:
+    from detectors.base import ValueView
+    from detectors.dates import BirthDateValuesDetector
+
+    births = [dt.datetime.combine(_ago(20 + i % 60, i), dt.time()) for i in range(40)]
+    stamps = [b.replace(hour=9 + i % 8, minute=i % 60) for i, b in enumerate(births)]
+    det = BirthDateValuesDetector()
+    at_midnight = det.match(ValueView(pa.array(births, pa.timestamp("ms"))))
+    with_times = det.match(ValueView(pa.array(stamps, pa.timestamp("ms"))))
+    assert at_midnight is not None and at_midnight.matched == 40
+    assert at_midnight.strong == 40  # spread over decades
+    assert with_times is not None and with_times.matched == 0
+    dates = det.match(ValueView(pa.array([b.date() for b in births], pa.date32())))
+    assert dates is not None and dates.matched == 40
