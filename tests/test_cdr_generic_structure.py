@@ -291,3 +291,34 @@ def test_the_wrappers_other_members_are_scanned_too(tmp_path: Path) -> None:
     members = tables["customer.json (members)"]
     assert "EMAIL_ADDRESS" in members["email"]
     assert "PHONE_NUMBER" in members["phone"]  # after the records: read in a small document
+
+
+@pytest.mark.parametrize("names", [
+    ["src", "dst", "direction", "duration", "timestamp"],
+    ["from", "to", "direction", "duration", "timestamp", "cost"],
+    ["local_address", "remote_address", "direction", "duration", "start"],
+])
+def test_host_and_mailbox_words_need_the_values(names: list[str]) -> None:
+    # A flow log or a mail log may have a direction and a duration too.
+    assert kind_from_names(names).kind is None
+    shape = call_log_shape(names)
+    assert shape is not None and not shape.by_names
+
+
+def test_network_flows_are_not_calls(tmp_path: Path) -> None:
+    rows = [[f"192.168.{i % 4}.{100 + i}", f"203.0.113.{10 + i}", ("in", "out")[i % 2], 2 + i,
+             f"2024-03-01 09:{i % 60:02d}:00"] for i in range(25)]
+    path = _csv(tmp_path / "flows.csv", ["src", "dst", "direction", "duration", "timestamp"],
+                rows)
+    _no_cpni(*_flagged(str(path)))
+
+
+def test_a_user_and_a_blank_other_are_a_call_only_with_a_direction(tmp_path: Path) -> None:
+    shape = call_log_shape(["user", "other", "duration", "timestamp"])
+    assert shape is not None
+    values = {"user": ["3f9a2c7e1b", "88c0d4e2a9"], "other": ["", ""], "duration": ["4", "9"],
+              "timestamp": ["2024-01-02 10:00", "2024-01-02 11:00"]}
+    assert not confirm_values(shape, values)
+    shape = call_log_shape(["user", "other", "direction", "duration", "timestamp"])
+    assert shape is not None
+    assert confirm_values(shape, {**values, "direction": ["Incoming", "Outgoing"]})

@@ -267,11 +267,16 @@ _PHONE_TEXT = re.compile(r"^\+?[\d\s().-]{7,22}$")
 _DECIMAL = re.compile(r"^-?\d{1,3}\.\d+$")
 
 
+_IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
+
+
 def _is_phone_text(value: str) -> bool:
     value = value.strip()
     if (not _PHONE_TEXT.match(value) or looks_like_time(value) or EPOCH_TIME.match(value)
-            or DATE_ANY.match(value)):
-        return False  # a date (``1969-01-29``, ``01-09-2016``) is no telephone number
+            or DATE_ANY.match(value) or _IPV4.match(value)):
+        # A date (``1969-01-29``, ``01-09-2016``) or a host (``192.168.100.200``) is no
+        # telephone number, however many digits it has.
+        return False
     digits = sum(c.isdigit() for c in value)
     return 7 <= digits <= 15
 
@@ -467,6 +472,10 @@ _PARTY_NOUNS = frozenset({"number", "num", "nbr", "no", "nr", "id", "party", "ph
 #: ``from`` also name a sender of mail or the user of a web session.
 _CALL_SIDES = frozenset({"caller", "callee", "calling", "called", "dialed", "dialled",
                          "originating", "terminating", "correspondent", "msisdn"})
+#: Plain words that still name people on each side (a subscriber and the other party), where
+#: ``src``/``dst``, ``from``/``to`` or ``local``/``remote`` name hosts, mailboxes and places too.
+_PERSON_A = frozenset({"user", "subscriber", "ego", "own", "msisdn"})
+_PERSON_B = frozenset({"other", "correspondent", "peer"})
 _NUMBERED = frozenset({"number", "num", "nbr", "no", "nr", "party", "phone", "telephone", "tel",
                        "msisdn", "cli", "ani"})
 #: Whole names of times that are not a call's: a row's bookkeeping, a person's dates.
@@ -575,11 +584,12 @@ def call_log_shape(names: Sequence[str]) -> CallLogShape | None:
     ``caller``/``callee``, ``a_party``/``b_party``, ``from``/``to``), a time,
     and a duration (or length) or a direction (or call type); a serving cell
     and a cost may come with them. Parties named as a call's
-    (``calling_number``) need nothing more. Plain words (``user``/``other``,
-    ``from``/``to``) need a direction and one more call attribute (a duration,
-    a cell, a cost); with only a duration, the values must confirm (see
-    :func:`confirm_values`): a web session or an order has a user, a time and
-    a duration too.
+    (``calling_number``) need nothing more. A subscriber and the other party in
+    plain words (``user``/``other``) need a direction and one more call
+    attribute (a duration, a cell, a cost). Otherwise (only a duration; or
+    ``src``/``dst``, ``from``/``to``, which also name hosts and mailboxes) the
+    values must confirm (see :func:`confirm_values`): a web session, an order
+    or a network flow has a user or a source, a time and a duration too.
     """
     roles: dict[str, str] = {}
     sides: dict[str, tuple[str, bool]] = {}
@@ -599,7 +609,9 @@ def call_log_shape(names: Sequence[str]) -> CallLogShape | None:
     if not present & {"duration", "direction"}:
         return None
     strong = any(st for _, st in sides.values())
-    by_names = strong or ("direction" in present
+    personal = (any(set(_words(n)) & _PERSON_A for n in a)
+                and any(set(_words(n)) & _PERSON_B for n in b))
+    by_names = strong or (personal and "direction" in present
                           and bool(present & {"duration", "cell", "cost"}))
     kind = "messaging" if _is_messaging(names) else "call_detail"
     shown = [f"{role} ({', '.join(n for n, r in roles.items() if r == role)[:60]})"
@@ -644,13 +656,22 @@ def confirm_values(shape: CallLogShape, columns: Mapping[str, Sequence[str]]) ->
     duration column numbers or ``H:MM:SS``.
     """
     sides = {n: party_side(n) for n in shape.columns("party")}
+    empty = 0
     for side in ("A", "B"):
         cols = [n for n, s in sides.items() if s is not None and s[0] == side]
-        if not any(_shaped(columns.get(n, ()), _party_id) for n in cols):
+        shaped = [_shaped(columns.get(n, ()), _party_id) for n in cols]
+        if all(ok is None for ok in shaped):
+            empty += 1  # the other party withheld (texts exported with it blanked)
+        elif not any(shaped):
             return False
-    for name in shape.columns("direction"):
-        if _shaped(columns.get(name, ()), _direction_value) is False:
-            return False
+    directions = [_shaped(columns.get(n, ()), _direction_value)
+                  for n in shape.columns("direction")]
+    if False in directions:
+        return False
+    if empty == 2 or (empty and True not in directions):
+        # One party alone is a call only with its direction (a user id, a blank and a
+        # duration are as much an order as a call).
+        return False
     for name in shape.columns("duration"):
         if _shaped(columns.get(name, ()), lambda v: bool(INT.match(v) or HMS.match(v)
                                                          or _DECIMAL.match(v))) is False:
