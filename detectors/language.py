@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from detectors.names import tokenize
 from detectors.organisations import ORGANISATION_WORDS
 
 logger = logging.getLogger(__name__)
@@ -201,6 +202,34 @@ _NAME_PARTICLES = frozenset(
     "van von der den".split())
 #: A column with this share of organisations' names among its values names firms.
 _ORGANISATION_SHARE = 0.3
+#: In a column of titles and blurbs, the share of values naming a person that makes the
+#: names more than the odd brand or author.
+_BLURB_PEOPLE = 0.1
+
+
+#: Words a column is named by when it names things (``Product Name``, ``company``,
+#: ``brand_title``): the model's people in it are brands and makers' names.
+_THING_WORDS = frozenset({
+    "product", "products", "item", "items", "article", "sku", "company", "business",
+    "organization", "organisation", "org", "firm", "vendor", "supplier", "manufacturer",
+    "maker", "publisher", "brand", "model", "album", "track", "song", "genre", "category",
+    "store", "shop", "bank", "agency", "airline", "carrier", "airport", "station", "device",
+    "host", "server", "domain", "app", "application", "plan", "service", "package",
+    "catalog", "catalogue", "merchant",
+})
+#: Words that say what about the thing the column holds.
+_ABOUT_WORDS = frozenset({"name", "names", "title", "description", "desc", "label", "text",
+                          "short", "long", "full"})
+
+
+def names_things(column: str) -> bool:
+    """Tell whether a column's name says it names or describes things, not people.
+
+    ``Product Name``, ``company``, ``brand_description``: a thing word and nothing
+    but words for its name or description (``store_location`` says more).
+    """
+    words = set(tokenize(column)) - _ABOUT_WORDS
+    return bool(words) and words <= _THING_WORDS
 
 
 def organisation(text: str) -> bool:
@@ -228,7 +257,7 @@ def _headline(text: str) -> bool:
     """
     words = [w.strip(".,;:!?()\"'") for w in text.split()]
     words = [w for w in words if w.isalpha()]
-    if len(words) < 8:
+    if len(words) < 5:
         return False
     content = [w for w in words[1:] if len(w) >= 4]
     if len(content) < 4:
@@ -272,8 +301,9 @@ def recognise_each(samples: list[list[str]], batch_size: int = 64) -> list[NerCo
     Organisations' names are not read either: a column of which a third are (a
     registry of banks, a table of agencies) names firms, and what the model takes
     for a person among the rest is one too. In headline-case prose (catalogue
-    blurbs) a person counts only as a given name and more, and a column mostly of
-    such prose describes things: its places are not counted.
+    blurbs, product titles) a person counts only as a given name and more, and a
+    column mostly of such prose describes things: its places are not counted, nor
+    its people unless a tenth of the values name one.
     """
     owner: list[int] = []
     texts: list[str] = []
@@ -311,6 +341,11 @@ def recognise_each(samples: list[list[str]], batch_size: int = 64) -> list[NerCo
         if firms[i] and firms[i] >= _ORGANISATION_SHARE * read:
             p = 0
         if blurbs[i] * 2 >= read > 0:
+            # Titles and blurbs: a brand or an author now and then (Rachael Ray, Mary
+            # Engelbreit on a calendar) is no column of people's names; their places
+            # are settings and origins.
             loc = 0
+            if p < _BLURB_PEOPLE * read:
+                p = 0
         out.append(NerCounts(read, p, loc))
     return out

@@ -294,3 +294,46 @@ def test_notes_naming_people_at_firms_keep_their_names() -> None:
     assert recognise(notes).person >= len(notes) // 2
     assert organisation("Kessler Reisen GmbH") and organisation("BANCO DO NORTE, SA")
     assert not organisation("Maria da Silva")
+
+
+def test_a_small_table_of_first_names(tmp_path: Path) -> None:
+    rows = [[n, str(2800 + 150 * i)] for i, n in enumerate(["Greta", "Omar", "Lucia",
+                                                             "Victor", "Nadia"])]
+    path = _write_csv(tmp_path / "staff.csv", ["name", "salary"], rows)
+    assert "PERSON_NAME" in _found(path)["name"]
+
+
+@pytest.mark.parametrize(("table", "words"), [
+    # Many colours are given names too (Amber, Rose, Ruby), not all of them.
+    ("swatches", ["Amber", "Rose", "Violet", "Olive", "Ruby", "Jade", "Coral", "Ivory",
+                  "Red", "Teal", "Mauve", "Slate"]),
+    # A table of pets holds given names that are no person's.
+    ("pets", ["Max", "Bella", "Charlie", "Luna", "Daisy", "Oscar", "Molly", "Buddy", "Rosie",
+              "Toby", "Ruby", "Jack"]),
+])
+def test_single_words_that_are_also_given_names(tmp_path: Path, table: str,
+                                                words: list[str]) -> None:
+    rows = [[str(i), w] for i, w in enumerate(words)]
+    path = _write_csv(tmp_path / f"{table}.csv", ["id", "name"], rows)
+    assert "PERSON_NAME" not in _found(path)["name"]
+
+
+def test_a_column_named_for_products_holds_no_people(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import detectors.language as language
+
+    monkeypatch.setattr(language, "analyzer", _EveryoneIsAPerson)
+    products = ["Halden Desk Lamp, Brushed Steel", "Corvo Stapler, Heavy Duty, Black",
+                "Marlowe Binder Clips, Assorted Sizes", "Tessa Office Chair, Mesh Back",
+                "Brandt Label Maker, Portable", "Ostrom Whiteboard Markers, 12 Pack",
+                "Kelby Paper Shredder, Cross Cut", "Vance Monitor Stand, Adjustable Height",
+                "Larkin Sticky Notes, Neon Colours", "Pruitt Filing Cabinet, Two Drawer",
+                "Soren Wireless Mouse, Silent Click", "Hale Notebook, Dotted, A5 Size"]
+    notes = [f"Delivered to {c} at the front desk, signed by the receptionist on arrival"
+             for c in _CUSTOMERS]
+    rows = [[str(i), p, n] for i, (p, n) in enumerate(zip(products, notes, strict=True))]
+    path = _write_csv(tmp_path / "orders.csv", ["Order ID", "Product Name", "Delivery Note"],
+                      rows)
+    found = _found(path, ner=True)
+    assert "PERSON_NAME" not in found["Product Name"]
+    assert "PERSON_NAME" in found["Delivery Note"]
