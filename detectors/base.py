@@ -254,6 +254,8 @@ class ColumnFacts:
     is_text: bool = False
     #: The table (or file) the column is in: `name` in `genres` is no person's name.
     table: str = ""
+    #: The names of the table's columns: a `name` beside `bic` and `website` names a firm.
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from functools import cache
+from functools import cache, lru_cache
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -20,7 +20,8 @@ from detectors.base import (
     register,
     take_evidence,
 )
-from detectors.names import NameEvidence, NameRule, tokenize
+from detectors.names import FLAG_WORDS, NameEvidence, NameRule, tokenize
+from detectors.organisations import ORGANISATION_ALTERNATIVES
 
 # Area 001-899 except 666, group 01-99, serial 0001-9999 (SSA rules; RE2 has no lookahead).
 _AREA = r"(?:00[1-9]|0[1-9]\d|[1-57-8]\d\d|6[0-57-9]\d|66[0-57-9])"
@@ -158,9 +159,9 @@ _PERSON_WORDS = (
 _CATALOGUE_WORDS = (
     r"(?i)\b(?:the|of|and|for|to|in|on|with|a|an|file|audio|video|music|rock|jazz|pop|metal|"
     r"blues|soul|classical|edition|pack|box|set|sauce|tea|beer|cheese|coffee|bread|oil|"
-    r"syrup|juice|inc|ltd|llc|gmbh|corp|co|company|group|bank|airport|international|"
-    r"regional|municipal|county|field|park|center|centre|hotel|hospital|school|university|"
-    r"college|club|store|shop|service|services|solutions|systems|media|records|press)\b"
+    r"syrup|juice|airport|international|regional|municipal|county|field|park|center|centre|"
+    r"university|club|store|shop|service|services|solutions|systems|media|records|press|"
+    rf"{ORGANISATION_ALTERNATIVES})\b"
 )
 # Tables whose `name` column names things, not people.
 _CATALOGUE_TABLES = frozenset(
@@ -171,7 +172,127 @@ _CATALOGUE_TABLES = frozenset(
     "regions language languages currency currencies tag tags role roles team teams project "
     "projects skill skills course courses station stations site sites plan plans package "
     "packages service services device devices vendor vendors supplier suppliers company "
-    "companies organization organizations organisation organisations".split())
+    "companies organization organizations organisation organisations agency agencies bank "
+    "banks carrier carriers airline airlines hotel hotels merchant merchants institution "
+    "institutions firm firms employer employers manufacturer manufacturers publisher "
+    "publishers retailer retailers dealer dealers distributor distributors office offices "
+    "school schools hospital hospitals university universities club clubs restaurant "
+    "restaurants venue venues insurer insurers lender lenders operator operators provider "
+    "providers issuer issuers color colors colour colours month months day days weekday "
+    "weekdays pet pets animal animals dog dogs cat cats horse horses breed breeds ship "
+    "ships vessel vessels boat boats storm storms hurricane hurricanes font fonts".split())
+#: All-capital names (JOÃO DA SILVA, ABEL MESQUITA JR.): two to six words in capitals.
+_CAPS_NAME = r"^\p{Lu}[\p{Lu}'’.-]+(?:,? \p{Lu}[\p{Lu}'’.-]*){1,5}$"
+#: One capitalised word (Rachel, JOSÉ): a person's name when it is a known given name.
+_ONE_NAME = r"^\p{Lu}[\p{L}'’-]+$"
+
+#: Nouns naming a person by a role only a person has (a senator, a passenger, a patient),
+#: in the languages column names are read in: a column named for one, or for its name
+#: (``txNomeParlamentar``, ``SENADOR``, ``nombre_paciente``), holds a person's name.
+_PERSON_ROLES = frozenset("""
+senator senador senadora deputy deputado deputada diputado diputada parlamentar
+parliamentarian legislator congressman congresswoman vereador vereadora concejal councillor
+councilor mayor prefeito alcalde passenger passageiro passageira pasajero pasajera passager
+passeggero patient paciente paziente patientin employee empleado empleada empregado
+empregada funcionario funcionaria mitarbeiter dipendente werknemer salarie employe
+student alumno alumna aluno aluna estudiante estudante etudiant studente teacher profesor
+profesora professor professora physician medico medica nurse enfermero enfermera
+enfermeiro enfermeira spouse conyuge conjuge esposa esposo witness testigo testemunha
+applicant solicitante candidate candidato candidata voter elector eleitor eleitora guest
+huesped hospede signatory signatario signataria firmante citizen ciudadano ciudadana cidadao
+persona pessoa attendee volunteer voluntario voluntaria donor doador donante author
+autor autora heir heredero herdeiro guardian tutor tutora
+""".split())
+#: Nouns naming a party that may be a firm as well as a person (a customer, a seller, a
+#: third party): the column's name says "name of" one (``nome_cliente``,
+#: ``NombreACuentaTerceros``), or its values must look like people's names.
+_PARTY_ROLES = frozenset("""
+customer client cliente kunde klant subscriber assinante abonado owner propietario
+propietaria proprietario proprietaria dono dona titular titulaire titolare holder
+inhaber contact contacto contato buyer comprador compradora seller vendedor vendedora
+payee payer pagador recipient destinatario destinataria destinataire empfanger ontvanger
+sender remitente remetente expediteur absender beneficiary beneficiario beneficiaria
+tenant inquilino inquilina locatario locataria debtor deudor deudora devedor devedora
+creditor acreedor credor member socio socia associado associada afiliado afiliada
+representative representante responsable responsavel insured asegurado asegurada
+segurado segurada tercero tercera terceiro terceira contribuyente contribuinte mother
+father madre padre mae pai person
+""".split())
+#: Type prefixes of Hungarian-style headers (txName, strFirstName, szName): text, no role.
+_TEXT_PREFIXES = frozenset({"tx", "txt", "str", "sz", "ds", "dsc", "vc"})
+#: Prefixes that stand for "name" (Brazilian and Spanish schemas: nm_cliente, nmPessoa).
+_NAME_PREFIXES = frozenset({"nm", "nme", "nom"})
+#: Words in a table's other columns that say its rows are firms or institutions.
+_ORGANISATION_SIGNS = frozenset({
+    "bic", "swift", "website", "homepage", "url", "web", "domain", "iata", "icao", "airline",
+    "carrier", "agency", "cnpj", "ein", "duns", "lei", "siren", "siret", "kvk", "naics", "sic",
+    "industry", "sector", "legal", "incorporated", "founded", "headcount", "employees",
+    "ticker", "isin", "short", "vat", "ust",
+})
+#: Words in a table's other columns that say its rows are people.
+_PERSON_SIGNS = frozenset({
+    "first", "last", "given", "family", "middle", "maiden", "birth", "gender", "sex",
+    "salutation", "ssn", "passport", "marital", "nationality", "cpf", "dni", "curp", "age",
+})
+
+
+def _singular(word: str) -> tuple[str, ...]:
+    """Return a word and its singular forms (terceros, senadores, customers)."""
+    forms = [word]
+    if word.endswith("es"):
+        forms.append(word[:-2])
+    if word.endswith("s"):
+        forms.append(word[:-1])
+    return tuple(forms)
+
+
+class PersonNameRule(NameRule):
+    """The name rule of person names, reading role nouns and Hungarian-style prefixes too.
+
+    ``txNomeParlamentar`` (a parliamentarian's name), ``SENADOR``, ``nm_cliente``
+    and ``NombreACuentaTerceros`` (name of the third party) name people: a name
+    word with a role noun, or a noun only a person can be, is as telling as
+    ``full_name``; a party that may be a firm (``Cliente``) alone is a bare name.
+    """
+
+    def evaluate(self, column: str) -> NameEvidence:
+        """Say how much ``column`` supports a person's name (cached per rule and name)."""
+        return _person_evidence(self, column)
+
+
+@lru_cache(maxsize=16384)
+def _person_evidence(rule: PersonNameRule, column: str) -> NameEvidence:
+    plain = NameRule.evaluate(rule, column)
+    if plain.score >= 0.9:
+        return plain
+    tokens = tokenize(column)
+    if len(tokens) > 1 and tokens[0] in _TEXT_PREFIXES:
+        tokens = tokens[1:]
+    if tokens and tokens[0] in _NAME_PREFIXES:
+        tokens = ("name", *tokens[1:])
+    if not tokens or set(tokens) & set(rule.veto) or FLAG_WORDS.intersection(tokens):
+        return plain
+    forms = {f for t in tokens for f in _singular(t)}
+    named = "name" in tokens or "names" in tokens
+    told = f"column name `{column}`"
+    if forms & _PERSON_ROLES and (named or len(tokens) == 1):
+        return NameEvidence(0.9, told)
+    if forms & _PARTY_ROLES and named:
+        return NameEvidence(0.9, told)
+    if len(tokens) == 1 and (forms & _PARTY_ROLES or tokens[0] in {"name", "names"}):
+        return NameEvidence(max(plain.score, 0.7), told)
+    return plain
+
+
+def _organisation_table(facts: ColumnFacts) -> bool:
+    """Tell whether the table's name or its other columns say its rows are organisations."""
+    table = set(tokenize(facts.table))
+    if (table | {t[:-1] for t in table if t.endswith("s")}) & _CATALOGUE_TABLES:
+        return True
+    others = [set(tokenize(c)) for c in facts.columns if c != facts.name]
+    if any(words & _PERSON_SIGNS for words in others):
+        return False
+    return sum(bool(words & _ORGANISATION_SIGNS) for words in others) >= 2
 
 
 @register
@@ -181,7 +302,7 @@ class PersonNameDetector(Detector):
     entity = "PERSON_NAME"
     name = "person_name_column"
     valid_word = "name-shaped"
-    names = NameRule(
+    names = PersonNameRule(
         strong=("first name", "last name", "full name", "maiden name", "middle name",
                 "family name", "given name", "customer name", "contact name", "caller id name",
                 "caller name", "cardholder", "card holder", "holder name", "person name",
@@ -209,19 +330,32 @@ class PersonNameDetector(Detector):
             return None
         ok = pc.match_substring_regex(s, _NAME_SHAPE)
         k = count(ok)
-        # ``strong``: values shaped like a person's full name, not like a title.
-        person = pc.and_(pc.match_substring_regex(s, _PERSON_WORDS),
-                         pc.invert(pc.match_substring_regex(s, _CATALOGUE_WORDS)))
+        # ``strong``: values shaped like a person's full name, not like a title; written
+        # in capitals with a known given name first (JOÃO DA SILVA, not BANCO BPI, SA); or
+        # a known given name alone (Rachel, JOSÉ; a small table's first names).
+        person = pc.match_substring_regex(s, _PERSON_WORDS)
+        caps = pc.match_substring_regex(s, _CAPS_NAME)
+        one = pc.match_substring_regex(s, _ONE_NAME)
+        if pc.any(pc.or_(caps, one)).as_py():
+            from detectors.lexicon import folded_upper, lexicon
+
+            first = pc.struct_field(pc.extract_regex(folded_upper(s), r"^(?P<f>[^ ,]+)"), [0])
+            known = pc.fill_null(pc.is_in(first, value_set=lexicon()[0]), False)
+            person = pc.or_(person, pc.and_(caps, known))
+            # Single words count when nearly all are given names: many colours, months
+            # and virtues are names too (Amber, June, Hope), but not Red, Blue or Monday.
+            ones = pc.and_(one, known)
+            if count(ones) >= 0.8 * count(one):
+                person = pc.or_(person, ones)
+        person = pc.and_(person, pc.invert(pc.match_substring_regex(s, _CATALOGUE_WORDS)))
         return Match(k, k, take_evidence(s, ok, self), strong=count(person))
 
     def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
         if name.score >= 0.9 or not facts.values:
             return super().judge(tally, facts, name)
         # A bare `name`, `customer` or `owner`: the table and the values must agree.
-        table = {t[:-1] if t.endswith("s") else t for t in tokenize(facts.table)} | set(
-            tokenize(facts.table))
-        if table & _CATALOGUE_TABLES:
-            return None
+        if _organisation_table(facts):
+            return None  # a catalogue, or a table of firms: their names, not people's
         if tally.strong * 2 < facts.values:
             return None  # single words (Rock, Chai) or titles: things, not people
         return super().judge(Tally(tally.shaped, tally.strong, tally.checked,
@@ -312,8 +446,6 @@ def _account_as_such() -> NameRule:
     return NameRule(strong=tuple(p for p in rule.strong if p != "account"), veto=rule.veto)
 
 
-
-
 _FILE_SUFFIX = (r"(?i)\.(?:txt|log|csv|tsv|json|xml|ini|cfg|conf|exe|dll|sys|bat|cmd|ps1|"
                 r"pdf|docx?|xlsx?|pptx?|jpe?g|png|gif|zip|gz|tmp|bak|dat|db)$")
 
@@ -357,7 +489,8 @@ class UserNameDetector(AccountIdDetector):
     name = "user_name"
     fragment_yields = False
     names = NameRule(strong=("user name", "login name", "user login", "screen name",
-                             "login", "logon name", "sam account name", "upn"),
+                             "login", "logon name", "sam account name", "upn",
+                             "user principal name"),
                      veto=("display", "full", "first", "last", "given", "family", "email",
                            "password", "hash", "count", "attempt", "attempts", "failed",
                            "time", "date", "type", "status"))
