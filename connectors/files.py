@@ -248,8 +248,10 @@ class DelimitedTextSource(Source):
         ends = None
         if delimiter is not None:
             ends = _terminators(lines[1:] if header else lines, delimiter, bool(header))
-        if ends is not None and header:
-            columns = _unique([c.removesuffix(ends.field) for c in columns])
+        if ends is not None and header and ends.field:
+            last = len(columns) - (2 if ends.trailing else 1)
+            columns = _unique([c.removesuffix(ends.row if i == last else ends.field)
+                               for i, c in enumerate(columns)])
         yield DelimitedTable(
             name=path.name, columns=[ColumnInfo(c, "text") for c in columns], path=path,
             compressed=compressed, encoding=encoding, delimiter=delimiter, header=bool(header),

@@ -287,3 +287,11 @@ def test_database_datetimes_count_at_midnight_only() -> None:
     assert with_times is not None and with_times.matched == 0
     dates = det.match(ValueView(pa.array([b.date() for b in births], pa.date32())))
     assert dates is not None and dates.matched == 40
+
+
+def test_bcp_header_names_lose_the_terminators(tmp_path: Path) -> None:
+    lines = ["id+|phone+|kind+|changed&|", *_bcp_lines(20)]
+    path = tmp_path / "PhoneExport.csv"
+    path.write_text("\n".join(lines) + "\n")
+    table = next(open_source(str(path), ConnectorOptions(header=True)).tables())
+    assert [c.name for c in table.columns] == ["id", "phone", "kind", "changed"]
