@@ -135,6 +135,8 @@ CASES: list[tuple[str, object, bool]] = [
     ("postal_code_shape", "hello", False),
     ("birth_date_values", "1968-04-12", True),
     ("birth_date_values", "1968-04-12 00:00:00.000", True),
+    ("birth_date_values", "19680412", True),
+    ("birth_date_values", "19681312", False),  # no thirteenth month: an id, not a date
     ("birth_date_values", "1968-04-12 14:33:10", False),  # a time of day: a stamp
     ("birth_date_values", "1890-01-01", False),  # older than anyone alive
     ("birth_date_values", "2099-01-01", False),
