@@ -295,3 +295,16 @@ def test_bcp_header_names_lose_the_terminators(tmp_path: Path) -> None:
     path.write_text("\n".join(lines) + "\n")
     table = next(open_source(str(path), ConnectorOptions(header=True)).tables())
     assert [c.name for c in table.columns] == ["id", "phone", "kind", "changed"]
+
+
+def test_birth_dates_in_a_subscriber_list(tmp_path: Path) -> None:
+    # A telephone number per row identifies the subscriber as well as a name does.
+    dates = _adult_birth_dates(60)
+    rows = [f"+1 {212 + (i * 37) % 700} 555 01{i % 100:02d},{d},{1 + i % 4}"
+            for i, d in enumerate(dates)]
+    path = tmp_path / "subscribers.csv"
+    path.write_text("\n".join(rows) + "\n")
+    found = _found(path)
+    assert "PHONE_NUMBER" in found[0]
+    assert "beside `column_1` (phone number) in the same table" in \
+        found[1]["DATE_OF_BIRTH"].reasons
