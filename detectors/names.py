@@ -337,6 +337,10 @@ STATE_WORDS = frozenset({
     "valid", "validity", "verified", "verification", "confirmed", "validated", "checked",
     "changed", "modified", "updated", "edited",
 })
+#: Words after a state word that make it a date: ``valid from``, ``gültig bis``, ``changed at``.
+_WHEN = frozenset({"from", "until", "till", "to", "since", "at", "on", "date", "time",
+                   "timestamp", "von", "bis", "ab", "seit", "desde", "hasta", "depuis", "vanaf",
+                   "tot", "dal", "fino"})
 #: Words naming who wrote a remark: ``comment_author_email`` holds the author's address.
 _AGENT_WORDS = frozenset({"author", "by", "user", "owner", "creator", "sender", "poster",
                           "writer", "editor", "from"})
@@ -372,6 +376,8 @@ def is_about(tokens: tuple[str, ...], start: int, end: int) -> bool:
     after = tokens[end:]
     if REMARK_WORDS.intersection(after) or STATE_WORDS.intersection(after):
         return True
+    if any(t in STATE_WORDS and nxt in _WHEN for t, nxt in zip(tokens, tokens[1:], strict=False)):
+        return True  # `Address (valid from)`, `email (changed on)`: a date about the field
     before = tokens[:start]
     remarks = [i for i, t in enumerate(before) if t in REMARK_WORDS]
     return bool(remarks) and not _AGENT_WORDS.intersection(before[remarks[-1] + 1:])

@@ -40,7 +40,8 @@ def _named(column: str) -> set[str]:
     "Adresse Gültig von", "Adresse Gültig bis (Rechnungsadresse)", "address_valid_from",
     "Anschrift manuell geändert (Korrespondenzadresse)", "email_verified", "phone_changed_at",
     "telefono_valido", "HomeAddressLastUpdated", "date_of_birth_confirmed",
-    "card_number_validated",
+    "card_number_validated", "Address (valid from)", "Adresse (gültig bis)",
+    "phone (changed on)",
 ])
 def test_a_column_about_a_field_is_not_the_field(column: str) -> None:
     assert _named(column) == set(), column
