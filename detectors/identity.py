@@ -310,7 +310,7 @@ class PersonNameDetector(Detector):
                 "father name", "mother name", "billing name", "account holder",
                 "subscriber name", "employee name", "patient name", "recipient name",
                 "party name", "sender name", "beneficiary", "mothers maiden", "maiden",
-                "surname", "forename", "first names", "last names"),
+                "surname", "forename", "first names", "last names", "preferred name"),
         exact=("name", "names", "customer", "subscriber", "contact", "person", "owner"),
         veto=("product", "file", "host", "site", "cell", "company", "business", "street",
               "city", "server", "table", "column", "domain", "device", "app", "plan", "service",

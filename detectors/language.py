@@ -132,6 +132,9 @@ class NerCounts:
     sampled: int
     person: int
     location: int
+    #: Of ``person``, values where the person is a known given name and more (Sofia
+    #: Rodriguez): one is enough in a note or two.
+    full_names: int = 0
 
 
 #: Placeholder text (lorem ipsum and its German typesetters' variant): the model reads
@@ -323,6 +326,7 @@ def recognise_each(samples: list[list[str]], batch_size: int = 64) -> list[NerCo
             blurbs[i] += headline[-1]
     person = [0] * len(samples)
     location = [0] * len(samples)
+    full = [0] * len(samples)
     if texts:
         batch = analyzer()
         results = batch.analyze_iterator(texts, language="en", entities=list(NER_ENTITIES),
@@ -333,19 +337,20 @@ def recognise_each(samples: list[list[str]], batch_size: int = 64) -> list[NerCo
             if title:
                 people = [p for p in people if _full_name(p)]
             person[i] += bool(people)
+            full[i] += any(_full_name(p) for p in people)
             location[i] += any(r.entity_type == "LOCATION" for r in found)
     out = []
     for i, sample in enumerate(samples):
         read = len(sample)
-        p, loc = person[i], location[i]
+        p, loc, f = person[i], location[i], full[i]
         if firms[i] and firms[i] >= _ORGANISATION_SHARE * read:
-            p = 0
+            p = f = 0
         if blurbs[i] * 2 >= read > 0:
             # Titles and blurbs: a brand or an author now and then (Rachael Ray, Mary
             # Engelbreit on a calendar) is no column of people's names; their places
             # are settings and origins.
             loc = 0
             if p < _BLURB_PEOPLE * read:
-                p = 0
-        out.append(NerCounts(read, p, loc))
+                p = f = 0
+        out.append(NerCounts(read, p, loc, f))
     return out

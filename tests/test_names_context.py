@@ -337,3 +337,26 @@ def test_a_column_named_for_products_holds_no_people(tmp_path: Path,
     found = _found(path, ner=True)
     assert "PERSON_NAME" not in found["Product Name"]
     assert "PERSON_NAME" in found["Delivery Note"]
+
+
+def test_a_preferred_name_is_a_name() -> None:
+    rule = NAMES["person_name_column"].names
+    assert rule.evaluate("Preferred_Name__c").score >= 0.9
+    assert rule.evaluate("preferred_language").score == 0
+
+
+def test_a_full_name_in_a_single_note_is_found(tmp_path: Path) -> None:
+    if not _model_available():
+        pytest.skip("the spaCy model is not installed")
+    notes = ["Spoke with Daniel Whitmore today, he asked to move the spa booking to the "
+             "afternoon because the morning shuttle from the airport was late again",
+             "Room 214 reported a dripping tap in the bathroom, maintenance informed and the "
+             "repair is scheduled for tomorrow morning before checkout"]
+    rows = [[f"C-{i}", "Open", n] for i, n in enumerate(notes)]
+    path = _write_csv(tmp_path / "cases.csv", ["CaseNumber", "Status", "Description"], rows)
+    assert "PERSON_NAME" in _found(path, ner=True)["Description"]
+    # The same two notes with no one named in them hold no person's name.
+    rows[0][2] = ("Spoke with the guest today, who asked to move the spa booking to the "
+                  "afternoon because the morning shuttle from the airport was late again")
+    path = _write_csv(tmp_path / "cases2.csv", ["CaseNumber", "Status", "Description"], rows)
+    assert "PERSON_NAME" not in _found(path, ner=True)["Description"]
