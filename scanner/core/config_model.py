@@ -9,9 +9,17 @@ Paths are resolved and ``${VAR}`` expanded afterwards, by
 
 import difflib
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from scanner.policy.residency import parse_location
 from scanner.validation import Problem, mapping_with
@@ -44,6 +52,12 @@ def _region(value: Any) -> Any:
     if problem:
         raise Problem(problem)
     return str(value).upper()
+
+
+#: A storage location (``location``, ``default_location``): a country code or a cloud region.
+Location = Annotated[str | None, BeforeValidator(_location)]
+#: A region national formats are read in (``region``, ``default_region``), upper-cased.
+Region = Annotated[str | None, BeforeValidator(_region)]
 
 
 def _path_or_source(schema: dict[str, Any]) -> None:
@@ -136,19 +150,14 @@ def config_model(connector_options: Mapping[str, Any]) -> type[BaseModel]:
                                  description="relative to the configuration file")
         url: str | None = Field(default=None, min_length=1,
                                 description="a database URL; ${VAR} reads the environment")
-        location: str | None = Field(default=None,
-                                     description="where it is stored: US, DE, us-east-1, …")
+        location: Location = Field(default=None,
+                                   description="where it is stored: US, DE, us-east-1, …")
         options: Options | None = None  # type: ignore[valid-type]
         name: str | None = Field(default=None, pattern=NAME_PATTERN,
                                  description="the source's identity in baselines and history")
-        region: str | None = Field(
+        region: Region = Field(
             default=None, description="the country its phone numbers and postal codes are "
                                       "written for: DE, PH, IN (default: inferred)")
-
-        @field_validator("region", mode="before")
-        @classmethod
-        def _country(cls, value: Any) -> Any:
-            return _region(value)
 
         @model_validator(mode="before")
         @classmethod
@@ -168,11 +177,6 @@ def config_model(connector_options: Mapping[str, Any]) -> type[BaseModel]:
                               key)
             return data
 
-        @field_validator("location", mode="before")
-        @classmethod
-        def _where(cls, value: Any) -> Any:
-            return _location(value)
-
     class ScanConfiguration(BaseModel):
         """A piiscan scan configuration (``piiscan scan --config FILE``, ``piiscan.yaml``)."""
 
@@ -181,7 +185,7 @@ def config_model(connector_options: Mapping[str, Any]) -> type[BaseModel]:
         version: Literal[1] = 1
         name: str | None = Field(default=None, pattern=NAME_PATTERN,
                                  description="the configuration's identity in history")
-        default_location: str | None = Field(
+        default_location: Location = Field(
             default=None, description="where sources without their own location are stored")
         policy: str | None = Field(default=None, min_length=1,
                                    description="a policy YAML file, relative to this file")
@@ -191,14 +195,9 @@ def config_model(connector_options: Mapping[str, Any]) -> type[BaseModel]:
         sources: list[Source] = Field(min_length=1, json_schema_extra=_path_or_source)
         executor: str | None = Field(default=None, pattern=r"^(local|dask://.+)$",
                                      description="local, or dask://HOST:PORT")
-        default_region: str | None = Field(
+        default_region: Region = Field(
             default=None, description="the region of sources without their own (default: "
                                       "inferred per table)")
-
-        @field_validator("default_region", mode="before")
-        @classmethod
-        def _country(cls, value: Any) -> Any:
-            return _region(value)
 
         @model_validator(mode="before")
         @classmethod
@@ -220,10 +219,5 @@ def config_model(connector_options: Mapping[str, Any]) -> type[BaseModel]:
                     value == "local" or value.startswith("dask://"))):
                 raise Problem(f"'executor' must be 'local' or dask://HOST:PORT, not {value!r}")
             return value
-
-        @field_validator("default_location", mode="before")
-        @classmethod
-        def _where(cls, value: Any) -> Any:
-            return _location(value)
 
     return ScanConfiguration
