@@ -17,7 +17,8 @@ import pytest
 from detectors.base import ValueView
 from detectors.registry import all_detectors
 from scanner.core.config import ScanConfig
-from scanner.core.engine import scan
+from scanner.core.engine import Engine, _RunningColumn, scan
+from scanner.model import ColumnRef
 
 _WORDS = ("modem", "reset", "remotely", "customer", "asked", "about", "the", "outage",
           "ticket", "closed", "technician", "visit", "scheduled", "refund", "applied",
@@ -107,3 +108,16 @@ def test_a_long_column_of_addresses_is_still_read_to_the_end(tmp_path: Path) -> 
     result = scan([str(path)], ScanConfig(full=True, ner=False))
     found = _found(result)
     assert ("addr_line", "POSTAL_ADDRESS") in found
+
+
+def test_the_language_model_sample_holds_the_head_of_long_values() -> None:
+    """A column of whole documents keeps a few thousand characters of each, not megabytes."""
+    engine = Engine(ScanConfig(ner_sample=50))
+    try:
+        col = _RunningColumn(ColumnRef("docs.parquet", "docs", "body", 0, "string"))
+        page = "Minutes of the meeting with Harriet Osei about the lease renewal. " * 3_000
+        engine._keep_ner_sample(col, ValueView(pa.array([page] * 80)))
+        assert len(col.ner_sample) == 50
+        assert all(page.startswith(v) and 1_000 <= len(v) <= 5_000 for v in col.ner_sample)
+    finally:
+        engine._shutdown()
