@@ -280,53 +280,8 @@ SCHEMA_VERSION_TABLE = sa.Table(
     sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("applied_at", sa.String(40), nullable=False),
 )
-RUNS = sa.Table(
-    _PREFIX + "runs", _META,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("config_hash", sa.String(64), nullable=False, index=True),
-    sa.Column("config_name", sa.Text, nullable=False),
-    sa.Column("started_at", sa.String(40), nullable=False),
-    sa.Column("finished_at", sa.String(40), nullable=False),
-    sa.Column("seconds", sa.Float, nullable=False),
-    sa.Column("complete", sa.Boolean, nullable=False),
-    sa.Column("tool_version", sa.String(40), nullable=False),
-    sa.Column("recorded_at", sa.String(40), nullable=False),
-    sa.Column("result_json", sa.Text, nullable=False),
-)
-FINDINGS = sa.Table(
-    _PREFIX + "findings", _META,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("run_id", sa.Integer, sa.ForeignKey(RUNS.c.id, ondelete="CASCADE"),
-              nullable=False, index=True),
-    sa.Column("source", sa.Text, nullable=False),
-    sa.Column("column_id", sa.Text, nullable=False, index=True),
-    sa.Column("entity", sa.String(40), nullable=False),
-    sa.Column("confidence", sa.Float, nullable=False),
-    sa.Column("cpni", sa.Boolean, nullable=False),
-    #: Policy categories of the column, comma-separated in policy order.
-    sa.Column("categories", sa.Text, nullable=False),
-)
-RUN_SOURCES = sa.Table(
-    _PREFIX + "run_sources", _META,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("run_id", sa.Integer, sa.ForeignKey(RUNS.c.id, ondelete="CASCADE"),
-              nullable=False, index=True),
-    sa.Column("source", sa.Text, nullable=False),
-    sa.Column("kind", sa.String(40), nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("country", sa.String(8), nullable=True),
-    sa.Column("location_how", sa.String(16), nullable=False),
-    sa.Column("verdict", sa.String(16), nullable=False),
-    sa.Column("reason", sa.Text, nullable=False),
-)
-
-
-def _migration_1(conn: Connection) -> None:
-    """Create the runs, findings and source-verdict tables."""
-    # The migration spells out its own tables: later migrations change the
-    # module's current schema, and version 1 must keep creating version 1.
-    meta = sa.MetaData()
-    runs = sa.Table(
+def _runs_table(meta: sa.MetaData) -> sa.Table:
+    return sa.Table(
         _PREFIX + "runs", meta,
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("config_hash", sa.String(64), nullable=False, index=True),
@@ -339,22 +294,29 @@ def _migration_1(conn: Connection) -> None:
         sa.Column("recorded_at", sa.String(40), nullable=False),
         sa.Column("result_json", sa.Text, nullable=False),
     )
-    sa.Table(
+
+
+def _findings_table(meta: sa.MetaData) -> sa.Table:
+    return sa.Table(
         _PREFIX + "findings", meta,
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("run_id", sa.Integer, sa.ForeignKey(runs.c.id, ondelete="CASCADE"),
+        sa.Column("run_id", sa.Integer, sa.ForeignKey(_PREFIX + "runs.id", ondelete="CASCADE"),
                   nullable=False, index=True),
         sa.Column("source", sa.Text, nullable=False),
         sa.Column("column_id", sa.Text, nullable=False, index=True),
         sa.Column("entity", sa.String(40), nullable=False),
         sa.Column("confidence", sa.Float, nullable=False),
         sa.Column("cpni", sa.Boolean, nullable=False),
+        #: Policy categories of the column, comma-separated in policy order.
         sa.Column("categories", sa.Text, nullable=False),
     )
-    sa.Table(
+
+
+def _run_sources_table(meta: sa.MetaData) -> sa.Table:
+    return sa.Table(
         _PREFIX + "run_sources", meta,
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("run_id", sa.Integer, sa.ForeignKey(runs.c.id, ondelete="CASCADE"),
+        sa.Column("run_id", sa.Integer, sa.ForeignKey(_PREFIX + "runs.id", ondelete="CASCADE"),
                   nullable=False, index=True),
         sa.Column("source", sa.Text, nullable=False),
         sa.Column("kind", sa.String(40), nullable=False),
@@ -364,6 +326,24 @@ def _migration_1(conn: Connection) -> None:
         sa.Column("verdict", sa.String(16), nullable=False),
         sa.Column("reason", sa.Text, nullable=False),
     )
+
+
+#: The tables as version 1 created them. Each migration builds its tables
+#: with these builders into a MetaData of its own, so the module's current
+#: schema (below) and what an old migration creates are one definition while
+#: they agree. A migration that changes one of these tables must leave its
+#: builder as it is (version 1 keeps creating version 1) and define the
+#: module's current table apart.
+RUNS = _runs_table(_META)
+FINDINGS = _findings_table(_META)
+RUN_SOURCES = _run_sources_table(_META)
+
+
+def _migration_1(conn: Connection) -> None:
+    """Create the runs, findings and source-verdict tables."""
+    meta = sa.MetaData()
+    for build in (_runs_table, _findings_table, _run_sources_table):
+        build(meta)
     meta.create_all(conn)
 
 
