@@ -200,6 +200,15 @@ def rebatch(batches: Iterable[pa.RecordBatch], size: int) -> Iterator[pa.RecordB
         yield from pa.Table.from_batches(pending).combine_chunks().to_batches(max_chunksize=size)
 
 
+def string_batch(rows: list[dict[str, str]], names: list[str]) -> pa.RecordBatch:
+    """Return records of named fields as one string column per name, in ``names`` order.
+
+    A record without a name (or a field it left out) is null in that column.
+    """
+    arrays = [pa.array([r.get(n) for r in rows], pa.string()) for n in names]
+    return pa.RecordBatch.from_arrays(arrays, names=names)
+
+
 class LineRecordTable(Table, Generic[R]):
     """A file whose records a subclass parses from its lines, read in even batches.
 

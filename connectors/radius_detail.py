@@ -31,7 +31,13 @@ from pathlib import Path
 import pyarrow as pa
 
 from connectors.base import ColumnInfo, SourceError, Table
-from connectors.lines import LineRecordSource, LineRecordTable, decode_line, read_head
+from connectors.lines import (
+    LineRecordSource,
+    LineRecordTable,
+    decode_line,
+    read_head,
+    string_batch,
+)
 from connectors.registry import register
 
 FORMAT = "freeradius-detail"
@@ -93,8 +99,7 @@ class RadiusDetailTable(LineRecordTable[dict[str, str]]):
         return iter_records(lines)
 
     def _batch(self, rows: list[dict[str, str]]) -> pa.RecordBatch:
-        arrays = [pa.array([r.get(n) for r in rows], pa.string()) for n in self.names]
-        return pa.RecordBatch.from_arrays(arrays, names=self.names)
+        return string_batch(rows, self.names)
 
 
 @register

@@ -25,7 +25,13 @@ from pathlib import Path
 import pyarrow as pa
 
 from connectors.base import ColumnInfo, SourceError, Table
-from connectors.lines import LineRecordSource, LineRecordTable, decode_line, read_head
+from connectors.lines import (
+    LineRecordSource,
+    LineRecordTable,
+    decode_line,
+    read_head,
+    string_batch,
+)
 from connectors.registry import register
 
 FORMAT = "w3c-extended-log"
@@ -99,8 +105,7 @@ class W3cLogTable(LineRecordTable[dict[str, str]]):
 
     def _batch(self, rows: list[dict[str, str]]) -> pa.RecordBatch:
         """One column per field named in the head; a field an entry lacks is null."""
-        arrays = [pa.array([r.get(n) for r in rows], pa.string()) for n in self.names]
-        return pa.RecordBatch.from_arrays(arrays, names=self.names)
+        return string_batch(rows, self.names)
 
 
 @register
