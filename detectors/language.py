@@ -14,6 +14,7 @@ import logging
 import re
 import threading
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -287,6 +288,18 @@ def _fold(word: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+#: A sample this large whose lines mostly share one skeleton is generated text; in it,
+#: people in fewer than this share of the values are the model's misreadings.
+_TEMPLATE_MIN = 10
+_TEMPLATE_PEOPLE = 0.2
+
+
+def _skeleton(text: str) -> tuple[str, ...]:
+    """Return the lower-case words of a value, in order: what a template's lines share."""
+    words = (w.strip(".,;:!?()\"'") for w in text.split())
+    return tuple(w for w in words if w.isalpha() and w.islower())
+
+
 def recognise(texts: list[str], batch_size: int = 64) -> NerCounts:
     """Count values in which the model finds a person or a location (score >= 0.6).
 
@@ -306,14 +319,17 @@ def recognise_each(samples: list[list[str]], batch_size: int = 64) -> list[NerCo
     for a person among the rest is one too. In headline-case prose (catalogue
     blurbs, product titles) a person counts only as a given name and more, and a
     column mostly of such prose describes things: its places are not counted, nor
-    its people unless a tenth of the values name one.
+    its people unless a tenth of the values name one. In generated lines (most of
+    them sharing their lower-case words) people in under a fifth are not counted.
     """
     owner: list[int] = []
     texts: list[str] = []
     headline: list[bool] = []
     firms = [0] * len(samples)
     blurbs = [0] * len(samples)
+    templated = [False] * len(samples)
     for i, sample in enumerate(samples):
+        skeletons: Counter[tuple[str, ...]] = Counter()
         for t in sample:
             if placeholder(t):
                 continue
@@ -324,6 +340,10 @@ def recognise_each(samples: list[list[str]], batch_size: int = 64) -> list[NerCo
             texts.append(t)
             headline.append(_headline(t))
             blurbs[i] += headline[-1]
+            skeletons[_skeleton(t)] += 1
+        common = [n for sk, n in skeletons.most_common(2) if sk][:1]
+        templated[i] = len(sample) >= _TEMPLATE_MIN and bool(common) and (
+            common[0] * 2 >= len(sample))
     person = [0] * len(samples)
     location = [0] * len(samples)
     full = [0] * len(samples)
@@ -344,6 +364,11 @@ def recognise_each(samples: list[list[str]], batch_size: int = 64) -> list[NerCo
         read = len(sample)
         p, loc, f = person[i], location[i], full[i]
         if firms[i] and firms[i] >= _ORGANISATION_SHARE * read:
+            p = f = 0
+        if templated[i] and p < _TEMPLATE_PEOPLE * read:
+            # Generated lines (``M 2.1 - 8km NW of Ridgecrest, CA``, ``Backup of host3
+            # finished``) fill each slot with the same kind of thing: a name slot would
+            # give a person in most lines; a few are the model misreading a place.
             p = f = 0
         if blurbs[i] * 2 >= read > 0:
             # Titles and blurbs: a brand or an author now and then (Rachael Ray, Mary

@@ -360,3 +360,40 @@ def test_a_full_name_in_a_single_note_is_found(tmp_path: Path) -> None:
                   "afternoon because the morning shuttle from the airport was late again")
     path = _write_csv(tmp_path / "cases2.csv", ["CaseNumber", "Status", "Description"], rows)
     assert "PERSON_NAME" not in _found(path, ner=True)["Description"]
+
+
+class _PeopleIn:
+    """A stand-in model that finds a person in the values holding one of some words."""
+
+    def __init__(self, *words: str) -> None:
+        self.words = words
+
+    def __call__(self) -> _PeopleIn:
+        return self
+
+    def analyze_iterator(self, texts, **_kwargs):
+        for text in texts:
+            yield [SimpleNamespace(entity_type="PERSON", start=text.index(w),
+                                   end=text.index(w) + len(w), score=0.85)
+                   for w in self.words if w in text][:1]
+
+
+def test_rare_people_in_generated_lines_are_misreadings(monkeypatch: pytest.MonkeyPatch) -> None:
+    import detectors.language as language
+
+    towns = ["Bishop", "Ridgecrest", "Anza", "Parkfield", "Hollister", "Ojai", "Mammoth Lakes",
+             "Coalinga", "Borrego Springs", "Idyllwild"]
+    lines = [f"M {1 + i % 4}.{i % 10} - {3 + i}km NW of {towns[i % 10]}, CA" for i in range(30)]
+    monkeypatch.setattr(language, "analyzer", _PeopleIn("Bishop"))
+    assert language.recognise(lines).person == 0
+    monkeypatch.setattr(language, "analyzer", _PeopleIn("Bishop", "Hollister"))
+    # The same few hits among varied notes are people.
+    notes = [f"Ticket {i}: " + ["printer jams on tray two", "called Bishop about the invoice",
+                                "VPN drops every hour", "asked Hollister for the new badge",
+                                "laptop fan is loud", "password reset done"][i % 6]
+             + f", follow-up due {i % 28 + 1} May" for i in range(12)]
+    assert language.recognise(notes).person == 4
+    # Generated lines with a name in every one are a column of names.
+    calls = [f"Call from {n} lasted {i} minutes" for i, n in
+             enumerate(["Bishop", "Hollister"] * 8)]
+    assert language.recognise(calls).person == len(calls)
