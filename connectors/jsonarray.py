@@ -207,8 +207,9 @@ def _call_log_kind(batch: pa.RecordBatch) -> str | None:
     shape = call_log_shape(batch.schema.names)
     if shape is None or shape.by_names:
         return None
-    columns = {name: ["" if v is None else str(v) for v in batch.column(i).to_pylist()[:500]]
-               for i, name in enumerate(batch.schema.names) if name in shape.roles}
+    head = batch.slice(0, 500)
+    columns = {name: ["" if v is None else str(v) for v in head.column(i).to_pylist()]
+               for i, name in enumerate(head.schema.names) if name in shape.roles}
     return shape.kind if confirm_values(shape, columns) else None
 
 

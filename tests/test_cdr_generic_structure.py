@@ -322,3 +322,14 @@ def test_a_user_and_a_blank_other_are_a_call_only_with_a_direction(tmp_path: Pat
     shape = call_log_shape(["user", "other", "direction", "duration", "timestamp"])
     assert shape is not None
     assert confirm_values(shape, {**values, "direction": ["Incoming", "Outgoing"]})
+
+
+def test_json_calls_in_plain_words_are_confirmed_by_their_values(tmp_path: Path) -> None:
+    calls = [{"from": f"+4420795{i:05d}", "to": f"+4479460{i * 7:05d}", "duration": 20 + i,
+              "timestamp": f"2023-04-0{i % 9 + 1}T1{i % 10}:30:00Z"} for i in range(20)]
+    path = tmp_path / "calls.json"
+    path.write_text(json.dumps({"data": calls}))
+    table = next(open_source(str(path), ConnectorOptions()).tables())
+    assert table.record_kind == "call_detail"
+    entities, cpni, kind = _flagged(str(path))
+    _assert_call_log(entities, cpni, kind, ("from", "to"), ("duration", "timestamp"))
