@@ -8,7 +8,7 @@ makes sure both are up in CI).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import pyarrow as pa
 import pytest
@@ -60,28 +60,54 @@ def my_exec(url: str, *statements: str) -> None:
         engine.dispose()
 
 
+Execute = Callable[..., None]
+
+
+def _throwaway_database(
+    server: str, admin: str, execute: Execute, create: str, drop: str
+) -> Iterator[str]:
+    """Create a uniquely named database through ``admin``; yield its URL; drop it.
+
+    ``create`` and ``drop`` are statements with a ``{name}`` to fill in. A
+    server that is not up skips the test.
+    """
+    where = sa.make_url(admin)
+    if not _reachable(admin):
+        pytest.skip(f"{server} is not running on {where.host}:{where.port}")
+    name = unique("piiscan_t")
+    execute(admin, create.format(name=name))
+    try:
+        yield where.set(database=name).render_as_string(hide_password=False)
+    finally:
+        execute(admin, drop.format(name=name))
+
+
 def pg_database() -> Iterator[str]:
     """Create a PostgreSQL database; yield its psycopg URL; drop it (forcing out sessions)."""
-    if not _reachable(PG_ADMIN):
-        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-    name = unique("piiscan_t")
-    pg_exec(PG_ADMIN, f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        pg_exec(PG_ADMIN, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return _throwaway_database("PostgreSQL", PG_ADMIN, pg_exec, 'CREATE DATABASE "{name}"',
+                               'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def my_database() -> Iterator[str]:
     """Create a MariaDB database; yield its PyMySQL URL; drop it."""
-    if not _reachable(MY_ADMIN):
-        pytest.skip("MariaDB is not running on 127.0.0.1:3306")
-    name = unique("piiscan_t")
-    my_exec(MY_ADMIN, f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+    return _throwaway_database("MariaDB", MY_ADMIN, my_exec,
+                               "CREATE DATABASE `{name}` CHARACTER SET utf8mb4",
+                               "DROP DATABASE IF EXISTS `{name}`")
+
+
+def database_with(database: Iterator[str], execute: Execute,
+                  statements: Sequence[str]) -> Iterator[str]:
+    """Yield the URL of a throwaway ``database`` once ``statements`` have run in it.
+
+    For a module's fixture: ``yield from database_with(pg_database(), pg_exec, FIXTURES)``.
+    The database is dropped when the fixture ends, also when a statement fails.
+    """
     try:
-        yield f"mysql+pymysql://root@127.0.0.1:3306/{name}"
+        url = next(database)
+        execute(url, *statements)
+        yield url
     finally:
-        my_exec(MY_ADMIN, f"DROP DATABASE IF EXISTS `{name}`")
+        database.close()
 
 
 def scan_tables(

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pyarrow as pa
 import pytest
 import sqlalchemy as sa
-from db_fixtures import MY_ADMIN, my_database, my_exec, read, scan_tables, unique
+from db_fixtures import MY_ADMIN, database_with, my_database, my_exec, read, scan_tables, unique
 
 from connectors.base import ConnectorOptions, ReadPlan, SourceError, TableError, is_supplement
 from connectors.registry import open_source
@@ -54,11 +54,7 @@ FIXTURES = [
 
 @pytest.fixture(scope="module")
 def my() -> Iterator[str]:
-    gen = my_database()
-    url = next(gen)
-    my_exec(url, *FIXTURES)
-    yield url
-    gen.close()
+    yield from database_with(my_database(), my_exec, FIXTURES)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pyarrow as pa
 import pytest
 import sqlalchemy as sa
-from db_fixtures import pg_database, pg_exec, read, scan_tables, unique
+from db_fixtures import database_with, pg_database, pg_exec, read, scan_tables, unique
 
 from connectors.base import ConnectorOptions, ReadPlan, SourceError, TableError, is_supplement
 from connectors.sql.source import SqlSource
@@ -64,11 +64,7 @@ FIXTURES = [
 
 @pytest.fixture(scope="module")
 def pg() -> Iterator[str]:
-    gen = pg_database()
-    url = next(gen)
-    pg_exec(url, *FIXTURES)
-    yield url
-    gen.close()
+    yield from database_with(pg_database(), pg_exec, FIXTURES)
 
 
 @pytest.fixture(scope="module")
