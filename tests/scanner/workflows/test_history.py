@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from support import run_cli
-from test_store import _residency, _result
+from test_store import EMAILS, _csv, _residency, _result
 
 from reports.diff import render_markdown, render_table
 from scanner.model import ScanResult, SourceResult, Status
@@ -20,7 +20,6 @@ from scanner.workflows.history import diff_snapshots
 from scanner.workflows.notify import NotifyError, post_webhook, webhook_label, webhook_payload
 from scanner.workflows.store import Store, config_identity
 
-EMAILS = [f"user{i}@example.com" for i in range(40)]
 PHONES = [f"+1 212 555 {100 + i:04d}" for i in range(40)]
 LABELS = [f"Item {i}" for i in range(40)]
 
@@ -34,21 +33,6 @@ def _luhn(body: str) -> str:
 
 
 CARDS = [_luhn(f"41111111{i:07d}") for i in range(40)]
-
-
-@pytest.fixture(autouse=True)
-def _isolated_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Never touch the real home directory: the store and locks live under tmp_path."""
-    store = tmp_path / "store" / "results.db"
-    monkeypatch.setenv("PIISCAN_STORE", str(store))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    return store
-
-
-def _csv(path: Path, columns: dict[str, list[str]]) -> Path:
-    rows = zip(*columns.values(), strict=True)
-    path.write_text(",".join(columns) + "\n" + "\n".join(",".join(r) for r in rows) + "\n")
-    return path
 
 
 # --- A webhook receiver ---
@@ -262,11 +246,11 @@ def test_scan_store_options_usage_errors(tmp_path: Path, args: tuple[str, ...],
     assert message in run.stderr and "pw@" not in run.stderr
 
 
-def test_history_and_diff_without_runs(_isolated_store: Path, tmp_path: Path) -> None:
+def test_history_and_diff_without_runs(results_store: Path, tmp_path: Path) -> None:
     empty = run_cli("history")
     assert (empty.code, empty.stdout.strip()) == (0, "no runs recorded")
     assert run_cli("history", "--format", "json").stdout.strip() == "[]"
-    assert not _isolated_store.exists()
+    assert not results_store.exists()
     nothing = run_cli("diff")
     assert nothing.code == 2 and "no runs recorded yet" in nothing.stderr
     data = _csv(tmp_path / "people.csv", {"email": EMAILS})

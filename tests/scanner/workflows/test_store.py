@@ -46,15 +46,6 @@ from scanner.workflows.store import (
 PASSWORD = "Sup3rS3cretPw"
 
 
-@pytest.fixture(autouse=True)
-def _isolated_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Never touch the real home directory: the store and locks live under tmp_path."""
-    store = tmp_path / "store" / "results.db"
-    monkeypatch.setenv("PIISCAN_STORE", str(store))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    return store
-
-
 def _csv(path: Path, columns: dict[str, list[str]]) -> Path:
     names = list(columns)
     rows = zip(*columns.values(), strict=True)
@@ -137,7 +128,7 @@ def test_configuration_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 # --- Schema and migrations ---
 
 
-def test_fresh_store_has_the_current_schema(_isolated_store: Path) -> None:
+def test_fresh_store_has_the_current_schema(results_store: Path) -> None:
     with Store.open() as store:
         assert store.version == len(MIGRATIONS) == 2
         inspector = sa.inspect(store.engine)
@@ -147,7 +138,7 @@ def test_fresh_store_has_the_current_schema(_isolated_store: Path) -> None:
         with store.engine.connect() as conn:
             versions = conn.execute(sa.select(SCHEMA_VERSION_TABLE.c.version)).scalars().all()
     assert versions == [1, 2]
-    assert (_isolated_store.stat().st_mode & 0o777) == 0o600  # owner only
+    assert (results_store.stat().st_mode & 0o777) == 0o600  # owner only
 
 
 def _add_note_column(conn: sa.Connection) -> None:
@@ -156,7 +147,7 @@ def _add_note_column(conn: sa.Connection) -> None:
 
 
 def test_upgrade_to_a_newer_version_keeps_runs_and_refuses_downgrade(
-    _isolated_store: Path,
+    results_store: Path,
 ) -> None:
     ident = config_identity(None, ["crm"])
     with Store.open() as store:
@@ -180,7 +171,7 @@ def test_upgrade_to_a_newer_version_keeps_runs_and_refuses_downgrade(
         Store.open()
 
 
-def test_a_failing_migration_changes_nothing(_isolated_store: Path) -> None:
+def test_a_failing_migration_changes_nothing(results_store: Path) -> None:
     Store.open().close()
 
     def broken(conn: sa.Connection) -> None:
@@ -194,7 +185,7 @@ def test_a_failing_migration_changes_nothing(_isolated_store: Path) -> None:
         assert "piiscan_half" not in sa.inspect(store.engine).get_table_names()
 
 
-def test_concurrent_first_opens_migrate_once(_isolated_store: Path) -> None:
+def test_concurrent_first_opens_migrate_once(results_store: Path) -> None:
     errors: list[BaseException] = []
 
     def open_it() -> None:
@@ -217,7 +208,7 @@ def test_concurrent_first_opens_migrate_once(_isolated_store: Path) -> None:
 # --- Recording ---
 
 
-def test_record_stores_run_findings_and_verdicts(_isolated_store: Path) -> None:
+def test_record_stores_run_findings_and_verdicts(results_store: Path) -> None:
     ident = config_identity(None, ["crm"])
     result = _result({"email": (("EMAIL_ADDRESS",), False),
                       "called": (("CALL_DETAIL", "PHONE_NUMBER"), True),
@@ -239,7 +230,7 @@ def test_record_stores_run_findings_and_verdicts(_isolated_store: Path) -> None:
     assert (src.source, src.status, src.country, src.verdict) == ("crm", "ok", "IE", "violation")
 
 
-def test_previous_run_skips_incomplete_runs(_isolated_store: Path) -> None:
+def test_previous_run_skips_incomplete_runs(results_store: Path) -> None:
     ident = config_identity(None, ["crm"])
     other = config_identity(None, ["other"])
     ok = _result({"email": (("EMAIL_ADDRESS",), False)})
@@ -262,10 +253,10 @@ def test_previous_run_skips_incomplete_runs(_isolated_store: Path) -> None:
         assert first_info is not None and store.previous(first_info) is None
 
 
-def test_missing_store_is_not_created_by_readers(_isolated_store: Path) -> None:
+def test_missing_store_is_not_created_by_readers(results_store: Path) -> None:
     with pytest.raises(NoStore):
         Store.open(create=False)
-    assert not _isolated_store.exists()
+    assert not results_store.exists()
 
 
 # --- The run lock ---
@@ -368,14 +359,14 @@ def test_unreachable_server_store_fails_in_one_line_without_password(tmp_path: P
     assert "the run is not recorded" in line and PASSWORD not in run.stderr
 
 
-def test_no_store_records_nothing(_isolated_store: Path, tmp_path: Path) -> None:
+def test_no_store_records_nothing(results_store: Path, tmp_path: Path) -> None:
     data = _csv(tmp_path / "people.csv", {"email": EMAILS})
     run = run_cli("scan", str(data), "--no-ner", "-q", "--no-store")
     assert run.code == 0, run.stderr
-    assert not _isolated_store.parent.exists()  # no store, and no lock for a one-off run
+    assert not results_store.parent.exists()  # no store, and no lock for a one-off run
 
 
-def test_passwords_are_never_stored(_isolated_store: Path, tmp_path: Path,
+def test_passwords_are_never_stored(results_store: Path, tmp_path: Path,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     data = _csv(tmp_path / "people.csv", {"email": EMAILS, "label": NAMES})
     url = f"postgresql://scanner:{PASSWORD}@127.0.0.1:1/crm"
@@ -387,7 +378,7 @@ def test_passwords_are_never_stored(_isolated_store: Path, tmp_path: Path,
                       "@127.0.0.1:1/crm\n" f"  - path: {data.name}\n")
     run = run_cli("scan", "--config", str(config), "--no-ner", "-q")
     assert run.code == 3
-    raw = _isolated_store.read_bytes()
+    raw = results_store.read_bytes()
     assert PASSWORD.encode() not in raw
     # Nor any sampled value: the result JSON holds masked evidence only.
     assert not any(e.encode() in raw for e in EMAILS)
