@@ -22,7 +22,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
 
 from reports import build_report
 from reports.formats._common import one_line, xml_safe
@@ -117,17 +117,25 @@ def _shell(text: str) -> str:
     return "'" + text.replace("'", "'\"'\"'") + "'"
 
 
+def _grouped(
+    outcome: Outcome, key: Literal["source", "identity"]
+) -> tuple[dict[str, list[Finding]], dict[str, list[Approved]]]:
+    """Return the outcome's findings and approvals grouped by their source or identity."""
+    findings: dict[str, list[Finding]] = defaultdict(list)
+    approved: dict[str, list[Approved]] = defaultdict(list)
+    for f in outcome.findings:
+        findings[getattr(f, key)].append(f)
+    for a in outcome.approved:
+        approved[getattr(a, key)].append(a)
+    return findings, approved
+
+
 # --- JUnit -----------------------------------------------------------------------------------
 
 
 def write_junit(outcome: Outcome, out: TextIO) -> None:
     """Write the JUnit XML document (layout in the module docstring)."""
-    findings: dict[str, list[Finding]] = defaultdict(list)
-    approved: dict[str, list[Approved]] = defaultdict(list)
-    for f in outcome.findings:
-        findings[f.source].append(f)
-    for a in outcome.approved:
-        approved[a.source].append(a)
+    findings, approved = _grouped(outcome, "source")
     sources = list(dict.fromkeys([*outcome.sources, *findings, *approved]))
     root = ET.Element("testsuites", name="piiscan check")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
@@ -235,12 +243,7 @@ def sarif(outcome: Outcome, result: ScanResult, policy: Policy, residency: Resid
     report = build_report(result, policy, shown)
     log = sarif_log(report)
     run = log["runs"][0]
-    findings: dict[str, list[Finding]] = defaultdict(list)
-    approved: dict[str, list[Approved]] = defaultdict(list)
-    for f in outcome.findings:
-        findings[f.identity].append(f)
-    for a in outcome.approved:
-        approved[a.identity].append(a)
+    findings, approved = _grouped(outcome, "identity")
     ddl_sources = {s.name for s in result.sources if s.kind == "ddl"}
     kept: list[dict[str, Any]] = []
     for res in run["results"]:
