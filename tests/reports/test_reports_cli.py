@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -25,6 +26,15 @@ def _saved(tmp_path: Path) -> Path:
     render("json", build_report(result, policy, assess(result, policy, sample_config())),
            out=path)
     return path
+
+
+def _rerendered_json(tmp_path: Path, *options: str) -> dict[str, Any]:
+    """Re-render a saved result as a JSON report with ``options``; return the report."""
+    out = tmp_path / "r.json"
+    run = CliRunner().invoke(
+        report_command, [str(_saved(tmp_path)), "--format", "json", *options, "-o", str(out)])
+    assert run.exit_code == 0, run.output
+    return json.loads(out.read_text("utf-8"))  # type: ignore[no-any-return]
 
 
 def test_scan_result_round_trips_through_json() -> None:
@@ -77,13 +87,7 @@ def test_rerender_with_another_policy_recomputes_categories(tmp_path: Path) -> N
         "    entities: [CREDIT_CARD]\n",
         "utf-8",
     )
-    out = tmp_path / "r.json"
-    run = CliRunner().invoke(
-        report_command,
-        [str(_saved(tmp_path)), "--format", "json", "--policy", str(policy_file), "-o", str(out)],
-    )
-    assert run.exit_code == 0, run.output
-    data = json.loads(out.read_text("utf-8"))
+    data = _rerendered_json(tmp_path, "--policy", str(policy_file))
     assert [c["id"] for c in data["policy"]["categories"]] == ["cards"]
     assert data["policy"]["categories"][0]["columns"] == [
         "examples/data/customers.sqlite/customers/card_number"
@@ -95,13 +99,7 @@ def test_rerender_with_another_policy_recomputes_categories(tmp_path: Path) -> N
 def test_rerender_with_a_config_declares_locations(tmp_path: Path) -> None:
     config = tmp_path / "scan.yaml"
     config.write_text(f"sources:\n  - path: {CDR}\n    location: DE\n", "utf-8")
-    out = tmp_path / "r.json"
-    run = CliRunner().invoke(
-        report_command,
-        [str(_saved(tmp_path)), "--format", "json", "--config", str(config), "-o", str(out)],
-    )
-    assert run.exit_code == 0, run.output
-    data = json.loads(out.read_text("utf-8"))
+    data = _rerendered_json(tmp_path, "--config", str(config))
     cdr = next(s for s in data["residency"]["sources"] if s["source"] == CDR)
     assert (cdr["verdict"], cdr["location"]["how"]) == ("violation", "declared")
 
