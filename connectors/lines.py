@@ -200,15 +200,6 @@ def rebatch(batches: Iterable[pa.RecordBatch], size: int) -> Iterator[pa.RecordB
         yield from pa.Table.from_batches(pending).combine_chunks().to_batches(max_chunksize=size)
 
 
-def string_batch(rows: list[dict[str, str]], names: list[str]) -> pa.RecordBatch:
-    """Return records of named fields as one string column per name, in ``names`` order.
-
-    A record without a name (or a field it left out) is null in that column.
-    """
-    arrays = [pa.array([r.get(n) for r in rows], pa.string()) for n in names]
-    return pa.RecordBatch.from_arrays(arrays, names=names)
-
-
 class LineRecordTable(Table, Generic[R]):
     """A file whose records a subclass parses from its lines, read in even batches.
 
@@ -254,6 +245,21 @@ class LineRecordTable(Table, Generic[R]):
         if counts.long_lines:
             # A line skipped for its length may hide records: the read is partial.
             self.partial_on_warnings = True
+
+
+class FieldRecordTable(LineRecordTable[dict[str, str]]):
+    """A line-record table whose records map field names to text (FreeRADIUS detail, W3C).
+
+    Subclasses set ``names``, the columns in order; a record without one of
+    them (a field it left out) is null in that column.
+    """
+
+    names: list[str]
+
+    def _batch(self, rows: list[dict[str, str]]) -> pa.RecordBatch:
+        """One string column per name in ``names``."""
+        arrays = [pa.array([r.get(n) for r in rows], pa.string()) for n in self.names]
+        return pa.RecordBatch.from_arrays(arrays, names=self.names)
 
 
 class LineRecordSource(Source):

@@ -28,16 +28,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import pyarrow as pa
-
 from connectors.base import ColumnInfo, SourceError, Table
-from connectors.lines import (
-    LineRecordSource,
-    LineRecordTable,
-    decode_line,
-    read_head,
-    string_batch,
-)
+from connectors.lines import FieldRecordTable, LineRecordSource, decode_line, read_head
 from connectors.registry import register
 
 FORMAT = "freeradius-detail"
@@ -79,7 +71,7 @@ def iter_records(lines: Iterator[str]) -> Iterator[dict[str, str]]:
         yield current
 
 
-class RadiusDetailTable(LineRecordTable[dict[str, str]]):
+class RadiusDetailTable(FieldRecordTable):
     """One detail file: a row per accounting packet, a column per attribute."""
 
     def __init__(self, path: Path, names: list[str]) -> None:
@@ -97,9 +89,6 @@ class RadiusDetailTable(LineRecordTable[dict[str, str]]):
     def records(self, lines: Iterator[str]) -> Iterator[dict[str, str] | int]:
         """Yield each accounting packet as attribute -> value."""
         return iter_records(lines)
-
-    def _batch(self, rows: list[dict[str, str]]) -> pa.RecordBatch:
-        return string_batch(rows, self.names)
 
 
 @register

@@ -22,16 +22,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import pyarrow as pa
-
 from connectors.base import ColumnInfo, SourceError, Table
-from connectors.lines import (
-    LineRecordSource,
-    LineRecordTable,
-    decode_line,
-    read_head,
-    string_batch,
-)
+from connectors.lines import FieldRecordTable, LineRecordSource, decode_line, read_head
 from connectors.registry import register
 
 FORMAT = "w3c-extended-log"
@@ -74,7 +66,7 @@ def iter_entries(lines: Iterator[str]) -> Iterator[tuple[list[str], list[str]] |
         yield fields, values
 
 
-class W3cLogTable(LineRecordTable[dict[str, str]]):
+class W3cLogTable(FieldRecordTable):
     """The entries of one W3C extended log, one row per entry."""
 
     malformed_message = "fields do not match #Fields"
@@ -102,10 +94,6 @@ class W3cLogTable(LineRecordTable[dict[str, str]]):
                 continue
             fields, values = item
             yield {f: v for f, v in zip(fields, values, strict=True) if f in known and v != "-"}
-
-    def _batch(self, rows: list[dict[str, str]]) -> pa.RecordBatch:
-        """One column per field named in the head; a field an entry lacks is null."""
-        return string_batch(rows, self.names)
 
 
 @register
