@@ -388,23 +388,26 @@ def _evaluate(rule: NameRule, column: str) -> NameEvidence:
     tokens, head = _ordered(column)
     if not tokens or any(v in tokens for v in rule.veto) or FLAG_WORDS.intersection(tokens):
         return NO_EVIDENCE
+    # The name as written too, when its brackets were moved: `Card (number)`, `Last (name)`.
+    orders = (tokens,) if head == tokens else (tokens, tokenize(column))
     for phrases, exact, score, reason in (
             (rule.strong, False, 0.9, f"column name `{column}`"),
             (rule.exact, True, 0.7, f"column name `{column}`"),
             (rule.weak, False, 0.5, f"column name `{column}` suggests it")):
         for phrase in phrases:
             words = _phrase(phrase)
-            if exact:
-                if head != words:
-                    continue
-                at = len(tokens) - len(head)
-            else:
-                at = _find(tokens, words)
-                if at < 0:
-                    continue
-            if is_about(tokens, at, at + len(words)):
-                return NO_EVIDENCE
-            return NameEvidence(score, reason)
+            for seq in orders[:1] if exact else orders:
+                if exact:
+                    if head != words:
+                        continue
+                    at = len(seq) - len(head)
+                else:
+                    at = _find(seq, words)
+                    if at < 0:
+                        continue
+                if is_about(seq, at, at + len(words)):
+                    return NO_EVIDENCE
+                return NameEvidence(score, reason)
     return NO_EVIDENCE
 
 

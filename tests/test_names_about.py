@@ -55,6 +55,8 @@ def test_a_column_about_a_field_is_not_the_field(column: str) -> None:
     ("Postfach", "POSTAL_ADDRESS"), ("po_box", "POSTAL_ADDRESS"),
     ("Name (Adressatentyp natürl. Person)", "PERSON_NAME"), ("Vorname", "PERSON_NAME"),
     ("IBAN 1", "BANK_ACCOUNT"), ("Bankkonto-Nummer", "BANK_ACCOUNT"),
+    ("Card (number)", "CREDIT_CARD"), ("Last (name)", "PERSON_NAME"),
+    ("Date (of birth)", "DATE_OF_BIRTH"),
 ])
 def test_a_column_holding_a_field_still_is(column: str, entity: str) -> None:
     assert entity in _named(column), column
