@@ -44,3 +44,12 @@ def require_corpus(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"the shared corpus ({path}) is not present beside this checkout")
     return path
+
+
+def luhn_complete(body: str) -> str:
+    """Return ``body`` with the Luhn check digit appended (a valid card number for a body)."""
+    total = 0
+    for i, ch in enumerate(reversed(body)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return body + str((10 - total % 10) % 10)

@@ -8,7 +8,7 @@ import random
 from pathlib import Path
 
 import pytest
-from support import ROOT, run_cli
+from support import ROOT, luhn_complete, run_cli
 
 ENTITIES = {
     "PERSON_NAME", "POSTAL_ADDRESS", "PHONE_NUMBER", "EMAIL_ADDRESS", "DATE_OF_BIRTH",
@@ -16,14 +16,6 @@ ENTITIES = {
     "MAC_ADDRESS", "USER_AGENT", "DEVICE_ID", "GEO_LOCATION", "CALL_DETAIL", "SERVICE_PLAN",
     "SERVICE_USAGE", "PASSPORT", "DRIVER_LICENSE", "NATIONAL_ID", "TAX_ID",
 }
-
-
-def _luhn(body: str) -> str:
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return body + str((10 - total % 10) % 10)
 
 
 @pytest.fixture
@@ -34,7 +26,7 @@ def table(tmp_path: Path) -> Path:
         w = csv.writer(fh)
         w.writerow(["order_id", "payment", "created_at", "contact", "empty_ssn", "qty"])
         for i in range(300):
-            w.writerow([f"ORD-{100000 + i}", _luhn("4" + "".join(rng.choice("0123456789")
+            w.writerow([f"ORD-{100000 + i}", luhn_complete("4" + "".join(rng.choice("0123456789")
                                                              for _ in range(14))),
                         f"2026-01-{1 + i % 28:02d} 10:00:00", f"user{i}@example.com", "",
                         rng.randint(1, 9)])

@@ -8,22 +8,15 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from support import luhn_complete
 
 from detectors.base import wilson_lower
 from scanner.core.config import ScanConfig
 from scanner.core.engine import scan
 
 
-def _luhn(body: str) -> str:
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return body + str((10 - total % 10) % 10)
-
-
 def _not_luhn(body: str) -> str:
-    good = _luhn(body)
+    good = luhn_complete(body)
     return good[:-1] + str((int(good[-1]) + 1) % 10)
 
 
@@ -47,7 +40,7 @@ def _cards(n: int, valid: int, rng: random.Random) -> list[str]:
     out = []
     for i in range(n):
         body = "4" + "".join(rng.choice("0123456789") for _ in range(14))
-        out.append(_luhn(body) if i < valid else _not_luhn(body))
+        out.append(luhn_complete(body) if i < valid else _not_luhn(body))
     rng.shuffle(out)
     return out
 
@@ -97,7 +90,7 @@ def test_created_at_is_not_a_birth_date(tmp_path: Path) -> None:
 
 def test_numbers_stored_as_integers(tmp_path: Path) -> None:
     rng = random.Random(5)
-    cards = [int(_luhn("5" + str(rng.randint(1, 5)) + "".join(rng.choice("0123456789")
+    cards = [int(luhn_complete("5" + str(rng.randint(1, 5)) + "".join(rng.choice("0123456789")
                                                              for _ in range(13))))
              for _ in range(200)]
     phones = [int(f"{rng.choice([212, 415, 617, 303])}{rng.randint(200, 999)}"

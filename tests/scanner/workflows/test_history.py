@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from support import run_cli
+from support import luhn_complete, run_cli
 from test_store import EMAILS, _csv, _residency, _result
 
 from reports.diff import render_markdown, render_table
@@ -24,15 +24,7 @@ PHONES = [f"+1 212 555 {100 + i:04d}" for i in range(40)]
 LABELS = [f"Item {i}" for i in range(40)]
 
 
-def _luhn(body: str) -> str:
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return body + str((10 - total % 10) % 10)
-
-
-CARDS = [_luhn(f"41111111{i:07d}") for i in range(40)]
+CARDS = [luhn_complete(f"41111111{i:07d}") for i in range(40)]
 
 
 # --- A webhook receiver ---
