@@ -40,6 +40,7 @@ detectors; these report only values in which the entity is part of the text.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from typing import ClassVar
 
@@ -74,6 +75,7 @@ from detectors.identity import (
     UserNameDetector,
 )
 from detectors.names import NameEvidence, NameRule, tokenize
+from detectors.network import names_a_network
 
 #: Characters of context kept before and after a candidate.
 _BEFORE = 40
@@ -176,7 +178,9 @@ class EmbeddedDetector(Detector):
         rows = self.rows(view)
         if len(rows) == 0:
             return Match(0, 0)
-        rows = filter_if_any(rows, pc.match_substring_regex(rows, self.span))
+        # Values whose only candidates are glued to a word or a longer run are out at once.
+        extract, cut = self._extract_pattern(), self._cut_pattern()
+        rows = filter_if_any(rows, pc.match_substring_regex(rows, cut))
         if len(rows) == 0:
             return Match(0, 0)
         lengths = pc.utf8_length(rows)
@@ -186,7 +190,6 @@ class EmbeddedDetector(Detector):
         shaped = 0
         idx = pa.array(np.arange(len(rows), dtype=np.int64))
         text = rows
-        extract, cut = self._extract_pattern(), self._cut_pattern()
         for round_ in range(self.rounds):
             ex = pc.extract_regex(text, extract)
             hit = pc.is_valid(ex)
@@ -251,28 +254,52 @@ def searched(view: ValueView) -> pa.Array:
     """Return the values of one batch worth searching, shared by every embedded detector.
 
     Values made of digits and separators only are the value detectors' (a phone
-    column); the rest are URL-decoded, then one RE2 pass with every embedded
-    pattern keeps those holding any candidate. Cached on the batch's view.
+    column); of the rest (``candidates``), those holding a candidate of some
+    embedded pattern and not being one whole are kept, then URL-decoded. Cached
+    on the batch's view.
     """
     cached = view.__dict__.get("_embedded_rows")
     if cached is not None:
         return cached
-    text = view.textual
-    if len(text):
-        # A value that is an entity and nothing else is the value detectors' business
-        # (an anchored pattern fails fast, so this pass is cheap).
-        text = text.filter(pc.invert(pc.match_substring_regex(text, f"^(?:{_gate()})$")))
+    text = candidates(view)
     if len(text):
         text = filter_if_any(text, pc.match_substring_regex(text, _gate()))
+    if len(text):
+        # A value that is an entity and nothing else is the value detectors' business.
+        text = text.filter(pc.invert(pc.match_substring_regex(text, f"^(?:{_gate()})$")))
     if len(text):
         text = _decode_percent(text)
     view.__dict__["_embedded_rows"] = text
     return text
 
 
+def candidates(view: ValueView) -> pa.Array:
+    """Return the textual values holding anything some embedded detector searches for.
+
+    One RE2 pass over the whole batch with every searcher's pattern, the keys that
+    name a person or address and the account forms, combined into one pattern: on
+    free text nearly all values fail it, and each detector's own pass then reads
+    the few that are left. Cached on the batch's view.
+    """
+    cached = view.__dict__.get("_embedded_candidates")
+    if cached is not None:
+        return cached
+    text = view.textual
+    if len(text):
+        text = filter_if_any(text, pc.match_substring_regex(text, _any_gate()))
+    view.__dict__["_embedded_candidates"] = text
+    return text
+
+
+@functools.cache
 def _gate() -> str:
     spans = [cls.span for cls in _SEARCHERS]
     return "|".join(f"(?:{s})" for s in spans)
+
+
+@functools.cache
+def _any_gate() -> str:
+    return f"(?:{_gate()})|(?:{_KEY_GATE})|(?:{_ACCOUNT_GATE})"
 
 
 def _window(text: pa.Array, lo: np.ndarray, hi: np.ndarray) -> pa.Array:
@@ -483,6 +510,13 @@ def _ipv6_valid(value: str) -> bool:
     return not (addr.is_unspecified or addr.is_loopback)
 
 
+#: The key right before an address that is the network's own configuration: a subnet,
+#: a netmask, the bounds of a DHCP range or pool (``InfobloxRangeStart=``, ``pool_end:``).
+_NETWORK_KEY = (r"(?i:(?:subnet|netmask|broadcast|network|(?:range|pool|scope)[ _-]?"
+                r"(?:start|end|begin|from|to|low|high|first|last)|(?:start|end|first|last)"
+                r"[ _-]?(?:range|pool))[\"']?\s*[:=]\s*[\"']?)$")
+
+
 @register
 class EmbeddedIPDetector(EmbeddedDetector):
     """IPv4 and IPv6 addresses inside text and log lines (not version strings like v10.2.1.5)."""
@@ -490,14 +524,15 @@ class EmbeddedIPDetector(EmbeddedDetector):
     entity = "IP_ADDRESS"
     name = "embedded_ip_address"
     valid_word = "valid address"
-    span = f"{_IPV4}|{_IPV6}"
+    # With its prefix length when it has one: ``10.50.0.0/20`` names a network.
+    span = rf"(?:{_IPV4})(?:/\d{{1,2}})?|(?:{_IPV6})(?:/\d{{1,3}})?"
     before = r"[^\w.:-]"
     # An address may carry its port (``203.0.113.7:51234``, ``[2001:db8::1]:443``, the
     # client of an HAProxy or OpenVPN line).
     after = r"[^\w.:-]|[.:](?:$|\s)|:\d{1,5}(?:$|[^\w.:-])"
     context = (r"ip|ips|ipv4|ipv6|addr|address|from|client|remote|host|src|dst|source|origin|"
                r"forwarded|login|logged in")
-    lookalike = _VERSION
+    lookalike = rf"{_VERSION}|{_NETWORK_KEY}"
     base_conf = 0.8
     context_conf = 0.9
 
@@ -513,10 +548,15 @@ class EmbeddedIPDetector(EmbeddedDetector):
         return pa.concat_arrays([text, chains]) if len(chains) else text
 
     def validate(self, spans: pa.Array) -> pa.BooleanArray:
-        six = pc.match_substring(spans, ":")
+        bare = pc.replace_substring_regex(spans, r"/\d+$", "")
+        six = pc.match_substring(bare, ":")
         four = pc.and_(pc.invert(six),
-                       pc.invert(pc.match_substring_regex(spans, r"^(?:0|127|255)\.")))
-        return pc.or_(four, _python_check(spans, six, _ipv6_valid))
+                       pc.invert(pc.match_substring_regex(bare, r"^(?:0|127|255)\.")))
+        ok = pc.or_(four, _python_check(bare, six, _ipv6_valid))
+        # A subnet or a route names a network, no one's address; a host written with
+        # its prefix (``192.0.2.17/24``, as interfaces list it) is an address.
+        network = _python_check(spans, pc.match_substring(spans, "/"), names_a_network)
+        return pc.and_(ok, pc.invert(network))
 
     def mask(self, value: str) -> str:
         if ":" in value:
@@ -536,8 +576,10 @@ class EmbeddedMacDetector(EmbeddedDetector):
     valid_word = "valid MAC"
     # Netfilter's LOG target (iptables, nftables, Proxmox and UFW logs) writes the whole
     # Ethernet header as MAC=: destination MAC, source MAC and EtherType, 14 octets.
-    span = (rf"{_HX}(?::{_HX}){{13}}|{_HX}(?::{_HX}){{5}}|{_HX}(?:-{_HX}){{5}}"
-            r"|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}")
+    # A DHCP client identifier of hardware type 1 (RFC 2132, option 61) is the client's
+    # Ethernet MAC behind a 01 octet: ``01:00:50:56:81:4d:d7``.
+    span = (rf"{_HX}(?::{_HX}){{13}}|01(?::{_HX}){{6}}|{_HX}(?::{_HX}){{5}}"
+            rf"|{_HX}(?:-{_HX}){{5}}|[0-9A-Fa-f]{{4}}\.[0-9A-Fa-f]{{4}}\.[0-9A-Fa-f]{{4}}")
     before = r"[^\w.:-]"
     after = r"[^\w.:-]|[.:](?:$|\s)"
     context = (r"mac|macs|mac address|hw|hwaddr|hardware|ether|ethernet|wifi|wi-fi|bssid|"
@@ -556,7 +598,10 @@ class EmbeddedMacDetector(EmbeddedDetector):
                                             r"[0-9a-f]{2}$"),
             pc.invert(pc.match_substring_regex(hexes, r"^(?:0{24}|f{24})")))
         six = pc.equal(pc.utf8_length(hexes), 12)
-        return pc.if_else(six, one, header)
+        # A type-1 client identifier: the MAC after the 01 octet.
+        client = pc.match_substring_regex(hexes, r"^01[0-9a-f]{12}$")
+        client_mac = pc.invert(pc.match_substring_regex(hexes, r"^01(?:0{12}|f{12})$"))
+        return pc.if_else(six, one, pc.if_else(client, client_mac, header))
 
     def needs_context(self, spans: pa.Array) -> pa.BooleanArray:
         # Three dotted groups of plain digits read as a version or an id as often.
@@ -643,7 +688,7 @@ def keyed_rows(view: ValueView) -> pa.Array:
     cached = view.__dict__.get("_embedded_keyed_rows")
     if cached is not None:
         return cached
-    text = view.textual
+    text = candidates(view)
     if len(text):
         text = filter_if_any(text, pc.match_substring_regex(text, _KEY_GATE))
     if len(text):
@@ -819,7 +864,7 @@ class KeyedAccountDetector(EmbeddedDetector):
         cached = view.__dict__.get("_embedded_account_rows")
         if cached is not None:
             return cached
-        text = view.textual
+        text = candidates(view)
         if len(text):
             text = filter_if_any(text, pc.match_substring_regex(text, _ACCOUNT_GATE))
         if len(text):

@@ -7,8 +7,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from detectors.base import ColumnFacts, Detector, Tally, Verdict
-from detectors.names import tokenize
-from scanner.core.records import DETAIL_KINDS, RecordKind, kind_from_names
+from detectors.dates import tells_nothing
+from detectors.names import ledger_account, ledger_table, tokenize
+from scanner.core.records import DETAIL_KINDS, RecordKind, call_log_schema, kind_from_names
 from scanner.model import ColumnRef, ColumnVerdict, Detection, ScanResult
 from scanner.policy import Policy
 
@@ -27,6 +28,7 @@ _PARTY_WORDS = {"caller", "called", "calling", "callee", "source", "destination"
 _TIME_WORDS = {"start", "end", "answer", "duration", "billable", "stamp", "origination",
                "connect", "disconnect", "seconds", "billsec"}
 _CUSTOMER_BOUND = {"SERVICE_PLAN", "SERVICE_USAGE"}
+_HOST_ENTITIES = frozenset({"IP_ADDRESS", "MAC_ADDRESS"})
 #: Record kinds whose addresses come with a time of use.
 _ADDRESS_KINDS = frozenset({"ip_assignment", "subscriber_usage", "network_log"})
 _TIED = "an address with its time of use, tied to a subscriber in the same record"
@@ -38,6 +40,24 @@ _CUSTOMER_ENTITIES = {"ACCOUNT_ID", "PHONE_NUMBER", "PERSON_NAME", "EMAIL_ADDRES
 #: of customers, not in a table of colours or towns.
 _NEEDS_A_PERSON = frozenset({"city", "us_state", "postal_code", "name_lexicon"})
 _NOT_ABOUT_ANYONE = frozenset({"GEO_LOCATION", "SERVICE_PLAN", "SERVICE_USAGE"})
+#: Claims read from values alone (columns whose name says nothing) that another column
+#: of the table must back, by its entity or its detector: dates spread like ages are
+#: birth dates beside a person's name, login, e-mail or telephone number (a subscriber
+#: list); digits shaped like postal codes are postal codes beside a street or a city. A
+#: shape that tells alone (a Canadian or British postcode) needs only a table about someone.
+_NEEDS_A_NEIGHBOUR: Mapping[str, frozenset[str]] = {
+    "birth_date_values": frozenset({"PERSON_NAME", "EMAIL_ADDRESS", "ACCOUNT_ID", "US_SSN",
+                                    "NATIONAL_ID", "PASSPORT", "DRIVER_LICENSE",
+                                    "PHONE_NUMBER"}),
+    "postal_code_values": frozenset({"street_address", "city"}),
+    "postal_code_shape": frozenset(),
+}
+#: Claims that hold only beside an account: a bank code (routing number, BLZ) is part of
+#: someone's bank details next to the account, a card or a personal identifier; in a
+#: directory of banks (codes, BICs, bank names, their phones) it names an institution.
+_NEEDS_AN_ACCOUNT = frozenset({"bank_code"})
+_ACCOUNT_HOLDERS = frozenset({"BANK_ACCOUNT", "ACCOUNT_ID", "CREDIT_CARD", "US_SSN",
+                              "NATIONAL_ID", "TAX_ID", "PASSPORT", "DRIVER_LICENSE"})
 
 
 @dataclass(frozen=True)
@@ -95,9 +115,37 @@ def resolve_column(claims: list[Claim], values: int) -> list[Claim]:
         kept = [c for c in kept if c is winner or c not in exclusive]
     dominant = [c for c in kept if c.verdict.entity in EXCLUSIVE and covers(c)]
     if dominant:
-        # A name-only claim of another value type is contradicted by what the values are.
-        kept = [c for c in kept if c.verdict.from_values or c.verdict.entity not in EXCLUSIVE]
+        # A name-only claim of another value type is contradicted by what the values are;
+        # so is a generic claim read from a word inside the name (``Verdict.yields``).
+        kept = [c for c in kept if (c.verdict.from_values or c.verdict.entity not in EXCLUSIVE)
+                and not c.verdict.yields]
     return sorted(kept, key=lambda c: (-c.verdict.confidence, c.verdict.entity))
+
+
+def _backed(columns: list[tuple[ColumnRef, list[Claim], str | None]]) -> dict[int, str]:
+    """Find the value-only claims another column backs: id(claim) -> a reason naming it.
+
+    Only in a table whose columns are all unnamed (a file without a header): where a
+    header names the other columns, an unnamed one is a row index (pandas writes
+    one, shuffled rows give it no order), not a postal code.
+    """
+    out: dict[int, str] = {}
+    if not all(tells_nothing(ref.column) for ref, _, _ in columns):
+        return out
+    for i, (_, claims, _) in enumerate(columns):
+        for c in claims:
+            wanted = _NEEDS_A_NEIGHBOUR.get(c.detector)
+            if not wanted:
+                continue
+            for j, (ref, others, _) in enumerate(columns):
+                found = next((o for o in others if o.detector not in _NEEDS_A_NEIGHBOUR and (
+                    o.detector in wanted or o.verdict.entity in wanted)), None)
+                if j != i and found is not None:
+                    what = {"street_address": "street lines", "city": "cities"}.get(
+                        found.detector) or found.verdict.entity.lower().replace("_", " ")
+                    out[id(c)] = f"beside `{ref.column}` ({what}) in the same table"
+                    break
+    return out
 
 
 def is_call_record(columns: list[tuple[ColumnRef, list[Claim]]], declared: bool | None) -> bool:
@@ -108,8 +156,10 @@ def is_call_record(columns: list[tuple[ColumnRef, list[Claim]]], declared: bool 
     for ref, claims in columns:
         entities = {c.verdict.entity for c in claims}
         words = set(tokenize(ref.column))
+        # A source or destination holding IP or MAC addresses is a host (a flow log).
+        hosts = any(c.verdict.from_values and c.verdict.entity in _HOST_ENTITIES for c in claims)
         if "CALL_DETAIL" in entities or "PHONE_NUMBER" in entities:
-            if words & _PARTY_WORDS:
+            if words & _PARTY_WORDS and not hosts:
                 party = True
             if words & _TIME_WORDS or ("call" in words and words & {"date", "time"}):
                 timing = True
@@ -135,10 +185,14 @@ def table_kind(columns: list[tuple[ColumnRef, list[Claim]]], declared_kind: str 
     by_names = kind_from_names([ref.column for ref, _ in columns])
     if declared_kind is not None:
         schema = by_names.schema if by_names.kind == declared_kind else None
+        if schema is None and declared_kind in DETAIL_KINDS:
+            # A call log its connector recognised: its columns' roles still say what each is.
+            generic = call_log_schema([ref.column for ref, _ in columns], confirmed=True)
+            schema = generic.schema if generic is not None else None
         return RecordKind(declared_kind, "recognised by its connector", schema)
     if declared_call_record is not None:
         return RecordKind("call_detail" if declared_call_record else None)
-    if by_names.kind is not None:
+    if by_names.kind is not None or by_names.schema is not None:
         return by_names
     if is_call_record(columns, None):
         return RecordKind("call_detail", "a call party beside a call time or duration")
@@ -173,9 +227,14 @@ def finish_records(columns: list[tuple[ColumnRef, list[Claim], str | None]], pol
         c.verdict.entity in _CUSTOMER_ENTITIES for _, claims, _ in columns for c in claims
     ) or any(record.entity_for(ref.column) in _CUSTOMER_ENTITIES for ref, _, _ in columns
              ) or bool(record.schema and record.schema.per_subscriber)
+    backed = _backed(columns)
     about_someone = detail or bool(record.schema) or any(
         c.detector not in _NEEDS_A_PERSON and c.verdict.entity not in _NOT_ABOUT_ANYONE
+        and (c.detector not in _NEEDS_A_NEIGHBOUR or id(c) in backed)
         for _, claims, _ in columns for c in claims)
+    has_account = any(c.detector not in _NEEDS_AN_ACCOUNT and c.verdict.entity in _ACCOUNT_HOLDERS
+                      for _, claims, _ in columns for c in claims)
+    ledger = ledger_table(tuple(ref.column for ref, _, _ in columns))
     cpni_entities = policy.cpni_entities()
     out: list[ColumnVerdict] = []
     for ref, claims, skipped in columns:
@@ -198,6 +257,16 @@ def finish_records(columns: list[tuple[ColumnRef, list[Claim], str | None]], pol
                 continue
             if c.detector in _NEEDS_A_PERSON and not about_someone:
                 continue  # a place in a table of places, a word that is also a surname
+            if c.detector in _NEEDS_A_NEIGHBOUR:
+                if id(c) in backed:
+                    c = dataclasses.replace(c, verdict=dataclasses.replace(
+                        c.verdict, reasons=(*c.verdict.reasons, backed[id(c)])))
+                elif _NEEDS_A_NEIGHBOUR[c.detector] or not about_someone:
+                    continue  # years of films, ids beside no address, dates of no one
+            if c.detector in _NEEDS_AN_ACCOUNT and not has_account:
+                continue  # a bank code in a directory of banks
+            if c.verdict.entity == "ACCOUNT_ID" and ledger_account(ref.column, ledger):
+                continue  # a bookkeeping account (chart-of-accounts number), no customer's
             kept.append(c)
         detections = [to_detection(c) for c in kept]
         entities = {d.entity for d in detections}

@@ -30,9 +30,17 @@ from connectors.base import (
 )
 from connectors.registry import CONFIDENT_CLAIM, expand, open_source
 from detectors import custom
-from detectors.base import ColumnFacts, Detector, Tally, ValueView, Verdict, wilson_lower
+from detectors.base import (
+    SMALL_SAMPLE,
+    ColumnFacts,
+    Detector,
+    Tally,
+    ValueView,
+    Verdict,
+    wilson_lower,
+)
 from detectors.embedded import EmbeddedDetector
-from detectors.language import NerCounts
+from detectors.language import NerCounts, names_things
 from detectors.regions import Region, infer_region
 from detectors.registry import all_detectors
 from scanner.core.classify import Claim, finish_records, judge_column, resolve_column
@@ -47,6 +55,15 @@ logger = logging.getLogger(__name__)
 
 #: Batches smaller than this are checked directly (deduplicating would cost more).
 _DEDUPE_MIN = 2_000
+
+#: Values of a free-text column read before the value detectors that find (almost)
+#: nothing in it stop reading it, and that share of them (see Engine._settle).
+_SETTLE_AFTER = 50_000
+_SETTLE_SHARE = 0.05
+
+#: Characters of each value kept in the language model's sample: a document or a log
+#: payload in one cell must not hold megabytes per column until its table is judged.
+_NER_CHARS = 2_000
 
 #: The error of a table not started before its source's time limit.
 _LATE = "not read: the source's time limit (--source-timeout) was reached"
@@ -383,6 +400,8 @@ class Engine:
             m = det.match(view)
             if m is not None:
                 col.tallies.setdefault(det.name, Tally()).add(m)
+        if col.is_text and col.values >= _SETTLE_AFTER:
+            self._settle(col)
         if view.kind == "string" and not self._ner_loading and self._may_need_ner(col):
             # The model loads on the other core while the batches go on.
             from detectors.language import preload
@@ -414,6 +433,28 @@ class Engine:
                 keep.append(det)
         return keep
 
+    def _settle(self, col: _RunningColumn) -> None:
+        """Stop running the value detectors a free-text column gives no chance.
+
+        A value detector claims a column by the share of its values that validate
+        or have its form: a fifth at the least, under a telling name. Once
+        ``_SETTLE_AFTER`` values of a free-text column are read, one whose counts are
+        all under ``_SETTLE_SHARE`` of them will not get there; it stops reading the
+        column (its counts so far stay). The embedded detectors, for which one value
+        in a million is a finding, and those searching inside values that a telling
+        name kept, read every value.
+        """
+        floor = _SETTLE_SHARE * col.values
+
+        def alive(det: Detector) -> bool:
+            if det.in_text or det.name in self._embedded:
+                return True
+            t = col.tallies.get(det.name)
+            return t is not None and max(t.shaped, t.matched, t.strong, t.named_valid,
+                                         t.specimens) > floor
+
+        col.active = [d for d in col.active if alive(d)]
+
     def _column(self, ref: ColumnRef, skip_reason: str | None) -> _RunningColumn:
         # A detector that only confirms a telling name need not read values
         # under a name that tells nothing.
@@ -425,7 +466,8 @@ class Engine:
         need = self.config.ner_sample - len(col.ner_sample)
         if need <= 0 or not self.config.ner:
             return
-        col.ner_sample.extend(str(v) for v in view.strings.slice(0, need).to_pylist())
+        head = pc.utf8_slice_codeunits(view.strings.slice(0, need), 0, _NER_CHARS)
+        col.ner_sample.extend(str(v) for v in head.to_pylist())
 
     # Verdicts ------------------------------------------------------------------
 
@@ -445,11 +487,12 @@ class Engine:
         """Every column's claims; the language model reads the table's candidates at once."""
         judged = []
         wanted: list[tuple[list[Claim], ColumnFacts, list[str]]] = []
+        names = tuple(col.ref.column for col in cols)
         for col in cols:
             claims: list[Claim] = []
             if not col.skip_reason:
                 facts = ColumnFacts(col.ref.column, col.ref.data_type, col.kind, col.values,
-                                    bool(col.is_text), table=col.ref.table)
+                                    bool(col.is_text), table=col.ref.table, columns=names)
                 claims = self._judge(col, facts)
                 if self._wants_language(col, facts, claims):
                     wanted.append((claims, facts, col.ner_sample))
@@ -499,7 +542,12 @@ class Engine:
         out: list[Claim] = []
         n = counts.sampled
         lower = wilson_lower(counts.person, n)
-        if (facts.is_text and counts.person >= 2) or lower >= 0.4:
+        if names_things(facts.name):
+            pass  # `Product Name`, `company`: brands and makers, not people
+        elif (facts.is_text and (counts.person >= 2 or (
+                n < SMALL_SAMPLE and counts.full_names))) or lower >= 0.4:
+            # In free text two values naming someone, or in a note or two a full name
+            # with a known given name (one stray hit of the model is not enough).
             conf = 0.5 + 0.4 * min(1.0, lower / 0.8)
             out.append(self._ner_claim("PERSON_NAME", conf, counts.person, n, facts.is_text))
         if facts.is_text and counts.location >= 2 and wilson_lower(counts.location, n) >= 0.05:

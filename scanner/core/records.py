@@ -28,6 +28,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from connectors.cdr.generic import call_log_shape
+
 #: Kinds whose records are calling or messaging details (CPNI with their parties).
 DETAIL_KINDS = frozenset({"call_detail", "messaging"})
 
@@ -42,7 +44,8 @@ class RecordSchema:
     """A documented table layout recognised from its column names."""
 
     name: str
-    kind: str
+    #: None for a schema that says what its fields are but not what kind of record it is.
+    kind: str | None
     #: Compact column names that identify the schema, and how many must be present.
     signature: frozenset[str]
     min_signature: int
@@ -243,9 +246,36 @@ SYSLOG = RecordSchema(
             "destinationaddress": "IP_ADDRESS", "sourcemac": "MAC_ADDRESS",
             "destinationmac": "MAC_ADDRESS"},
 )
+#: Directory entries of people (LDAP ``inetOrgPerson``/``posixAccount``, RFC 4519 and
+#: RFC 2798; Active Directory's user attributes), exported as a table: ``cn`` is the
+#: person's common name and ``sn`` the surname (not a serial number), ``uid`` and
+#: ``sAMAccountName`` the login. A directory's own markers (a DN, the object class, an AD
+#: login) and an attribute only a person's entry has must be there: a table of groups
+#: (``cn``, ``member``, ``gidNumber``) is no directory of people.
+LDAP_PERSON = RecordSchema(
+    name="directory of people (LDAP inetOrgPerson)",
+    kind=None,
+    signature=frozenset({"dn", "distinguishedname", "objectclass", "cn", "sn", "givenname",
+                         "uid", "mail", "telephonenumber", "displayname", "samaccountname",
+                         "userprincipalname", "ou", "memberof", "uidnumber", "gidnumber",
+                         "homedirectory", "loginshell", "gecos", "employeenumber",
+                         "objectguid", "objectsid", "initials", "mobile", "homephone"}),
+    min_signature=4,
+    requires_any=frozenset({"sn", "givenname", "displayname", "samaccountname",
+                            "userprincipalname", "gecos", "initials"}),
+    plain=frozenset({"objectclass", "objectguid", "objectsid", "uidnumber", "gidnumber",
+                     "loginshell", "homedirectory", "ou", "memberof"}),
+    fields={"cn": "PERSON_NAME", "sn": "PERSON_NAME", "givenname": "PERSON_NAME",
+            "displayname": "PERSON_NAME", "gecos": "PERSON_NAME", "initials": "PERSON_NAME",
+            "uid": "ACCOUNT_ID", "samaccountname": "ACCOUNT_ID",
+            "userprincipalname": "ACCOUNT_ID", "dn": "ACCOUNT_ID",
+            "distinguishedname": "ACCOUNT_ID", "mail": "EMAIL_ADDRESS",
+            "telephonenumber": "PHONE_NUMBER", "mobile": "PHONE_NUMBER",
+            "homephone": "PHONE_NUMBER", "employeenumber": "ACCOUNT_ID"},
+)
 SCHEMAS: tuple[RecordSchema, ...] = (SIP_ACC, SIP_CDRS, RADACCT, AVAYA_SMDR, DHCPD_LEASES,
                                      KEA_LEASES, BANDICOOT_RECORDS, BANDICOOT_RECHARGES,
-                                     W3C_LOG, ZEEK_LOG, SYSLOG)
+                                     W3C_LOG, ZEEK_LOG, SYSLOG, LDAP_PERSON)
 
 # Usage aggregates: a quantity word, optionally a period or service word.
 _USAGE_QUANTITY = re.compile(
@@ -297,8 +327,37 @@ def kind_from_names(names: Sequence[str]) -> RecordKind:
         s, schema = best
         return RecordKind(schema.kind, f"columns of a {schema.name} table ({s} of its fields)",
                           schema)
+    shape = call_log_schema(names)
+    if shape is not None:
+        return shape
     usage = usage_columns(names)
     if len(usage) >= 3:
         return RecordKind("subscriber_usage",
                           f"per-period usage counts ({', '.join(usage[:3])} ...)")
     return RecordKind(None)
+
+
+#: What a call log's columns are, by the role its names give them (see
+#: ``connectors.cdr.generic.call_log_shape``): the parties, times, durations and
+#: directions are calling details; the serving cell is where the subscriber was;
+#: the cost is the billing for the service.
+_ROLE_ENTITIES = {"party": "CALL_DETAIL", "time": "CALL_DETAIL", "duration": "CALL_DETAIL",
+                  "direction": "CALL_DETAIL", "cell": "GEO_LOCATION", "cost": "SERVICE_USAGE"}
+
+
+def call_log_schema(names: Sequence[str], confirmed: bool = False) -> RecordKind | None:
+    """Read a table without a vendor layout as a call or messaging log from its columns.
+
+    ``confirmed``: a connector already knows the table for a call log (its
+    values bore the shape out), so plain names that need values count too.
+    """
+    shape = call_log_shape(names)
+    if shape is None or not (shape.by_names or confirmed):
+        return None
+    schema = RecordSchema(
+        name="call log", kind=shape.kind,
+        signature=frozenset(compact(n) for n in shape.roles), min_signature=1,
+        fields={compact(n): _ROLE_ENTITIES[r] for n, r in shape.roles.items()},
+        # The parties are subscribers: a call's cost is billing tied to one of them.
+        per_subscriber=True)
+    return RecordKind(shape.kind, shape.evidence, schema)
