@@ -21,7 +21,7 @@ from detectors.base import (
     take_evidence,
 )
 from detectors.names import FLAG_WORDS, NameEvidence, NameRule, tokenize
-from detectors.organisations import ORGANISATION_ALTERNATIVES
+from detectors.organisations import ORGANISATION_ALTERNATIVES, catalogue_table
 
 # Area 001-899 except 666, group 01-99, serial 0001-9999 (SSA rules; RE2 has no lookahead).
 _AREA = r"(?:00[1-9]|0[1-9]\d|[1-57-8]\d\d|6[0-57-9]\d|66[0-57-9])"
@@ -163,24 +163,6 @@ _CATALOGUE_WORDS = (
     r"university|club|store|shop|service|services|solutions|systems|media|records|press|"
     rf"{ORGANISATION_ALTERNATIVES})\b"
 )
-# Tables whose `name` column names things, not people.
-_CATALOGUE_TABLES = frozenset(
-    "genre genres media type types mediatype mediatypes product products album albums "
-    "playlist playlists track tracks category categories item items film films movie movies "
-    "book books song songs airport airports species catalog catalogue sku skus brand brands "
-    "store stores shop shops department departments country countries city cities region "
-    "regions language languages currency currencies tag tags role roles team teams project "
-    "projects skill skills course courses station stations site sites plan plans package "
-    "packages service services device devices vendor vendors supplier suppliers company "
-    "companies organization organizations organisation organisations agency agencies bank "
-    "banks carrier carriers airline airlines hotel hotels merchant merchants institution "
-    "institutions firm firms employer employers manufacturer manufacturers publisher "
-    "publishers retailer retailers dealer dealers distributor distributors office offices "
-    "school schools hospital hospitals university universities club clubs restaurant "
-    "restaurants venue venues insurer insurers lender lenders operator operators provider "
-    "providers issuer issuers color colors colour colours month months day days weekday "
-    "weekdays pet pets animal animals dog dogs cat cats horse horses breed breeds ship "
-    "ships vessel vessels boat boats storm storms hurricane hurricanes font fonts".split())
 #: All-capital names (JOÃO DA SILVA, ABEL MESQUITA JR.): two to six words in capitals.
 _CAPS_NAME = r"^\p{Lu}[\p{Lu}'’.-]+(?:,? \p{Lu}[\p{Lu}'’.-]*){1,5}$"
 #: One capitalised word (Rachel, JOSÉ): a person's name when it is a known given name.
@@ -286,8 +268,7 @@ def _person_evidence(rule: PersonNameRule, column: str) -> NameEvidence:
 
 def _organisation_table(facts: ColumnFacts) -> bool:
     """Tell whether the table's name or its other columns say its rows are organisations."""
-    table = set(tokenize(facts.table))
-    if (table | {t[:-1] for t in table if t.endswith("s")}) & _CATALOGUE_TABLES:
+    if catalogue_table(facts.table):
         return True
     others = [set(tokenize(c)) for c in facts.columns if c != facts.name]
     if any(words & _PERSON_SIGNS for words in others):

@@ -34,8 +34,8 @@ from detectors.base import (
     register,
     take_evidence,
 )
-from detectors.identity import _CATALOGUE_TABLES
 from detectors.names import NameEvidence, NameRule, tokenize
+from detectors.organisations import catalogue_table
 
 #: One to four words of letters (apostrophes, dots and hyphens inside), any case.
 _WORDS = r"^\p{L}[\p{L}'’.-]*(?:[ ,]+\p{L}[\p{L}'’.-]*){0,3}$"
@@ -126,9 +126,7 @@ class NameLexiconDetector(Detector):
             return None
         if set(tokenize(facts.name)) & _OTHER_THINGS:
             return None
-        table = set(tokenize(facts.table))
-        if table & _CATALOGUE_TABLES or {t[:-1] for t in table if t.endswith("s")} & (
-                _CATALOGUE_TABLES):
+        if catalogue_table(facts.table):
             return None
         return super().judge(tally, facts, name)
 
