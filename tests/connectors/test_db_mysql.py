@@ -114,7 +114,9 @@ def test_primary_key_ranges_sample_across_the_table(my: str, tables: dict[str, o
     vals = data.column("val").to_pylist()
     assert len(vals) == 2000 and len(set(vals)) == 2000
     numbers = sorted(int(v[1:]) for v in vals)
-    assert numbers[0] < 20_000 and numbers[-1] > 180_000
+    # 32 ranges start at random keys (the seed includes the database's random name): the
+    # sample reaches both quarters at the ends, where the first 2,000 rows would not.
+    assert numbers[0] < 50_000 and numbers[-1] > 150_000
     assert read(t, ReadPlan(sample_size=2000)).column("val").to_pylist() == vals
 
 
