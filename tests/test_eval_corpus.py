@@ -11,8 +11,8 @@ import pytest
 from support import ROOT, run_cli
 
 CORPUS = ROOT / "tests" / "corpus"
-MIN_F1 = 0.86  # measured 0.889 (precision 0.889, recall 0.889) on 101 files, 2026-12-02
-MIN_PRECISION = 0.87
+MIN_F1 = 0.95  # measured 0.993 (precision 0.997, recall 0.989) on 121 files, 2026-12-02
+MIN_PRECISION = 0.95
 
 
 @pytest.mark.slow
