@@ -542,12 +542,12 @@ class Engine:
         out: list[Claim] = []
         n = counts.sampled
         lower = wilson_lower(counts.person, n)
-        if names_things(facts.name):
-            pass  # `Product Name`, `company`: brands and makers, not people
-        elif (facts.is_text and (counts.person >= 2 or (
-                n < SMALL_SAMPLE and counts.full_names))) or lower >= 0.4:
-            # In free text two values naming someone, or in a note or two a full name
-            # with a known given name (one stray hit of the model is not enough).
+        # In free text two values naming someone, or in a note or two a full name with a
+        # known given name (one stray hit of the model is not enough); a column named for
+        # things (`Product Name`, `company`: brands and makers) names no one.
+        names_someone = (facts.is_text and (counts.person >= 2 or (
+            n < SMALL_SAMPLE and counts.full_names))) or lower >= 0.4
+        if names_someone and not names_things(facts.name):
             conf = 0.5 + 0.4 * min(1.0, lower / 0.8)
             out.append(self._ner_claim("PERSON_NAME", conf, counts.person, n, facts.is_text))
         if facts.is_text and counts.location >= 2 and wilson_lower(counts.location, n) >= 0.05:
