@@ -13,6 +13,7 @@ from collections.abc import Callable
 import phonenumbers
 import pyarrow as pa
 import pytest
+from support import luhn_complete
 
 from detectors.base import ColumnFacts, Tally, ValueView
 from detectors.embedded import (
@@ -31,19 +32,6 @@ from detectors.names import NameRule
 SEARCHERS = (EmbeddedSSNDetector, EmbeddedCardDetector, EmbeddedEmailDetector,
              EmbeddedPhoneDetector, EmbeddedIPDetector, EmbeddedMacDetector,
              EmbeddedIMEIDetector, EmbeddedIBANDetector)
-
-
-def luhn_complete(body: str) -> str:
-    """Append the Luhn check digit to ``body``."""
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch)
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return body + str((10 - total % 10) % 10)
 
 
 def ssn(rng: random.Random) -> str:

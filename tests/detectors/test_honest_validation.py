@@ -13,24 +13,17 @@ import csv
 from pathlib import Path
 
 import pytest
+from support import luhn_complete
 
 from scanner.core.config import ScanConfig
 from scanner.core.engine import scan
-
-
-def _luhn_digit(body: str) -> str:
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return str((10 - total % 10) % 10)
 
 
 def _imeis(n: int, valid: bool) -> list[str]:
     out = []
     for i in range(n):
         body = f"35{(7_412_093_300_000 + 7919 * i) % 10**12:012d}"
-        check = _luhn_digit(body)
+        check = luhn_complete(body)[-1]
         out.append(body + (check if valid else str((int(check) + 3) % 10)))
     return out
 

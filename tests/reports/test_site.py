@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from support import run_cli
+from support import luhn_complete, run_cli
 
 from scanner.workflows.baseline import Approval, Baseline
 from scanner.workflows.store import Store
@@ -34,15 +34,7 @@ LABELS = [f"Item {i}" for i in range(40)]
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 
-def _luhn(body: str) -> str:
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return body + str((10 - total % 10) % 10)
-
-
-CARDS = [_luhn(f"45567375{i:07d}") for i in range(40)]
+CARDS = [luhn_complete(f"45567375{i:07d}") for i in range(40)]
 CALLERS = [f"2125550{100 + i}" for i in range(40)]
 SECRETS = EMAILS + PHONES + CARDS + CALLERS
 
@@ -421,30 +413,31 @@ def test_rebuild_after_one_more_run_rewrites_only_changed_pages(tmp_path: Path) 
         assert rel in written, rel
 
 
-def test_refuses_to_replace_a_directory_that_is_not_a_site(tmp_path: Path) -> None:
-    store = tmp_path / "results.db"
-    Store.open(str(store)).close()
+def test_refuses_to_replace_a_directory_that_is_not_a_site(tmp_path: Path,
+                                                           results_store: Path) -> None:
+    Store.open(str(results_store)).close()
     site = tmp_path / "site"
     site.mkdir()
     (site / "keep.txt").write_text("mine")
-    run = run_cli("site", "--store", str(store), "-o", str(site))
+    run = run_cli("site", "--store", str(results_store), "-o", str(site))
     assert run.code == 2
     assert "not a piiscan site" in run.stderr
+    assert sorted(p.name for p in site.iterdir()) == ["keep.txt"]
     assert (site / "keep.txt").read_text() == "mine"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.db", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [results_store.parent.name, "site"]
 
 
-def test_an_empty_store_builds_a_site_that_says_so(tmp_path: Path) -> None:
-    Store.open(str(tmp_path / "results.db")).close()
-    run = run_cli("site", "--store", str(tmp_path / "results.db"), "-o", str(tmp_path / "site"))
+def test_an_empty_store_builds_a_site_that_says_so(tmp_path: Path, results_store: Path) -> None:
+    Store.open(str(results_store)).close()
+    run = run_cli("site", "--store", str(results_store), "-o", str(tmp_path / "site"))
     assert run.code == 0, run.stderr
     assert "No runs recorded in this store yet" in (tmp_path / "site" / "index.html").read_text()
     assert json.loads((tmp_path / "site" / "search-index.json").read_text()) == []
     assert _broken_links(tmp_path / "site") == []
 
 
-def test_no_store_is_a_usage_error(tmp_path: Path) -> None:
-    run = run_cli("site", "--store", str(tmp_path / "none.db"), "-o", str(tmp_path / "site"))
+def test_no_store_is_a_usage_error(tmp_path: Path, results_store: Path) -> None:
+    run = run_cli("site", "--store", str(results_store), "-o", str(tmp_path / "site"))
     assert run.code == 2
     assert "no runs recorded yet" in run.stderr
     assert not (tmp_path / "site").exists()
