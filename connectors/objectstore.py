@@ -13,8 +13,10 @@ files, instance or workload roles); a URL carrying credentials is refused,
 and no message shows more than the redacted URL. The S3 endpoint may be
 set with ``AWS_ENDPOINT_URL`` (or the ``endpoint_url`` option), for MinIO,
 Ceph or a test server. The bucket's region comes from the storage service
-(S3 GetBucketLocation) and gives the storage verdict, unless the scan
-configuration declares ``location:``.
+(S3 GetBucketLocation, the Cloud Storage bucket's ``location``) and gives
+the storage verdict, unless the scan configuration declares ``location:``;
+Azure does not tell an account's region to a blob reader, so an Azure source
+is located only by ``location:``.
 """
 
 from __future__ import annotations
@@ -129,22 +131,44 @@ def filesystem(spec: str, options: ConnectorOptions) -> tuple[Any, str, str]:
 
 
 def bucket_region(fs: Any, bucket: str, store: Store) -> str | None:
-    """Ask the storage service where the bucket is (S3 GetBucketLocation); None when unknown."""
-    if store.protocol != "s3":
-        return None
-    try:
-        import botocore.session
+    """Ask the storage service where the bucket is; None when unknown.
 
-        session = botocore.session.get_session()
-        client = session.create_client(
-            "s3", endpoint_url=fs.client_kwargs.get("endpoint_url") or fs.endpoint_url,
-            region_name=os.environ.get("AWS_DEFAULT_REGION") or "us-east-1")
-        answer = client.get_bucket_location(Bucket=bucket)
+    S3 answers GetBucketLocation (``eu-west-1``); Cloud Storage the ``location``
+    of its bucket resource, returned as ``gcp:`` and the location as the service
+    spells it (``gcp:US``, ``gcp:EUROPE-WEST1``, ``gcp:NAM4``). Azure's blob
+    service does not tell an account's region, so an Azure source stays
+    unlocated unless the scan configuration declares ``location:``.
+    """
+    try:
+        if store.protocol == "s3":
+            return _s3_region(fs, bucket)
+        if store.protocol == "gcs":
+            return _gcs_location(fs, bucket)
     except Exception as exc:  # region unknown: the residency verdict says how to settle it
         logger.info("%s: bucket region unknown (%s)", bucket, type(exc).__name__)
-        return None
+    return None
+
+
+def _s3_region(fs: Any, bucket: str) -> str:
+    import botocore.session
+
+    session = botocore.session.get_session()
+    client = session.create_client(
+        "s3", endpoint_url=fs.client_kwargs.get("endpoint_url") or fs.endpoint_url,
+        region_name=os.environ.get("AWS_DEFAULT_REGION") or "us-east-1")
+    answer = client.get_bucket_location(Bucket=bucket)
     region = answer.get("LocationConstraint") or "us-east-1"
     return "eu-west-1" if region == "EU" else str(region)
+
+
+def _gcs_location(fs: Any, bucket: str) -> str | None:
+    """Read the bucket resource's ``location`` (needs ``storage.buckets.get``)."""
+    answer = fs.call("GET", "b/{}", bucket, json_out=True, fields="location")
+    location = answer.get("location") if isinstance(answer, dict) else None
+    if not isinstance(location, str) or not location.strip():
+        logger.info("%s: the bucket resource names no location", bucket)
+        return None
+    return f"gcp:{location.strip()}"
 
 
 def shown_url(spec: str) -> str:

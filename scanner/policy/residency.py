@@ -332,16 +332,23 @@ def infer_location(source: str) -> Location | None:
         )
     if scheme in {"gs", "gcs"}:
         return _unknown(
-            f"Cloud Storage URL gs://{parts.netloc} does not carry the bucket's location",
+            f"Cloud Storage URL gs://{parts.netloc} does not carry the bucket's location, "
+            "and the bucket's location was not read",
             f"run `gcloud storage buckets describe gs://{parts.netloc} "
-            "--format='value(location)'` and declare `location:` for this source",
+            "--format='value(location)'` and declare `location:` for this source (or let "
+            "the scanning identity read the bucket: storage.buckets.get)",
         )
     if scheme in {"az", "abfs", "abfss", "wasb", "wasbs", "adl"}:
-        account = host.split(".", 1)[0] if host else parts.netloc
+        # container@account.<host> names the account; az://container takes it from
+        # AZURE_STORAGE_ACCOUNT_NAME, which the URL does not show.
+        named = "@" in parts.netloc or "." in host
+        account = host.split(".", 1)[0] if named else "<account>"
         return _unknown(
-            f"Azure storage URL {scheme}://{parts.netloc} does not carry the account's region",
-            f"run `az storage account show --name {account} --query primaryLocation` and "
-            "declare `location:` for this source",
+            f"Azure storage URL {scheme}://{parts.netloc} does not carry the account's region, "
+            "and Azure's blob service does not report it",
+            f"run `az storage account show --name {account} --query primaryLocation`"
+            + ("" if named else " for the account in AZURE_STORAGE_ACCOUNT_NAME")
+            + " and declare `location:` for this source",
         )
 
     # Cloud SQL connection names and resource paths carry the region.
@@ -563,19 +570,34 @@ def assess(
 
 
 def found_location(region: str) -> Location:
-    """Return the location a storage service reported for a source (an S3 bucket's region)."""
-    place = parse_location(region)
+    """Return the location a storage service reported for a source.
+
+    ``region`` is an S3 bucket's region (``eu-west-1``) or a Cloud Storage
+    bucket's location after ``gcp:`` (``gcp:US``, ``gcp:NAM4``,
+    ``gcp:EUROPE-WEST1``). A Cloud Storage location missing from the region
+    tables is placed by its name: the service names every location in the
+    United States ``US``, ``NAM4`` or ``US-*``, so ``US-*`` is the United States
+    and any other name (``ASIA``, a new ``EUROPE-*`` region) is outside it, in a
+    country not known (``??``).
+    """
+    place = parse_location(region) or _cloud_storage_place(region)
     if place is None:
         return _unknown(
             f"the storage service reports region '{region}', which is not in the region tables",
             "declare `location:` for this source in the scan configuration",
         )
-    return Location(
-        how=How.INFERRED,
-        detail=f"reported by the storage service (bucket region {region})",
-        place=place,
-        value=region,
-    )
+    detail = f"reported by the storage service (bucket region {region})"
+    if place.country == "??":
+        detail += "; outside the United States, in a country the region tables do not name"
+    return Location(how=How.INFERRED, detail=detail, place=place, value=region)
+
+
+def _cloud_storage_place(value: str) -> Place | None:
+    provider, _, name = value.partition(":")
+    name = name.strip().lower()
+    if provider.strip().lower() != "gcp" or not re.fullmatch(r"[a-z0-9-]+", name):
+        return None
+    return Place("US" if name.startswith("us-") else "??", "gcp", name)
 
 
 def judge(source: SourceResult, location: Location, policy: Policy) -> SourceResidency:

@@ -11,21 +11,27 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+from fsspec.implementations.dirfs import DirFileSystem
+from fsspec.implementations.local import LocalFileSystem
 from lake_data import build_lake
 from s3_server import FAKE_ENV, make_bucket, moto_server, upload
 from support import run_cli
 
+import connectors.objectstore as objectstore
 from connectors.base import ConnectorOptions, SourceError
 from connectors.objectstore import filesystem
 from scanner.core.config import ScanConfig
 from scanner.core.engine import scan
 from scanner.model import ScanResult, Status
 from scanner.policy import Policy
-from scanner.policy.residency import StorageVerdict, assess
+from scanner.policy.residency import How, StorageVerdict, assess
 
 pytestmark = pytest.mark.slow
 
@@ -152,6 +158,101 @@ def test_cli_with_scan_configuration(tmp_path: Path, s3: str) -> None:
     assert FAKE_ENV["AWS_SECRET_ACCESS_KEY"] not in everything
     assert FAKE_ENV["AWS_ACCESS_KEY_ID"] not in everything
     assert len([ln for ln in run.stderr.splitlines() if "missing-bucket" in ln]) == 1
+
+
+class _Buckets(DirFileSystem):
+    """Buckets as folders on local disk, read through fsspec like any object store.
+
+    gcsfs is not installed for the tests and no Cloud Storage server runs here:
+    only the one request the location lookup makes, GET of the bucket resource
+    through gcsfs's ``call``, is answered, with a body or an error as
+    Cloud Storage gives them (gcsfs raises FileNotFoundError for 404 and
+    OSError("Forbidden") for 403).
+    """
+
+    def __init__(self, root: Path, answers: dict[str, Any]) -> None:
+        super().__init__(path=str(root), fs=LocalFileSystem())
+        self.answers = answers
+        self.requests: list[tuple[Any, ...]] = []
+
+    def call(self, method: str, path: str, *args: str, json_out: bool = False,
+             **params: Any) -> Any:
+        self.requests.append((method, path, args, json_out, params))
+        answer = self.answers.get(args[0], FileNotFoundError(args[0]))
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+
+def _buckets(monkeypatch: pytest.MonkeyPatch, lake: Path, root: Path,
+             answers: dict[str, Any]) -> _Buckets:
+    for bucket in answers:
+        shutil.copytree(lake / "crm", root / bucket / "crm")
+    fs = _Buckets(root, answers)
+
+    def opened(spec: str, options: ConnectorOptions) -> tuple[Any, str, str]:
+        parts = urlsplit(spec)
+        return fs, parts.netloc, parts.path.lstrip("/")
+
+    monkeypatch.setattr(objectstore, "filesystem", opened)
+    return fs
+
+
+def test_cloud_storage_bucket_location_gives_the_storage_verdict(
+        monkeypatch: pytest.MonkeyPatch, lake: Path, tmp_path: Path) -> None:
+    answers = {"crm-us": {"location": "US"}, "crm-iowa": {"location": "US-CENTRAL1"},
+               "crm-nam4": {"location": "NAM4"}, "crm-eu": {"location": "EU"},
+               "crm-belgium": {"location": "EUROPE-WEST1"}, "crm-asia": {"location": "ASIA"},
+               "crm-hidden": OSError("Forbidden"), "crm-blank": {}}
+    fs = _buckets(monkeypatch, lake, tmp_path, answers)
+    urls = [f"gs://{bucket}/crm/" for bucket in answers]
+    result = scan(urls, _config(), policy=POLICY)
+    found = {s.name: s.found_location for s in result.sources}
+    assert found == {
+        "gs://crm-us/crm/": "gcp:US", "gs://crm-iowa/crm/": "gcp:US-CENTRAL1",
+        "gs://crm-nam4/crm/": "gcp:NAM4", "gs://crm-eu/crm/": "gcp:EU",
+        "gs://crm-belgium/crm/": "gcp:EUROPE-WEST1", "gs://crm-asia/crm/": "gcp:ASIA",
+        "gs://crm-hidden/crm/": None, "gs://crm-blank/crm/": None}
+    # One request a source, for the bucket resource's location only.
+    assert sorted(fs.requests) == sorted(("GET", "b/{}", (bucket,), True, {"fields": "location"})
+                                         for bucket in answers)
+    residency = assess(result, POLICY)
+    verdicts = {e.source: e.verdict for e in residency.sources}
+    assert all(s.status is Status.OK and s.tables for s in result.sources)
+    assert verdicts == {
+        "gs://crm-us/crm/": StorageVerdict.COMPLIANT,
+        "gs://crm-iowa/crm/": StorageVerdict.COMPLIANT,
+        "gs://crm-nam4/crm/": StorageVerdict.COMPLIANT,
+        "gs://crm-eu/crm/": StorageVerdict.VIOLATION,
+        "gs://crm-belgium/crm/": StorageVerdict.VIOLATION,
+        "gs://crm-asia/crm/": StorageVerdict.VIOLATION,
+        # The location could not be read: unverified, with what would settle it.
+        "gs://crm-hidden/crm/": StorageVerdict.UNVERIFIED,
+        "gs://crm-blank/crm/": StorageVerdict.UNVERIFIED}
+    hidden = residency.get("gs://crm-hidden/crm/")
+    assert hidden is not None and hidden.location.how is How.UNKNOWN
+    assert hidden.settle and "gcloud storage buckets describe gs://crm-hidden" in hidden.settle
+    belgium = residency.get("gs://crm-belgium/crm/")
+    assert belgium is not None and "BE" in belgium.reason
+    # `location:` in the configuration overrides what the bucket says.
+    declared = dataclasses.replace(result.sources[0], location="eu-west-1")
+    entry = assess(dataclasses.replace(result, sources=(declared,)), POLICY).sources[0]
+    assert entry.verdict is StorageVerdict.VIOLATION
+
+
+def test_azure_sources_stay_unlocated_unless_declared(monkeypatch: pytest.MonkeyPatch,
+                                                      lake: Path, tmp_path: Path) -> None:
+    fs = _buckets(monkeypatch, lake, tmp_path, {"claims": {"location": "eastus"}})
+    result = scan(["az://claims/crm/"], _config(), policy=POLICY)
+    [source] = result.sources
+    assert source.status is Status.OK and source.tables
+    assert source.found_location is None and fs.requests == []
+    [entry] = assess(result, POLICY).sources
+    assert entry.verdict is StorageVerdict.UNVERIFIED
+    assert entry.settle and "az storage account show" in entry.settle
+    located = dataclasses.replace(source, location="eastus")
+    entry = assess(dataclasses.replace(result, sources=(located,)), POLICY).sources[0]
+    assert entry.verdict is StorageVerdict.COMPLIANT
 
 
 def test_missing_library_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -240,3 +240,35 @@ def test_bucket_region_from_the_storage_service() -> None:
     result = ScanResult(sources=(declared,), started_at="", finished_at="", seconds=0.0)
     entry = assess(result, POLICY).get("s3://lake-eu/exports/")
     assert entry is not None and entry.verdict is StorageVerdict.COMPLIANT
+
+
+@pytest.mark.parametrize(
+    ("reported", "country", "verdict"),
+    [
+        # Cloud Storage multi-regions, dual-regions and regions, as the bucket resource spells them.
+        ("gcp:US", "US", StorageVerdict.COMPLIANT),
+        ("gcp:NAM4", "US", StorageVerdict.COMPLIANT),
+        ("gcp:US-CENTRAL1", "US", StorageVerdict.COMPLIANT),
+        # A US region the tables do not list yet: every US location is named US-*.
+        ("gcp:US-EAST9", "US", StorageVerdict.COMPLIANT),
+        ("gcp:EU", "EU", StorageVerdict.VIOLATION),
+        ("gcp:EUR4", "EU", StorageVerdict.VIOLATION),
+        ("gcp:EUROPE-WEST1", "BE", StorageVerdict.VIOLATION),
+        ("gcp:ASIA1", "JP", StorageVerdict.VIOLATION),
+        # Outside the United States, in no one country the tables name.
+        ("gcp:ASIA", "??", StorageVerdict.VIOLATION),
+        ("gcp:EUROPE-WEST99", "??", StorageVerdict.VIOLATION),
+        # Nothing usable reported: unknown, never compliant while the source holds PII.
+        ("gcp:", None, StorageVerdict.UNVERIFIED),
+        ("gcp:US CENTRAL", None, StorageVerdict.UNVERIFIED),
+    ],
+)
+def test_cloud_storage_locations_under_the_us_only_rule(
+        reported: str, country: str | None, verdict: StorageVerdict) -> None:
+    source = dataclasses.replace(_source("gs://crm/exports/", pii=True), found_location=reported)
+    result = ScanResult(sources=(source,), started_at="", finished_at="", seconds=0.0)
+    entry = assess(result, POLICY).get("gs://crm/exports/")
+    assert entry is not None
+    assert (entry.location.country, entry.verdict) == (country, verdict), entry.reason
+    if country is None:
+        assert entry.settle and "declare `location:`" in entry.settle
