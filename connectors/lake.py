@@ -17,6 +17,7 @@ object store wrapped with ``pyarrow.fs.PyFileSystem(FSSpecHandler(...))``.
 
 from __future__ import annotations
 
+import copy
 import logging
 import posixpath
 from collections.abc import Iterator
@@ -201,6 +202,49 @@ class LakeTable(Table):
         self._skipped_files.add(rel)
         self.warnings.append(f"{rel}: skipped: {why}")
         logger.info("%s/%s: skipped: %s", self._shown_root, rel, why)
+
+    # Parts (a distributed --full read) ----------------------------------------------
+
+    def part(self, files: list[str]) -> LakeTable:
+        """Return the table restricted to some of its files: one task's share of a full read.
+
+        The part keeps the dataset's columns (probed once, for the whole dataset), so
+        every part's batches have the same columns as one read of the dataset. It
+        opens no footer until it is read; its ``fs`` may be swapped for the reader's own.
+        """
+        other = copy.copy(self)
+        wanted = set(files)
+        other.files = [f for f in self.files if f in wanted]
+        other.files_opened = 0
+        other._row_counts = {}
+        other._skipped_files = set()
+        other.warnings = []
+        other.columns = list(self.columns)
+        other.rows_total = None
+        return other
+
+    def groups(self, count: int, sizes: dict[str, int] | None = None) -> list[list[str]]:
+        """Split the files, in order, into at most ``count`` runs of about equal bytes.
+
+        ``sizes`` (bytes per file, from the listing: no footer is read) weighs the
+        files; without it every file weighs the same. Runs are consecutive, so a
+        merge of their reads in order is one read of the dataset.
+        """
+        count = max(1, min(count, len(self.files)))
+        weights = [max(1, (sizes or {}).get(f, 1)) for f in self.files]
+        total = sum(weights)
+        out: list[list[str]] = [[]]
+        held = 0
+        for i, (path, w) in enumerate(zip(self.files, weights, strict=True)):
+            left = len(self.files) - i
+            # A new run starts when this one holds its share, or when the runs still
+            # to fill need every file left.
+            if out[-1] and len(out) < count and (
+                    held >= total * len(out) / count or left <= count - len(out)):
+                out.append([])
+            out[-1].append(path)
+            held += w
+        return out
 
     # Reading --------------------------------------------------------------------
 

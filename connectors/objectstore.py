@@ -202,6 +202,8 @@ class Part:
     root: str = ""
     skipped: tuple[tuple[str, str], ...] = ()
     single: bool = False
+    #: Bytes of each of ``paths`` as listed (to split a dataset's files evenly).
+    sizes: tuple[int, ...] = ()
 
 
 @register
@@ -251,7 +253,8 @@ class ObjectStoreSource(Source):
         if not files:
             raise SourceError(f"{self.name}: no objects under this prefix")
         prefix = posixpath.dirname(base) if single else base
-        self._plan = self._group(prefix, files, single)
+        sizes = {p: int(listing[p].get("size") or 0) for p in files}
+        self._plan = self._group(prefix, files, single, sizes)
         return self._plan
 
     def restrict(self, parts: list[Part], found_location: str | None) -> None:
@@ -259,10 +262,14 @@ class ObjectStoreSource(Source):
         self._plan = list(parts)
         self.found_location = found_location
 
+    def arrow_filesystem(self) -> pafs.FileSystem:
+        """Return the store as a ``pyarrow.fs`` filesystem (what Parquet datasets are read with)."""
+        return pafs.PyFileSystem(pafs.FSSpecHandler(self._filesystem()[0]))
+
     def tables(self) -> Iterator[Table]:
         parts = self.plan()
         fs = self._filesystem()[0]
-        arrow_fs = pafs.PyFileSystem(pafs.FSSpecHandler(fs))
+        arrow_fs = self.arrow_filesystem()
         for part in parts:
             if part.kind == "dataset":
                 shown = f"{self.name.rstrip('/')}/{part.name}".rstrip("/")
@@ -276,7 +283,8 @@ class ObjectStoreSource(Source):
             self._fs = filesystem(self.spec, self.options)
         return self._fs
 
-    def _group(self, prefix: str, files: list[str], single: bool) -> list[Part]:
+    def _group(self, prefix: str, files: list[str], single: bool,
+               sizes: dict[str, int] | None = None) -> list[Part]:
         def rel(path: str) -> str:
             return path[len(prefix) + 1:] if prefix and path.startswith(prefix + "/") else path
 
@@ -307,7 +315,8 @@ class ObjectStoreSource(Source):
                 continue
             name = rel(root) or posixpath.basename(root) or root
             parts.append(Part("dataset", name, tuple(paths), root,
-                              tuple(skipped.get(root, ()))))
+                              tuple(skipped.get(root, ())),
+                              sizes=tuple((sizes or {}).get(p, 0) for p in paths)))
         parts.extend(Part("object", rel(path), (path,), single=single) for path in sorted(loose))
         return parts
 

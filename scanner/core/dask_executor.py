@@ -8,6 +8,24 @@ source's column verdicts (counts, masked evidence, reasons): rows and values
 stay on the worker. The client puts the results back in spec order, so the
 ScanResult is the one a local run gives.
 
+A bucket prefix is listed once by the client and its parts (objects,
+datasets) are spread over tasks. With ``--full``, a Parquet dataset of
+several files (a local folder, or a dataset folder under a prefix) is split
+further: its file list (no footer but the few that settle its columns) is cut
+into consecutive runs of about equal bytes, ``GROUPS_PER_THREAD`` per worker
+thread at most, and each task reads one run into the engine's running column
+state (detector counts, masked evidence, value counts and, with the language
+model on, the first values of its bounded sample). The client merges the
+states in file order and judges the table once, so a dataset gives the
+columns, entities and counts of a local ``--full`` run. Two things are
+decided per run on its first values, where one pass decides them once: the
+region for national formats (unless configured) and whether a column is free
+text; files of one dataset agree on both in practice. A free-text column stops
+running the detectors that find (almost) nothing in it after 50,000 values of
+each run rather than of the whole table. A sampled scan stays one task per
+unit: its cost is already bounded by the sample, not by the dataset's size.
+A run whose worker is lost for good leaves the table partial, saying so.
+
 A worker lost mid-task (killed, out of memory, its machine gone) has its task
 retried on another worker (``RETRIES`` times); a unit that still cannot
 finish, or that exceeds ``unit_timeout``, is reported ``failed`` with the
@@ -26,6 +44,8 @@ import functools
 import logging
 import time
 import uuid
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any
 
 from connectors.base import SourceError
@@ -150,29 +170,40 @@ def _run_units(address: str, shown: str, units: list[tuple[str, str, int]],
         # The policy travels with each task: workers need no policy file.
         policy_future = client.scatter(policy, broadcast=True)
         run_id = uuid.uuid4().hex[:12]
-        submitted: list[list[Any]] = []
+        threads = max(1, sum(client.nthreads().values()))
+        submitted: list[list[_Piece]] = []
         count = 0
-        for _, unit, score in units:
-            futures = []
+
+        def submit(fn: Any, *args: Any) -> Any:
+            nonlocal count
             # Keys are numbers: a unit's URL may carry a password, and keys show on the
             # dashboard.
-            for parts, found in _split(unit, config):
-                key = f"piiscan-{run_id}-{count}"
-                count += 1
-                if parts is None:
-                    futures.append(client.submit(scan_unit, engine_cls, unit, score, config,
-                                                 policy_future, pure=False, retries=RETRIES,
-                                                 key=key))
+            key = f"piiscan-{run_id}-{count}"
+            count += 1
+            return client.submit(fn, *args, pure=False, retries=RETRIES, key=key)
+
+        for _, unit, score in units:
+            pieces: list[_Piece] = []
+            for task in _split(unit, score, config, threads):
+                if isinstance(task, _TableTask):
+                    task.futures = [submit(read_part, engine_cls, unit, task.store, part,
+                                           config, policy_future) for part in task.parts]
+                    pieces.append(task)
+                elif task is None:
+                    pieces.append(submit(scan_unit, engine_cls, unit, score, config,
+                                         policy_future))
                 else:
-                    futures.append(client.submit(scan_parts, engine_cls, unit, parts, found,
-                                                 config, policy_future, pure=False,
-                                                 retries=RETRIES, key=key))
-            submitted.append(futures)
+                    parts, found = task
+                    pieces.append(submit(scan_parts, engine_cls, unit, parts, found, config,
+                                         policy_future))
+            submitted.append(pieces)
         deadline = None if config.unit_timeout is None else \
             time.monotonic() + config.unit_timeout * max(1, count)
-        for (_, unit, _), futures in zip(units, submitted, strict=True):
-            pieces = [_result(unit, future, deadline) for future in futures]
-            out.append(pieces[0] if len(pieces) == 1 else _merge(pieces))
+        for (_, unit, _), pieces in zip(units, submitted, strict=True):
+            got = [_table_result(unit, p, deadline, engine_cls, config, policy)
+                   if isinstance(p, _TableTask) else _result(unit, p, deadline)
+                   for p in pieces]
+            out.append(got[0] if len(got) == 1 else _merge(got))
     finally:
         client.close()
     return out
@@ -198,29 +229,215 @@ def _result(unit: str, future: Any, deadline: float | None) -> SourceResult | No
 
 #: A prefix is split into at most this many tasks (its parts grouped evenly).
 MAX_TASKS_PER_SOURCE = 256
+#: With --full, a Parquet dataset is read in at most this many tasks per worker thread
+#: (several each, so a slow run does not leave the other workers idle at the end) ...
+GROUPS_PER_THREAD = 4
+#: ... each reading at least this many bytes of files (fewer tasks for a small dataset).
+MIN_GROUP_BYTES = 4 << 20
 
 
-def _split(unit: str, config: ScanConfig) -> list[tuple[list[Any] | None, str | None]]:
-    """Return the tasks of one unit: ``[(None, None)]`` for one task, else groups of parts.
+@dataclass
+class _TableTask:
+    """One dataset table read in file runs on the workers, judged on the client."""
+
+    source: Any  # the source as the client opened it (its name and kind)
+    table: Any  # the dataset table (LakeTable): columns, file list, how it is shown
+    parts: list[Any]  # one LakeTable part per task
+    store: bool  # on object storage: each worker opens the store with its own credentials
+    found: str | None = None
+    futures: list[Any] = dataclass_field(default_factory=list)
+    started: float = dataclass_field(default_factory=time.perf_counter)
+
+
+#: A unit's task: None (the whole unit), (parts of a prefix, bucket region), or a table.
+_Task = None | tuple[list[Any], str | None] | _TableTask
+_Piece = Any  # a future, or a _TableTask
+
+
+def _split(unit: str, score: int, config: ScanConfig, threads: int) -> list[_Task]:
+    """Return the tasks of one unit, in the order their results go into its SourceResult.
 
     A bucket prefix of many objects and datasets is listed once here and its
-    parts are spread over tasks; every other unit is one task.
+    parts are spread over tasks; with --full, a Parquet dataset of several files
+    (a local folder, or one under a prefix) is read in runs of files. Every other
+    unit is one task.
     """
     from connectors.objectstore import STORES, ObjectStoreSource
 
+    groups = GROUPS_PER_THREAD * threads
     if unit.split("://", 1)[0].lower() not in STORES:
-        return [(None, None)]
+        return [_local_dataset(unit, score, config, groups)]
     source = ObjectStoreSource(unit, config.connector)
     try:
         parts = source.plan()
     except SourceError:
-        return [(None, None)]  # the worker meets the same error and reports it
+        return [None]  # the worker meets the same error and reports it
     finally:
         source.close()
-    if len(parts) <= 1:
-        return [(None, None)]
+    splits = [_store_dataset(unit, p, source, config, groups) for p in parts]
+    if len(parts) <= 1 and all(split is None for split in splits):
+        return [None]
     size = -(-len(parts) // MAX_TASKS_PER_SOURCE)
-    return [(parts[i:i + size], source.found_location) for i in range(0, len(parts), size)]
+    out: list[_Task] = []
+    run: list[Any] = []
+    for part, split in zip(parts, splits, strict=True):
+        if split is not None or len(run) >= size:
+            if run:
+                out.append((run, source.found_location))
+            run = []
+        if split is not None:
+            out.append(split)
+        else:
+            run.append(part)
+    if run:
+        out.append((run, source.found_location))
+    return out
+
+
+def _runs(table: Any, sizes: dict[str, int], groups: int) -> list[Any]:
+    """Cut a dataset table into parts of consecutive files (one part: no split)."""
+    total = sum(sizes.values())
+    if total:
+        groups = min(groups, -(-total // MIN_GROUP_BYTES))
+    return [table.part(files) for files in table.groups(groups, sizes or None)]
+
+
+def _local_dataset(unit: str, score: int, config: ScanConfig, groups: int) -> _Task:
+    """Return a local Parquet dataset folder's --full read in runs of files, else None."""
+    import os
+
+    from connectors.files import ParquetSource
+    from connectors.lake import LakeTable
+    from connectors.registry import open_source
+
+    if not config.plan.full or config.connector.include or config.connector.exclude \
+            or not os.path.isdir(unit):
+        return None
+    try:
+        source = open_source(unit, config.connector, score)
+        if not isinstance(source, ParquetSource):
+            return None
+        tables = list(source.tables())
+    except Exception:  # noqa: BLE001 - whatever it is, the worker meets it and reports it
+        return None
+    if len(tables) != 1 or not isinstance(tables[0], LakeTable) or len(tables[0].files) < 2:
+        return None
+    table = tables[0]
+    sizes = {}
+    for path in table.files:
+        try:
+            sizes[path] = os.stat(path).st_size
+        except OSError:
+            sizes[path] = 0
+    parts = _runs(table, sizes, groups)
+    if len(parts) < 2:
+        return None
+    logger.info("%s: %d files read in %d tasks", source.name, len(table.files), len(parts))
+    return _TableTask(source, table, parts, store=False)
+
+
+def _store_dataset(unit: str, part: Any, source: Any, config: ScanConfig,
+                   groups: int) -> _TableTask | None:
+    """Return a prefix's dataset part's --full read in runs of files, else None."""
+    from connectors.lake import LakeTable
+
+    if part.kind != "dataset" or len(part.paths) < 2 or not config.plan.full \
+            or config.connector.include or config.connector.exclude:
+        return None
+    only = _store_part(unit, config, part, source.found_location)
+    try:
+        tables = list(only.tables())
+    except Exception:  # noqa: BLE001 - the worker meets it and reports it
+        return None
+    finally:
+        only.close()
+    if len(tables) != 1 or not isinstance(tables[0], LakeTable):
+        return None
+    table = tables[0]
+    parts = _runs(table, dict(zip(part.paths, part.sizes, strict=False)), groups)
+    if len(parts) < 2:
+        return None
+    for p in parts:
+        p.fs = None  # each worker reads the store with its own credentials
+    logger.info("%s: %s: %d files read in %d tasks", only.name, table.name, len(table.files),
+                len(parts))
+    return _TableTask(only, table, parts, store=True, found=source.found_location)
+
+
+def _store_part(unit: str, config: ScanConfig, part: Any, found: str | None) -> Any:
+    """Return the prefix's source restricted to one of its parts (no second listing)."""
+    from connectors.objectstore import ObjectStoreSource
+
+    source = ObjectStoreSource(unit, config.connector)
+    source.restrict([part], found)
+    return source
+
+
+def read_part(engine_cls: type, spec: str, store: bool, table: Any, config: ScanConfig,
+              policy: Policy) -> tuple[Any, list[str], int | None]:
+    """Read one run of a dataset's files on a worker into running column state.
+
+    Returns the state (counts, masked evidence, the bounded language-model
+    sample: never rows), the files skipped and the run's row count.
+    """
+    from connectors.files import ParquetSource
+    from connectors.objectstore import ObjectStoreSource
+
+    engine = _engine(engine_cls, config, policy)
+    source: Any
+    if store:
+        source = ObjectStoreSource(spec, config.connector)
+        table.fs = source.arrow_filesystem()
+    else:
+        source = ParquetSource(spec, config.connector)
+    deadline = time.monotonic() + config.connector.source_timeout
+    try:
+        read = engine.read_table(source, table, deadline)
+    finally:
+        source.close()
+    for col in read.columns:
+        col.active = []  # the worker's detectors stay on the worker
+    return read, list(table.warnings), table.rows_total
+
+
+def _table_result(unit: str, task: _TableTask, deadline: float | None, engine_cls: type,
+                  config: ScanConfig, policy: Policy) -> SourceResult:
+    """Merge a dataset's runs in file order and judge the table once, on the client."""
+    reads: list[Any] = []
+    lost: list[str] = []
+    totals: list[int | None] = []
+    table = task.table
+    for future in task.futures:
+        got = _result(unit, future, deadline)
+        if isinstance(got, tuple):
+            read, warnings, total = got
+            reads.append(read)
+            totals.append(total)
+            for w in warnings:
+                if w not in table.warnings:
+                    table.warnings.append(w)
+        else:
+            lost.append(got.error if got is not None and got.error else "lost")
+            totals.append(None)
+    engine = _engine(engine_cls, config, policy)
+    merged = engine.merge_reads(reads)
+    if lost:
+        why = f"{redact_url(unit)}: {table.name}: {len(lost)} of {len(task.futures)} runs " \
+              f"of files not read ({lost[0].rsplit(': ', 1)[-1]})"
+        merged.status = Status.PARTIAL if merged.rows else Status.FAILED
+        merged.error = why
+        logger.error("%s", why)
+    if all(t is not None for t in totals):
+        table.rows_total = sum(t for t in totals if t is not None)
+    try:
+        result = engine.judge_read(task.source, table, merged, task.started)
+    except Exception as exc:  # noqa: BLE001 - a verdict bug fails this source, not the scan
+        msg = f"{redact_url(unit)}: unexpected {type(exc).__name__} while judging"
+        logger.error("%s", msg)
+        return _failed(unit, msg)
+    status = Status.OK if result.status is Status.OK else Status.PARTIAL
+    return SourceResult(task.source.name, task.source.kind, (result,), status,
+                        None if status is Status.OK else result.error, found_location=task.found)
 
 
 def scan_parts(engine_cls: type, spec: str, parts: list[Any], found: str | None,

@@ -13,9 +13,10 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from lake_data import build_lake, customers
+from lake_data import build_lake, customers, write_dataset
 from s3_server import FAKE_ENV, make_bucket, moto_server, upload
 
 from scanner.core.config import ScanConfig
@@ -183,3 +184,72 @@ def test_split_prefix_results_merge_like_one_scan() -> None:
     bad = _merge([ok, SourceResult("s3://b/p/", "s3", (table("c", Status.PARTIAL),),
                                    Status.PARTIAL, "c: bad")])
     assert bad.status is Status.PARTIAL and bad.error == "c: bad"
+
+
+def _tables(result: ScanResult) -> list[tuple[object, ...]]:
+    return [(s.name, s.status, t.name, t.rows_scanned, t.rows_total, t.status, t.warnings,
+             t.format_reason, t.columns) for s in result.sources for t in s.tables]
+
+
+def _splits(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Record the tables the client splits into runs of files."""
+    from scanner.core import dask_executor
+
+    split: list[Any] = []
+    plan = dask_executor._split
+
+    def spy(*args: Any) -> list[Any]:
+        tasks = plan(*args)
+        split.extend(t for t in tasks if isinstance(t, dask_executor._TableTask))
+        return tasks
+
+    monkeypatch.setattr(dask_executor, "_split", spy)
+    return split
+
+
+def test_full_scan_of_a_dataset_folder_is_split_and_gives_the_local_result(
+        tmp_path: Path, cluster: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.core import dask_executor
+
+    # Small files here: every file may be a task of its own.
+    monkeypatch.setattr(dask_executor, "MIN_GROUP_BYTES", 1)
+    split = _splits(monkeypatch)
+    folder = tmp_path / "usage"
+    write_dataset(folder, files=6, rows_per_file=400)
+    local = scan([str(folder)], ScanConfig(ner=False, full=True), policy=POLICY)
+    remote = scan([str(folder)], ScanConfig(ner=False, full=True, executor=cluster),
+                  policy=POLICY)
+    # One table, read in 6 tasks (2 workers: up to 8 runs of files; here one file each).
+    assert [len(t.parts) for t in split] == [6]
+    assert [s.status for s in local.sources] == [Status.OK]
+    # Same columns, entities, counts, evidence and reasons as one local pass.
+    assert _tables(remote) == _tables(local)
+    assert local.sources[0].tables[0].rows_scanned == 2400
+    assert "EMAIL_ADDRESS" in {d.entity for c in local.sources[0].tables[0].columns
+                               for d in c.detections}
+
+
+def test_full_scan_of_a_prefix_splits_its_dataset_and_gives_the_local_result(
+        lake: Path, cluster: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from connectors.base import ConnectorOptions
+    from scanner.core import dask_executor
+
+    monkeypatch.setattr(dask_executor, "MIN_GROUP_BYTES", 1)
+    monkeypatch.setattr(dask_executor, "MAX_TASKS_PER_SOURCE", 2)  # objects grouped, too
+    split = _splits(monkeypatch)
+    for k, v in FAKE_ENV.items():
+        monkeypatch.setenv(k, v)
+    with moto_server() as endpoint:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+        make_bucket(endpoint, "lake-full", "eu-west-1")
+        upload(endpoint, lake, "lake-full", "x")
+        opts = ConnectorOptions(endpoint_url=endpoint)
+        here = scan(["s3://lake-full/x/"], ScanConfig(ner=False, full=True, connector=opts),
+                    policy=POLICY)
+        there = scan(["s3://lake-full/x/"], ScanConfig(ner=False, full=True, connector=opts,
+                                                       executor=cluster), policy=POLICY)
+    usage = [t for t in here.sources[0].tables if t.name == "usage"]
+    assert usage and usage[0].rows_scanned == 12 * 400 and usage[0].warnings
+    assert [(t.table.name, len(t.parts)) for t in split] == [("usage", 8)]  # 12 files
+    assert _tables(there) == _tables(here)
+    assert there.sources[0].found_location == "eu-west-1"
