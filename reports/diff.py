@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from scanner.redact import printable
 from scanner.workflows.history import ColumnChange, RunDiff
-from scanner.workflows.store import ColumnFinding, RunInfo
+from scanner.workflows.records import ColumnFinding, RunInfo
 
 
 def _run_line(run: RunInfo | None) -> str:

@@ -10,7 +10,6 @@ import difflib
 import re
 from dataclasses import dataclass, field, replace
 from enum import Enum, IntEnum
-from importlib import metadata
 from typing import Any
 
 SCHEMA_VERSION = 1
@@ -31,6 +30,8 @@ class ExitCode(IntEnum):
 
 def tool_version() -> str:
     """Return the installed piiscan version (``0+unknown`` when run from a bare checkout)."""
+    from importlib import metadata  # 0.1 s to import: only when a version is asked for
+
     # The distribution is piiscan-cpni; an install made before the rename is still `piiscan`.
     for dist in DISTRIBUTIONS:
         try:

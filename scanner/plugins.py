@@ -4,7 +4,11 @@ A plugin is a class in its own module, marked with its registry's
 ``register`` decorator. The registry imports every public module of its
 package (names not starting with ``_``) the first time it is asked, so adding
 a detector, connector or format is one new file: no list to edit, no deny-list
-of modules to skip. Imports nothing of the project.
+of modules to skip. One naming rule instead: ``<name>_model`` modules hold the
+validation model (pydantic) of a plugin's own files and register nothing; the
+plugin imports its model when it reads such a file, and the registry leaves it
+alone, so a scan that reads none never pays pydantic's start-up. Imports
+nothing of the project.
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ import threading
 from typing import Generic, TypeVar
 
 T = TypeVar("T", bound=type)
+
+#: Modules named ``<name>_model`` are validation models, never plugins (see above).
+MODEL_SUFFIX = "_model"
 
 
 class Registry(Generic[T]):
@@ -38,7 +45,7 @@ class Registry(Generic[T]):
             if not self._loaded:
                 package = importlib.import_module(self.package)
                 for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
-                    if not info.name.startswith("_"):
+                    if not info.name.startswith("_") and not info.name.endswith(MODEL_SUFFIX):
                         importlib.import_module(f"{self.package}.{info.name}")
                 self._loaded = True
         return list(self._classes)

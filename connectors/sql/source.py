@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-
-from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from typing import TYPE_CHECKING
 
 from connectors.base import ConnectorOptions, Source, SourceError, Table
 from connectors.registry import Sniff, register
-from connectors.sql.catalog import Catalog
-from connectors.sql.flavors import Flavor
-from connectors.sql.session import Session, url_error
-from connectors.sql.warehouse import flavor_for
 from scanner.redact import redact_url
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+
+    from connectors.sql.flavors import Flavor
+
+# SQLAlchemy, sqlglot and the layers below are imported when a database is opened
+# (or a URL claimed), not when the registry lists this connector for a file scan.
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,12 @@ class SqlSource(Source):
     kind = "sql"
 
     def __init__(self, spec: str, options: ConnectorOptions) -> None:
+        from sqlalchemy.engine import URL, make_url
+        from sqlalchemy.exc import ArgumentError
+
+        from connectors.sql.session import Session, url_error
+        from connectors.sql.warehouse import flavor_for
+
         super().__init__(spec, options)
         sqlite_path: str | None = None
         if "://" in spec:
@@ -72,6 +80,9 @@ class SqlSource(Source):
         backend = scheme.split("+", 1)[0]
         if backend in _URL_SCHEMES:
             return 80
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
         try:
             make_url(sniff.spec).get_dialect()
         except (ArgumentError, NoSuchModuleError, ValueError):
@@ -119,6 +130,8 @@ class SqlSource(Source):
 
     def tables(self) -> Iterator[Table]:
         """List base tables (and views on request) of every non-system schema."""
+        from connectors.sql.catalog import Catalog
+
         listed = Catalog(self.session, self.options).tables()
         log.info("%s: %d tables to scan", self.name, len(listed))
         yield from listed

@@ -14,16 +14,16 @@ import base64
 import hashlib
 from dataclasses import dataclass
 from importlib import resources
-from typing import TextIO
-
-from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup
+from typing import TYPE_CHECKING, TextIO
 
 from reports.formats._common import confidence, headline, one_line
 from reports.model import UNCATEGORIZED, Report, scope_label, stable_id
 from reports.renderer import Renderer, register
 from scanner.policy import SENSITIVITIES
 from scanner.policy.residency import StorageVerdict
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 _VERDICT_ORDER = {StorageVerdict.VIOLATION: 0, StorageVerdict.UNVERIFIED: 1,
                   StorageVerdict.COMPLIANT: 2}
@@ -81,6 +81,9 @@ def _source_bars(report: Report) -> list[Bar]:
 
 
 def _environment() -> Environment:
+    # Imported for this format only: listing the formats, or writing another, needs no jinja2.
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
     env = Environment(
         loader=PackageLoader("reports", "templates"),
         autoescape=True,
@@ -128,6 +131,8 @@ class HtmlRenderer(Renderer):
         )
         category_bars = _category_bars(report)
         source_bars = _source_bars(report)
+        from markupsafe import Markup
+
         script, script_hash = _script()
         steps = sorted({c.next_step for c in report.flagged if c.next_step},
                        key=lambda s: list(NEXT_STEPS).index(s) if s in NEXT_STEPS else 99)

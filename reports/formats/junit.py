@@ -20,14 +20,16 @@ No per-case times: they would make two reports of the same data differ.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from reports.formats._common import confidence, one_line, plural, xml_safe
 from reports.model import Report, SourceSummary, TableSummary
 from reports.renderer import Renderer, register
 from scanner.model import Status
 from scanner.policy.residency import StorageVerdict
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 
 @register
@@ -40,6 +42,8 @@ class JunitRenderer(Renderer):
 
     def render(self, report: Report, out: TextIO) -> None:
         """Write the JUnit XML document."""
+        import xml.etree.ElementTree as ET  # the other formats never need it
+
         root = ET.Element("testsuites", name="piiscan")
         totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         for source in report.sources:
@@ -57,6 +61,8 @@ class JunitRenderer(Renderer):
 
 
 def _suite(report: Report, source: SourceSummary) -> ET.Element:
+    import xml.etree.ElementTree as ET
+
     suite = ET.Element("testsuite", name=xml_safe(source.name))
     props = ET.SubElement(suite, "properties")
     res = source.residency
@@ -104,6 +110,8 @@ def _suite(report: Report, source: SourceSummary) -> ET.Element:
 
 
 def _table_case(suite: ET.Element, table: TableSummary, counts: dict[str, int]) -> None:
+    import xml.etree.ElementTree as ET
+
     case = ET.SubElement(
         suite, "testcase", classname=xml_safe(table.source), name=xml_safe(table.name)
     )

@@ -23,8 +23,17 @@ from scanner.cli.site import site_command
 from scanner.model import tool_version
 
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    # click's version_option needs the version string up front; reading the installed
+    # package's metadata costs a tenth of a second, so it is read only for --version.
+    if value and not ctx.resilient_parsing:
+        click.echo(f"piiscan, version {tool_version()}")
+        ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(version=tool_version(), prog_name="piiscan")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=_show_version, help="Show the version and exit.")
 def main() -> None:
     """piiscan: find personal data (PII) and calling details (CPNI), checked against a policy."""
 

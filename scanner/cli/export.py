@@ -14,10 +14,8 @@ import logging
 
 import click
 
-from reports.exports import UnknownExport, get_exporter
 from scanner.cli.common import emit
 from scanner.cli.report import ReportInputError, load_saved
-from scanner.policy import Policy, PolicyError
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +42,9 @@ def export_command(result_file: str, target: str, output: str | None,
       piiscan export --to fides result.json -o report.fides.yml
       piiscan export --to dbt result.json -o models/piiscan_schema.yml
     """
+    from reports.exports import UnknownExport, get_exporter
     from scanner.core.classify import apply_policy
+    from scanner.policy import Policy, PolicyError
 
     try:
         exporter = get_exporter(target)

@@ -33,7 +33,7 @@ from scanner.cli.common import (
 from scanner.cli.options import scan_options
 from scanner.model import ExitCode
 from scanner.redact import redact_url
-from scanner.workflows.baseline import DEFAULT_PATH
+from scanner.workflows import BASELINE_PATH as DEFAULT_PATH
 
 if TYPE_CHECKING:
     from scanner.model import ScanResult

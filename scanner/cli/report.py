@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from reports.registry import UnknownFormat, get_renderer, render
 from scanner.fileio import FileProblem, reading
 from scanner.model import ScanResult
-from scanner.policy import Policy, PolicyError
-from scanner.policy.residency import Location, Residency, assess
 
 if TYPE_CHECKING:
+    # Imported where used: `piiscan --help` loads no report, policy or residency module.
+    from scanner.policy import Policy
+    from scanner.policy.residency import Location
     from scanner.workflows.history import RunDiff
 
 logger = logging.getLogger(__name__)
@@ -85,6 +85,9 @@ def load_recorded(run_id: int, store: str | None = None) -> SavedResult:
 
 def saved_from_data(data: Any, where: str) -> SavedResult:
     """Read a result already parsed from JSON; ``where`` names it in messages."""
+    from scanner.policy import Policy, PolicyError
+    from scanner.policy.residency import Residency
+
     if not isinstance(data, dict):
         raise ReportInputError(f"{where}: not a piiscan JSON result (expected an object)")
     try:
@@ -126,6 +129,10 @@ def rerender(
     PolicyError, ConfigFileError or UnknownFormat with a message fit for one
     line on the terminal.
     """
+    from reports.registry import get_renderer, render
+    from scanner.policy import Policy
+    from scanner.policy.residency import assess
+
     get_renderer(fmt)  # an unknown format fails before any reading
     saved = result_path if isinstance(result_path, SavedResult) else load_saved(result_path)
     policy = Policy.load(policy_path) if policy_path else (saved.policy or Policy.load(None))
@@ -187,8 +194,10 @@ def report_command(
     config_path: str | None,
 ) -> None:
     """Re-render a saved JSON result (piiscan scan --format json) without scanning again."""
+    from reports.registry import UnknownFormat
     from scanner.cli.habits import format_for_output
     from scanner.core.config_file import ConfigFileError
+    from scanner.policy import PolicyError
 
     fmt = fmt or format_for_output(output)
 

@@ -112,12 +112,12 @@ class Policy:
     def load(cls, path: str | Path | None = None) -> Policy:
         """Load ``path``, or the default policy shipped with the package."""
         if path is None:
-            text = resources.files("scanner.policy").joinpath("data/policy.yaml").read_text("utf-8")
-            where = "<default policy>"
+            where = DEFAULT_SOURCE
+            policy = _bundled()
         else:
             where = str(path)
             text = reading(PolicyError)(path)
-        policy = cls.parse(text, where)
+            policy = cls.parse(text, where)
         logger.debug("loaded policy %s from %s", policy.name, where)
         return policy
 
@@ -241,6 +241,60 @@ class Policy:
     def allows_country(self, country: str) -> bool:
         """Tell whether data may be stored in ``country`` (ISO 3166 alpha-2)."""
         return country.upper() in self.allowed_countries
+
+
+#: The ``source`` of the policy shipped with piiscan.
+DEFAULT_SOURCE = "<default policy>"
+
+
+def bundled_text() -> str:
+    """Return the text of the policy shipped with piiscan."""
+    return resources.files("scanner.policy").joinpath("data/policy.yaml").read_text("utf-8")
+
+
+def _bundled() -> Policy:
+    """Build the shipped policy without its validation: the policy ``parse`` would build.
+
+    The shipped file is validated by the tests (its plain build must equal
+    ``Policy.parse``'s); what it spares every scan is the validation model's
+    import (pydantic, 0.2 s) and the line-tracking YAML reader. A file given
+    with ``--policy`` is always validated.
+    """
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return _build_plain(yaml.load(bundled_text(), Loader=loader), DEFAULT_SOURCE)
+
+
+def _build_plain(doc: Mapping[str, Any], where: str) -> Policy:
+    """Build a Policy from a document known to be valid, with the model's defaults."""
+    storage = doc.get("storage")
+    return Policy(
+        name=str(doc["name"] if doc.get("name") is not None else where),
+        categories=tuple(
+            Category(
+                id=c["id"],
+                title=str(c["title"] if c.get("title") is not None else c["id"]),
+                quote=" ".join(c["quote"].split()),
+                sensitivity=c.get("sensitivity", "medium"),
+                entities=tuple(c.get("entities") or ()),
+                not_cpni=tuple(c.get("not_cpni") or ()),
+                not_cpni_quote=" ".join((c.get("not_cpni_quote") or "").split()),
+            )
+            for c in doc["categories"]
+        ),
+        allowed_countries=tuple(code.strip().upper()
+                                for code in (storage.get("allowed_countries") or ()))
+        if storage else (),
+        storage_quote=((storage.get("quote") or "") if storage else "").strip(),
+        source=where,
+        version=doc.get("version", 1),
+        fides=tuple(
+            (entity, tuple(keys) if isinstance(keys, list) else (keys,))
+            for entity, keys in (doc.get("fides_categories") or {}).items()
+        ),
+        next_steps=tuple((doc.get("next_steps") or {}).items()),
+    )
 
 
 def _build(doc: Any, where: str) -> Policy:

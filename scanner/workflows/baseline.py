@@ -53,12 +53,13 @@ from scanner.model import ColumnVerdict, ScanResult, Status
 from scanner.policy import SENSITIVITIES, Policy
 from scanner.policy.residency import Residency, StorageVerdict
 from scanner.validation import Invalid, validate
+from scanner.workflows import BASELINE_PATH
 
 logger = logging.getLogger(__name__)
 
 FORMAT_NAME = "piiscan-baseline"
 FORMAT_VERSION = 1
-DEFAULT_PATH = ".piiscan-baseline.json"
+DEFAULT_PATH = BASELINE_PATH
 
 
 class BaselineError(Exception):

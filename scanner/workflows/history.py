@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scanner.workflows.store import (
-    ColumnFinding,
-    RunInfo,
-    RunSnapshot,
-    SourceVerdict,
-    Store,
-)
+from scanner.workflows.records import ColumnFinding, RunInfo, RunSnapshot, SourceVerdict
+
+if TYPE_CHECKING:
+    from scanner.workflows.sqlite_store import SqliteStore
+    from scanner.workflows.store import Store
 
 __all__ = ["ColumnChange", "RunDiff", "compare", "diff_snapshots"]
 
@@ -211,6 +209,6 @@ def diff_snapshots(old: RunSnapshot | None, new: RunSnapshot) -> RunDiff:
     )
 
 
-def compare(store: Store, old: RunInfo | None, new: RunInfo) -> RunDiff:
+def compare(store: Store | SqliteStore, old: RunInfo | None, new: RunInfo) -> RunDiff:
     """Diff two recorded runs."""
     return diff_snapshots(store.snapshot(old) if old is not None else None, store.snapshot(new))

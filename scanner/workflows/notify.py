@@ -17,13 +17,15 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scanner.model import tool_version as installed_version
 from scanner.redact import scrub_message
 from scanner.workflows.history import RunDiff
-from scanner.workflows.store import Store
+
+if TYPE_CHECKING:
+    from scanner.workflows.store import Store
 
 logger = logging.getLogger(__name__)
 

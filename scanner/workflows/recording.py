@@ -8,28 +8,30 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from scanner.model import ScanResult
-from scanner.policy.residency import Residency
 from scanner.workflows.history import RunDiff, compare
-from scanner.workflows.notify import (
-    check_webhook_url,
-    deliver_pending,
-    webhook_label,
-    webhook_payload,
-)
-from scanner.workflows.store import (
+from scanner.workflows.records import (
     ConfigIdentity,
     RunBusy,
     RunLock,
-    Store,
     StoreError,
     config_identity,
-    lock_dir,
+    store_file,
     store_location,
-    store_url,
 )
+from scanner.workflows.sqlite_store import SqliteStore
+
+if TYPE_CHECKING:
+    from scanner.model import ScanResult
+    from scanner.policy.residency import Residency
+    from scanner.workflows.store import Store
+
+# SQLAlchemy (scanner.workflows.store) and the webhook client (notify) are imported
+# only when needed: a scan recorded in an existing SQLite store reads and writes it
+# with sqlite3 (see sqlite_store), and most scans notify nobody.
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +53,7 @@ class ScanRecording:
         self.location = location
         self.enabled = enabled
         self.notify = notify
-        self._lock = RunLock(lock_dir(store_url(location)), identity) if locked else None
+        self._lock = RunLock(_lock_dir(location), identity) if locked else None
         self._failed = False
         #: The id of the recorded run, once ``finish`` has recorded it.
         self.run_id: int | None = None
@@ -66,14 +68,19 @@ class ScanRecording:
             if not enabled:
                 raise ValueError("--notify compares with the previous recorded run; "
                                  "it cannot be combined with --no-store")
+            from scanner.workflows.notify import check_webhook_url
+
             problem = check_webhook_url(notify)
             if problem:
                 raise ValueError(problem)
         location = store_location(store)
-        try:
-            store_url(location)
-        except StoreError as exc:
-            raise ValueError(str(exc)) from exc
+        if store_file(location) is None:  # a URL: SQLAlchemy checks it
+            from scanner.workflows.store import store_url
+
+            try:
+                store_url(location)
+            except StoreError as exc:
+                raise ValueError(str(exc)) from exc
         identity = config_identity(config_path, sources)
         # Scheduled sweeps (--config) and recorded runs take the lock.
         return cls(identity, location, enabled=enabled,
@@ -109,7 +116,7 @@ class ScanRecording:
             return ok
         tail = "; no notification sent" if self.notify else ""
         try:
-            store = Store.open(self.location)
+            store = self._open()
         except StoreError as exc:
             logger.error("%s; the run is not recorded%s", exc, tail)
             return False
@@ -135,12 +142,29 @@ class ScanRecording:
                 return ok
         return self._notify(self.notify, diff) and ok
 
+    def _open(self) -> Store | SqliteStore:
+        """Open the store to record the run in: with sqlite3 when it can, else with Store.
+
+        The webhook's outbox is kept by ``Store``, so a run that notifies opens that.
+        """
+        path = store_file(self.location)
+        if path is not None and self.notify is None:
+            quick = SqliteStore.open(path)
+            if quick is not None:
+                return quick
+        from scanner.workflows.store import Store
+
+        return Store.open(self.location)
+
     def _notify(self, url: str, diff: RunDiff) -> bool:
         """Put what is new in the outbox, then post every notification still waiting there.
 
         Notifications of earlier runs that the webhook missed go first, so an
         alert is late at worst, never lost.
         """
+        from scanner.workflows.notify import deliver_pending, webhook_label, webhook_payload
+        from scanner.workflows.store import Store
+
         try:
             with Store.open(self.location) as store:
                 if diff.has_new and self.run_id is not None:
@@ -153,3 +177,13 @@ class ScanRecording:
         except StoreError as exc:
             logger.error("%s; run %s is recorded but no notification was sent", exc, self.run_id)
             return False
+
+
+def _lock_dir(location: str) -> Path:
+    """Return where run locks live (``store.lock_dir``): next to a SQLite store, else data_dir."""
+    path = store_file(location)
+    if path is not None:
+        return path.parent
+    from scanner.workflows.store import lock_dir, store_url
+
+    return lock_dir(store_url(location))
