@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import importlib
 import re
+import re._parser as sre
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -43,14 +46,41 @@ from detectors.base import (
 from detectors.names import NameEvidence, NameRule
 
 # Values worth a second look: letters, digits and the separators numbers are written
-# with, six to twenty-six characters, at least four digits.
-_CANDIDATE = r"^[A-Z0-9][A-Z0-9 ./-]{4,24}[A-Z0-9]$"
-_FOUR_DIGITS = r"\d\D*\d\D*\d\D*\d"
+# with, six to twenty-six characters, at least four digits. Both patterns read a value's
+# form (see ``_forms``): every digit a 9, every letter an A.
+_CANDIDATE = r"^[A9][A9 ./-]{4,24}[A9]$"
+_FOUR_DIGITS = r"9[^9]*9[^9]*9[^9]*9"
 _CANDIDATES_KEY = "_national_candidates"
 
 
-def candidates(view: ValueView) -> pa.Array:
-    """Upper-cased values shaped like an identity or tax number (computed once per batch)."""
+@dataclass(frozen=True)
+class Candidates:
+    """A batch's values shaped like an identity or tax number, and their forms."""
+
+    #: Upper-cased values.
+    values: pa.Array
+    #: For each value, its form's position in ``forms``.
+    form_of: pa.Array
+    #: The distinct forms (``12.345.678-K`` is ``99.999.999-A``): a few per column.
+    forms: pa.Array
+
+    def fitting(self, shape: str) -> pa.Array:
+        """Return the values whose form a number's written forms allow (a superset)."""
+        fits = pc.match_substring_regex(self.forms, _form_pattern(shape))
+        if not pc.any(fits).as_py():
+            return self.values.slice(0, 0)
+        if pc.all(fits).as_py():
+            return self.values
+        return self.values.filter(pc.take(fits, self.form_of))
+
+
+def candidates(view: ValueView) -> Candidates:
+    """Upper-cased values shaped like an identity or tax number (computed once per batch).
+
+    The patterns run on the distinct forms of the values, not on the values: a
+    column of phone numbers has one form (``999-999-9999``), and each number's
+    detector learns from it alone whether any value can be one of its numbers.
+    """
     cached = view.__dict__.get(_CANDIDATES_KEY)
     if cached is not None:
         return cached
@@ -60,19 +90,114 @@ def candidates(view: ValueView) -> pa.Array:
         s = filter_if_any(s, pc.and_(pc.greater_equal(n, 6), pc.less_equal(n, 26)))
     if view.kind == "string" and len(s):
         s = pc.utf8_upper(s)
-        s = filter_if_any(s, pc.and_(pc.match_substring_regex(s, _CANDIDATE),
-                                     pc.match_substring_regex(s, _FOUR_DIGITS)))
+    found = Candidates(s, pa.array([], pa.int32()), pa.array([], pa.string()))
     if len(s):
-        # One pass of every number's form: the detectors then read only what fits one.
-        s = filter_if_any(s, pc.match_substring_regex(s, _any_shape()))
-    view.__dict__[_CANDIDATES_KEY] = s
-    return s
+        encoded = pc.dictionary_encode(_forms(s))
+        forms = encoded.dictionary
+        keep = pc.match_substring_regex(forms, _any_shape())
+        if view.kind == "string":
+            keep = pc.and_(keep, pc.and_(pc.match_substring_regex(forms, _CANDIDATE),
+                                         pc.match_substring_regex(forms, _FOUR_DIGITS)))
+        form_of = encoded.indices
+        if not pc.all(keep).as_py():
+            kept = pc.take(keep, form_of)
+            s, form_of = filter_if_any(s, kept), filter_if_any(form_of, kept)
+        found = Candidates(s, form_of, forms)
+    view.__dict__[_CANDIDATES_KEY] = found
+    return found
+
+
+#: A value's form: ASCII digits become 9, ASCII capitals A, other characters stay.
+_FORM_TABLE = np.arange(256, dtype=np.uint8)
+_FORM_TABLE[ord("0"):ord("9") + 1] = ord("9")
+_FORM_TABLE[ord("A"):ord("Z") + 1] = ord("A")
+
+
+def _forms(s: pa.Array) -> pa.Array:
+    """Return each value's form (``AB 12 34 56 C`` -> ``AA 99 99 99 A``), byte by byte."""
+    validity, offsets, data = s.buffers()
+    if data is None:
+        return s
+    table = _FORM_TABLE[np.frombuffer(data, dtype=np.uint8)]
+    return pa.StringArray.from_buffers(len(s), offsets, pa.py_buffer(table.tobytes()),
+                                       validity, s.null_count, s.offset)
+
+
+def _form_char(ch: str) -> str:
+    if "0" <= ch <= "9":
+        return "9"
+    if "A" <= ch <= "Z":
+        return "A"
+    return ch
+
+
+def _re2_char(ch: str) -> str:
+    """Return one character as an RE2 literal, inside or outside a class."""
+    return ch if ch.isalnum() or ord(ch) > 127 else f"\\x{ord(ch):02X}"
+
+
+def _class_forms(items: list) -> str:
+    r"""Return the forms of the characters a class (``[0-9A-Z .-]``, ``\d``) admits."""
+    admitted: set[str] = set()
+    extra: list[str] = []
+    for op, arg in items:
+        if op is sre.LITERAL:
+            admitted.add(_form_char(chr(arg)))
+        elif op is sre.RANGE:
+            low, high = arg
+            admitted.update(_form_char(chr(c)) for c in range(low, min(high, 127) + 1))
+            if high > 127:
+                extra.append(f"{chr(max(low, 128))}-{chr(high)}")
+        elif op is sre.CATEGORY and arg is sre.CATEGORY_DIGIT:
+            admitted.add("9")
+        elif op is sre.CATEGORY and arg is sre.CATEGORY_SPACE:
+            admitted.update(" \t\n\r\f\v")
+        else:
+            raise ValueError(f"no form for {op}")
+    return "[" + "".join(_re2_char(c) for c in sorted(admitted)) + "".join(extra) + "]"
+
+
+def _form_of_pattern(parsed: Any) -> str:
+    out: list[str] = []
+    for op, arg in parsed:
+        if op is sre.AT and arg is sre.AT_BEGINNING:
+            out.append("^")
+        elif op is sre.AT and arg is sre.AT_END:
+            out.append("$")
+        elif op is sre.LITERAL:
+            out.append(_re2_char(_form_char(chr(arg))))
+        elif op is sre.IN:
+            out.append(_class_forms(arg))
+        elif op is sre.MAX_REPEAT:
+            low, high, sub = arg
+            top = "" if high is sre.MAXREPEAT else str(high)
+            out.append(f"(?:{_form_of_pattern(sub)}){{{low},{top}}}")
+        elif op is sre.BRANCH:
+            out.append("(?:" + "|".join(_form_of_pattern(b) for b in arg[1]) + ")")
+        elif op is sre.SUBPATTERN and not arg[1] and not arg[2]:
+            out.append(f"(?:{_form_of_pattern(arg[3])})")
+        else:
+            raise ValueError(f"no form for {op}")
+    return "".join(out)
+
+
+@cache
+def _form_pattern(shape: str) -> str:
+    r"""Return the pattern of the forms a shape's values take (what ``_forms`` makes of them).
+
+    Every value the shape matches has a form this pattern matches: ``^756\.?\d{4}$``
+    becomes ``^999(?:\x2E){0,1}(?:[9]){4,4}$``. A shape it cannot read admits every form.
+    """
+    try:
+        return _form_of_pattern(sre.parse(shape))
+    except (ValueError, re.error):
+        return ""
 
 
 @cache
 def _any_shape() -> str:
-    """Return one RE2 alternation of every number's written forms."""
-    return "|".join(f"(?:{number.shape})" for number in NUMBERS)
+    """Return one RE2 alternation of every number's written forms, as forms."""
+    return "|".join(f"(?:{_form_pattern(number.shape)})" for number in NUMBERS)
 
 
 @cache
@@ -236,7 +361,7 @@ class NumberDetector(Detector):
     def match(self, view: ValueView) -> Match | None:
         if view.count == 0:
             return None
-        cand = candidates(view)
+        cand = candidates(view).fitting(self.number.shape)
         if len(cand) == 0:
             return Match(0, 0)
         shaped_mask = pc.match_substring_regex(cand, self.number.shape)

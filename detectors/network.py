@@ -20,6 +20,7 @@ from detectors.base import (
     register,
     take_evidence,
 )
+from detectors.fastpaths import any_has, has, matches
 from detectors.libraries import check_distinct, uap_recognises
 from detectors.names import NameEvidence, NameRule, tokenize
 
@@ -68,6 +69,13 @@ def _networks(values: pa.Array, v4: pa.BooleanArray) -> pa.BooleanArray:
     return pc.fill_null(pc.is_in(values, value_set=pa.array(nets, values.type)), False)
 
 
+def _first_of_chain(values: pa.Array) -> pa.Array:
+    """Replace each forwarded-for chain by its first address (values without a comma stay)."""
+    if len(values) == 0 or not pc.any(has(values, ",")).as_py():
+        return values
+    return pc.replace_substring_regex(values, _CHAIN, r"\1")
+
+
 @register
 class IPAddressDetector(Detector):
     """IPv4 and IPv6 addresses (octet ranges; IPv6 checked by the ipaddress module)."""
@@ -96,12 +104,18 @@ class IPAddressDetector(Detector):
             return None
         # A forwarded-for chain (``198.51.100.4, 10.0.0.2``) is its addresses: the first,
         # the client's, stands for the value.
-        s = pc.replace_substring_regex(view.numeric, _CHAIN, r"\1")
-        six = pc.replace_substring_regex(view.having(":", among_numbers=True), _CHAIN, r"\1")
+        six = _first_of_chain(filter_if_any(view.strings, has(view.strings, ":")))
         if view.is_text:
-            found = pc.extract_regex(view.strings,
-                                     rf"(?P<ip>\b{_OCTET}(?:\.{_OCTET}){{3}}\b)")
+            # Three dots between digits first (one fast pass), then the addresses.
+            text = view.strings
+            text = filter_if_any(text, pc.match_substring_regex(
+                text, r"\d\.\d{1,3}\.\d{1,3}\.\d"))
+            found = pc.extract_regex(text, rf"(?P<ip>\b{_OCTET}(?:\.{_OCTET}){{3}}\b)")
             s = pc.struct_field(found.filter(pc.is_valid(found)), [0])
+        else:
+            # An IPv4 address has dots: cards, phones and SSNs go no further.
+            s = view.numeric
+            s = _first_of_chain(filter_if_any(s, has(s, ".")))
         v4 = pc.match_substring_regex(s, _IPV4)
         v6_shape = pc.match_substring_regex(six, _IPV6_SHAPE)
         shaped = count(v4) + count(v6_shape)
@@ -131,6 +145,9 @@ _MAC = (
     # Cisco names IP phones and adapters after their MAC: SEP001122334455.
     r"|(?:SEP|ATA|BAT)[0-9A-Fa-f]{12})$"
 )
+_BARE_MAC = r"^[0-9A-Fa-f]{12}$"
+_MAC_THIRD = pa.array([":", "-"])
+_MAC_MAKERS = pa.array(["SEP", "ATA", "BAT"])
 
 
 @register
@@ -150,9 +167,19 @@ class MacAddressDetector(Detector):
     def match(self, view: ValueView) -> Match | None:
         if view.count == 0:
             return None
+        if not (any_has(view.strings, ":", "-", ".", "SEP", "ATA", "BAT")
+                or pc.any(pc.equal(view.lengths, 12)).as_py()):
+            return Match(0, 0, ())  # no separator and no twelve characters: no MAC
         s = view.of_length(12, 17)
+        # Where the forms put their separators (``00:1A``, ``001A.``, ``SEP``), or twelve
+        # letters and digits: cards, phones and IPs go no further.
+        maybe = pc.or_(pc.is_in(pc.utf8_slice_codeunits(s, 2, 3), value_set=_MAC_THIRD),
+                       pc.or_(pc.equal(pc.utf8_slice_codeunits(s, 4, 5), "."),
+                              pc.is_in(pc.utf8_slice_codeunits(s, 0, 3), value_set=_MAC_MAKERS)))
+        maybe = pc.or_(maybe, pc.and_(pc.equal(pc.utf8_length(s), 12), pc.ascii_is_alnum(s)))
+        s = filter_if_any(s, maybe)
         ok = pc.match_substring_regex(s, _MAC)
-        bare = pc.match_substring_regex(s, r"^[0-9A-Fa-f]{12}$")
+        bare = pc.match_substring_regex(s, _BARE_MAC)
         return Match(count(ok) + count(bare), count(ok), take_evidence(s, ok, self))
 
     def mask(self, value: str) -> str:
@@ -198,6 +225,37 @@ _UA_SIP_DEVICE = (
     r"alcatel|escene|akuvox|unify|digium|sangoma|spectralink)\b[\w./() -]{0,40}?"
     r"[ _-]r?v?\d+(?:\.\d+){2,}[\w.()-]*$"
 )
+# What every test but the grammar needs: a value opening with a letter or a comment,
+# with a slash (product/version) or a dot (a SIP phone's firmware) somewhere.
+_UA_MAYBE = r"^[A-Za-z(][^/.]*[/.]"
+
+
+def _slashed(s: pa.Array, slash: pa.BooleanArray,
+             sip_form: pa.BooleanArray) -> tuple[pa.BooleanArray, pa.BooleanArray]:
+    """Return the sure and the unsure agents among values, read only where ``slash`` holds.
+
+    ``s`` holds the values with a slash (``sip_form``: those that read as a SIP phone's);
+    the masks come back aligned to all the values.
+    """
+    grammar = pc.match_substring_regex(s, _UA_GRAMMAR)
+    spaced = pc.match_substring(s, " ")
+    never = pc.or_(pc.match_substring_regex(s, _UA_NEVER),
+                   pc.match_substring_regex(s, _UA_PROTOCOL))
+    ok = pc.and_(pc.and_(grammar, pc.match_substring_regex(s, _UA_VERSIONED)),
+                 pc.or_(spaced, pc.match_substring_regex(s, _UA_LONE)))
+    ok = pc.and_(ok, pc.invert(never))
+    sure = pc.and_(ok, pc.match_substring_regex(s, _UA_SURE))
+    # The rest with a product/version or a comment: uap-core's regexes decide, once
+    # per distinct value (user agents repeat a lot). A SIP phone's agent is no unsure one.
+    sip = pc.and_(pc.invert(sure), sip_form)
+    unsure = pc.and_(pc.invert(pc.or_(sure, sip)),
+                     pc.and_(pc.or_(ok, pc.match_substring_regex(s, _UA_MARKED)),
+                             pc.invert(never)))
+    none = pc.and_(slash, False)
+    return (pc.replace_with_mask(none, slash, sure),
+            pc.replace_with_mask(none, slash, unsure))
+
+
 #: Distinct values uap-core reads per batch (about 0.1 ms each with ua-parser-rs).
 UAP_LIMIT = 1_000
 
@@ -222,30 +280,30 @@ class UserAgentDetector(Detector):
         if view.count == 0:
             return None
         text = view.textual if view.kind == "string" else view.strings
-        s = filter_if_any(text, pc.match_substring_regex(text, r"^[A-Za-z(]"))
-        grammar = pc.match_substring_regex(s, _UA_GRAMMAR)
-        spaced = pc.match_substring(s, " ")
-        never = pc.match_substring_regex(s, _UA_NEVER)
-        ok = pc.and_(pc.and_(grammar, pc.match_substring_regex(s, _UA_VERSIONED)),
-                     pc.or_(spaced, pc.match_substring_regex(s, _UA_LONE)))
-        ok = pc.and_(ok, pc.invert(pc.or_(never, pc.match_substring_regex(s, _UA_PROTOCOL))))
-        sure = pc.and_(ok, pc.match_substring_regex(s, _UA_SURE))
-        sip = pc.and_(pc.invert(sure), pc.match_substring_regex(s, _UA_SIP_DEVICE))
-        # The rest with a product/version or a comment: uap-core's regexes decide, once
-        # per distinct value (user agents repeat a lot).
-        unsure = pc.and_(pc.invert(pc.or_(sure, sip)),
-                         pc.and_(pc.and_(pc.or_(ok, pc.match_substring_regex(s, _UA_MARKED)),
-                                         pc.match_substring(s, "/")),
-                                 pc.invert(pc.or_(never,
-                                                  pc.match_substring_regex(s, _UA_PROTOCOL)))))
+        # The grammar reads every value (plain words fit it: see ``shaped`` below); every
+        # other test needs a slash (a product/version) or a dot (a SIP phone's firmware),
+        # so one pass picks those and the rest of the patterns read only them.
+        grammar_all, maybe = matches(text, _UA_GRAMMAR, _UA_MAYBE)
+        in_grammar = count(grammar_all)
+        s = filter_if_any(text, maybe)
+        if len(s) == 0:
+            return Match(in_grammar, 0, (), None, named_valid=0)
+        grammar = grammar_all.filter(maybe)
+        slash = has(s, "/")
+        sip_form = pc.match_substring_regex(s, _UA_SIP_DEVICE)
+        if pc.any(slash).as_py():
+            sure, unsure = _slashed(filter_if_any(s, slash), slash, sip_form.filter(slash))
+        else:
+            sure = unsure = pc.and_(slash, False)
+        sip = pc.and_(pc.invert(sure), sip_form)
         uap = check_distinct(filter_if_any(s, unsure), uap_recognises, self, limit=UAP_LIMIT)
         k = count(sure) + count(sip) + uap.matched
         evidence = (take_evidence(s, sure, self) + take_evidence(s, sip, self)
                     + uap.evidence)[:3]
         # Plain words fit the grammar too: they count only under a user-agent name,
         # and only when some value of the column is a full user agent.
-        shaped = count(pc.or_(pc.or_(grammar, unsure), sip))
-        named = min(shaped, count(grammar) + count(sip) + uap.matched) if k else k
+        shaped = in_grammar - count(grammar) + count(pc.or_(pc.or_(grammar, unsure), sip))
+        named = min(shaped, in_grammar + count(sip) + uap.matched) if k else k
         return Match(shaped, k, evidence, uap.subset, named_valid=named)
 
     def mask(self, value: str) -> str:

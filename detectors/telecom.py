@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from detectors.base import (
@@ -21,6 +22,7 @@ from detectors.base import (
     wilson_lower,
 )
 from detectors.checksums import luhn
+from detectors.fastpaths import any_has, char_counts, digit_counts, has, matches
 from detectors.names import NO_EVIDENCE, NameEvidence, NameRule, tokenize
 
 # IMSI: mobile country code (MCC 2xx-7xx) then MNC and subscriber number, 15 digits in all.
@@ -52,15 +54,25 @@ class DeviceIdDetector(Detector):
         if view.count == 0:
             return None
         s = view.numeric
-        s = s.filter(pc.match_substring_regex(s, r"^\d[\d /-]{13,24}$"))
-        digits = pc.replace_substring_regex(s, r"[ /-]", "")
-        is15 = pc.match_substring_regex(digits, r"^\d{15}$")
-        iccid = pc.match_substring_regex(digits, _ICCID)
-        imsi = pc.match_substring_regex(digits, _IMSI)
+        # Fourteen to twenty-five characters before the pattern (phones and SSNs are shorter).
+        n = pc.utf8_length(s)
+        s = filter_if_any(s, pc.and_(pc.greater_equal(n, 14), pc.less_equal(n, 25)))
+        if not pc.all(pc.ascii_is_decimal(s)).as_py():
+            s = s.filter(pc.match_substring_regex(s, r"^\d[\d /-]{13,24}$"))
+            digits = pc.replace_substring_regex(s, r"[ /-]", "")
+        else:
+            digits = s  # all digits: the pattern holds
+        # Digits only from here: the forms are lengths and leading digits.
+        n = pc.utf8_length(digits)
+        is15 = pc.equal(n, 15)
+        iccid = pc.and_(pc.starts_with(digits, "89"),
+                        pc.and_(pc.greater_equal(n, 19), pc.less_equal(n, 20)))
+        lead = pc.utf8_slice_codeunits(digits, 0, 1)
+        imsi = pc.and_(is15, pc.and_(pc.greater_equal(lead, "2"), pc.less_equal(lead, "7")))
         meid = pc.match_substring_regex(view.of_length(14, 14), _MEID)
         # An IMSI has no check digit: it counts as shaped, and as matched only
         # when the column name supports it (see judge).
-        imei_iccid = pc.and_(pc.or_(is15, iccid), luhn(digits, range(15, 21)))
+        imei_iccid = _luhn_where(digits, pc.or_(is15, iccid))
         shaped = count(pc.or_(pc.or_(is15, iccid), imsi)) + count(meid)
         # Under a telling name an IMSI or MEID counts by its form (no check digit);
         # an IMEI or ICCID only with its check digit (see judge).
@@ -80,6 +92,13 @@ class DeviceIdDetector(Detector):
         return mask_tail(value, 3)
 
 
+def _luhn_where(digits: pa.Array, where: pa.BooleanArray) -> pa.BooleanArray:
+    """Luhn check of the digit strings ``where`` says (IMEI and ICCID lengths); False elsewhere."""
+    if not pc.any(where).as_py():
+        return where
+    return pc.replace_with_mask(where, where, luhn(digits.filter(where), range(15, 21)))
+
+
 # Both parts carry decimals: "1, 2" is a pair of numbers, not a position.
 _LATLON_PAIR = (
     r"^[(\[]?\s*[+-]?(?:90\.0{2,}|[1-8]?\d\.\d{2,})\s*[,; ]\s*"
@@ -90,6 +109,8 @@ _DMS = (r"(?:\d{1,3}°\s*\d{1,2}(?:\.\d+)?\s*['′](?:\s*\d{1,2}(?:\.\d+)?\s*(?:
         r"|\d{1,3}(?:\.\d+)?\s*°)")
 _DMS_PAIR = rf"^{_DMS}\s*[NSns]\s*[,;/ ]?\s*{_DMS}\s*[EWOew]$"
 _DMS_ONE = rf"^[NSEWO]?\s*{_DMS}\s*[NSEWOnsewo]?$"
+#: The characters a pair can open with (values are trimmed: no space first).
+_PAIR_OPENS = pa.array(list("([+-0123456789"))
 
 
 # Well-known text, as spatial databases export a point: POINT(lon lat).
@@ -115,12 +136,18 @@ class GeoCoordinatePairDetector(Detector):
             return None
         # Pairs may open with a bracket and a minus sign, `(-17.73, 85.60)`.
         s = view.strings if view.kind == "string" else view.numeric
-        s = filter_if_any(s, pc.match_substring_regex(s, r"^[(\[]?\s*[+-]?\d"))
+        # A pair holds two decimal points and opens with a bracket, a sign or a digit.
+        if not any_has(s, "."):
+            s = s.slice(0, 0)
+        s = filter_if_any(s, pc.is_in(pc.utf8_slice_codeunits(s, 0, 1), value_set=_PAIR_OPENS))
+        s = filter_if_any(s, pc.equal(char_counts(s, "."), 2))
         pair = pc.match_substring_regex(s, _LATLON_PAIR)
-        points = view.having("POINT")
+        text = view.textual if view.kind == "string" else view.strings
+        points = filter_if_any(text, has(text, "POINT"))
         wkt = pc.match_substring_regex(points, _WKT_POINT)
         # Degrees, minutes and seconds with hemispheres: 40°26'46"N 79°58'56"W.
-        signs = view.having("°") if view.kind == "string" else view.strings.slice(0, 0)
+        signs = (filter_if_any(text, has(text, "°")) if view.kind == "string"
+                 else view.strings.slice(0, 0))
         dms = pc.match_substring_regex(signs, _DMS_PAIR)
         k = count(pair) + count(wkt) + count(dms)
         evidence = (take_evidence(s, pair, self) + take_evidence(points, wkt, self)
@@ -273,10 +300,11 @@ class CallPartyNumberDetector(Detector):
         if view.count == 0:
             return None
         s = view.numeric
-        shaped = pc.and_(pc.match_substring_regex(s, _PARTY_SHAPE),
-                         pc.invert(pc.match_substring_regex(s, _DATE_SHAPE)))
-        digits = pc.utf8_length(pc.replace_substring_regex(s, r"[^0-9]", ""))
-        ok = pc.and_(shaped, pc.and_(pc.greater_equal(digits, 7), pc.less_equal(digits, 15)))
+        # Seven to fifteen digits first (counted without a pattern), then the shapes.
+        digits = digit_counts(s)
+        s = filter_if_any(s, pc.and_(pc.greater_equal(digits, 7), pc.less_equal(digits, 15)))
+        ok = pc.and_(pc.match_substring_regex(s, _PARTY_SHAPE),
+                     pc.invert(pc.match_substring_regex(s, _DATE_SHAPE)))
         ok = pc.fill_null(ok, False)
         k = count(ok)
         return Match(k, k, take_evidence(s, ok, self))
@@ -355,13 +383,16 @@ class ServicePlanDetector(Detector):
         s = view.strings
         if len(s) == 0:
             return None
-        ok = pc.less_equal(pc.utf8_length(s), 80)
-        vocab = pc.match_substring_regex(s, _PLAN_VOCABULARY)
+        ok = pc.less_equal(view.lengths, 80)
         k = count(ok)
-        evidence = take_evidence(s, vocab, self) or take_evidence(s, ok, self)
+        # Both vocabularies need words, which number-shaped values (phones, ids) never hold.
+        words = view.textual if view.kind == "string" else s.slice(0, 0)
+        vocab, = matches(words, _PLAN_VOCABULARY)
+        evidence = take_evidence(words, vocab, self) or take_evidence(s, ok, self)
         # ``named_valid`` carries the labels that name a telecom or internet service (see
         # judge: under a bare ``product`` or ``offer`` only those count).
-        service = pc.and_(ok, pc.match_substring_regex(s, _SERVICE_WORDS))
+        short = filter_if_any(words, pc.less_equal(pc.utf8_length(words), 80))
+        service, = matches(short, _SERVICE_WORDS)
         return Match(k, k, evidence, strong=count(vocab), named_valid=count(service))
 
     def mask(self, value: str) -> str:
