@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 
 import phonenumbers
 import pyarrow as pa
@@ -142,13 +142,90 @@ NATIONAL_REGIONS = ("GB", "DE", "FR", "ES", "IT", "NL", "BE", "CH", "AT", "PT", 
 
 def _national_valid(value: str, regions: tuple[str, ...] = NATIONAL_REGIONS) -> bool:
     """Whether a number written without a country code is valid in one of ``regions``."""
+    digits = _plain_digits(value)
     for region in regions:
+        if digits is not None and not _could_be_valid(digits, region):
+            continue  # parsing would find no valid number and raise nothing
         try:
             if phonenumbers.is_valid_number(phonenumbers.parse(value, region)):
                 return True
         except phonenumbers.NumberParseException:
             return False
     return False
+
+
+@cache
+def _plan_gate(region: str) -> tuple[re.Pattern[str] | None, tuple[re.Pattern[str], ...]]:
+    """Say what a number's digits must look like for libphonenumber to find it valid in a region.
+
+    Without an international prefix, libphonenumber reads a number as its digits,
+    less perhaps the plan's country code and a national prefix (twice at most), and
+    a valid number's national part matches the pattern of one of its types (fixed
+    line, mobile, toll free ...) in a plan of that country code: digits that fit
+    none of these readings are no valid number there, and parsing them raises
+    nothing. Returns that pattern, matched from the first digit (digits that begin
+    with the international prefix pass: parsing reads them otherwise), and the
+    national prefixes that rewrite a number (Argentina's `0 11 15` → `9 11`), which
+    the pattern cannot follow. None: no shortcut, every number is parsed.
+    """
+    md = PhoneMetadata.metadata_for_region(region)
+    if md is None:
+        return None, ()
+    cc = md.country_code
+    plans = [PhoneMetadata.metadata_for_region(r)
+             for r in phonenumbers.region_codes_for_country_code(cc)]
+    # A valid number is of some type (fixed line, mobile, toll free ...): it matches
+    # that type's pattern.
+    general = list(dict.fromkeys(
+        d.national_number_pattern for m in plans if m is not None
+        for d in (m.premium_rate, m.toll_free, m.shared_cost, m.voip, m.personal_number,
+                  m.pager, m.uan, m.voicemail, m.fixed_line, m.mobile)
+        if d is not None and d.national_number_pattern))
+    if not general:
+        return None, ()
+    # The national prefix is read with the region's metadata, then with that of its
+    # country code's main region.
+    readers = [m for m in (md, PhoneMetadata.metadata_for_region_or_calling_code(
+        cc, phonenumbers.region_code_for_country_code(cc))) if m is not None]
+    prefixes = list(dict.fromkeys(m.national_prefix_for_parsing for m in readers
+                                  if m.national_prefix_for_parsing))
+    rewriting = tuple(re.compile(m.national_prefix_for_parsing) for m in readers
+                      if m.national_prefix_for_parsing and m.national_prefix_transform_rule)
+    prefix = ("(?:" + "|".join(f"(?:{p})" for p in prefixes) + ")?") if prefixes else ""
+    gate = f"(?:{cc})?{prefix}{prefix}(?:" + "|".join(f"(?:{g})" for g in general) + r")\Z"
+    if md.international_prefix:
+        gate = f"(?:{md.international_prefix})|{gate}"
+    return re.compile(gate), rewriting
+
+
+def _rewritten(digits: str, rewriting: tuple[re.Pattern[str], ...]) -> bool:
+    """Whether a rewriting national prefix could apply somewhere in ``digits``."""
+    for pattern in rewriting:
+        for i in range(len(digits)):
+            m = pattern.match(digits, i)
+            if m is not None and m.groups() and m.groups()[-1] is not None:
+                return True
+    return False
+
+
+_PLAIN_NUMBER = re.compile(r"[0-9 .()/-]+\Z")
+
+
+def _plain_digits(value: str) -> str | None:
+    """Return the digits of a number written plainly (6 to 12 digits, separators), else None.
+
+    Only these have their plans told by ``_could_be_valid``.
+    """
+    if not _PLAIN_NUMBER.match(value):
+        return None
+    digits = re.sub(r"[^0-9]", "", value)
+    return digits if 6 <= len(digits) <= 12 else None
+
+
+def _could_be_valid(digits: str, region: str) -> bool:
+    """Whether parsing a number of these digits in ``region`` could find it valid (or raise)."""
+    gate, rewriting = _plan_gate(region)
+    return gate is None or gate.match(digits) is not None or _rewritten(digits, rewriting)
 
 
 def _in_region(value: str, region: str) -> bool:
@@ -159,6 +236,9 @@ def _in_region(value: str, region: str) -> bool:
     """
     if not re.search(r"[ ()./-]", value):
         return False  # a bare run of digits is as likely an identifier
+    digits = _plain_digits(value)
+    if digits is not None and not _could_be_valid(digits, region):
+        return False
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
@@ -229,12 +309,11 @@ class PhoneDetector(Detector):
             matched += count(nanp_ok)
             evidence.extend(take_evidence(s, nanp_ok, self))
         # Not North American, no country code: a national number of some other plan,
-        # valid in one of the common regions (counted only under a phone name).
-        digits = pc.utf8_length(pc.replace_substring_regex(s, r"\D", ""))
+        # valid in one of the common regions (counted only under a phone name), with six
+        # to twelve digits.
         other = pc.and_(pc.and_(pc.invert(nanp_ok), pc.invert(intl_mask)),
                         pc.and_(pc.match_substring_regex(s, _NATIONAL_SHAPE),
-                                pc.and_(pc.greater_equal(digits, 6),
-                                        pc.less_equal(digits, 12))))
+                                pc.match_substring_regex(s, r"^\D*(?:\d\D*){6,12}$")))
         shaped = count(nanp_mask) + count(intl_mask) + count(pc.and_(other,
                                                                      pc.invert(nanp_mask)))
         if not shaped:
@@ -343,11 +422,21 @@ _STREET_SPAN = (
     r"(?:" + _STREET_SUFFIX + r")\b\.?(?:\s+[nsew]{1,2}\b\.?)?"
     r"(?:,?\s+(?:apt|suite|ste|unit|#)\.?\s*[\w-]+)?|\bp\.?\s*o\.?\s*box\s+\d+)"
 )
+#: What every value holding a ``_STREET_SPAN`` holds (its words need only be no spaces).
+_STREET_SPAN_HINT = (
+    r"(?i)\d[a-z]?\s+(?:[nsew]\.?\s+)?(?:\S+\s+){0,3}(?:" + _STREET_SUFFIX + r")\b"
+    r"|\bp\.?\s*o\.?\s*box\s+\d"
+)
 #: Spans of free text usaddress reads per batch.
 _SPAN_LIMIT = 200
 #: One to four words ending in a USPS street type, and nothing else.
 _NAMED_STREET = r"^(?:[NSEW]\.?\s+)?[\p{L}'.-]+(?:\s+[\p{L}'.-]+){0,3}\s+(?P<t>\p{L}+)\.?$"
 _STREET_TYPE_SET = pa.array(sorted(STREET_TYPES))
+#: What a value's last word is when ``_NAMED_STREET`` finds a street type there: one of
+#: them in any case (`İ` lowercases to `i` where RE2 folds no case), after a space.
+_ENDS_IN_STREET_TYPE = (r"(?i)\s(?:" + "|".join(
+    w.replace("i", "[iİ]") for w in sorted(STREET_TYPES, key=lambda w: (-len(w), w)))
+    + r")\.?$")
 #: A street's name and a house number, with no street word (`Am Lindenhof 14`, `Unter den
 #: Linden 77`, `Marktplatz 3a`): a street line only under a column named for one.
 _NAMED_NUMBERED = (r"^\p{L}[\p{L}.'’ -]{1,60}\s\d{1,5}(?:\s?[a-zA-Z])?"
@@ -387,26 +476,33 @@ class StreetAddressDetector(Detector):
         spaced = filter_if_any(spaced, pc.less_equal(pc.utf8_length(spaced), _STREET_MAX_LENGTH))
         # Street lines of other countries: the number comes after the street's name.
         t = filter_if_any(spaced, pc.match_substring_regex(spaced, r"\p{L}.*\d|^#?\d"))
-        intl = pc.match_substring_regex(t, _INTL_STREET)
+        no = pa.array([], pa.bool_())
+        intl = pc.match_substring_regex(t, _INTL_STREET) if len(t) else no
         ki = count(intl)
         # US lines (a number first, a PO box or rural route, or a building before the
         # number): usaddress's CRF parser confirms them, once per distinct value.
-        s = filter_if_any(t, pc.and_(pc.match_substring_regex(t, _US_CANDIDATE),
-                                     pc.invert(intl)))
+        us_shaped = pc.match_substring_regex(t, _US_CANDIDATE) if len(t) else no
+        s = filter_if_any(t, pc.and_(us_shaped, pc.invert(intl)))
         us = check_distinct(s, us_street, self, limit=_USADDRESS_LIMIT,
                             accept=lambda verdict: verdict == STREET)
-        shaped = count(pc.match_substring_regex(s, r"^\d{1,6}\s+\S+")) + ki
+        shaped = (count(pc.match_substring_regex(s, r"^\d{1,6}\s+\S+")) if len(s) else 0) + ki
         evidence = us.evidence + take_evidence(t, intl, self)
         found = us.matched + ki
         if view.is_text:
             # Free text (`Leave it with the neighbour at 12 Harbor View Ln`): the first
             # street-shaped span of each value that is no street line itself, confirmed
             # by usaddress like a whole value.
-            whole = pc.or_(pc.is_in(view.strings, value_set=s),
-                           pc.is_in(view.strings, value_set=t.filter(intl)))
-            rest = filter_if_any(view.strings, pc.invert(whole))
-            spans = pc.extract_regex(rest, _STREET_SPAN)
-            spans = pc.struct_field(spans.filter(pc.is_valid(spans)), [0])
+            rest = view.strings
+            if len(s) or ki:
+                whole = pc.or_(pc.is_in(view.strings, value_set=s),
+                               pc.is_in(view.strings, value_set=t.filter(intl)))
+                rest = filter_if_any(view.strings, pc.invert(whole))
+            # Spans are read only in values with a number, then a street type or a PO box.
+            rest = filter_if_any(rest, pc.match_substring_regex(rest, _STREET_SPAN_HINT))
+            spans = pa.array([], pa.string())
+            if len(rest):
+                spans = pc.extract_regex(rest, _STREET_SPAN)
+                spans = pc.struct_field(spans.filter(pc.is_valid(spans)), [0])
             inside = check_distinct(spans, us_street, self, limit=_SPAN_LIMIT,
                                     accept=lambda verdict: verdict == STREET)
             found += inside.matched
@@ -414,11 +510,16 @@ class StreetAddressDetector(Detector):
             evidence = evidence + inside.evidence
         # A street's name without a number (`Barrows Junction`): an address only when the
         # column's name says so.
-        last = pc.struct_field(pc.extract_regex(spaced, _NAMED_STREET), [0])
-        bare = count(pc.fill_null(pc.is_in(pc.utf8_lower(last), value_set=_STREET_TYPE_SET),
-                                  False))
-        bare += count(pc.and_(pc.match_substring_regex(t, _NAMED_NUMBERED), pc.invert(pc.or_(
-            intl, pc.match_substring_regex(t, _US_CANDIDATE)))))
+        # (Read only where the last word is a street type: a column of names has none.)
+        ending = filter_if_any(spaced, pc.match_substring_regex(spaced, _ENDS_IN_STREET_TYPE))
+        bare = 0
+        if len(ending):
+            last = pc.struct_field(pc.extract_regex(ending, _NAMED_STREET), [0])
+            bare = count(pc.fill_null(pc.is_in(pc.utf8_lower(last), value_set=_STREET_TYPE_SET),
+                                      False))
+        if len(t):
+            bare += count(pc.and_(pc.match_substring_regex(t, _NAMED_NUMBERED),
+                                  pc.invert(pc.or_(intl, us_shaped))))
         return Match(max(shaped, found), found, evidence[:3], us.subset,
                      named_valid=found - us.matched + bare + us.rows_where(
                          lambda verdict: verdict >= STREET_NAMED))
@@ -449,16 +550,17 @@ class PostalCodeDetector(Detector):
         # US ZIP and ZIP+4 (also as a spreadsheet's float, 94025.0), Canadian, UK, Dutch,
         # Polish, Brazilian, Portuguese, Japanese, Swedish, Irish, Argentine, six-digit
         # (India, China, Russia) and country-prefixed (D-80331, CH-8001) codes.
-        ok = pc.match_substring_regex(
-            pc.utf8_upper(pc.utf8_trim_whitespace(s)),
-            r"^(?:\d{3,6}(?:\.0+)?|\d{5}-\d{4}|[A-Z]\d[A-Z] ?\d[A-Z]\d"
-            r"|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|\d{4} ?[A-Z]{2}|\d{2}-\d{3}|\d{5}-\d{3}"
-            r"|\d{4}-\d{3}|\d{3}-\d{4}|\d{3} \d{2}|[A-Z]\d{2} ?[A-Z\d]{4}|[A-Z]\d{4}[A-Z]{3}"
-            r"|[A-Z]{1,2}-\d{4,5})$")
+        upper = pc.utf8_upper(pc.utf8_trim_whitespace(s))
         if view.region in POSTAL_CODES and view.kind == "string":
             # The table's country says which codes are its own (leading zeros intact).
-            ok = pc.match_substring_regex(pc.utf8_upper(pc.utf8_trim_whitespace(s)),
-                                          POSTAL_CODES[view.region])
+            ok = pc.match_substring_regex(upper, POSTAL_CODES[view.region])
+        else:
+            ok = pc.match_substring_regex(
+                upper,
+                r"^(?:\d{3,6}(?:\.0+)?|\d{5}-\d{4}|[A-Z]\d[A-Z] ?\d[A-Z]\d"
+                r"|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|\d{4} ?[A-Z]{2}|\d{2}-\d{3}|\d{5}-\d{3}"
+                r"|\d{4}-\d{3}|\d{3}-\d{4}|\d{3} \d{2}|[A-Z]\d{2} ?[A-Z\d]{4}"
+                r"|[A-Z]\d{4}[A-Z]{3}|[A-Z]{1,2}-\d{4,5})$")
         k = count(ok)
         return Match(k, k, take_evidence(s, ok, self))
 
