@@ -28,21 +28,26 @@ def _span(values: pa.Array) -> tuple[int, int]:
     return int(offsets[values.offset]), int(offsets[values.offset + len(values)])
 
 
-def any_has(values: pa.Array, *literals: str) -> bool:
-    """Tell whether some value may contain one of the literals (a search of the bytes).
+def holding(values: pa.Array, *literals: str) -> tuple[bool, ...]:
+    """Tell, for each literal, whether some value may contain it (one search of the bytes).
 
-    False means none does; True means one may (or the array is not plain strings).
+    False means no value does; True means one may (or the array is not plain strings).
     """
     if len(values) == 0:
-        return False
+        return (False,) * len(literals)
     if not pa.types.is_string(values.type) or values.null_count:
-        return True
+        return (True,) * len(literals)
     data = values.buffers()[2]
     if data is None:
-        return False
+        return (False,) * len(literals)
     low, high = _span(values)
     found = memoryview(data)[low:high].tobytes()
-    return any(literal.encode() in found for literal in literals)
+    return tuple(literal.encode() in found for literal in literals)
+
+
+def any_has(values: pa.Array, *literals: str) -> bool:
+    """Tell whether some value may contain one of the literals (a search of the bytes)."""
+    return any(holding(values, *literals))
 
 
 def has(values: pa.Array, literal: str) -> pa.BooleanArray:
