@@ -25,6 +25,8 @@ running the detectors that find (almost) nothing in it after 50,000 values of
 each run rather than of the whole table. A sampled scan stays one task per
 unit: its cost is already bounded by the sample, not by the dataset's size.
 A run whose worker is lost for good leaves the table partial, saying so.
+On a worker, the engine checks columns on as many threads as the worker has
+(``--nthreads``): a worker's threads are its share of the machine.
 
 A worker lost mid-task (killed, out of memory, its machine gone) has its task
 retried on another worker (``RETRIES`` times); a unit that still cannot
@@ -44,6 +46,7 @@ import functools
 import logging
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any
@@ -100,7 +103,24 @@ def _engine(engine_cls: type, config: ScanConfig, policy: Policy) -> Any:
     # One engine per configuration per worker process: detectors and the
     # language model load once, not once per file. The class comes from the
     # caller (the engine itself), which keeps this module below it.
-    return engine_cls(config, policy)
+    engine = engine_cls(config, policy)
+    threads = _worker_threads()
+    if threads:
+        # A worker's threads are its share of the machine: its columns are checked on
+        # that many threads, not on every core (workers side by side would fight).
+        engine._pool.shutdown()
+        engine._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="piiscan-scan")
+    return engine
+
+
+def _worker_threads() -> int | None:
+    """Return the threads of the Dask worker running this code (None outside a worker)."""
+    try:
+        from distributed import get_worker
+
+        return max(1, int(get_worker().state.nthreads))
+    except (ImportError, ValueError, AttributeError):
+        return None
 
 
 def run(specs: list[str], config: ScanConfig, policy: Policy, engine_cls: type) -> ScanResult:
