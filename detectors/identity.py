@@ -17,6 +17,7 @@ from detectors.base import (
     ValueView,
     Verdict,
     count,
+    filter_if_any,
     register,
     take_evidence,
 )
@@ -28,8 +29,6 @@ _AREA = r"(?:00[1-9]|0[1-9]\d|[1-57-8]\d\d|6[0-57-9]\d|66[0-57-9])"
 _GROUP = r"(?:0[1-9]|[1-9]\d)"
 _SERIAL = r"(?:000[1-9]|00[1-9]\d|0[1-9]\d\d|[1-9]\d{3})"
 _SSN_RULES = rf"^{_AREA}{_GROUP}{_SERIAL}$"
-_SSN_SEPARATED = r"^\d{3}[- ]\d{2}[- ]\d{4}$"
-_SSN_BARE = r"^\d{9}$"
 # Numbers the SSA published or that advertising made famous (the Woolworth wallet card,
 # the SSA's own sample card, the LifeLock advertisement), and test fillers.
 _SSN_KNOWN_FAKE = pa.array(["078051120", "219099999", "457555462", "123456789", "111111111",
@@ -54,6 +53,9 @@ class SSNDetector(Detector):
         if view.count == 0:
             return None
         s = view.numeric
+        # Every form below is nine to eleven characters long (a cheap first cut).
+        width = pc.binary_length(s)
+        s = filter_if_any(s, pc.and_(pc.greater_equal(width, 9), pc.less_equal(width, 11)))
         # EIN-shaped values (12-3456789) are counted as shaped, never as valid: under a
         # column named ssn they make a name-only finding that says so.
         shaped_mask = pc.match_substring_regex(
@@ -62,14 +64,18 @@ class SSNDetector(Detector):
         if not shaped:
             return Match(0, 0)
         cand = s.filter(shaped_mask)
-        digits = pc.replace_substring_regex(cand, r"[- ]", "")
-        ssn_form = pc.or_(pc.match_substring_regex(cand, _SSN_BARE),
-                          pc.match_substring_regex(cand, _SSN_SEPARATED))
+        digits = pc.replace_substring(pc.replace_substring(cand, "-", ""), " ", "")
+        # The SSN forms, told by length among the shaped values: nine bare digits (nine
+        # long) and the 3-2-4 groups with both separators, dash or space (eleven); the
+        # one-separator and EIN forms are ten long.
+        width = pc.binary_length(cand)
+        separated_form = pc.equal(width, 11)
+        ssn_form = pc.or_(pc.equal(width, 9), separated_form)
         fake = pc.and_(ssn_form, pc.is_in(digits, value_set=_SSN_KNOWN_FAKE))
         # SSA rules: no area 000, 666 or 9xx (ITINs and advertising numbers), no group
         # 00, no serial 0000; published specimens are reported, never counted.
         valid = pc.and_(pc.match_substring_regex(digits, _SSN_RULES), pc.invert(fake))
-        separated = pc.and_(pc.match_substring_regex(cand, _SSN_SEPARATED), valid)
+        separated = pc.and_(separated_form, valid)
         # Bare nine-digit values count only under a telling name (see judge): a ZIP+4,
         # an order or a routing number looks the same.
         named = pc.and_(ssn_form, valid)
@@ -315,9 +321,11 @@ class PersonNameDetector(Detector):
         # in capitals with a known given name first (JOÃO DA SILVA, not BANCO BPI, SA); or
         # a known given name alone (Rachel, JOSÉ; a small table's first names).
         person = pc.match_substring_regex(s, _PERSON_WORDS)
-        caps = pc.match_substring_regex(s, _CAPS_NAME)
-        one = pc.match_substring_regex(s, _ONE_NAME)
-        if pc.any(pc.or_(caps, one)).as_py():
+        # One pass says whether any value is in capitals or one word (rare in a column
+        # of full names); only then is each form told apart.
+        if pc.any(pc.match_substring_regex(s, f"{_CAPS_NAME}|{_ONE_NAME}")).as_py():
+            caps = pc.match_substring_regex(s, _CAPS_NAME)
+            one = pc.match_substring_regex(s, _ONE_NAME)
             from detectors.lexicon import folded_upper, lexicon
 
             first = pc.struct_field(pc.extract_regex(folded_upper(s), r"^(?P<f>[^ ,]+)"), [0])
