@@ -72,6 +72,13 @@ def _digits_to_strings(m: np.ndarray) -> pa.Array:
     return pa.StringArray.from_buffers(rows, offsets, data)
 
 
+def _notes(rows: int, seed: int, chunk: int = 1_000_000) -> pa.ChunkedArray:
+    """Notes in chunks of a million (10M notes overflow one string array's 2 GiB)."""
+    return pa.chunked_array([build_notes(min(chunk, rows - start), seed=seed + start)
+                             .column("notes").combine_chunks()
+                             for start in range(0, rows, chunk)])
+
+
 def build_table(rows: int, seed: int = 7) -> pa.Table:
     rng = np.random.default_rng(seed)
     first = np.array(["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Ken", "Radia"])
@@ -100,7 +107,7 @@ def build_table(rows: int, seed: int = 7) -> pa.Table:
     days = pa.array(rng.integers(0, 3_650, rows) + 16_000, pa.int32()).cast(pa.date32())
     return pa.table({
         "email": email, "card_number": cards, "phone": phone, "ssn": ssn, "client_ip": ip,
-        "customer_name": name, "note": build_notes(rows, seed=seed + 1).column("notes"),
+        "customer_name": name, "note": _notes(rows, seed + 1),
         "amount": pa.array(rng.uniform(1, 500, rows).round(2)),
         "signup_date": days, "status": status,
     })

@@ -163,6 +163,8 @@ class ValueView:
         ``among_numbers`` is set (an IPv6 address can be all digits and colons).
         """
         s = self.strings if among_numbers or self.kind != "string" else self.textual
+        if not _bytes_hold(s, literal):
+            return s.slice(0, 0)
         return filter_if_any(s, pc.match_substring(s, literal))
 
     def of_length(self, low: int, high: int) -> pa.Array:
@@ -183,6 +185,22 @@ class ValueView:
             return False
         spaced = pc.mean(pc.cast(pc.greater_equal(pc.count_substring(s, " "), 3), pa.int8()))
         return (spaced.as_py() or 0) >= 0.5
+
+
+def _bytes_hold(values: pa.Array, literal: str) -> bool:
+    """Tell whether any value may hold ``literal``: one memchr-speed search of the data buffer.
+
+    False means no value holds it; True (the literal is somewhere in the bytes, or
+    the array is not plain UTF-8) leaves the answer to the per-value search.
+    """
+    if not pa.types.is_string(values.type) or len(values) == 0:
+        return len(values) > 0
+    offsets_buf, data = values.buffers()[1], values.buffers()[2]
+    if data is None:
+        return False
+    offsets = memoryview(offsets_buf).cast("i")
+    lo, hi = offsets[values.offset], offsets[values.offset + len(values)]
+    return memoryview(data)[lo:hi].tobytes().find(literal.encode()) >= 0
 
 
 def filter_if_any(values: pa.Array, mask: pa.BooleanArray) -> pa.Array:
@@ -237,6 +255,21 @@ class Tally:
         if m.checked is not None:
             self.subsampled = True
         for e in m.evidence:
+            if len(self.evidence) >= max_evidence:
+                break
+            if e not in self.evidence:
+                self.evidence.append(e)
+
+    def merge(self, other: Tally, max_evidence: int = 3) -> None:
+        """Add another part's counts (a table read in parts), its evidence after ours."""
+        self.specimens += other.specimens
+        self.shaped += other.shaped
+        self.matched += other.matched
+        self.checked += other.checked
+        self.subsampled = self.subsampled or other.subsampled
+        self.strong += other.strong
+        self.named_valid += other.named_valid
+        for e in other.evidence:
             if len(self.evidence) >= max_evidence:
                 break
             if e not in self.evidence:

@@ -263,10 +263,13 @@ def searched(view: ValueView) -> pa.Array:
         return cached
     text = candidates(view)
     if len(text):
-        text = filter_if_any(text, pc.match_substring_regex(text, _gate()))
-    if len(text):
         # A value that is an entity and nothing else is the value detectors' business.
-        text = text.filter(pc.invert(pc.match_substring_regex(text, f"^(?:{_gate()})$")))
+        # This anchored pass comes first: it fails fast on text, and it empties a
+        # column of e-mails or addresses before the unanchored one.
+        text = filter_if_any(text, pc.invert(
+            pc.match_substring_regex(text, f"^(?:{_gate()})$")))
+    if len(text):
+        text = filter_if_any(text, pc.match_substring_regex(text, _gate()))
     if len(text):
         text = _decode_percent(text)
     view.__dict__["_embedded_rows"] = text
@@ -299,7 +302,9 @@ def _gate() -> str:
 
 @functools.cache
 def _any_gate() -> str:
-    return f"(?:{_gate()})|(?:{_KEY_GATE})|(?:{_ACCOUNT_GATE})"
+    # The account forms enter by their words alone (a superset: each reader filters by
+    # its own pattern after): their counted repetitions would make this pass slow.
+    return f"(?:{_gate()})|(?:{_KEY_GATE})|(?:{_ACCOUNT_HINT})"
 
 
 def _window(text: pa.Array, lo: np.ndarray, hi: np.ndarray) -> pa.Array:
@@ -827,6 +832,8 @@ _ACCOUNT_KEY = (r"(?P<k>[A-Za-z_][\w.-]{0,48})(?:[\"'][ \t]*[:=][ \t]*[\"']?|=[ 
 #: A line worth searching holds one of the three forms whole (prose that merely says
 #: "user" or "account" costs one RE2 pass, no extraction).
 _ACCOUNT_GATE = _account_pattern(named=False)
+#: Words one of the three forms holds (each form's key word, ``sip:``, ``for [``).
+_ACCOUNT_HINT = r"(?i:user|account|acct|login|logon|set_id|authid|auth_id|sips?:|for[ \t]+\[)"
 #: A word then the identity: it counts bracketed or as user@host.
 _ACCOUNT_WORD = r"(?i)(?:^|[^\w.-])(?:(?:user|username|account|login)[ \t]+[\"'(<\[]?|for[ \t]+\[)$"
 #: Keys that name accounts in logs beyond the column-name rules (``user=``, ``ruser=``).
@@ -865,6 +872,9 @@ class KeyedAccountDetector(EmbeddedDetector):
         if cached is not None:
             return cached
         text = candidates(view)
+        if len(text):
+            # The forms' words first (a cheap pass that empties a column of e-mails).
+            text = filter_if_any(text, pc.match_substring_regex(text, _ACCOUNT_HINT))
         if len(text):
             text = filter_if_any(text, pc.match_substring_regex(text, _ACCOUNT_GATE))
         if len(text):

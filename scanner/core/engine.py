@@ -45,6 +45,7 @@ from detectors.regions import Region, infer_region
 from detectors.registry import all_detectors
 from scanner.core.classify import Claim, finish_records, judge_column, resolve_column
 from scanner.core.config import ScanConfig
+from scanner.core.pipeline import ColumnPipeline
 from scanner.core.readahead import read_ahead
 from scanner.core.selection import Selection, covered
 from scanner.model import ColumnRef, ScanResult, SourceResult, Status, TableResult
@@ -60,6 +61,9 @@ _DEDUPE_MIN = 2_000
 #: nothing in it stop reading it, and that share of them (see Engine._settle).
 _SETTLE_AFTER = 50_000
 _SETTLE_SHARE = 0.05
+
+#: Batches a column may have waiting beyond the one being checked (bounds memory).
+_BATCHES_IN_FLIGHT = 2
 
 #: Characters of each value kept in the language model's sample: a document or a log
 #: payload in one cell must not hold megabytes per column until its table is judged.
@@ -89,6 +93,56 @@ class _RunningColumn:
     ner_sample: list[str] = field(default_factory=list)
     #: Size of ``ner_sample`` when it last failed the language model's cheap test.
     ner_tested: int = -1
+
+
+@dataclass
+class TableRead:
+    """A table (or part of one) read into running column state, not yet judged."""
+
+    columns: list[_RunningColumn]
+    rows: int = 0
+    status: Status = Status.OK
+    error: str | None = None
+    region: Region | None = None
+
+
+def merge_reads(reads: list[TableRead], ner_sample: int) -> TableRead:
+    """Join the reads of one table's consecutive parts, in order, as one read of it.
+
+    Counts add up; evidence and the language model's sample are the first ones in
+    read order, as one pass would have kept; whether a column is free text, and
+    the region, are what the first part's values said.
+    """
+    out = TableRead([], status=Status.OK)
+    by_name: dict[str, _RunningColumn] = {}
+    for read in reads:
+        out.rows += read.rows
+        if read.status is not Status.OK and out.status is Status.OK:
+            out.status, out.error = read.status, read.error
+        out.region = out.region or read.region
+        for col in read.columns:
+            mine = by_name.get(col.ref.column)
+            if mine is None:
+                mine = by_name[col.ref.column] = dataclasses.replace(
+                    col, tallies={}, active=[], ner_sample=[], values=0)
+                out.columns.append(mine)
+            _merge_column(mine, col, ner_sample)
+    if out.status is Status.FAILED and out.rows:
+        # Other parts were read: the table is partial, not failed.
+        out.status = Status.PARTIAL
+    return out
+
+
+def _merge_column(into: _RunningColumn, col: _RunningColumn, ner_sample: int) -> None:
+    into.skip_reason = into.skip_reason or col.skip_reason
+    if col.values:
+        into.kind = col.kind  # the last values read say it, as in one pass
+    into.values += col.values
+    if into.is_text is None:
+        into.is_text = col.is_text
+    for name, t in col.tallies.items():
+        into.tallies.setdefault(name, Tally()).merge(t)
+    into.ner_sample.extend(col.ner_sample[:max(0, ner_sample - len(into.ner_sample))])
 
 
 class Engine:
@@ -283,6 +337,16 @@ class Engine:
                 rows_total=table.rows_total, status=Status.FAILED, error=_LATE,
                 format=table.format, format_reason=table.format_reason,
             )
+        return self.judge_read(source, table, self.read_table(source, table, deadline), t0)
+
+    def read_table(self, source: Source, table: Table,
+                   deadline: float | None = None) -> TableRead:
+        """Read a table (or the part of it ``table`` holds) into running column state.
+
+        The first half of ``scan_table``: counts, masked evidence and the bounded
+        language-model sample per column, never rows. ``judge_read`` judges it,
+        after ``merge_reads`` for a table read in parts.
+        """
         cols = [
             self._column(ColumnRef(source.name, table.name, c.name, i, c.data_type,
                                    table.schema), c.skip_reason)
@@ -294,6 +358,10 @@ class Engine:
         region: Region | None = None
         if self.config.region:
             region = Region(self.config.region, "configured")
+        # Each column's batches are checked in order, columns side by side: a fast
+        # column runs ahead of a slow one instead of waiting for it every batch.
+        pipeline = ColumnPipeline(self._pool, self._scan_queued,
+                                  max_waiting=_BATCHES_IN_FLIGHT * max(1, len(cols)))
         try:
             # The next batch is read while this one is checked (both cores busy).
             for batch in read_ahead(self._batches(table)):
@@ -307,9 +375,10 @@ class Engine:
                         # National formats are read in the region the first rows show.
                         region = infer_region(batch)
                     rows += batch.num_rows
-                self._scan_batch(batch, by_name, region.code if region else None)
+                self._scan_batch(batch, by_name, region.code if region else None, pipeline)
                 if self.progress:
                     self.progress(table.name, rows, table.rows_total)
+            pipeline.join()
         except TableError as exc:
             status = Status.PARTIAL if rows else Status.FAILED
             error = str(exc)
@@ -319,13 +388,22 @@ class Engine:
             error = f"{source.name}: {table.name}: unexpected {type(exc).__name__} while reading"
             logger.error("%s", error)
             logger.debug("reader failure", exc_info=True)
+        # No column is still being read when the table is judged.
+        pipeline.settle()
+        return TableRead(list(by_name.values()), rows, status, error, region)
+
+    def judge_read(self, source: Source, table: Table, read: TableRead,
+                   t0: float | None = None) -> TableResult:
+        """Judge a table's running column state once: the second half of ``scan_table``."""
+        t0 = time.perf_counter() if t0 is None else t0
+        rows, status, error, region = read.rows, read.status, read.error, read.region
         if status is Status.OK and table.warnings and getattr(table, "partial_on_warnings", True):
             status = Status.PARTIAL
             error = f"{source.name}: {len(table.warnings)} malformed rows skipped " \
                     f"(first: {table.warnings[0]})"
             logger.error("%s", error)  # the one line on stderr saying why the exit code is 3
-        # Columns found only in the data (e.g. a header-less file) join the table.
-        cols = list(by_name.values())
+        # Columns found only in the data (e.g. a header-less file) joined the table.
+        cols = read.columns
         try:
             judged = self._judge_table(cols)
         except Exception as exc:  # a verdict bug: this table fails, the scan goes on
@@ -345,6 +423,10 @@ class Engine:
             region=region.code if region else None, region_how=region.how if region else None,
         )
 
+    def merge_reads(self, reads: list[TableRead]) -> TableRead:
+        """Join the reads of one table's consecutive parts (see :func:`merge_reads`)."""
+        return merge_reads(reads, self.config.ner_sample)
+
     def _batches(self, table: Table) -> Iterator[pa.RecordBatch]:
         plan = self.config.plan
         remaining = plan.sample_size
@@ -358,7 +440,7 @@ class Engine:
             yield batch
 
     def _scan_batch(self, batch: pa.RecordBatch, by_name: dict[str, _RunningColumn],
-                    region: str | None = None) -> None:
+                    region: str | None = None, pipeline: ColumnPipeline | None = None) -> None:
         work: list[tuple[_RunningColumn, pa.Array, str | None]] = []
         for i, field_ in enumerate(batch.schema):
             col = by_name.get(field_.name)
@@ -371,8 +453,16 @@ class Engine:
                 col = by_name[field_.name] = self._column(ref, None)
             if not col.skip_reason:
                 work.append((col, batch.column(i), region))
+        if pipeline is not None:
+            for item in work:
+                pipeline.put(item[0].ref.column, item)
+            return
         # Arrow's kernels release the GIL: columns are checked side by side.
         list(self._pool.map(self._scan_column, work))
+
+    def _scan_queued(self, _column: str, item: tuple[_RunningColumn, pa.Array, str | None]
+                     ) -> None:
+        self._scan_column(item)
 
     def _scan_column(self, item: tuple[_RunningColumn, pa.Array, str | None]) -> None:
         col, values, region = item
