@@ -16,6 +16,9 @@ $(BIN)/python:
 $(STAMP): pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/pip install -q --require-hashes -r requirements.lock
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	@# Bytecode once, here: where PYTHONDONTWRITEBYTECODE is set, every run would otherwise
+	@# compile the project's modules again (about 0.3 s of a small scan's start-up).
+	$(BIN)/python -m compileall -q scanner connectors detectors reports > /dev/null
 	touch $(STAMP)
 
 install: $(STAMP)
