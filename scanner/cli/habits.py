@@ -14,6 +14,7 @@ Configuration discovery and ``scan -`` (standard input) live in
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -115,7 +116,12 @@ def _one_error_style(original: Callable[..., Any]) -> Callable[..., Any]:
         except click.ClickException as exc:
             click.echo(error_line(exc), err=True)
             sys.exit(exc.exit_code if exc.exit_code else ExitCode.USAGE)
-        except click.Abort:
+        except (click.Abort, KeyboardInterrupt) as exc:
+            if isinstance(exc, KeyboardInterrupt) or isinstance(exc.__cause__, KeyboardInterrupt):
+                # One Ctrl-C is one exit: a second interrupt (a library's own SIGINT
+                # handler may pass the signal on again) must not end the exit half-way,
+                # killed by the signal instead of exiting 130.
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
             click.echo("piiscan: interrupted", err=True)
             sys.exit(INTERRUPTED)
         # ctx.exit(code) comes back as the code; a command's return value is not an exit code.
