@@ -106,6 +106,18 @@ def error_line(exc: click.ClickException) -> str:
     return f"piiscan: error: {message}"
 
 
+def _forget_unhandled_interrupt() -> None:
+    """Keep exit code 130 once a Ctrl-C has been handled, under ``python -m`` too.
+
+    CPython (3.11, 3.12) remembers a KeyboardInterrupt that ended any string ``exec``
+    (dataclass and namedtuple creation run one), even when a caller catches it; under
+    ``python -m`` it then ignores the exit code and kills itself with SIGINT. A string
+    ``exec`` that ends normally clears that memory; SIGINT is ignored from here on, so
+    nothing can set it again before the exit.
+    """
+    exec("None", {})  # noqa: S102 - a constant string, run for its side effect described above
+
+
 def _one_error_style(original: Callable[..., Any]) -> Callable[..., Any]:
     def main(args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
@@ -123,6 +135,7 @@ def _one_error_style(original: Callable[..., Any]) -> Callable[..., Any]:
                 # killed by the signal instead of exiting 130.
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
             click.echo("piiscan: interrupted", err=True)
+            _forget_unhandled_interrupt()
             sys.exit(INTERRUPTED)
         # ctx.exit(code) comes back as the code; a command's return value is not an exit code.
         sys.exit(rv if isinstance(rv, int) and not isinstance(rv, bool) else 0)

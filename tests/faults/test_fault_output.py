@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
-from faults_support import spawn
+from faults_support import ROOT, spawn
 from support import run_cli
 
 
@@ -113,3 +116,24 @@ def test_failed_write_after_the_scan_keeps_the_run_and_says_how_to_render_it(
     again = run_cli("report", "--run", "1", "--store", str(store), "--format", "json")
     assert again.code == 0, again.stderr
     assert json.loads(again.stdout)["sources"][0]["name"] == str(data)
+
+
+def test_ctrl_c_inside_generated_code_still_exits_130(tmp_path: Path) -> None:
+    """A Ctrl-C that lands while Python runs generated code (a dataclass being made, say)
+    is still exit code 130 under ``python -m``, not a death by SIGINT (-2)."""
+    (tmp_path / "ctrl_c_cli.py").write_text(
+        "import click\n"
+        "from scanner.cli import habits\n\n"
+        "@click.group()\n"
+        "def cli():\n"
+        "    pass\n\n"
+        "@cli.command()\n"
+        "def work():\n"
+        "    exec('raise KeyboardInterrupt')\n\n"
+        "habits.apply(cli)\n"
+        "cli()\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
+    proc = subprocess.run([sys.executable, "-m", "ctrl_c_cli", "work"], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr.strip() == "piiscan: interrupted"
