@@ -8,7 +8,7 @@ column, the detectors that cost most and their ratio to that floor, and the
 total: the sum of the table's detector time over its floor is what a full scan
 cannot beat however well it keeps both cores busy.
 
-    python benchmarks/detector_cost.py [--rows 1000000] [--top 6] [--column NAME]
+    python benchmarks/detector_cost.py [--rows 1000000] [--top 6] [--column NAME] [--as-text]
 
 Detectors run in one thread here, on every batch, as the engine runs them before
 it drops those that find nothing (see ``Engine._worth_running`` and ``_settle``);
@@ -80,6 +80,8 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=6)
     ap.add_argument("--column", action="append", help="only these columns (repeatable)")
     ap.add_argument("--detector", action="append", help="only these detectors (repeatable)")
+    ap.add_argument("--as-text", action="store_true",
+                    help="every column as text, as a CSV file is read (amounts and dates too)")
     args = ap.parse_args()
     print(f"building a seeded {args.rows:,}-row, 10-column table ...", flush=True)
     table = build_table(args.rows)
@@ -90,6 +92,8 @@ def main() -> None:
         if args.column and name not in args.column:
             continue
         column = table.column(name).combine_chunks()
+        if args.as_text and not pa.types.is_string(column.type):
+            column = pc.cast(column, pa.string())
         floor = floor_seconds(column)
         spent = detector_seconds(name, column, set(args.detector) if args.detector else None)
         col_total = sum(spent.values())
