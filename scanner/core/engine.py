@@ -69,6 +69,17 @@ _BATCHES_IN_FLIGHT = 2
 #: payload in one cell must not hold megabytes per column until its table is judged.
 _NER_CHARS = 2_000
 
+#: Text columns whose every value has one of these shapes are read as the type the
+#: shape writes, as a Parquet file or a database would hold them: ISO dates as dates,
+#: decimal fractions as floating-point numbers. The same table then gets the same
+#: verdict from a CSV export as from a typed one, and its dates and amounts skip the
+#: text detectors (a phone, a card or a name is never one of them). Decided on a
+#: column's first values; a later batch that breaks the shape is read as text.
+_SHAPES: tuple[tuple[str, str, pa.DataType], ...] = (
+    ("date", r"^\d{4}-\d{2}-\d{2}$", pa.date32()),
+    ("decimal", r"^[+-]?\d{1,15}\.\d{1,15}$", pa.float64()),
+)
+
 #: The error of a table not started before its source's time limit.
 _LATE = "not read: the source's time limit (--source-timeout) was reached"
 
@@ -93,6 +104,9 @@ class _RunningColumn:
     ner_sample: list[str] = field(default_factory=list)
     #: Size of ``ner_sample`` when it last failed the language model's cheap test.
     ner_tested: int = -1
+    #: The shape (see ``_SHAPES``) every value of a text column has: None until its
+    #: first values are read, "" for none.
+    shape: str | None = None
 
 
 @dataclass
@@ -140,9 +154,32 @@ def _merge_column(into: _RunningColumn, col: _RunningColumn, ner_sample: int) ->
     into.values += col.values
     if into.is_text is None:
         into.is_text = col.is_text
+    if into.shape is None:
+        into.shape = col.shape
     for name, t in col.tallies.items():
         into.tallies.setdefault(name, Tally()).merge(t)
     into.ner_sample.extend(col.ner_sample[:max(0, ner_sample - len(into.ner_sample))])
+
+
+def _typed(col: _RunningColumn, view: ValueView) -> ValueView:
+    """Return the batch as dates or numbers when all its text has the column's shape."""
+    strings = view.strings
+    if len(strings) == 0:
+        return view
+    for name, pattern, type_ in _SHAPES:
+        if col.shape not in (None, name):
+            continue
+        if not pc.all(pc.match_substring_regex(strings, pattern)).as_py():
+            continue
+        try:
+            typed = pc.cast(strings, type_)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue  # 2024-02-30 has the shape of a date without being one
+        col.shape = name
+        return ValueView(typed, is_text=False, region=view.region)
+    if col.shape is None:
+        col.shape = ""
+    return view
 
 
 class Engine:
@@ -467,6 +504,8 @@ class Engine:
     def _scan_column(self, item: tuple[_RunningColumn, pa.Array, str | None]) -> None:
         col, values, region = item
         view = ValueView(values, is_text=col.is_text, region=region)
+        if view.kind == "string" and col.shape != "":
+            view = _typed(col, view)
         col.kind = view.kind
         if view.kind in {"binary", "other"}:
             col.skip_reason = col.skip_reason or f"{view.raw.type} values are not scanned"
