@@ -309,6 +309,8 @@ class Report:
     entity_counts: tuple[tuple[str, int], ...]
     #: Since the previous recorded run; None when the run is not in a results store.
     changes: Changes | None = None
+    #: ``--explain``: human formats add every column's reasons and reading notes.
+    explain: bool = False
 
     @property
     def complete(self) -> bool:
@@ -371,6 +373,7 @@ def build_report(
     *,
     tool_version: str | None = None,
     history: RunDiff | None = None,
+    explain: bool = False,
 ) -> Report:
     """Build the report model: a projection of the result, nothing is judged here.
 
@@ -535,6 +538,7 @@ def build_report(
         problems=tuple(problems),
         entity_counts=entity_counts,
         changes=_changes(history),
+        explain=explain,
     )
 
 

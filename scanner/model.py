@@ -183,6 +183,9 @@ class ColumnVerdict:
     categories: tuple[str, ...] = ()
     cpni: bool = False
     skipped: str | None = None
+    #: How the column was read and judged, for ``--explain``: read as dates, checked on
+    #: its distinct values, the closest a detector came. Counts and names, never values.
+    notes: tuple[str, ...] = ()
 
     @property
     def entities(self) -> tuple[str, ...]:
@@ -203,6 +206,8 @@ class ColumnVerdict:
         }
         if self.skipped:
             out["skipped"] = self.skipped
+        if self.notes:
+            out["notes"] = list(self.notes)
         return out
 
     @classmethod
@@ -224,6 +229,7 @@ class ColumnVerdict:
             categories=tuple(str(c) for c in data.get("categories") or ()),
             cpni=bool(data.get("cpni", False)),
             skipped=data.get("skipped"),
+            notes=tuple(str(n) for n in data.get("notes") or ()),
         )
 
 

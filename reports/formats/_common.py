@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from reports.model import Report
+from scanner.model import SourceResult
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SPREADSHEET_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -57,3 +58,28 @@ def policy_section(report: Report) -> dict[str, Any]:
         cat["columns"] = list(summary.columns)
     data["uncategorized"] = list(report.uncategorized)
     return data
+
+
+def explain_lines(source: SourceResult) -> list[str]:
+    """Return a few lines per column of ``source``, for ``--explain``.
+
+    A column's findings with their reasons, or why it was skipped, or how it was
+    read and how close the detectors came; the lines after a column's first are
+    indented. Built from the result only, so a saved run explains itself too;
+    counts and detector names, never values.
+    """
+    out = []
+    for table in source.tables:
+        where = f"{table.schema}.{table.name}" if table.schema else table.name
+        for c in table.columns:
+            if c.skipped:
+                said = [f"skipped: {c.skipped}"]
+            elif c.detections:
+                said = [f"{d.entity} ({confidence(d.confidence)}, {d.detector}): "
+                        + ("; ".join(d.reasons) or "found") for d in c.detections]
+            else:
+                said = ["nothing found"]
+            lines = said + list(c.notes)
+            out.append(one_line(f"{where}.{c.ref.column}: {lines[0]}"))
+            out.extend("    " + one_line(line) for line in lines[1:])
+    return out

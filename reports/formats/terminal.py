@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from reports.formats._common import confidence, headline, one_line, plural
+from reports.formats._common import confidence, explain_lines, headline, one_line, plural
 from reports.model import FlaggedColumn, Report
 from reports.renderer import Renderer, register
 from scanner.policy.residency import StorageVerdict
@@ -62,6 +62,8 @@ class TerminalRenderer(Renderer):
         _categories(console, report, frame)
         _cpni(console, report, frame)
         _flagged(console, report, frame)
+        if report.explain:
+            _explain(console, report)
         _problems(console, report)
 
 
@@ -235,6 +237,17 @@ def _sens_style(c: FlaggedColumn) -> str:
 def _more(console: Console, total: int) -> None:
     if total > MAX_ROWS:
         console.print(f"... and {total - MAX_ROWS} more; --format html or csv lists every column.")
+
+
+def _explain(console: Console, report: Report) -> None:
+    """Every column: what was found and why, or how it was read and why nothing was."""
+    console.print()
+    _title(console, "Every column, explained")
+    for source in sorted(report.result.sources, key=lambda s: s.name):
+        console.print(Text(source.name, style="bold"))
+        for line in explain_lines(source):
+            console.print(Text(f"  {line}"))
+    console.print()
 
 
 def _problems(console: Console, report: Report) -> None:

@@ -122,6 +122,7 @@ def rerender(
     output: str | Path | None = None,
     policy_path: str | None = None,
     config_path: str | None = None,
+    explain: bool = False,
 ) -> None:
     """Re-render a saved result (a file, or one read back already) to ``output``.
 
@@ -147,7 +148,7 @@ def rerender(
     # A saved result shown under another policy takes that policy's categories.
     result = apply_policy(saved.result, policy)
     residency = assess(result, policy, scanfile, known=saved.locations)
-    report = build_report(result, policy, residency, history=saved.history)
+    report = build_report(result, policy, residency, history=saved.history, explain=explain)
     render(fmt, report, out=output or sys.stdout)
     if output:
         logger.info("report written to %s", output)
@@ -184,6 +185,8 @@ def rerender(
     type=click.Path(exists=True, dir_okay=False),
     help="Scan configuration whose declared locations override the saved ones.",
 )
+@click.option("--explain", is_flag=True, help="Add every column to the table report: its "
+              "findings and why, or how it was read and how close the detectors came.")
 def report_command(
     result_file: str | None,
     run_id: int | None,
@@ -192,6 +195,7 @@ def report_command(
     output: str | None,
     policy_path: str | None,
     config_path: str | None,
+    explain: bool,
 ) -> None:
     """Re-render a saved JSON result (piiscan scan --format json) without scanning again."""
     from reports.registry import UnknownFormat
@@ -206,7 +210,8 @@ def report_command(
     try:
         saved: str | SavedResult = result_file if result_file is not None \
             else load_recorded(run_id or 0, store)
-        rerender(saved, fmt, output=output, policy_path=policy_path, config_path=config_path)
+        rerender(saved, fmt, output=output, policy_path=policy_path, config_path=config_path,
+                 explain=explain)
     except UnknownFormat as exc:
         raise click.BadParameter(str(exc), param_hint="--format") from exc
     except (ReportInputError, PolicyError, ConfigFileError) as exc:

@@ -45,8 +45,11 @@ def _format_choices() -> list[str]:
 @click.option("--no-store", is_flag=True, help="Do not record this run in the results store.")
 @click.option("--notify", metavar="URL", help="POST a JSON summary of what is new since the "
               "previous run of this configuration to this webhook.")
+@click.option("--explain", is_flag=True, help="Add every column to the table report: its "
+              "findings and why, or how it was read and how close the detectors came "
+              "(JSON always carries these as each column's notes).")
 def scan(sources: tuple[str, ...], fmt: str, output: str | None, store: str | None,
-         no_store: bool, notify: str | None, **options: Any) -> None:
+         no_store: bool, notify: str | None, explain: bool, **options: Any) -> None:
     """Scan files, directories, globs and database URLs for PII and CPNI."""
     from reports import build_report
     from scanner.workflows.recording import RunBusy, ScanRecording
@@ -74,7 +77,7 @@ def scan(sources: tuple[str, ...], fmt: str, output: str | None, store: str | No
         recorded = recording.finish(result, residency)  # a store failure is one line and exit 3
         try:
             write_report(fmt, build_report(result, inputs.policy, residency,
-                                           history=recording.diff), output)
+                                           history=recording.diff, explain=explain), output)
         except click.FileError as exc:
             again = ""
             if recording.run_id is not None:

@@ -48,7 +48,14 @@ from scanner.core.config import ScanConfig
 from scanner.core.pipeline import ColumnPipeline
 from scanner.core.readahead import read_ahead
 from scanner.core.selection import Selection, covered
-from scanner.model import ColumnRef, ScanResult, SourceResult, Status, TableResult
+from scanner.model import (
+    ColumnRef,
+    ColumnVerdict,
+    ScanResult,
+    SourceResult,
+    Status,
+    TableResult,
+)
 from scanner.policy import Policy
 from scanner.redact import redact_url
 
@@ -80,6 +87,13 @@ _SHAPES: tuple[tuple[str, str, pa.DataType], ...] = (
     ("decimal", r"^[+-]?\d{1,15}\.\d{1,15}$", pa.float64()),
 )
 
+#: Lines of ``--explain`` notes kept per column.
+_MAX_NOTES = 6
+
+#: What each shape says in ``--explain``.
+_SHAPE_NOTES = {"date": "read as dates: every value an ISO date (YYYY-MM-DD)",
+                "decimal": "read as numbers: every value a decimal fraction"}
+
 #: The error of a table not started before its source's time limit.
 _LATE = "not read: the source's time limit (--source-timeout) was reached"
 
@@ -107,6 +121,13 @@ class _RunningColumn:
     #: The shape (see ``_SHAPES``) every value of a text column has: None until its
     #: first values are read, "" for none.
     shape: str | None = None
+    #: How the column was read, for ``--explain`` (counts and names, never values).
+    notes: list[str] = field(default_factory=list)
+
+    def note(self, text: str) -> None:
+        """Keep one line of how the column was read (once; a few per column)."""
+        if text not in self.notes and len(self.notes) < _MAX_NOTES:
+            self.notes.append(text)
 
 
 @dataclass
@@ -156,9 +177,57 @@ def _merge_column(into: _RunningColumn, col: _RunningColumn, ner_sample: int) ->
         into.is_text = col.is_text
     if into.shape is None:
         into.shape = col.shape
+    for text in col.notes:
+        into.note(text)
     for name, t in col.tallies.items():
         into.tallies.setdefault(name, Tally()).merge(t)
     into.ner_sample.extend(col.ner_sample[:max(0, ner_sample - len(into.ner_sample))])
+
+
+def _explained(verdicts: list[ColumnVerdict], cols: list[_RunningColumn],
+               judged: list[tuple[ColumnRef, list[Claim], str | None]]) -> list[ColumnVerdict]:
+    """Give each verdict the notes of how its column was read and judged (``--explain``).
+
+    Beside the reading notes: for a column with no finding, the detectors that came
+    closest; for claims the table's context did not keep, which ones.
+    """
+    by_name = {c.ref.column: c for c in cols}
+    claims = {ref.column: found for ref, found, _ in judged}
+    out = []
+    for v in verdicts:
+        col = by_name.get(v.ref.column)
+        if col is None:
+            out.append(v)
+            continue
+        notes = list(col.notes)
+        kept = set(v.entities)
+        told = set()
+        for c in claims.get(v.ref.column, ()):
+            if c.verdict.entity not in kept:
+                notes.append(f"{c.verdict.entity} ({c.detector}) was claimed but not kept: "
+                             "the table's context rules it out")
+                kept.add(c.verdict.entity)
+                told.add(c.detector)
+        if not v.detections and not v.skipped and col.values:
+            notes.extend(_closest(col, told))
+        out.append(dataclasses.replace(v, notes=tuple(notes)) if notes else v)
+    return out
+
+
+def _closest(col: _RunningColumn, told: set[str], top: int = 2) -> list[str]:
+    """Say which detectors came closest to claiming a column that has no finding."""
+    near = []
+    for name, t in col.tallies.items():
+        k = max(t.matched, t.shaped)
+        if k and name not in told:
+            near.append((k, name, "were valid" if t.matched >= t.shaped else "had its form"))
+    if not near:
+        return [] if told else [f"no detector matched any of its {col.values:,} values"]
+    near.sort(key=lambda x: (-x[0], x[1]))
+    # A detector claims by share, column name and context together: a high share alone
+    # (a plan name, a word that is also a surname) is not a claim.
+    return [f"closest: {name}, {k:,} of {col.values:,} values {how} ({k / col.values:.1%}); "
+            "no claim with this name and content" for k, name, how in near[:top]]
 
 
 def _typed(col: _RunningColumn, view: ValueView) -> ValueView:
@@ -176,6 +245,7 @@ def _typed(col: _RunningColumn, view: ValueView) -> ValueView:
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue  # 2024-02-30 has the shape of a date without being one
         col.shape = name
+        col.note(_SHAPE_NOTES[name])
         return ValueView(typed, is_text=False, region=view.region)
     if col.shape is None:
         col.shape = ""
@@ -451,6 +521,7 @@ class Engine:
             judged = [(c.ref, [], c.skip_reason) for c in cols]
         verdicts, record = finish_records(judged, self.policy, table.is_call_record,
                                           getattr(table, "record_kind", None))
+        verdicts = _explained(verdicts, cols, judged)
         return TableResult(
             name=table.name, schema=table.schema, columns=tuple(verdicts), rows_scanned=rows,
             rows_total=table.rows_total, status=status, error=error,
@@ -523,8 +594,10 @@ class Engine:
                                   or d.names.evaluate(col.ref.column).score >= 0.5]
             self._keep_ner_sample(col, view)
         detectors = [d for d in col.active if view.kind in d.kinds]
+        if not detectors and not col.notes:
+            col.note(f"{view.kind} values: no detector reads them")
         if view.kind in {"string", "integer"} and n >= _DEDUPE_MIN:
-            detectors = self._worth_running(detectors, view)
+            detectors = self._worth_running(detectors, view, col)
         for det in detectors:
             m = det.match(view)
             if m is not None:
@@ -539,7 +612,8 @@ class Engine:
             preload()
 
     @staticmethod
-    def _worth_running(detectors: list[Detector], view: ValueView) -> list[Detector]:
+    def _worth_running(detectors: list[Detector], view: ValueView,
+                       col: _RunningColumn | None = None) -> list[Detector]:
         """Drop detectors that find nothing among the distinct values of a repetitive batch.
 
         A detector that matches no distinct value matches no value at all, so
@@ -560,6 +634,10 @@ class Engine:
             m = det.match(probe)
             if m is not None and (m.shaped or m.matched):
                 keep.append(det)
+        if col is not None and not any(t.startswith("repetitive") for t in col.notes):
+            col.note(f"repetitive: a batch of {view.count:,} values held {len(distinct):,} "
+                     f"distinct; {len(detectors) - len(keep)} of {len(detectors)} detectors "
+                     "matched none of them and skipped the batch")
         return keep
 
     def _settle(self, col: _RunningColumn) -> None:
@@ -582,7 +660,14 @@ class Engine:
             return t is not None and max(t.shaped, t.matched, t.strong, t.named_valid,
                                          t.specimens) > floor
 
-        col.active = [d for d in col.active if alive(d)]
+        stopped = [d.name for d in col.active if not alive(d)]
+        if stopped:
+            col.active = [d for d in col.active if d.name not in stopped]
+            if not any(t.startswith("free text") for t in col.notes):
+                    col.note(f"free text: after {col.values:,} values, {len(stopped)} value "
+                         f"detectors under {_SETTLE_SHARE:.0%} of them stopped reading it "
+                         f"({', '.join(sorted(stopped)[:8])}"
+                         f"{', ...' if len(stopped) > 8 else ''})")
 
     def _column(self, ref: ColumnRef, skip_reason: str | None) -> _RunningColumn:
         # A detector that only confirms a telling name need not read values
