@@ -100,6 +100,10 @@ def parse_dates(view: ValueView) -> pa.Array:
     iso = pc.match_substring_regex(s, r"^\d{4}-\d{2}-\d{2}[T ]")
     s = pc.if_else(iso, pc.utf8_slice_codeunits(s, 0, 10), s)
     result = pa.nulls(len(s), pa.timestamp("s"))
+    # Values all written 2020-03-01 (the common case) read back the same exactly when
+    # the date's year, month and day are the numbers written: no formatting needed.
+    plain_iso = len(s) > 0 and pc.all(pc.match_substring_regex(
+        s, r"^\d{4}-\d{2}-\d{2}$")).as_py()
     for fmt in _DATE_FORMATS:
         missing = pc.is_null(result)
         if not pc.any(missing).as_py():
@@ -107,11 +111,29 @@ def parse_dates(view: ValueView) -> pa.Array:
         parsed = pc.strptime(s, format=fmt, unit="s", error_is_null=True)
         # strptime rolls 2020-02-30 over to March 1st: a date counts only when it
         # reads back the same (leading zeros and letter case aside).
-        back = pc.strftime(parsed, format=fmt)
-        same = pc.equal(_date_text(back), _date_text(s))
+        if plain_iso and fmt == "%Y-%m-%d":
+            same = _same_ymd(parsed, s)
+        else:
+            back = pc.strftime(parsed, format=fmt)
+            same = pc.equal(_date_text(back), _date_text(s))
         parsed = pc.if_else(pc.fill_null(same, False), parsed, None)
         result = pc.if_else(missing, parsed, result)
     return result
+
+
+def _same_ymd(parsed: pa.Array, s: pa.Array) -> pa.Array:
+    """Whether each date's year, month and day are those written in ``YYYY-MM-DD`` text.
+
+    The read-back test of ``parse_dates`` for such text, without formatting dates:
+    with leading zeros dropped, two dates written alike are equal exactly when their
+    numbers are.
+    """
+    def number(start: int, stop: int) -> pa.Array:
+        return pc.cast(pc.utf8_slice_codeunits(s, start, stop), pa.int64())
+
+    return pc.and_(pc.and_(pc.equal(pc.year(parsed), number(0, 4)),
+                           pc.equal(pc.month(parsed), number(5, 7))),
+                   pc.equal(pc.day(parsed), number(8, 10)))
 
 
 def _date_text(s: pa.Array) -> pa.Array:
