@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -67,6 +68,7 @@ from detectors.contact import (
     known_tlds,
     nanp_pattern,
 )
+from detectors.fastpaths import any_has, holding
 from detectors.financial import iban_length_ok
 from detectors.identity import (
     AccountIdDetector,
@@ -262,18 +264,62 @@ def searched(view: ValueView) -> pa.Array:
     if cached is not None:
         return cached
     text = candidates(view)
+    facts = _facts(view)
     if len(text):
         # A value that is an entity and nothing else is the value detectors' business.
         # This anchored pass comes first: it fails fast on text, and it empties a
         # column of e-mails or addresses before the unanchored one.
         text = filter_if_any(text, pc.invert(
             pc.match_substring_regex(text, f"^(?:{_gate()})$")))
-    if len(text):
-        text = filter_if_any(text, pc.match_substring_regex(text, _gate()))
-    if len(text):
+    if len(text) and facts.keyed_or_account:
+        # The candidates' pass also let in key and account words: keep the values
+        # holding a candidate of a searcher.
+        text = filter_if_any(text, pc.match_substring_regex(text, facts.gate))
+    if len(text) and facts.percent:
         text = _decode_percent(text)
     view.__dict__["_embedded_rows"] = text
     return text
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What one search of a batch's bytes says about the embedded patterns worth running."""
+
+    #: A value may hold a URL escape (``%40``).
+    percent: bool
+    #: A value may hold a key of ``_KEY_GATE`` (it needs a ``:`` or ``=``).
+    keys: bool
+    #: A value may hold an account form (``:`` or ``=``, or a blank and ``@`` or ``]``).
+    accounts: bool
+
+    @property
+    def keyed_or_account(self) -> bool:
+        return self.keys or self.accounts
+
+    @property
+    def gate(self) -> str:
+        """The searchers' pattern for this batch's raw values.
+
+        Where no value holds a URL escape, a value is worth searching only when some
+        searcher's candidate stands apart from the text around it (each detector's
+        own first pass, ``_cut_pattern``): a digit run glued to a word is out at once.
+        An escaped value may free its candidate once decoded, so such batches keep
+        the bare candidates.
+        """
+        return _gate() if self.percent else _cut_gate()
+
+
+def _facts(view: ValueView) -> _Facts:
+    """Return (and cache on the view) what the bytes of the batch's text allow."""
+    cached = view.__dict__.get("_embedded_facts")
+    if cached is not None:
+        return cached
+    colon, equals, at, bracket, blank, tab, percent = holding(
+        view.textual, ":", "=", "@", "]", " ", "\t", "%")
+    facts = _Facts(percent=percent, keys=colon or equals,
+                   accounts=colon or equals or ((blank or tab) and (at or bracket)))
+    view.__dict__["_embedded_facts"] = facts
+    return facts
 
 
 def candidates(view: ValueView) -> pa.Array:
@@ -282,14 +328,25 @@ def candidates(view: ValueView) -> pa.Array:
     One RE2 pass over the whole batch with every searcher's pattern, the keys that
     name a person or address and the account forms, combined into one pattern: on
     free text nearly all values fail it, and each detector's own pass then reads
-    the few that are left. Cached on the batch's view.
+    the few that are left. The key and account forms enter only where the batch's
+    bytes allow them (see ``_facts``). Cached on the batch's view.
     """
     cached = view.__dict__.get("_embedded_candidates")
     if cached is not None:
         return cached
     text = view.textual
     if len(text):
-        text = filter_if_any(text, pc.match_substring_regex(text, _any_gate()))
+        facts = _facts(view)
+        parts = [facts.gate]
+        if facts.keys:
+            parts.append(_KEY_GATE)
+        if facts.accounts:
+            # The account forms enter by their words alone (a superset: each reader
+            # filters by its own pattern after): their counted repetitions would make
+            # this pass slow.
+            parts.append(_ACCOUNT_HINT)
+        text = filter_if_any(text, pc.match_substring_regex(
+            text, "|".join(f"(?:{p})" for p in parts)))
     view.__dict__["_embedded_candidates"] = text
     return text
 
@@ -301,10 +358,8 @@ def _gate() -> str:
 
 
 @functools.cache
-def _any_gate() -> str:
-    # The account forms enter by their words alone (a superset: each reader filters by
-    # its own pattern after): their counted repetitions would make this pass slow.
-    return f"(?:{_gate()})|(?:{_KEY_GATE})|(?:{_ACCOUNT_HINT})"
+def _cut_gate() -> str:
+    return "|".join(f"(?:{cls()._cut_pattern()})" for cls in _SEARCHERS)
 
 
 def _window(text: pa.Array, lo: np.ndarray, hi: np.ndarray) -> pa.Array:
@@ -549,6 +604,8 @@ class EmbeddedIPDetector(EmbeddedDetector):
         if view.kind != "string":
             return text
         chains = view.numeric
+        if not any_has(chains, ","):
+            return text
         chains = filter_if_any(chains, pc.match_substring_regex(chains, r"\d[.:][\d.:]*\s*,"))
         return pa.concat_arrays([text, chains]) if len(chains) else text
 
@@ -694,9 +751,12 @@ def keyed_rows(view: ValueView) -> pa.Array:
     if cached is not None:
         return cached
     text = candidates(view)
+    facts = _facts(view)
+    if not facts.keys:
+        text = text.slice(0, 0)
     if len(text):
         text = filter_if_any(text, pc.match_substring_regex(text, _KEY_GATE))
-    if len(text):
+    if len(text) and facts.percent:
         text = _decode_percent(text)
     view.__dict__["_embedded_keyed_rows"] = text
     return text
@@ -872,12 +932,15 @@ class KeyedAccountDetector(EmbeddedDetector):
         if cached is not None:
             return cached
         text = candidates(view)
+        facts = _facts(view)
+        if not facts.accounts:
+            text = text.slice(0, 0)
         if len(text):
             # The forms' words first (a cheap pass that empties a column of e-mails).
             text = filter_if_any(text, pc.match_substring_regex(text, _ACCOUNT_HINT))
         if len(text):
             text = filter_if_any(text, pc.match_substring_regex(text, _ACCOUNT_GATE))
-        if len(text):
+        if len(text) and facts.percent:
             text = _decode_percent(text)
         view.__dict__["_embedded_account_rows"] = text
         return text
