@@ -7,7 +7,7 @@ the way a dataset was read before lakes were one table (pyarrow.dataset
 over the folder, every fragment's row groups listed: every footer read).
 
     python benchmarks/lake.py [--files 1000] [--small 10] [--rows 1000] [--s3] [--dask]
-                              [--dask-files 40] [--dask-rows 50000]
+                              [--dask-files 40] [--dask-rows 50000] [--per-row]
 
 ``--s3`` repeats the sampled scans through a moto S3 server (started here),
 counting objects opened. ``--dask`` times ``--full`` of one dataset folder
@@ -19,6 +19,11 @@ the machine slows wall times but not CPU seconds.
 
 Targets: the sampled 1,000-file lake costs <= 2x the 10-file one (time and
 files opened); 2 workers give >= 1.7x on --full (needs >= 2 free cores).
+
+``--per-row`` reads a lake of ``--per-row-files`` (200) files of 1,000 rows and
+one of a single ``--per-row-big`` (1,000,000) row file with ``--full``, and prints
+rows per CPU second of each: small files should cost about what large ones do
+per row (they are read in batches across files).
 
 ``--big-file`` measures one large Parquet file instead: the 10-column table of
 benchmarks/throughput.py written with pyarrow's default row groups (1 Mi rows)
@@ -98,6 +103,10 @@ def counting_opens() -> Callable[[], int]:
 
 def timed_scan(spec: str, config: ScanConfig, policy: Policy) -> tuple[float, int]:
     engine = Engine(config, policy)  # detectors load outside the timing
+    return _scan_with(engine, spec)
+
+
+def _scan_with(engine: Engine, spec: str) -> tuple[float, int]:
     t0 = time.perf_counter()
     result = engine.run([spec])
     seconds = time.perf_counter() - t0
@@ -147,6 +156,22 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def counting_requests() -> list[tuple[str, str, str]]:
+    """Record every S3 request s3fs makes in this process: (operation, key, byte range)."""
+    import s3fs
+
+    seen: list[tuple[str, str, str]] = []
+    original = s3fs.S3FileSystem._call_s3
+
+    async def _call_s3(self: s3fs.S3FileSystem, method: str, *args: object,
+                       **kwargs: object) -> object:
+        seen.append((method, str(kwargs.get("Key", "")), str(kwargs.get("Range", ""))))
+        return await original(self, method, *args, **kwargs)
+
+    s3fs.S3FileSystem._call_s3 = _call_s3  # type: ignore[method-assign]
+    return seen
+
+
 def s3_run(lakes: dict[str, Path], config: ScanConfig, policy: Policy,
            opened: Callable[[], int]) -> None:
     import boto3
@@ -174,18 +199,47 @@ def s3_run(lakes: dict[str, Path], config: ScanConfig, policy: Policy,
                 s3.upload_file(str(path), "bench", f"{name}/{path.relative_to(root)}")
         print("\nthrough S3 (moto server), sampled:")
         out = {}
+        requests = counting_requests()
         for name in lakes:
             before = opened()
+            del requests[:]
             seconds, rows = timed_scan(f"s3://bench/{name}/", config, policy)
             out[name] = (seconds, opened() - before)
+            gets = [(key, span) for op, key, span in requests if op == "get_object"]
+            keys = [key for key, _ in gets]
+            twice = sum(1 for k in set(keys) if keys.count(k) > 1)
             print(f"  {name:>10}: {seconds:6.2f} s  {out[name][1]:6d} objects opened  {rows} rows"
                   " (plus one listing)")
+            ops = ", ".join(f"{op} {n}" for op, n in sorted(
+                {op: sum(1 for o, _, _ in requests if o == op) for op, _, _ in requests}.items()))
+            print(f"  {'':>10}  {len(requests)} requests ({ops}): ranged GETs of "
+                  f"{len(set(keys))} objects, {twice} of them fetched more than once")
         (small_s, small_r), (big_s, big_r) = out.values()
         print(f"  ratio big/small: time {big_s / small_s:.2f}x, objects opened "
               f"{big_r / max(1, small_r):.2f}x")
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def per_row(tmp: Path, policy: Policy, files: int, big_rows: int) -> None:
+    """--full CPU seconds per row: a lake of 1,000-row files vs one large file, same columns."""
+    lakes = {f"{files} x 1,000 rows": (files, 1_000),
+             f"1 x {big_rows:,} rows": (1, big_rows)}
+    print("\n--full, rows per CPU second (NER off), small files vs one large file:")
+    rates = []
+    for i, (name, (n, rows)) in enumerate(lakes.items()):
+        root = tmp / f"per_row{i}"
+        write_lake(root, n, rows)
+        config = ScanConfig(ner=False, full=True)
+        engine = Engine(config, policy)
+        c0 = time.process_time()
+        seconds, got = _scan_with(engine, str(root))
+        cpu = time.process_time() - c0
+        rates.append(got / cpu)
+        print(f"  {name:>22}: {got:9,} rows  {cpu:6.1f} CPU s  {seconds:6.1f} s wall  "
+              f"{got / cpu:9,.0f} rows/CPU s")
+    print(f"  small files cost {rates[1] / rates[0]:.1f}x per row what the large file costs")
 
 
 def _worker_cpu() -> float:
@@ -344,6 +398,10 @@ def main() -> None:
     ap.add_argument("--sample-size", type=int, default=10_000)
     ap.add_argument("--s3", action="store_true")
     ap.add_argument("--dask", action="store_true")
+    ap.add_argument("--per-row", action="store_true",
+                    help="--full CPU seconds per row: 1,000-row files vs one large file")
+    ap.add_argument("--per-row-files", type=int, default=200)
+    ap.add_argument("--per-row-big", type=int, default=1_000_000)
     ap.add_argument("--dask-files", type=int, default=40)
     ap.add_argument("--dask-rows", type=int, default=50_000, help="rows per file (--dask)")
     ap.add_argument("--big-file", action="store_true",
@@ -386,6 +444,8 @@ def main() -> None:
         mark = "ok" if ratio <= TARGET_RATIO else "ABOVE TARGET"
         print(f"  ratio {args.files} vs {args.small} files: time {ratio:.2f}x, files opened "
               f"{big_f / max(1, small_f):.2f}x (target <= {TARGET_RATIO}x) {mark}")
+        if args.per_row:
+            per_row(tmp, policy, args.per_row_files, args.per_row_big)
         if args.s3:
             s3_run(lakes, config, policy, opened)
         if args.dask:

@@ -8,6 +8,14 @@ date folders are spread over) and reads a row-group slice of each, so the
 cost of a sample does not grow with the number of files. ``--full`` reads
 every file in batches of ``ReadPlan.batch_size`` rows.
 
+Small files are read together: the rows of consecutive small files (a sample's
+files, or a ``--full`` chunk of them, see ``LakeTable.chunks``) go to the
+detectors in batches of ``ReadPlan.batch_size`` rows across files, since the
+cost of a batch, not of a row, dominates a file of a few thousand rows (a lake
+of 1,000-row files cost 16x per row what one large file does when each file was
+a batch of its own). The files the schema probe opened stay open for the read
+that follows, so no footer is fetched twice.
+
 Files that do not belong (a README, a CSV dropped among the Parquet files,
 a file whose columns clash with the dataset's) are reported as skipped with
 the reason, in the table's warnings; they do not make the result partial.
@@ -41,6 +49,13 @@ MAX_SAMPLE_FILES = 16
 MIN_SAMPLE_FILES = 4
 #: Footers read up front to settle the dataset's columns.
 SCHEMA_PROBES = 3
+#: A file of at most this many bytes is small: its rows are read together with the
+#: next small files' (batches of ``ReadPlan.batch_size`` rows across files), since the
+#: detectors' cost per batch, not per row, dominates a batch of a few thousand rows.
+SMALL_FILE_BYTES = 1 << 20
+#: Consecutive small files read as one stream hold at most this many bytes (a run
+#: of files read by one Dask task starts and ends where such a stream does).
+COALESCE_BYTES = 4 << 20
 
 
 def is_parquet_name(name: str) -> bool:
@@ -121,7 +136,7 @@ class LakeTable(Table):
 
     def __init__(self, *, name: str, fs: pafs.FileSystem, root: str, files: list[str],
                  spec: str, skipped: list[tuple[str, str]] | None = None,
-                 shown_root: str | None = None) -> None:
+                 shown_root: str | None = None, sizes: dict[str, int] | None = None) -> None:
         if not files:
             raise SourceError(f"{spec}: no Parquet files")
         self.fs = fs
@@ -134,6 +149,16 @@ class LakeTable(Table):
         self._row_counts: dict[str, int] = {}
         self._shown_root = shown_root if shown_root is not None else spec
         self._skipped_files: set[str] = set()
+        #: Bytes per file as listed (None: asked of ``fs`` when first needed); they say
+        #: which files are small enough to be read together (see ``chunks``).
+        self.sizes = sizes
+        #: The limits of ``chunks``, kept with the table so that a part read elsewhere
+        #: (a Dask task) cuts its files where the whole table does.
+        self.small_file_bytes = SMALL_FILE_BYTES
+        self.coalesce_bytes = COALESCE_BYTES
+        #: Files whose footer the schema probe read, kept open for the read that follows
+        #: (a sample starts with the same spread files: no footer is fetched twice).
+        self._probed: dict[str, pq.ParquetFile] = {}
         self.partition_keys = self._partition_keys()
         self.file_schema = self._probe_schema()
         full = self.file_schema
@@ -176,9 +201,12 @@ class LakeTable(Table):
         schemas = []
         for i in spread_order(len(self.files))[:SCHEMA_PROBES]:
             try:
-                schemas.append(self._open(self.files[i]).schema_arrow)
+                pf = self._open(self.files[i])
             except TableError as exc:
                 logger.info("%s", exc)
+                continue
+            self._probed[self.files[i]] = pf
+            schemas.append(pf.schema_arrow)
         if not schemas:
             raise SourceError(f"{self.spec}: not a readable Parquet dataset")
         try:
@@ -216,6 +244,9 @@ class LakeTable(Table):
         wanted = set(files)
         other.files = [f for f in self.files if f in wanted]
         other.files_opened = 0
+        other._probed = {}
+        if self.sizes is not None:
+            other.sizes = {f: self.sizes[f] for f in other.files if f in self.sizes}
         other._row_counts = {}
         other._skipped_files = set()
         other.warnings = []
@@ -227,54 +258,108 @@ class LakeTable(Table):
         """Split the files, in order, into at most ``count`` runs of about equal bytes.
 
         ``sizes`` (bytes per file, from the listing: no footer is read) weighs the
-        files; without it every file weighs the same. Runs are consecutive, so a
-        merge of their reads in order is one read of the dataset.
+        files, and is kept as the table's; without it, the table's own sizes do.
+        Runs are consecutive and start where a chunk of small files read together
+        starts (see ``chunks``), so a merge of their reads in order is one read of
+        the dataset, batch for batch.
         """
-        count = max(1, min(count, len(self.files)))
-        weights = [max(1, (sizes or {}).get(f, 1)) for f in self.files]
+        if sizes is not None:
+            self.sizes = dict(sizes)
+        chunks = self.chunks()
+        known = self._file_sizes()
+        count = max(1, min(count, len(chunks)))
+        weights = [sum(max(1, known.get(f, 1)) for f in chunk) for chunk in chunks]
         total = sum(weights)
         out: list[list[str]] = [[]]
         held = 0
-        for i, (path, w) in enumerate(zip(self.files, weights, strict=True)):
-            left = len(self.files) - i
+        for i, (chunk, w) in enumerate(zip(chunks, weights, strict=True)):
+            left = len(chunks) - i
             # A new run starts when this one holds its share, or when the runs still
-            # to fill need every file left.
+            # to fill need every chunk left.
             if out[-1] and len(out) < count and (
                     held >= total * len(out) / count or left <= count - len(out)):
                 out.append([])
-            out[-1].append(path)
+            out[-1].extend(chunk)
             held += w
         return out
+
+    def chunks(self) -> list[list[str]]:
+        """Cut the files, in order, into the runs ``--full`` reads as one stream of batches.
+
+        Consecutive small files (``small_file_bytes`` at most) go together, up to
+        ``coalesce_bytes`` in all: their rows are read in batches of the plan's size
+        across files, not in one short batch per file. Any other file, or one whose
+        size is unknown, is a chunk of its own, read as before.
+        """
+        sizes = self._file_sizes()
+        out: list[list[str]] = []
+        held = 0
+        growing = False  # the last chunk holds small files and may take more
+        for path in self.files:
+            size = sizes.get(path, 0)
+            small = 0 < size <= self.small_file_bytes
+            if small and growing and held + size <= self.coalesce_bytes:
+                out[-1].append(path)
+                held += size
+                continue
+            out.append([path])
+            held, growing = size, small
+        return out
+
+    def _file_sizes(self) -> dict[str, int]:
+        if self.sizes is None:
+            try:
+                infos = self.fs.get_file_info(self.files)
+                self.sizes = {f: max(0, info.size or 0)
+                              for f, info in zip(self.files, infos, strict=True)}
+            except (OSError, pa.ArrowException):
+                self.sizes = {}
+        return self.sizes
 
     # Reading --------------------------------------------------------------------
 
     def batches(self, plan: ReadPlan) -> Iterator[pa.RecordBatch]:
         if plan.sample_size is None:
-            for path in self.files:
-                yield from self._read(path, None, plan.batch_size)
+            for chunk in self.chunks():
+                if len(chunk) == 1:
+                    got: Iterator[pa.RecordBatch] = self._read(chunk[0], None, plan.batch_size)
+                else:
+                    got = rebatch((b for path in chunk
+                                   for b in self._read(path, None, plan.batch_size)),
+                                  plan.batch_size)
+                for batch in got:
+                    yield flatten(batch)
+            self._probed.clear()
             self._settle_total()
             return
+        for batch in rebatch(self._sample(plan.sample_size, plan.batch_size), plan.batch_size):
+            yield flatten(batch)
+        self._probed.clear()
+        self._settle_total()
+
+    def _sample(self, sample_size: int, batch_size: int) -> Iterator[pa.RecordBatch]:
+        """Yield a share of the sample from each of a spread of files, until it is read."""
         n = len(self.files)
         least = min(n, MIN_SAMPLE_FILES)
         most = min(n, MAX_SAMPLE_FILES)
-        quota = -(-plan.sample_size // least)
+        quota = -(-sample_size // least)
         got = opened = 0
         for i in spread_order(n):
-            if opened >= most or (got >= plan.sample_size and opened >= least):
+            if opened >= most or (got >= sample_size and opened >= least):
                 break
             opened += 1
-            for batch in self._read(self.files[i], quota, plan.batch_size):
+            for batch in self._read(self.files[i], quota, batch_size):
                 got += batch.num_rows
                 yield batch
         self.format_reason = (f"{self.format_reason}; the sample read {opened} of them, "
                               "spread over the dataset")
-        self._settle_total()
 
     def _read(self, path: str, limit: int | None,
               batch_size: int) -> Iterator[pa.RecordBatch]:
+        """Yield one file's batches (``limit`` rows at most) with the dataset's columns."""
         rel = self._relative(path)
         try:
-            pf = self._open(path)
+            pf = self._probed.pop(path, None) or self._open(path)
         except TableError as exc:
             self._skip(rel, str(exc).rsplit(": ", 1)[-1])
             return
@@ -303,7 +388,7 @@ class LakeTable(Table):
                 if limit is not None:
                     batch = batch.slice(0, limit - got)
                 got += batch.num_rows
-                yield flatten(self._conform(batch, constants))
+                yield self._conform(batch, constants)
                 if limit is not None and got >= limit:
                     break
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError,
@@ -329,3 +414,32 @@ class LakeTable(Table):
                 arr = pa.nulls(batch.num_rows, field.type)
             arrays.append(arr)
         return pa.RecordBatch.from_arrays(arrays, schema=self.full_schema)
+
+
+def rebatch(batches: Iterator[pa.RecordBatch], size: int) -> Iterator[pa.RecordBatch]:
+    """Yield the rows of ``batches`` (one schema) in batches of ``size`` rows, the last shorter.
+
+    When the batches stop on a read error, the rows already read are yielded first.
+    """
+    pending: list[pa.RecordBatch] = []
+    held = 0
+    try:
+        for batch in batches:
+            while batch.num_rows:
+                take = min(size - held, batch.num_rows)
+                pending.append(batch.slice(0, take) if take < batch.num_rows else batch)
+                held += take
+                batch = batch.slice(take)
+                if held >= size:
+                    yield _joined(pending)
+                    pending, held = [], 0
+    except TableError:
+        if pending:
+            yield _joined(pending)
+        raise
+    if pending:
+        yield _joined(pending)
+
+
+def _joined(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
+    return batches[0] if len(batches) == 1 else pa.concat_batches(batches)

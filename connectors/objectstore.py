@@ -273,8 +273,11 @@ class ObjectStoreSource(Source):
         for part in parts:
             if part.kind == "dataset":
                 shown = f"{self.name.rstrip('/')}/{part.name}".rstrip("/")
+                # The listing's sizes say which files are small enough to read together.
+                sizes = dict(zip(part.paths, part.sizes, strict=True)) if part.sizes else None
                 yield LakeTable(name=part.name, fs=arrow_fs, root=part.root, files=list(part.paths),
-                                spec=self.name, skipped=list(part.skipped), shown_root=shown)
+                                spec=self.name, skipped=list(part.skipped), shown_root=shown,
+                                sizes=sizes)
             else:
                 yield from self._staged(fs, part.paths[0], part.name, part.single)
 

@@ -111,3 +111,38 @@ def test_unreadable_file_in_a_dataset_is_skipped_not_fatal(tmp_path: Path, bad: 
     rows = sum(b.num_rows for b in table.batches(ReadPlan(sample_size=None)))
     assert rows == 60
     assert any("broken.parquet: skipped" in w for w in table.warnings)
+
+
+def test_small_files_are_read_in_full_batches_across_files(tmp_path: Path) -> None:
+    root = tmp_path / "small"
+    write_dataset(root, files=10, rows_per_file=50)
+    table = _table(root)
+    batches = list(table.batches(ReadPlan(sample_size=None, batch_size=128)))
+    assert [b.num_rows for b in batches] == [128, 128, 128, 116]
+    # Each row keeps its own file's partition value across the joined files.
+    months = [m for b in batches for m in b.column(b.schema.get_field_index("month")).to_pylist()]
+    assert months == [f"2024-{m:02d}" for m in range(1, 11) for _ in range(50)]
+    assert table.rows_total == 500
+
+
+def test_damaged_file_among_small_files_keeps_the_rows_read_before_it(tmp_path: Path) -> None:
+    root = tmp_path / "d"
+    write_dataset(root, files=4, rows_per_file=50)
+    victim = sorted(root.rglob("*.parquet"))[2]
+    data = bytearray(victim.read_bytes())
+    data[8:400] = b"Z" * 392  # the column chunks, not the footer
+    victim.write_bytes(bytes(data))
+    table = scan([str(root)], ScanConfig(ner=False, full=True)).sources[0].tables[0]
+    assert table.status is Status.PARTIAL and table.rows_scanned == 100
+    assert "part-00002.parquet: damaged Parquet data" in (table.error or "")
+
+
+def test_sample_reads_no_footer_twice(tmp_path: Path) -> None:
+    root = tmp_path / "spread"
+    write_dataset(root, files=30, rows_per_file=100)
+    table = _table(root)
+    rows = sum(b.num_rows for b in table.batches(ReadPlan(sample_size=1_000)))
+    assert rows == 1_000
+    # The sample's first files are the ones the schema probe opened: they are not reopened.
+    read = int(table.format_reason.split("the sample read ")[1].split()[0])
+    assert table.files_opened == read == 10

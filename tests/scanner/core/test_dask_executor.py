@@ -207,6 +207,15 @@ def _splits(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     return split
 
 
+def _read_in_pairs(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read the dataset's small files two by two (batches across files), here and on workers."""
+    from connectors import lake
+
+    largest = max(p.stat().st_size for p in folder.rglob("*.parquet"))
+    monkeypatch.setattr(lake, "SMALL_FILE_BYTES", largest)
+    monkeypatch.setattr(lake, "COALESCE_BYTES", 2 * largest)
+
+
 def test_full_scan_of_a_dataset_folder_is_split_and_gives_the_local_result(
         tmp_path: Path, cluster: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from scanner.core import dask_executor
@@ -216,11 +225,13 @@ def test_full_scan_of_a_dataset_folder_is_split_and_gives_the_local_result(
     split = _splits(monkeypatch)
     folder = tmp_path / "usage"
     write_dataset(folder, files=6, rows_per_file=400)
+    _read_in_pairs(folder, monkeypatch)
     local = scan([str(folder)], ScanConfig(ner=False, full=True), policy=POLICY)
     remote = scan([str(folder)], ScanConfig(ner=False, full=True, executor=cluster),
                   policy=POLICY)
-    # One table, read in 6 tasks (2 workers: up to 8 runs of files; here one file each).
-    assert [len(t.parts) for t in split] == [6]
+    # One table, read in 3 tasks (2 workers: up to 8 runs of files; here a pair each, since
+    # a run starts where files read together start).
+    assert [[len(p.files) for p in t.parts] for t in split] == [[2, 2, 2]]
     assert [s.status for s in local.sources] == [Status.OK]
     # Same columns, entities, counts, evidence and reasons as one local pass.
     assert _tables(remote) == _tables(local)
@@ -239,6 +250,7 @@ def test_full_scan_of_a_prefix_splits_its_dataset_and_gives_the_local_result(
     split = _splits(monkeypatch)
     for k, v in FAKE_ENV.items():
         monkeypatch.setenv(k, v)
+    _read_in_pairs(lake / "usage", monkeypatch)
     with moto_server() as endpoint:
         monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
         make_bucket(endpoint, "lake-full", "eu-west-1")
@@ -250,6 +262,6 @@ def test_full_scan_of_a_prefix_splits_its_dataset_and_gives_the_local_result(
                                                        executor=cluster), policy=POLICY)
     usage = [t for t in here.sources[0].tables if t.name == "usage"]
     assert usage and usage[0].rows_scanned == 12 * 400 and usage[0].warnings
-    assert [(t.table.name, len(t.parts)) for t in split] == [("usage", 8)]  # 12 files
+    assert [(t.table.name, len(t.parts)) for t in split] == [("usage", 6)]  # 12 files
     assert _tables(there) == _tables(here)
     assert there.sources[0].found_location == "eu-west-1"

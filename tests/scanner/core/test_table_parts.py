@@ -12,6 +12,7 @@ from pathlib import Path
 import pyarrow.fs as pafs
 from lake_data import write_dataset
 
+from connectors.base import ReadPlan
 from connectors.lake import LakeTable, list_local
 from connectors.registry import open_source
 from detectors.base import Tally
@@ -23,10 +24,18 @@ from scanner.policy import Policy
 POLICY = Policy.load(None)
 
 
-def _table(root: Path) -> LakeTable:
+def _table(root: Path, together: int = 0) -> LakeTable:
+    """The dataset as a table; ``together`` small files of it read as one stream of batches."""
     files, skipped = list_local(str(root))
-    return LakeTable(name=root.name, fs=pafs.LocalFileSystem(), root=str(root), files=files,
-                     spec=str(root), skipped=skipped)
+    table = LakeTable(name=root.name, fs=pafs.LocalFileSystem(), root=str(root), files=files,
+                      spec=str(root), skipped=skipped)
+    if together:
+        size = max(Path(f).stat().st_size for f in files)
+        table.small_file_bytes = size
+        table.coalesce_bytes = together * size
+    else:
+        table.small_file_bytes = 0  # every file read on its own
+    return table
 
 
 def test_runs_of_files_are_consecutive_and_cover_the_dataset(tmp_path: Path) -> None:
@@ -41,17 +50,34 @@ def test_runs_of_files_are_consecutive_and_cover_the_dataset(tmp_path: Path) -> 
     assert table.groups(2, sizes)[0] == [table.files[0]]
 
 
+def test_runs_start_where_a_stream_of_small_files_starts(tmp_path: Path) -> None:
+    write_dataset(tmp_path / "usage", files=10, rows_per_file=50)
+    table = _table(tmp_path / "usage", together=3)
+    chunks = table.chunks()
+    assert [len(c) for c in chunks] == [3, 3, 3, 1]
+    starts = {c[0] for c in chunks}
+    for count in (2, 3, 4, 10):
+        runs = table.groups(count)
+        assert [f for run in runs for f in run] == table.files
+        assert len(runs) == min(count, 4) and all(run[0] in starts for run in runs)
+    # Small files are read in batches of the plan's size across files.
+    sizes = [b.num_rows for b in table.part(chunks[0]).batches(ReadPlan(sample_size=None,
+                                                                         batch_size=64))]
+    assert sizes == [64, 64, 22]
+
+
 def test_parts_read_merged_and_judged_once_equal_one_pass(tmp_path: Path) -> None:
     root = tmp_path / "usage"
-    write_dataset(root, files=5, rows_per_file=300)
+    write_dataset(root, files=6, rows_per_file=300)
     config = ScanConfig(ner=False, full=True)
     engine = Engine(config, POLICY)
     source = open_source(str(root), config.connector, 1)
-    whole = engine.scan_table(source, _table(root))
-    table = _table(root)
+    # Small files are read two by two, in runs of them as in one pass.
+    whole = engine.scan_table(source, _table(root, together=2))
+    table = _table(root, together=2)
     reads = [engine.read_table(source, table.part(run)) for run in table.groups(3)]
-    assert len(reads) == 3 and sum(r.rows for r in reads) == 5 * 300
-    table.rows_total = 5 * 300
+    assert len(reads) == 3 and sum(r.rows for r in reads) == 6 * 300
+    table.rows_total = 6 * 300
     merged = engine.judge_read(source, table, engine.merge_reads(reads))
     assert merged.status is Status.OK and whole.status is Status.OK
     assert (merged.rows_scanned, merged.rows_total, merged.columns) == \
