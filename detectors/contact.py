@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache, partial
 
+import numpy as np
 import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -25,6 +26,7 @@ from detectors.base import (
     take_evidence,
     wilson_lower,
 )
+from detectors.fastpaths import any_has, holding
 from detectors.libraries import (
     STREET,
     STREET_NAMED,
@@ -138,6 +140,51 @@ _NATIONAL_SHAPE = (r"^(?:\(?\d{1,5}\)?[ .-]?|0\d{1,5} ?/ ?)\d{2,5}(?:[ .-]?\d{2,
 NATIONAL_REGIONS = ("GB", "DE", "FR", "ES", "IT", "NL", "BE", "CH", "AT", "PT", "IE", "SE",
                     "NO", "DK", "FI", "PL", "BR", "MX", "AR", "CL", "CO", "PE", "IN", "PH",
                     "AU", "NZ", "ZA", "CN", "JP", "SG", "MY", "ID")
+
+
+def _digit_counts(values: pa.Array) -> np.ndarray:
+    """Count each value's ASCII digits (what RE2's digit class matches), one pass over the bytes."""
+    n = len(values)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    data = values.buffers()[2] if pa.types.is_string(values.type) else None
+    if values.null_count or data is None:
+        return np.asarray(pc.utf8_length(pc.replace_substring_regex(values, r"\D", "")),
+                          dtype=np.int64)
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[
+        values.offset:values.offset + n + 1]
+    starts = offsets[:-1] - offsets[0]
+    is_digit = ((np.frombuffer(data, dtype=np.uint8)[offsets[0]:offsets[-1]] - 48) < 10).view(
+        np.int8)
+    if not (np.diff(offsets) > 0).all():  # an empty value: reduceat would misread it
+        running = np.concatenate(([0], np.cumsum(is_digit, dtype=np.int64)))
+        return running[offsets[1:] - offsets[0]] - running[starts]
+    return np.add.reduceat(is_digit, starts, dtype=np.int64)
+
+
+def _starts(values: pa.Array, prefix: str) -> np.ndarray:
+    """Which values begin with ``prefix``, as a NumPy mask."""
+    return pc.fill_null(pc.starts_with(values, prefix), False).to_numpy(zero_copy_only=False)
+
+
+def _has(values: pa.Array, literal: str) -> np.ndarray:
+    """Which values contain ``literal``, as a NumPy mask."""
+    return pc.fill_null(pc.match_substring(values, literal), False).to_numpy(
+        zero_copy_only=False)
+
+
+def _among(values: pa.Array, could: np.ndarray) -> pa.Array:
+    """Keep the values a mask holds (all of them without a copy)."""
+    return values if could.all() else values.filter(pa.array(could))
+
+
+def _where(values: pa.Array, could: np.ndarray, pattern: str) -> np.ndarray:
+    """Match ``pattern`` where ``could`` holds (False elsewhere), as a NumPy mask."""
+    found = np.zeros(len(values), dtype=bool)
+    if could.any():
+        found[could] = pc.match_substring_regex(_among(values, could), pattern).to_numpy(
+            zero_copy_only=False)
+    return found
 
 
 def _national_valid(value: str, regions: tuple[str, ...] = NATIONAL_REGIONS) -> bool:
@@ -294,47 +341,68 @@ class PhoneDetector(Detector):
             found = pc.extract_regex(
                 view.strings, r"(?P<p>(?:\+?1[ .-]?)?\(?[2-9]\d{2}\)?[ .-]?\d{3}[ .-]\d{4})")
             s = pc.struct_field(found.filter(pc.is_valid(found)), [0])
-        # One pass pulls area code, exchange and line out of North American shapes.
-        parts = pc.extract_regex(s, _NANP_PARTS)
-        nanp_mask = pc.is_valid(parts)
-        intl_mask = pc.match_substring_regex(s, _INTL_SHAPE)
-        nanp_ok = pa.array([False] * len(s), pa.bool_())
+        n = len(s)
+        # Each pattern runs only on the values whose count of digits and first
+        # character it allows (a card, an SSN, an IPv4 address or a date is no North
+        # American or international number): the same answers at a fraction of the passes.
+        digits = _digit_counts(s)
+        extension, bracket, plus = holding(s, "x", "(", "+") if n else (False,) * 3
+        extension = extension or (n > 0 and any_has(s, "#"))
+        first_plus = _starts(s, "+") if plus else np.zeros(n, dtype=bool)
+        # North American: ten digits, eleven with the leading 1, more only with an
+        # extension (x, ext, extension or #).
+        nanp_could = (digits >= 10) & (digits <= (17 if extension else 11))
+        nanp_mask = np.zeros(n, dtype=bool)
+        nanp_ok = np.zeros(n, dtype=bool)
         matched = 0
         evidence: list[str] = []
-        if count(nanp_mask):
-            # Groups: area code in brackets or bare (one of them is empty), exchange, line.
-            national = pc.binary_join_element_wise(
-                *(pc.struct_field(parts, [i]) for i in range(4)), "")
-            nanp_ok = pc.fill_null(pc.match_substring_regex(national, nanp_pattern()), False)
-            matched += count(nanp_ok)
-            evidence.extend(take_evidence(s, nanp_ok, self))
+        if nanp_could.any():
+            some = _among(s, nanp_could)
+            # One pass pulls area code, exchange and line out of North American shapes.
+            parts = pc.extract_regex(some, _NANP_PARTS)
+            some_mask = pc.is_valid(parts)
+            if count(some_mask):
+                # Groups: area code in brackets or bare (one of them is empty), exchange,
+                # line.
+                national = pc.binary_join_element_wise(
+                    *(pc.struct_field(parts, [i]) for i in range(4)), "")
+                some_ok = pc.fill_null(pc.match_substring_regex(national, nanp_pattern()),
+                                       False)
+                matched += count(some_ok)
+                evidence.extend(take_evidence(some, some_ok, self))
+                nanp_ok[nanp_could] = some_ok.to_numpy(zero_copy_only=False)
+            nanp_mask[nanp_could] = some_mask.to_numpy(zero_copy_only=False)
+        # International: a plus or 00 first.
+        intl_could = first_plus | _starts(s, "00") if n else first_plus
+        intl_mask = _where(s, intl_could, _INTL_SHAPE)
         # Not North American, no country code: a national number of some other plan,
         # valid in one of the common regions (counted only under a phone name), with six
         # to twelve digits.
-        other = pc.and_(pc.and_(pc.invert(nanp_ok), pc.invert(intl_mask)),
-                        pc.and_(pc.match_substring_regex(s, _NATIONAL_SHAPE),
-                                pc.match_substring_regex(s, r"^\D*(?:\d\D*){6,12}$")))
-        shaped = count(nanp_mask) + count(intl_mask) + count(pc.and_(other,
-                                                                     pc.invert(nanp_mask)))
+        other = _where(s, (digits >= 6) & (digits <= 12) & ~nanp_ok & ~intl_mask,
+                       _NATIONAL_SHAPE)
+        shaped = int(nanp_mask.sum() + intl_mask.sum() + (other & ~nanp_mask).sum())
         if not shaped:
             return Match(0, 0)
-        intl = check_each(s.filter(intl_mask), _intl_valid, self)
+        intl = check_each(s.filter(pa.array(intl_mask)), _intl_valid, self)
         matched += intl.matched
         evidence.extend(intl.evidence)
         checked = intl.subset
         regions = NATIONAL_REGIONS if not view.region else (view.region, *NATIONAL_REGIONS)
-        local = check_each(s.filter(other), partial(_national_valid, regions=regions), self,
-                           limit=500)
+        others = s.filter(pa.array(other))
+        local = check_each(others, partial(_national_valid, regions=regions), self, limit=500)
         evidence.extend(local.evidence)
         named_valid = matched + local.matched
         if view.region:
             # In the table's region its national numbers count from their values alone.
-            here = check_each(s.filter(other), partial(_in_region, region=view.region), self,
-                              limit=500)
+            here = check_each(others, partial(_in_region, region=view.region), self, limit=500)
             matched += here.matched
         written = 0
         if not view.is_text:
-            written = count(pc.match_substring_regex(s, _WRITTEN_AS_PHONE))
+            # Ten or eleven digits, an area code in brackets, or a plus first.
+            could = (digits >= 10) & (digits <= 11) | first_plus
+            if bracket:
+                could |= _has(s, "(")
+            written = int(_where(s, could, _WRITTEN_AS_PHONE).sum())
         return Match(shaped, matched, tuple(evidence[:3]), checked,
                      named_valid=named_valid, strong=written)
 
