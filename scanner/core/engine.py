@@ -87,6 +87,11 @@ _SHAPES: tuple[tuple[str, str, pa.DataType], ...] = (
     ("decimal", r"^[+-]?\d{1,15}\.\d{1,15}$", pa.float64()),
 )
 
+#: Distinct values of a repetitive column remembered as checked: a status or a plan
+#: column is then checked once, not once per batch (see Engine._worth_running).
+_PROBE_KEEP = 4_096
+_PROBE_KEEP_BYTES = 256 * 1024
+
 #: Lines of ``--explain`` notes kept per column.
 _MAX_NOTES = 6
 
@@ -123,6 +128,12 @@ class _RunningColumn:
     shape: str | None = None
     #: How the column was read, for ``--explain`` (counts and names, never values).
     notes: list[str] = field(default_factory=list)
+    #: Distinct values of a repetitive column already checked by ``_worth_running``
+    #: (bounded by ``_PROBE_KEEP``; dropped when the table's read ends, never sent on),
+    #: the detectors that matched some of them, and those that matched none.
+    probed: pa.Array | None = None
+    probe_hits: set[str] = field(default_factory=set)
+    probe_misses: set[str] = field(default_factory=set)
 
     def note(self, text: str) -> None:
         """Keep one line of how the column was read (once; a few per column)."""
@@ -497,6 +508,8 @@ class Engine:
             logger.debug("reader failure", exc_info=True)
         # No column is still being read when the table is judged.
         pipeline.settle()
+        for col in by_name.values():
+            col.probed = None
         return TableRead(list(by_name.values()), rows, status, error, region)
 
     def judge_read(self, source: Source, table: Table, read: TableRead,
@@ -618,7 +631,10 @@ class Engine:
 
         A detector that matches no distinct value matches no value at all, so
         the counts stay exact; dispositions, contexts and channel names repeat
-        so much that checking their distinct values first is far cheaper.
+        so much that checking their distinct values first is far cheaper. The
+        distinct values checked are remembered per column (a few thousand at most):
+        a later batch checks only values not seen before, and a detector that
+        matched a value before just runs.
         """
         values = view.raw.drop_null() if view.kind == "integer" else view.strings
         # A first look at a slice says whether the whole batch is worth deduplicating.
@@ -628,13 +644,35 @@ class Engine:
         distinct = pc.unique(values)
         if len(distinct) * 4 > view.count:
             return detectors
-        probe = ValueView(distinct, is_text=view.is_text, region=view.region)
-        keep = []
-        for det in detectors:
-            m = det.match(probe)
-            if m is not None and (m.shaped or m.matched):
-                keep.append(det)
-        if col is not None and not any(t.startswith("repetitive") for t in col.notes):
+        if col is None:
+            col = _RunningColumn(ColumnRef("", "", "", 0, ""))
+        probed = col.probed
+        if probed is not None and probed.type != distinct.type:
+            probed = None  # an integer batch after text ones: start again
+            col.probe_hits, col.probe_misses = set(), set()
+        unseen = distinct if probed is None else distinct.filter(
+            pc.invert(pc.is_in(distinct, value_set=probed)))
+        known = col.probe_hits | col.probe_misses
+        fresh = [d for d in detectors if d.name not in known]
+        again = [d for d in detectors if d.name in col.probe_misses]
+        grown = unseen if probed is None else pa.concat_arrays([probed, unseen])
+        remember = len(grown) <= _PROBE_KEEP and grown.nbytes <= _PROBE_KEEP_BYTES
+        hits: set[str] = set()
+        # A detector never checked reads every value remembered (or the batch's).
+        for dets, vals in ((fresh, grown if remember else distinct), (again, unseen)):
+            if not dets or not len(vals):
+                continue
+            probe = ValueView(vals, is_text=view.is_text, region=view.region)
+            for det in dets:
+                m = det.match(probe)
+                if m is not None and (m.shaped or m.matched):
+                    hits.add(det.name)
+        if remember:
+            col.probed = grown
+            col.probe_hits |= hits
+            col.probe_misses = (col.probe_misses | {d.name for d in fresh}) - col.probe_hits
+        keep = [d for d in detectors if d.name in hits or d.name in col.probe_hits]
+        if not any(t.startswith("repetitive") for t in col.notes):
             col.note(f"repetitive: a batch of {view.count:,} values held {len(distinct):,} "
                      f"distinct; {len(detectors) - len(keep)} of {len(detectors)} detectors "
                      "matched none of them and skipped the batch")

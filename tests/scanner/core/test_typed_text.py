@@ -1,4 +1,4 @@
-"""Dates and amounts written as text are read as dates and numbers.
+"""Dates and amounts written as text are read as dates and numbers; repetitive text is checked once.
 
 A CSV export holds everything as text. Its ISO dates and decimal amounts are read
 as the types they write, so the same table gets the same verdict from the CSV as
@@ -83,3 +83,27 @@ def test_digits_without_a_fraction_stay_text() -> None:
                    ["10.0.0.1"], ["212.555.0123"]):
         assert _typed(_column(), ValueView(pa.array(values))).kind == "string", values
     assert _typed(_column(), ValueView(pa.array(["-12.5", "+3.25"]))).kind == "float"
+
+
+def _names(detectors) -> set[str]:  # noqa: ANN001
+    return {d.name for d in detectors}
+
+
+def test_a_repetitive_column_is_checked_once_yet_a_new_value_is_still_seen() -> None:
+    from detectors.registry import all_detectors
+    from scanner.core.engine import Engine
+
+    detectors = [d for d in all_detectors() if "string" in d.kinds]
+    statuses = pa.array(["active", "suspended", "closed"] * 1_000)
+    with_mail = pa.array(["active", "closed"] * 1_000 + [f"m{i % 7}@example.org"
+                                                         for i in range(1_000)])
+    col = _column()
+    first = Engine._worth_running(detectors, ValueView(statuses), col)
+    assert "email" not in _names(first)
+    # The same statuses again: nothing new to check, the same detectors run.
+    assert _names(Engine._worth_running(detectors, ValueView(statuses), col)) == _names(first)
+    # Addresses that were never seen: the e-mail detector reads the batch, exactly as
+    # without anything remembered.
+    mixed = Engine._worth_running(detectors, ValueView(with_mail), col)
+    assert "email" in _names(mixed)
+    assert _names(mixed) >= _names(Engine._worth_running(detectors, ValueView(with_mail)))
