@@ -28,6 +28,31 @@ def _span(values: pa.Array) -> tuple[int, int]:
     return int(offsets[values.offset]), int(offsets[values.offset + len(values)])
 
 
+def _bytes(values: pa.Array) -> bytes | None:
+    """Return the bytes of a string array's values, or None when it is not plain strings."""
+    if not pa.types.is_string(values.type) or values.null_count:
+        return None
+    data = values.buffers()[2]
+    if data is None:
+        return b""
+    low, high = _span(values)
+    return memoryview(data)[low:high].tobytes()
+
+
+def _holds(found: bytes, literal: bytes) -> bool:
+    """Tell whether ``literal`` is in ``found``.
+
+    A substring search of several bytes reads about 1 GB/s, a search of one byte
+    (memchr) ten times that: a literal one of whose bytes is missing altogether (an
+    upper-case ``SEP`` in lower-case text, the ``°`` of a degree sign in ASCII) is
+    ruled out by its bytes first.
+    """
+    if len(literal) > 1 and not all(found.find(b) >= 0 for b in
+                                    sorted({literal[i:i + 1] for i in range(len(literal))})):
+        return False
+    return literal in found
+
+
 def holding(values: pa.Array, *literals: str) -> tuple[bool, ...]:
     """Tell, for each literal, whether some value may contain it (one search of the bytes).
 
@@ -35,19 +60,18 @@ def holding(values: pa.Array, *literals: str) -> tuple[bool, ...]:
     """
     if len(values) == 0:
         return (False,) * len(literals)
-    if not pa.types.is_string(values.type) or values.null_count:
+    found = _bytes(values)
+    if found is None:
         return (True,) * len(literals)
-    data = values.buffers()[2]
-    if data is None:
-        return (False,) * len(literals)
-    low, high = _span(values)
-    found = memoryview(data)[low:high].tobytes()
-    return tuple(literal.encode() in found for literal in literals)
+    return tuple(_holds(found, literal.encode()) for literal in literals)
 
 
 def any_has(values: pa.Array, *literals: str) -> bool:
     """Tell whether some value may contain one of the literals (a search of the bytes)."""
-    return any(holding(values, *literals))
+    if len(values) == 0:
+        return False
+    found = _bytes(values)
+    return found is None or any(_holds(found, literal.encode()) for literal in literals)
 
 
 def has(values: pa.Array, literal: str) -> pa.BooleanArray:
@@ -68,13 +92,19 @@ def char_counts(values: pa.Array, chars: str) -> pa.Array:
         return pa.array([], pa.int32())
     if values.null_count or not pa.types.is_string(values.type) or values.buffers()[2] is None:
         return pc.utf8_length(pc.replace_substring_regex(values, f"[^{re.escape(chars)}]", ""))
-    table = np.zeros(256, dtype=np.int32)
+    table = np.zeros(256, dtype=np.uint8)
     table[[ord(c) for c in chars]] = 1
     offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[
         values.offset:values.offset + len(values) + 1]
     data = np.frombuffer(values.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
-    running = np.concatenate(([0], np.cumsum(table[data], dtype=np.int64)))
-    return pa.array(np.diff(running[offsets - offsets[0]]).astype(np.int32))
+    # One byte per byte of text (a zero after the last), summed value by value: an
+    # empty value's sum is the next byte, set to zero after.
+    hits = np.empty(len(data) + 1, dtype=np.uint8)
+    np.take(table, data, out=hits[:-1])
+    hits[-1] = 0
+    counts = np.add.reduceat(hits, offsets[:-1] - offsets[0], dtype=np.int32)
+    counts[offsets[1:] == offsets[:-1]] = 0
+    return pa.array(counts)
 
 
 def digit_counts(values: pa.Array) -> pa.Array:

@@ -22,7 +22,7 @@ from detectors.base import (
     wilson_lower,
 )
 from detectors.checksums import luhn
-from detectors.fastpaths import char_counts, digit_counts, has, holding, matches
+from detectors.fastpaths import digit_counts, has, holding, matches
 from detectors.names import NO_EVIDENCE, NameEvidence, NameRule, tokenize
 
 # IMSI: mobile country code (MCC 2xx-7xx) then MNC and subscriber number, 15 digits in all.
@@ -138,11 +138,11 @@ class GeoCoordinatePairDetector(Detector):
         s = view.strings if view.kind == "string" else view.numeric
         # One search of the bytes says which forms can be there at all.
         dots, point, degrees = holding(view.strings, ".", "POINT", "°")
-        # A pair holds two decimal points and opens with a bracket, a sign or a digit.
+        # A pair holds two decimal points and opens with a bracket, a sign or a digit;
+        # the anchored pattern then fails within a few characters of any other value.
         if not dots:
             s = s.slice(0, 0)
         s = filter_if_any(s, pc.is_in(pc.utf8_slice_codeunits(s, 0, 1), value_set=_PAIR_OPENS))
-        s = filter_if_any(s, pc.equal(char_counts(s, "."), 2))
         pair = pc.match_substring_regex(s, _LATLON_PAIR)
         text = view.textual if view.kind == "string" else view.strings
         points = filter_if_any(text, has(text, "POINT")) if point else text.slice(0, 0)

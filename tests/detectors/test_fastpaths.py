@@ -1,0 +1,50 @@
+"""The shared cheap tests say what the patterns they stand in for would say."""
+
+from __future__ import annotations
+
+import random
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from detectors.fastpaths import any_has, char_counts, holding
+
+
+def _sample(seed: int) -> list[str]:
+    rng = random.Random(seed)
+    pieces = ["", ".", "..", "12.5", "a-b", "SEP0011", "40°N", "x", "1.2.3.4", "é.", "  "]
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 4))) for _ in range(60)]
+
+
+def test_char_counts_match_a_count_of_the_characters() -> None:
+    for seed in range(20):
+        values = _sample(seed)
+        array = pa.array(["head"] + values + ["tail"]).slice(1, len(values))  # an offset slice
+        for chars in (".", "0123456789", "-."):
+            want = [sum(ch in chars for ch in v) for v in values]
+            assert char_counts(array, chars).to_pylist() == want
+
+
+def test_char_counts_of_empty_values_at_either_end() -> None:
+    assert char_counts(pa.array(["", "a.b", ""]), ".").to_pylist() == [0, 1, 0]
+    assert char_counts(pa.array(["", ""]), ".").to_pylist() == [0, 0]
+    assert char_counts(pa.array(["..", None]), ".").to_pylist() == [2, None]
+
+
+def test_holding_tells_which_literals_some_value_holds() -> None:
+    for seed in range(20):
+        values = _sample(seed)
+        array = pa.array(values)
+        for literals in ((".", "SEP", "°"), ("POINT", "-"), ("ATA", "x", "é")):
+            want = tuple(any(lit in v for v in values) for lit in literals)
+            assert holding(array, *literals) == want
+            assert any_has(array, *literals) == any(want)
+    # A literal whose bytes are all there, but not together, is not held.
+    assert holding(pa.array(["S E P", "PES"]), "SEP") == (False,)
+    assert holding(pa.array(["S E P", "xSEPx"]), "SEP") == (True,)
+
+
+def test_holding_leaves_arrays_with_nulls_to_the_search() -> None:
+    array = pa.array(["abc", None])
+    assert holding(array, "zzz") == (True,)
+    assert pc.any(pc.match_substring(array, "zzz")).as_py() is False
