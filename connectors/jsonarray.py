@@ -122,10 +122,7 @@ class JsonArraySource(Source):
     def claims(cls, sniff: Sniff, options: ConnectorOptions) -> int:
         if sniff.path is None or sniff.path.is_dir():
             return 0
-        suffixes = sniff.suffixes
-        compressed = bool(suffixes) and suffixes[-1] == ".gz"
-        if compressed:
-            suffixes = suffixes[:-1]
+        suffixes, compressed = sniff.inner_suffixes, sniff.gzipped
         named = bool(suffixes) and suffixes[-1] in _SUFFIXES
         head = sniff.head
         if compressed:

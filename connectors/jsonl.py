@@ -57,10 +57,7 @@ class JsonLinesSource(Source):
     def claims(cls, sniff: Sniff, options: ConnectorOptions) -> int:
         if sniff.path is None or sniff.path.is_dir():
             return 0
-        suffixes = sniff.suffixes
-        compressed = bool(suffixes) and suffixes[-1] == ".gz"
-        if compressed:
-            suffixes = suffixes[:-1]
+        suffixes, compressed = sniff.inner_suffixes, sniff.gzipped
         if not suffixes or suffixes[-1] not in _SUFFIXES:
             return 0
         if suffixes[-1] != ".json":

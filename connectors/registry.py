@@ -44,6 +44,16 @@ class Sniff:
         return tuple(s.lower() for s in self.path.suffixes)
 
     @property
+    def gzipped(self) -> bool:
+        """Tell whether the path ends in ``.gz``."""
+        return self.suffixes[-1:] == (".gz",)
+
+    @property
+    def inner_suffixes(self) -> tuple[str, ...]:
+        """Return the suffixes without a closing ``.gz`` (``a.json.gz``: ``(".json",)``)."""
+        return self.suffixes[:-1] if self.gzipped else self.suffixes
+
+    @property
     def scheme(self) -> str:
         return self.spec.split("://", 1)[0].lower() if "://" in self.spec else ""
 
