@@ -8,10 +8,10 @@ they need them.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import gzip
-import io
 import logging
 import re
 from collections.abc import Iterator
@@ -450,40 +450,65 @@ def _name_like(value: str, words: int) -> bool:
     return 0 < len(value) <= 64 and not _data_chars(value) and len(value.split()) <= words
 
 
-class _BoundedLines(io.RawIOBase):
-    """A binary stream with every line longer than ``counts.max_line`` left out.
+def _line_groups(raw: pa.NativeFile, counts: LineCounts, size: int, first_lines: int = 0,
+                 encoding: str = "") -> Iterator[tuple[int, bytes]]:
+    r"""Cut a binary stream into blocks of whole lines, where pyarrow's reader cuts its own.
 
-    The line stands as an empty line (pyarrow skips those), so the lines after
-    it keep their numbers; ``counts`` names it.
+    Block k ends at the last line break (\n or \r) before byte (k+1) * ``size``
+    of the UTF-8 text (the rest goes on to the next block), so batches hold the
+    rows they always held. Yields the 1-based number of each block's first line
+    and its bytes, in UTF-8 (text in another ``encoding`` is transcoded); the
+    first block holds at least ``first_lines`` lines (when the file has them).
+    Every line longer than ``counts.max_line`` bytes is left out and stands as
+    an empty line (pyarrow skips those); ``counts`` names it.
     """
+    parts: list[bytes] = []
+    held = 0  # bytes in parts
+    pos = 0  # where parts start in the stream
+    bound = size
+    start = next_line = 1
+    yielded = False
+    for first, chunk, _complete in iter_chunks(raw, 1, min(_LINE_CHUNK, size),  # type: ignore[arg-type]
+                                               counts):
+        if first > next_line:
+            parts.append(b"\n" * (first - next_line))
+            held += first - next_line
+        next_line = first + chunk.count(b"\n")
+        if encoding:
+            # Whole lines of a byte-oriented encoding: no character is cut.
+            chunk = chunk.decode(encoding).encode("utf-8")
+        parts.append(chunk)
+        held += len(chunk)
+        while pos + held >= bound:
+            data = b"".join(parts) if len(parts) > 1 else parts[0]
+            parts = [data]
+            cut = max(data.rfind(b"\n", 0, bound - pos), data.rfind(b"\r", 0, bound - pos)) + 1
+            bound += size
+            lines = data.count(b"\n", 0, cut)
+            if cut == 0 or (not yielded and lines < first_lines):
+                continue  # a row longer than a block, or the header's lines: read on
+            yield start, data[:cut]
+            start += lines
+            yielded = True
+            parts = [data[cut:]]
+            held -= cut
+            pos += cut
+    if held or not yielded:
+        yield start, b"".join(parts)
 
-    def __init__(self, raw: pa.NativeFile, counts: LineCounts) -> None:
-        super().__init__()
-        self._raw = raw
-        self._chunks = iter_chunks(raw, 1, _LINE_CHUNK, counts)  # type: ignore[arg-type]
-        self._buf = b""
-        self._next_line = 1
 
-    def readable(self) -> bool:
-        return True
+def _blank_lines(data: bytes, after: int) -> list[int]:
+    """Where the empty lines of ``data`` past its first ``after`` lines fall among its rows.
 
-    def read(self, size: int | None = -1) -> bytes:
-        while size is None or size < 0 or len(self._buf) < size:
-            item = next(self._chunks, None)
-            if item is None:
-                break
-            first, chunk, _complete = item
-            self._buf += b"\n" * (first - self._next_line) + chunk
-            self._next_line = first + chunk.count(b"\n")
-        if size is None or size < 0:
-            out, self._buf = self._buf, b""
-        else:
-            out, self._buf = self._buf[:size], self._buf[size:]
-        return out
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
+    pyarrow numbers rows leaving empty lines out: the i-th number returned (from 0)
+    is one more than the rows before the i-th empty line, so that
+    ``bisect_right(result, n)`` empty lines come before the n-th row.
+    """
+    if not (data[:1] in (b"\n", b"\r") or b"\n\n" in data or b"\n\r\n" in data):
+        return []
+    lines = data.split(b"\n")
+    blank = [i + 1 for i, line in enumerate(lines[:-1]) if i >= after and line in (b"", b"\r")]
+    return [line - i for i, line in enumerate(blank)]
 
 
 def _sniff_header(lines: list[str], delimiter: str | None) -> tuple[bool, str]:
@@ -537,7 +562,7 @@ def _sniff_header(lines: list[str], delimiter: str | None) -> tuple[bool, str]:
 
 
 class DelimitedTable(Table):
-    """One delimited file, read in blocks by pyarrow's streaming CSV reader."""
+    """One delimited file, read in blocks of whole lines, each parsed by pyarrow on its own."""
 
     def __init__(self, *, name: str, columns: list[ColumnInfo], path: Path, compressed: bool,
                  encoding: str, delimiter: str | None, header: bool, spec: str,
@@ -621,14 +646,67 @@ class DelimitedTable(Table):
         stream = _open_text_stream(self.path, self.compressed)
         if self.encoding == "utf-8-sig":
             stream.read(3)
-        source: pa.NativeFile = stream
-        if not codecs.lookup(self.encoding).name.startswith(("utf-16", "utf-32")):
-            # A row past MAX_ROW_BYTES (a 100 MB line) is dropped while streaming and
-            # named; pyarrow would otherwise fail the file on a row wider than a block.
-            counts = LineCounts(warnings=self.warnings, max_line=MAX_ROW_BYTES)
-            source = pa.PythonFile(_BoundedLines(stream, counts), mode="r")
-        yield from pacsv.open_csv(source, read_options=read, parse_options=parse,
-                                  convert_options=convert)
+        if codecs.lookup(self.encoding).name.startswith(("utf-16", "utf-32")):
+            # A newline byte may be half of a character: pyarrow cuts the text itself.
+            yield from pacsv.open_csv(stream, read_options=read, parse_options=parse,
+                                      convert_options=convert)
+            return
+        with stream:
+            yield from self._line_blocks(stream, read, parse, convert)
+
+    def _line_blocks(self, stream: pa.NativeFile, read: pacsv.ReadOptions,
+                     parse: pacsv.ParseOptions,
+                     convert: pacsv.ConvertOptions) -> Iterator[pa.RecordBatch]:
+        """Parse the file in blocks of whole lines, each on its own.
+
+        With newlines_in_values off a line break ends a row, as it does for
+        pyarrow's own blocks. pyarrow's streaming reader (open_csv) holds
+        memory that grows with the file: reading the 10-column table of
+        benchmarks/throughput.py peaked at 394 MiB at 1M rows and 685 at 4M;
+        a block parsed alone is freed with its batch (284 and 294 MiB; a
+        --full scan 763 -> 493 MiB at 1M rows, 517 at 10M). A row past
+        MAX_ROW_BYTES (a 100 MB line) is dropped and named: pyarrow would
+        otherwise fail the file on a row wider than a block.
+        """
+        counts = LineCounts(warnings=self.warnings, max_line=MAX_ROW_BYTES)
+        on_invalid = parse.invalid_row_handler
+        skip = read.skip_rows
+        start, data, blanks, first = 1, b"", None, True
+
+        def renumber(row: pacsv.InvalidRow) -> str:
+            # pyarrow numbers the rows of the block it was given, empty lines left out:
+            # count them back in and add the lines before the block.
+            nonlocal blanks
+            assert on_invalid is not None
+            if row.number is None:
+                return on_invalid(row)
+            if blanks is None:
+                blanks = _blank_lines(data, skip if first else 0)
+            number = start - 1 + row.number + bisect.bisect_right(blanks, row.number)
+            return on_invalid(row._replace(number=number))
+
+        block_parse = pacsv.ParseOptions(
+            delimiter=parse.delimiter, quote_char=parse.quote_char,
+            double_quote=parse.double_quote, escape_char=parse.escape_char,
+            newlines_in_values=parse.newlines_in_values,
+            ignore_empty_lines=parse.ignore_empty_lines,
+            invalid_row_handler=renumber if on_invalid is not None else None)
+        # Text in another byte-oriented encoding is transcoded line by line, as
+        # pyarrow would: blocks are cut in the UTF-8 text, where it cut them.
+        name = codecs.lookup(self.encoding).name
+        encoding = "" if name in ("utf-8", "utf-8-sig") else self.encoding
+        groups = _line_groups(stream, counts, _BLOCK, first_lines=skip, encoding=encoding)
+        for start, data in groups:  # noqa: B007 (read by renumber)
+            blanks = None
+            if data or first:  # an empty first block is an error, as it always was
+                block_read = pacsv.ReadOptions(
+                    column_names=read.column_names, skip_rows=skip if first else 0,
+                    use_threads=False, encoding="utf8", block_size=len(data) + 1)
+                table = pacsv.read_csv(pa.BufferReader(data), read_options=block_read,
+                                       parse_options=block_parse, convert_options=convert)
+                yield from table.to_batches()
+                del table
+            first = False
 
     def _can_spread(self) -> bool:
         # Byte offsets land on line starts only in plain files of a byte-oriented encoding.
