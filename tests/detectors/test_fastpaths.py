@@ -44,6 +44,18 @@ def test_holding_tells_which_literals_some_value_holds() -> None:
     assert holding(pa.array(["S E P", "xSEPx"]), "SEP") == (True,)
 
 
+def test_holding_reads_long_text_in_place() -> None:
+    # Past 64 KiB of text the bytes are searched where they lie, not in a copy.
+    filler = ["lower case words, 10:22:33 and 2024-03-15"] * 4_000
+    for tail, literals in (("", ("SEP", "°", "%", "\t", ":")),
+                           ("SEP001122334455 40°N %20\t", ("SEP", "°", "%", "\t", "]"))):
+        values = ["head"] + filler + [tail]
+        array = pa.array(values).slice(1)
+        want = tuple(any(lit in v for v in values[1:]) for lit in literals)
+        assert holding(array, *literals) == want
+        assert any_has(array, *literals) == any(want)
+
+
 def test_holding_leaves_arrays_with_nulls_to_the_search() -> None:
     array = pa.array(["abc", None])
     assert holding(array, "zzz") == (True,)
