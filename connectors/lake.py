@@ -254,14 +254,17 @@ class LakeTable(Table):
         other.rows_total = None
         return other
 
-    def groups(self, count: int, sizes: dict[str, int] | None = None) -> list[list[str]]:
+    def groups(self, count: int, sizes: dict[str, int] | None = None,
+               taper: float = 1.0) -> list[list[str]]:
         """Split the files, in order, into at most ``count`` runs of about equal bytes.
 
         ``sizes`` (bytes per file, from the listing: no footer is read) weighs the
         files, and is kept as the table's; without it, the table's own sizes do.
         Runs are consecutive and start where a chunk of small files read together
         starts (see ``chunks``), so a merge of their reads in order is one read of
-        the dataset, batch for batch.
+        the dataset, batch for batch. With ``taper`` above 1 the runs shrink
+        steadily, the first ``taper`` times the last: tasks taken in order then
+        end with short ones, and workers finish together.
         """
         if sizes is not None:
             self.sizes = dict(sizes)
@@ -270,14 +273,19 @@ class LakeTable(Table):
         count = max(1, min(count, len(chunks)))
         weights = [sum(max(1, known.get(f, 1)) for f in chunk) for chunk in chunks]
         total = sum(weights)
+        shares = [1 + (taper - 1) * (count - 1 - k) / max(1, count - 1) for k in range(count)]
+        # Bytes the first k runs hold between them, for k = 0 .. count.
+        ends = [0.0]
+        for share in shares:
+            ends.append(ends[-1] + total * share / sum(shares))
         out: list[list[str]] = [[]]
         held = 0
         for i, (chunk, w) in enumerate(zip(chunks, weights, strict=True)):
             left = len(chunks) - i
-            # A new run starts when this one holds its share, or when the runs still
-            # to fill need every chunk left.
+            # A new run starts when this chunk lies mostly past this run's share, or when
+            # the runs still to fill need every chunk left.
             if out[-1] and len(out) < count and (
-                    held >= total * len(out) / count or left <= count - len(out)):
+                    held + w / 2 > ends[len(out)] or left <= count - len(out)):
                 out.append([])
             out[-1].extend(chunk)
             held += w

@@ -8,24 +8,25 @@ source's column verdicts (counts, masked evidence, reasons): rows and values
 stay on the worker. The client puts the results back in spec order, so the
 ScanResult is the one a local run gives.
 
-A bucket prefix is listed once by the client and its parts (objects,
-datasets) are spread over tasks. With ``--full``, a Parquet dataset of
-several files (a local folder, or a dataset folder under a prefix) is split
-further: its file list (no footer but the few that settle its columns) is cut
-into consecutive runs of about equal bytes, ``GROUPS_PER_THREAD`` per worker
-thread at most, and each task reads one run into the engine's running column
-state (detector counts, masked evidence, value counts and, with the language
-model on, the first values of its bounded sample). The client merges the
-states in file order and judges the table once, so a dataset gives the
-columns, entities and counts of a local ``--full`` run. Two things are
+A bucket prefix is listed once by the client and its parts (objects, datasets)
+are spread over tasks. With ``--full``, a Parquet dataset of several files (a
+local folder, or a dataset folder under a prefix) is split further: its file
+list (no footer but the few that settle its columns) is cut into consecutive
+runs of steadily fewer bytes (``RUN_TAPER``), ``GROUPS_PER_THREAD`` per worker
+thread at most, each starting where a chunk of small files read together starts
+(see ``LakeTable.chunks``), and each task reads one run into the engine's
+running column state (detector counts, masked evidence, value counts and, with
+the language model on, the first values of its bounded sample). The client
+merges the states in file order and judges the table once, so a dataset gives
+the columns, entities and counts of a local ``--full`` run. Two things are
 decided per run on its first values, where one pass decides them once: the
 region for national formats (unless configured) and whether a column is free
 text; files of one dataset agree on both in practice. A free-text column stops
 running the detectors that find (almost) nothing in it after 50,000 values of
 each run rather than of the whole table. A sampled scan stays one task per
-unit: its cost is already bounded by the sample, not by the dataset's size.
-A run whose worker is lost for good leaves the table partial, saying so.
-On a worker, the engine checks columns on as many threads as the worker has
+unit: its cost is already bounded by the sample, not by the dataset's size. A
+run whose worker is lost for good leaves the table partial, saying so. On a
+worker, the engine checks columns on as many threads as the worker has
 (``--nthreads``): a worker's threads are its share of the machine.
 
 A worker lost mid-task (killed, out of memory, its machine gone) has its task
@@ -254,6 +255,10 @@ MAX_TASKS_PER_SOURCE = 256
 GROUPS_PER_THREAD = 4
 #: ... each reading at least this many bytes of files (fewer tasks for a small dataset).
 MIN_GROUP_BYTES = 4 << 20
+#: The first run of files is this many times the last, the runs shrinking steadily in
+#: between: tasks are taken in order, so the last ones are short and the workers finish
+#: together (with runs of equal size, a worker slowed down ends a whole run late).
+RUN_TAPER = 2.0
 
 
 @dataclass
@@ -319,7 +324,7 @@ def _runs(table: Any, sizes: dict[str, int], groups: int) -> list[Any]:
     total = sum(sizes.values())
     if total:
         groups = min(groups, -(-total // MIN_GROUP_BYTES))
-    return [table.part(files) for files in table.groups(groups, sizes or None)]
+    return [table.part(files) for files in table.groups(groups, sizes or None, taper=RUN_TAPER)]
 
 
 def _local_dataset(unit: str, score: int, config: ScanConfig, groups: int) -> _Task:

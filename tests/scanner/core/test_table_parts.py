@@ -50,6 +50,17 @@ def test_runs_of_files_are_consecutive_and_cover_the_dataset(tmp_path: Path) -> 
     assert table.groups(2, sizes)[0] == [table.files[0]]
 
 
+def test_runs_split_files_of_equal_size_evenly_or_shrinking(tmp_path: Path) -> None:
+    write_dataset(tmp_path / "usage", files=12, rows_per_file=50)
+    table = _table(tmp_path / "usage")
+    sizes = {f: 1_000 for f in table.files}
+    assert [len(run) for run in table.groups(4, sizes)] == [3, 3, 3, 3]
+    # Tapered, a worker's last task is a short one.
+    tapered = [len(run) for run in table.groups(4, sizes, taper=3.0)]
+    assert sum(tapered) == 12 and tapered == sorted(tapered, reverse=True)
+    assert tapered[0] >= 2 * tapered[-1]
+
+
 def test_runs_start_where_a_stream_of_small_files_starts(tmp_path: Path) -> None:
     write_dataset(tmp_path / "usage", files=10, rows_per_file=50)
     table = _table(tmp_path / "usage", together=3)
