@@ -26,6 +26,7 @@ from detectors.base import (
     take_evidence,
     wilson_lower,
 )
+from detectors.digits import among, digit_counts, numeric_digits, where
 from detectors.fastpaths import any_has, holding
 from detectors.libraries import (
     STREET,
@@ -142,26 +143,6 @@ NATIONAL_REGIONS = ("GB", "DE", "FR", "ES", "IT", "NL", "BE", "CH", "AT", "PT", 
                     "AU", "NZ", "ZA", "CN", "JP", "SG", "MY", "ID")
 
 
-def _digit_counts(values: pa.Array) -> np.ndarray:
-    """Count each value's ASCII digits (what RE2's digit class matches), one pass over the bytes."""
-    n = len(values)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    data = values.buffers()[2] if pa.types.is_string(values.type) else None
-    if values.null_count or data is None:
-        return np.asarray(pc.utf8_length(pc.replace_substring_regex(values, r"\D", "")),
-                          dtype=np.int64)
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[
-        values.offset:values.offset + n + 1]
-    starts = offsets[:-1] - offsets[0]
-    is_digit = ((np.frombuffer(data, dtype=np.uint8)[offsets[0]:offsets[-1]] - 48) < 10).view(
-        np.int8)
-    if not (np.diff(offsets) > 0).all():  # an empty value: reduceat would misread it
-        running = np.concatenate(([0], np.cumsum(is_digit, dtype=np.int64)))
-        return running[offsets[1:] - offsets[0]] - running[starts]
-    return np.add.reduceat(is_digit, starts, dtype=np.int64)
-
-
 def _starts(values: pa.Array, prefix: str) -> np.ndarray:
     """Which values begin with ``prefix``, as a NumPy mask."""
     return pc.fill_null(pc.starts_with(values, prefix), False).to_numpy(zero_copy_only=False)
@@ -171,21 +152,6 @@ def _has(values: pa.Array, literal: str) -> np.ndarray:
     """Which values contain ``literal``, as a NumPy mask."""
     return pc.fill_null(pc.match_substring(values, literal), False).to_numpy(
         zero_copy_only=False)
-
-
-def _among(values: pa.Array, could: np.ndarray) -> pa.Array:
-    """Keep the values a mask holds (all of them without a copy)."""
-    return values if could.all() else values.filter(pa.array(could))
-
-
-def _where(values: pa.Array, could: np.ndarray, pattern: str) -> np.ndarray:
-    """Match ``pattern`` where ``could`` holds (False elsewhere), as a NumPy mask."""
-    found = np.zeros(len(values), dtype=bool)
-    if could.any():
-        found[could] = pc.match_substring_regex(_among(values, could), pattern).to_numpy(
-            zero_copy_only=False)
-    return found
-
 
 def _national_valid(value: str, regions: tuple[str, ...] = NATIONAL_REGIONS) -> bool:
     """Whether a number written without a country code is valid in one of ``regions``."""
@@ -345,7 +311,7 @@ class PhoneDetector(Detector):
         # Each pattern runs only on the values whose count of digits and first
         # character it allows (a card, an SSN, an IPv4 address or a date is no North
         # American or international number): the same answers at a fraction of the passes.
-        digits = _digit_counts(s)
+        digits = digit_counts(s) if view.is_text else numeric_digits(view)
         extension, bracket, plus = holding(s, "x", "(", "+") if n else (False,) * 3
         extension = extension or (n > 0 and any_has(s, "#"))
         first_plus = _starts(s, "+") if plus else np.zeros(n, dtype=bool)
@@ -357,7 +323,7 @@ class PhoneDetector(Detector):
         matched = 0
         evidence: list[str] = []
         if nanp_could.any():
-            some = _among(s, nanp_could)
+            some = among(s, nanp_could)
             # One pass pulls area code, exchange and line out of North American shapes.
             parts = pc.extract_regex(some, _NANP_PARTS)
             some_mask = pc.is_valid(parts)
@@ -374,11 +340,11 @@ class PhoneDetector(Detector):
             nanp_mask[nanp_could] = some_mask.to_numpy(zero_copy_only=False)
         # International: a plus or 00 first.
         intl_could = first_plus | _starts(s, "00") if n else first_plus
-        intl_mask = _where(s, intl_could, _INTL_SHAPE)
+        intl_mask = where(s, intl_could, _INTL_SHAPE)
         # Not North American, no country code: a national number of some other plan,
         # valid in one of the common regions (counted only under a phone name), with six
         # to twelve digits.
-        other = _where(s, (digits >= 6) & (digits <= 12) & ~nanp_ok & ~intl_mask,
+        other = where(s, (digits >= 6) & (digits <= 12) & ~nanp_ok & ~intl_mask,
                        _NATIONAL_SHAPE)
         shaped = int(nanp_mask.sum() + intl_mask.sum() + (other & ~nanp_mask).sum())
         if not shaped:
@@ -402,7 +368,7 @@ class PhoneDetector(Detector):
             could = (digits >= 10) & (digits <= 11) | first_plus
             if bracket:
                 could |= _has(s, "(")
-            written = int(_where(s, could, _WRITTEN_AS_PHONE).sum())
+            written = int(where(s, could, _WRITTEN_AS_PHONE).sum())
         return Match(shaped, matched, tuple(evidence[:3]), checked,
                      named_valid=named_valid, strong=written)
 

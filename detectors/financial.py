@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -19,6 +20,7 @@ from detectors.base import (
     take_evidence,
 )
 from detectors.checksums import aba_routing, iban_valid, luhn
+from detectors.digits import among, byte_lengths, numeric_all_digits, numeric_digits, where
 from detectors.names import NO_EVIDENCE, NameEvidence, NameRule
 
 # 13-19 digits, optionally grouped by single spaces or dashes.
@@ -62,6 +64,12 @@ class CreditCardDetector(Detector):
         if view.count == 0:
             return None
         s = view.numeric
+        # 13 to 19 digits: an IP address, an SSN, a phone number or an amount is no card.
+        digits = numeric_digits(view)
+        could = (digits >= 13) & (digits <= 19)
+        if not could.any():
+            return Match(0, 0)
+        s = among(s, could)
         shaped_mask = pc.match_substring_regex(s, _CARD_SHAPE)
         shaped = count(shaped_mask)
         if not shaped:
@@ -94,6 +102,29 @@ _IBAN_LENGTHS = {
 }
 _IBAN_KEYS = pa.array(sorted(_IBAN_LENGTHS))
 _IBAN_LENS = pa.array([_IBAN_LENGTHS[k] for k in sorted(_IBAN_LENGTHS)], pa.int32())
+
+
+def _may_start_iban(values: pa.Array) -> np.ndarray:
+    """Which values may begin as an IBAN does: two letters, two digits (values of 4+ bytes).
+
+    Read from the first bytes: an ASCII letter (either case), then ASCII digits. A
+    value with a non-ASCII byte among the first two stays in: under case folding a
+    letter such as the long s matches a pattern's [A-Z].
+    """
+    n = len(values)
+    if n == 0 or values.null_count or not pa.types.is_string(values.type) \
+            or values.buffers()[2] is None:
+        return np.ones(n, dtype=bool)
+    starts = np.frombuffer(values.buffers()[1], dtype=np.int32)[
+        values.offset:values.offset + n].astype(np.int64)
+    data = np.frombuffer(values.buffers()[2], dtype=np.uint8)
+    if (byte_lengths(values) < 4).any():
+        return np.ones(n, dtype=bool)
+    b = [data[starts + i] for i in range(4)]
+    letter = [((x | 0x20) - 97) < 26 for x in b[:2]]
+    digit = [(x - 48) < 10 for x in b[2:]]
+    wide = (b[0] >= 0x80) | (b[1] >= 0x80)
+    return (letter[0] & letter[1] & digit[0] & digit[1]) | wide
 
 
 def iban_length_ok(values: pa.Array) -> pa.BooleanArray:
@@ -147,12 +178,16 @@ class BankAccountDetector(Detector):
         s = view.numeric
         # An IBAN starts with letters, so it is never among the number-shaped values.
         text = view.of_length(15, 42)
-        # Shape first, case-blind; only candidates are upper-cased.
+        # Two letters, two digits first (read from the bytes), then the shape,
+        # case-blind; only candidates are upper-cased.
+        text = among(text, _may_start_iban(text))
         text = text.filter(pc.match_substring_regex(text, _IBAN_SHAPE, ignore_case=True))
         upper = pc.utf8_upper(text)
         iban_mask = pc.match_substring_regex(upper, _IBAN_SHAPE)
-        digits_mask = pc.match_substring_regex(s, r"^\d{4,17}$")
-        shaped = count(iban_mask) + count(digits_mask)
+        # Four to seventeen digits and nothing else (no pattern needed).
+        lengths = byte_lengths(s)
+        digits_mask = numeric_all_digits(view) & (lengths >= 4) & (lengths <= 17)
+        shaped = count(iban_mask) + int(digits_mask.sum())
         ibans = check_each(_iban_candidates(upper.filter(iban_mask)), iban_valid, self)
         return Match(shaped, ibans.matched, ibans.evidence, ibans.subset)
 
@@ -203,15 +238,19 @@ class BankCodeDetector(Detector):
         if view.count == 0:
             return None
         s = view.numeric
-        digits_mask = pc.match_substring_regex(s, r"^\d{3,9}$|" + _SORT_CODE)
-        shaped = count(digits_mask)
+        # Three to nine digits and nothing else (no pattern needed), or a sort code
+        # (six digits in eight characters).
+        lengths = byte_lengths(s)
+        plain = numeric_all_digits(view) & (lengths >= 3) & (lengths <= 9)
+        sort = where(s, (lengths == 8) & (numeric_digits(view) == 6), _SORT_CODE)
+        shaped = int((plain | sort).sum())
         if not shaped:
             return Match(0, 0)
-        nine = pc.and_(digits_mask, pc.equal(pc.binary_length(s), 9))
+        nine = plain & (lengths == 9)
         matched = 0
         evidence: tuple[str, ...] = ()
-        if count(nine):
-            routing = s.filter(nine)
+        if nine.any():
+            routing = s.filter(pa.array(nine))
             ok = aba_routing(routing)
             matched = count(ok)
             evidence = take_evidence(routing, ok, self)
