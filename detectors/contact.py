@@ -26,7 +26,7 @@ from detectors.base import (
     take_evidence,
     wilson_lower,
 )
-from detectors.digits import among, digit_counts, numeric_digits, where
+from detectors.digits import among, containing, digit_counts, numeric_digits, where
 from detectors.fastpaths import any_has, holding
 from detectors.libraries import (
     STREET,
@@ -80,7 +80,8 @@ class EmailDetector(Detector):
     def match(self, view: ValueView) -> Match | None:
         if view.count == 0:
             return None
-        s = view.having("@")
+        # The values holding an @ (what ``view.having`` keeps), found in the bytes at once.
+        s = containing(view.textual if view.kind == "string" else view.strings, "@")
         if view.is_text:
             found = pc.extract_regex(s, f"(?P<e>{_EMAIL_IN_TEXT})")
             hit = pc.is_valid(found)

@@ -72,3 +72,25 @@ def among(values: pa.Array, could: np.ndarray) -> pa.Array:
     """Keep the values a mask holds (all of them without a copy)."""
     return values if could.all() else values.filter(pa.array(could))
 
+
+def containing(values: pa.Array, char: str) -> pa.Array:
+    """Keep the values holding one ASCII character, found by one NumPy pass over the bytes.
+
+    An ASCII byte never occurs inside another character's UTF-8 encoding: the values
+    are those ``pc.match_substring`` would keep, without a per-value search.
+    """
+    n = len(values)
+    if n == 0:
+        return values
+    if values.null_count or not pa.types.is_string(values.type) \
+            or values.buffers()[2] is None:
+        return values.filter(pc.fill_null(pc.match_substring(values, char), False))
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[
+        values.offset:values.offset + n + 1]
+    data = np.frombuffer(values.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+    at = np.flatnonzero(data == ord(char))
+    if len(at) == 0:
+        return values.slice(0, 0)
+    keep = np.zeros(n, dtype=bool)
+    keep[np.searchsorted(offsets[1:] - offsets[0], at, side="right")] = True
+    return among(values, keep)
