@@ -66,6 +66,8 @@ class Candidates:
 
     def fitting(self, shape: str) -> pa.Array:
         """Return the values whose form a number's written forms allow (a superset)."""
+        if len(self.values) == 0:
+            return self.values
         fits = pc.match_substring_regex(self.forms, _form_pattern(shape))
         if not pc.any(fits).as_py():
             return self.values.slice(0, 0)
@@ -88,11 +90,15 @@ def candidates(view: ValueView) -> Candidates:
     if len(s):
         n = pc.utf8_length(s) if view.kind == "integer" else view.lengths
         s = filter_if_any(s, pc.and_(pc.greater_equal(n, 6), pc.less_equal(n, 26)))
-    if view.kind == "string" and len(s):
+    # ASCII text has the same forms before and after upper-casing (a lower-case letter
+    # is an A too): only the values kept are upper-cased. Other text is upper-cased
+    # first (a dotless i becomes an I).
+    cased = view.kind == "string" and len(s) > 0 and not _ascii(s)
+    if cased:
         s = pc.utf8_upper(s)
     found = Candidates(s, pa.array([], pa.int32()), pa.array([], pa.string()))
     if len(s):
-        encoded = pc.dictionary_encode(_forms(s))
+        encoded = pc.dictionary_encode(_forms(s, cased or view.kind != "string"))
         forms = encoded.dictionary
         keep = pc.match_substring_regex(forms, _any_shape())
         if view.kind == "string":
@@ -102,6 +108,8 @@ def candidates(view: ValueView) -> Candidates:
         if not pc.all(keep).as_py():
             kept = pc.take(keep, form_of)
             s, form_of = filter_if_any(s, kept), filter_if_any(form_of, kept)
+        if view.kind == "string" and not cased and len(s):
+            s = pc.utf8_upper(s)
         found = Candidates(s, form_of, forms)
     view.__dict__[_CANDIDATES_KEY] = found
     return found
@@ -111,15 +119,32 @@ def candidates(view: ValueView) -> Candidates:
 _FORM_TABLE = np.arange(256, dtype=np.uint8)
 _FORM_TABLE[ord("0"):ord("9") + 1] = ord("9")
 _FORM_TABLE[ord("A"):ord("Z") + 1] = ord("A")
+#: The same for text not upper-cased yet: ASCII lower-case letters are an A too.
+_FORM_TABLE_ANY_CASE = _FORM_TABLE.copy()
+_FORM_TABLE_ANY_CASE[ord("a"):ord("z") + 1] = ord("A")
 
 
-def _forms(s: pa.Array) -> pa.Array:
-    """Return each value's form (``AB 12 34 56 C`` -> ``AA 99 99 99 A``), byte by byte."""
+def _ascii(s: pa.Array) -> bool:
+    """Tell whether every byte of a string array's values is ASCII."""
+    data = s.buffers()[2]
+    if data is None or s.null_count:
+        return data is None
+    offsets = np.frombuffer(s.buffers()[1], dtype=np.int32)
+    low, high = offsets[s.offset], offsets[s.offset + len(s)]
+    return high == low or int(np.frombuffer(data, dtype=np.uint8)[low:high].max()) < 128
+
+
+def _forms(s: pa.Array, upper_cased: bool = True) -> pa.Array:
+    """Return each value's form (``AB 12 34 56 C`` -> ``AA 99 99 99 A``), byte by byte.
+
+    ``upper_cased=False``: ASCII text not upper-cased yet (``ab 12`` -> ``AA 99``).
+    """
     validity, offsets, data = s.buffers()
     if data is None:
         return s
-    table = _FORM_TABLE[np.frombuffer(data, dtype=np.uint8)]
-    return pa.StringArray.from_buffers(len(s), offsets, pa.py_buffer(table.tobytes()),
+    table = np.take(_FORM_TABLE if upper_cased else _FORM_TABLE_ANY_CASE,
+                    np.frombuffer(data, dtype=np.uint8))
+    return pa.StringArray.from_buffers(len(s), offsets, pa.py_buffer(table),
                                        validity, s.null_count, s.offset)
 
 
