@@ -19,6 +19,12 @@ the machine slows wall times but not CPU seconds.
 
 Targets: the sampled 1,000-file lake costs <= 2x the 10-file one (time and
 files opened); 2 workers give >= 1.7x on --full (needs >= 2 free cores).
+On a shared Linux machine the kernel shares CPU fairly between sessions
+(autogroups), not processes: while others are busy, this benchmark's workers
+together get one session's share, whether there is one of them or two, and
+the wall-time speed-up falls towards 1x. So ``--dask`` also prints, from each
+worker's busiest thread, the time spent waiting for a CPU, and the speed-up
+with those waits taken out.
 
 ``--per-row`` reads a lake of ``--per-row-files`` (200) files of 1,000 rows and
 one of a single ``--per-row-big`` (1,000,000) row file with ``--full``, and prints

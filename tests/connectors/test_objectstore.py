@@ -96,6 +96,26 @@ def test_same_files_same_columns_locally_and_through_s3(lake: Path, s3: str) -> 
     assert any("README.txt: skipped" in w for w in usage.warnings)
 
 
+def test_sampled_dataset_fetches_each_object_once(s3: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import s3fs
+
+    gets: list[str] = []
+    call = s3fs.S3FileSystem._call_s3
+
+    async def counted(self: Any, method: str, *args: Any, **kwargs: Any) -> Any:
+        if method == "get_object":
+            gets.append(str(kwargs.get("Key")))
+        return await call(self, method, *args, **kwargs)
+
+    monkeypatch.setattr(s3fs.S3FileSystem, "_call_s3", counted)
+    result = scan(["s3://lake-us/exports/usage/"], _config(sample_size=2_000), policy=POLICY)
+    assert result.sources[0].status is Status.OK
+    assert result.sources[0].tables[0].rows_scanned == 2_000
+    # The files whose footers settled the columns are read on, not fetched again.
+    assert gets and len(gets) == len(set(gets))
+
+
 def test_one_object_and_full_read(lake: Path, s3: str) -> None:
     one = scan(["s3://lake-us/exports/crm/customers.csv"], _config(full=True), policy=POLICY)
     local = scan([str(lake / "crm" / "customers.csv")], _config(full=True), policy=POLICY)
