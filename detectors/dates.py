@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -30,6 +31,7 @@ from detectors.base import (
     register,
     wilson_lower,
 )
+from detectors.fastpaths import any_has
 from detectors.identity import DateOfBirthDetector, parse_dates
 from detectors.names import NameEvidence, tokenize
 
@@ -83,6 +85,8 @@ def _timed(view: ValueView) -> pa.BooleanArray:
         seconds = pc.cast(pc.cast(raw, pa.timestamp("s"), safe=False), pa.int64())
         return pc.not_equal(pc.remainder(seconds, 86400), 0)
     s = view.strings
+    if not any_has(s, ":"):  # no time of day anywhere (read from the bytes)
+        return pa.array(np.zeros(len(s), dtype=bool))
     return pc.and_(pc.match_substring_regex(s, _TIME),
                    pc.invert(pc.match_substring_regex(s, _MIDNIGHT)))
 

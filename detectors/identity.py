@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 from functools import cache, lru_cache
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -96,14 +97,15 @@ def parse_dates(view: ValueView) -> pa.Array:
     if view.kind == "temporal":
         return pc.cast(view.raw.drop_null(), pa.timestamp("s"), safe=False)
     s = view.strings
-    # ISO timestamps (with a time, fractions or a zone) count by their date part.
-    iso = pc.match_substring_regex(s, r"^\d{4}-\d{2}-\d{2}[T ]")
-    s = pc.if_else(iso, pc.utf8_slice_codeunits(s, 0, 10), s)
-    result = pa.nulls(len(s), pa.timestamp("s"))
     # Values all written 2020-03-01 (the common case) read back the same exactly when
-    # the date's year, month and day are the numbers written: no formatting needed.
-    plain_iso = len(s) > 0 and pc.all(pc.match_substring_regex(
-        s, r"^\d{4}-\d{2}-\d{2}$")).as_py()
+    # the date is the one written: no formatting with the format needed.
+    plain_iso, small_year = _plain_iso(s)
+    if not plain_iso:
+        # ISO timestamps (with a time, fractions or a zone) count by their date part.
+        iso = pc.match_substring_regex(s, r"^\d{4}-\d{2}-\d{2}[T ]")
+        s = pc.if_else(iso, pc.utf8_slice_codeunits(s, 0, 10), s)
+        plain_iso, small_year = _plain_iso(s)
+    result = pa.nulls(len(s), pa.timestamp("s"))
     for fmt in _DATE_FORMATS:
         missing = pc.is_null(result)
         if not pc.any(missing).as_py():
@@ -112,13 +114,34 @@ def parse_dates(view: ValueView) -> pa.Array:
         # strptime rolls 2020-02-30 over to March 1st: a date counts only when it
         # reads back the same (leading zeros and letter case aside).
         if plain_iso and fmt == "%Y-%m-%d":
-            same = _same_ymd(parsed, s)
+            # A date's own text is zero-padded ISO; years under 1000 are compared by
+            # their numbers.
+            same = _same_ymd(parsed, s) if small_year else pc.equal(
+                pc.cast(pc.cast(parsed, pa.date32()), pa.string()), s)
         else:
             back = pc.strftime(parsed, format=fmt)
             same = pc.equal(_date_text(back), _date_text(s))
         parsed = pc.if_else(pc.fill_null(same, False), parsed, None)
         result = pc.if_else(missing, parsed, result)
     return result
+
+
+def _plain_iso(s: pa.Array) -> tuple[bool, bool]:
+    """Tell whether every value is written ``YYYY-MM-DD`` (digits, dashes), read from the bytes.
+
+    Also whether a year among them is under 1000 (written with a leading zero).
+    """
+    n = len(s)
+    if n == 0 or s.null_count or not pa.types.is_string(s.type) or s.buffers()[2] is None:
+        return False, False
+    offsets = np.frombuffer(s.buffers()[1], dtype=np.int32)[s.offset:s.offset + n + 1]
+    if offsets[-1] - offsets[0] != 10 * n or not (np.diff(offsets) == 10).all():
+        return False, False
+    text = np.frombuffer(s.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]].reshape(n, 10)
+    digits = text[:, [0, 1, 2, 3, 5, 6, 8, 9]]
+    if not (((digits - 48) < 10).all() and (text[:, [4, 7]] == ord("-")).all()):
+        return False, False
+    return True, bool((text[:, 0] == ord("0")).any())
 
 
 def _same_ymd(parsed: pa.Array, s: pa.Array) -> pa.Array:
