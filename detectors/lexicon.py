@@ -19,6 +19,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -90,6 +91,30 @@ def folded_upper(values: pa.Array) -> pa.Array:
     return pc.replace_substring_regex(pc.utf8_normalize(upper, form="NFD"), r"\p{Mn}+", "")
 
 
+#: Values looked up in Python sets rather than with ``is_in`` (which hashes the whole
+#: list on every call: some 4 ms, where a few distinct statuses take microseconds).
+_FEW = 4_096
+
+
+_SETS: dict[int, tuple[pa.Array, frozenset[str]]] = {}
+
+
+def _as_set(names: pa.Array) -> frozenset[str]:
+    """Return a name list as a Python set (made once per list)."""
+    held = _SETS.get(id(names))
+    if held is None or held[0] is not names:
+        held = _SETS[id(names)] = (names, frozenset(names.to_pylist()))
+    return held[1]
+
+
+def _among(values: pa.Array, names: pa.Array) -> np.ndarray:
+    """Tell which values are among ``names`` (a name list of ``lexicon``)."""
+    if len(values) <= _FEW:
+        known = _as_set(names)
+        return np.array([v in known for v in values.to_pylist()], dtype=bool)
+    return pc.is_in(values, value_set=names).to_numpy(zero_copy_only=False)
+
+
 def _known_names(upper: pa.Array, first: pa.Array, last: pa.Array) -> pa.BooleanArray:
     """Which values are a known given name or surname, or a given name and a surname.
 
@@ -109,12 +134,56 @@ def _known_names(upper: pa.Array, first: pa.Array, last: pa.Array) -> pa.Boolean
         words = parts.flatten()
         givens = pa.concat_arrays([upper, words.take(pa.array(offsets[:-1]))])
         surnames = pa.concat_arrays([upper, words.take(pa.array(offsets[1:] - 1))])
-    in_first = pc.is_in(givens, value_set=first).to_numpy(zero_copy_only=False)
-    in_last = pc.is_in(surnames, value_set=last).to_numpy(zero_copy_only=False)
+    in_first, in_last = _among(givens, first), _among(surnames, last)
     known = in_first[:n] | in_last[:n]
     if where is not None:
         known[where.to_numpy()] |= in_first[n:] & in_last[n:]
     return pa.array(known)
+
+
+#: What a value is (word-shaped, a known name, its folded upper case), remembered
+#: across batches: a column of statuses or of a few names repeats the same values, and
+#: the patterns' compilation alone (Unicode classes) costs more than reading them.
+_MEMO: dict[str, tuple[bool, bool, str]] = {}
+_MEMO_MAX = 50_000
+
+
+def _verdicts(distinct: pa.Array) -> list[tuple[bool, bool, str]]:
+    """Return, for each of a batch's distinct values, (word-shaped, known, folded upper)."""
+    values = distinct.to_pylist()
+    found = {v: _MEMO.get(v) for v in values}
+    missing = [v for v, r in found.items() if r is None]
+    if missing:
+        fresh: dict[str, tuple[bool, bool, str]] = dict.fromkeys(missing, (False, False, ""))
+        some = pa.array(missing, pa.string())
+        words = filter_if_any(some, pc.match_substring_regex(some, _WORDS))
+        if len(words):
+            upper = folded_upper(pc.replace_substring(words, ",", " "))
+            known = _known_names(upper, *lexicon()).to_pylist()
+            for v, u, kn in zip(words.to_pylist(), upper.to_pylist(), known, strict=True):
+                fresh[v] = (True, bool(kn), u)
+        if len(_MEMO) + len(fresh) > _MEMO_MAX:
+            _MEMO.clear()
+        _MEMO.update(fresh)
+        found.update(fresh)
+    return [found[v] for v in values]  # type: ignore[misc]
+
+
+def _distinct_words(values: pa.Array,
+                    encoded: pa.DictionaryArray) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Return the word-shaped values, their distinct values and each one's place among those.
+
+    The word pattern reads each distinct value once.
+    """
+    shaped = pc.match_substring_regex(encoded.dictionary, _WORDS)
+    if not pc.any(shaped).as_py():
+        return values.slice(0, 0), values.slice(0, 0), pa.array([], pa.int32())
+    each = encoded.dictionary.filter(shaped)
+    flags = shaped.to_numpy(zero_copy_only=False)
+    place = np.cumsum(flags, dtype=np.int32) - 1
+    indices = encoded.indices.to_numpy()
+    picked = flags[indices]
+    return values.filter(pa.array(picked)), each, pa.array(place[indices[picked]])
 
 
 @register
@@ -131,23 +200,48 @@ class NameLexiconDetector(Detector):
         s = view.textual if view.kind == "string" else None
         if s is None or len(s) == 0:
             return None
-        words = filter_if_any(s, pc.match_substring_regex(s, _WORDS))
-        if len(words) == 0:
-            return Match(0, 0)
-        first, last = lexicon()
         # A value's verdict depends on it alone: where values repeat (statuses, labels, a
-        # few names), each distinct one is read once.
-        head = words.slice(0, _HEAD)
-        encoded = pc.dictionary_encode(words) if len(pc.unique(head)) * 4 <= len(head) \
-            else None
-        each = encoded.dictionary if encoded is not None else words
+        # few names), each distinct one is read once, the word pattern too.
+        head = s.slice(0, _HEAD)
+        if len(pc.unique(head)) * 4 <= len(head):
+            encoded = pc.dictionary_encode(s)
+            if len(encoded.dictionary) <= _FEW:
+                return self._few(s, encoded)
+            words, each, index = _distinct_words(s, encoded)
+            if len(words) == 0:
+                return Match(0, 0)
+        else:
+            words = filter_if_any(s, pc.match_substring_regex(s, _WORDS))
+            if len(words) == 0:
+                return Match(0, 0)
+            head = words.slice(0, _HEAD)
+            encoded = pc.dictionary_encode(words) if len(pc.unique(head)) * 4 <= len(head) \
+                else None
+            each = encoded.dictionary if encoded is not None else words
+            index = encoded.indices if encoded is not None else None
+        first, last = lexicon()
         upper = folded_upper(pc.replace_substring(each, ",", " "))
         known = _known_names(upper, first, last)
-        ok = known.take(encoded.indices) if encoded is not None else known
+        ok = known.take(index) if index is not None else known
         k = count(ok)
         # Names vary from row to row; a few words repeated (TRUE/FALSE, ham/spam, Dial)
         # are labels, whatever the census says of them.
         distinct = len(pc.unique(upper.filter(known))) if k else 0
+        return Match(len(words), k, take_evidence(words, ok, self), strong=distinct)
+
+    def _few(self, s: pa.Array, encoded: pa.DictionaryArray) -> Match:
+        """Match a batch of few distinct values, each read once (or remembered)."""
+        verdicts = _verdicts(encoded.dictionary)
+        shaped = np.array([v[0] for v in verdicts], dtype=bool)
+        known = np.array([v[1] for v in verdicts], dtype=bool)
+        indices = encoded.indices.to_numpy()
+        picked = shaped[indices]
+        if not picked.any():
+            return Match(0, 0)
+        words = s.filter(pa.array(picked))
+        ok = pa.array(known[indices][picked])
+        k = count(ok)
+        distinct = len({v[2] for v in verdicts if v[0] and v[1]}) if k else 0
         return Match(len(words), k, take_evidence(words, ok, self), strong=distinct)
 
     def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
