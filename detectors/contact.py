@@ -154,6 +154,10 @@ def _has(values: pa.Array, literal: str) -> np.ndarray:
     return pc.fill_null(pc.match_substring(values, literal), False).to_numpy(
         zero_copy_only=False)
 
+
+# Answers are kept per value: dates, codes and numbers repeat across a column's batches
+# (a pure function of the value; a few MiB at most).
+@lru_cache(maxsize=1 << 16)
 def _national_valid(value: str, regions: tuple[str, ...] = NATIONAL_REGIONS) -> bool:
     """Whether a number written without a country code is valid in one of ``regions``."""
     digits = _plain_digits(value)
@@ -242,6 +246,7 @@ def _could_be_valid(digits: str, region: str) -> bool:
     return gate is None or gate.match(digits) is not None or _rewritten(digits, rewriting)
 
 
+@lru_cache(maxsize=1 << 16)
 def _in_region(value: str, region: str) -> bool:
     """Tell whether a value is a national number of ``region`` whose form says so.
 
