@@ -294,6 +294,8 @@ class UserAgentDetector(Detector):
         if view.count == 0:
             return None
         text = view.textual if view.kind == "string" else view.strings
+        if not any_has(text, "/"):
+            return self._no_slash(text)
         # The grammar reads every value (plain words fit it: see ``shaped`` below); every
         # other test needs a slash (a product/version) or a dot (a SIP phone's firmware),
         # so one pass picks those and the rest of the patterns read only them.
@@ -319,6 +321,19 @@ class UserAgentDetector(Detector):
         shaped = in_grammar - count(grammar) + count(pc.or_(pc.or_(grammar, unsure), sip))
         named = min(shaped, in_grammar + count(sip) + uap.matched) if k else k
         return Match(shaped, k, evidence, uap.subset, named_valid=named)
+
+    def _no_slash(self, text: pa.Array) -> Match:
+        """Match a batch no value of which holds a slash: only SIP phones' agents count.
+
+        No product/version and no comment holding one can be there. The same counts as
+        ``match`` (a SIP phone's agent opens with a letter and has dots, so it is among
+        the values ``_UA_MAYBE`` picks), with no pass for the rest.
+        """
+        grammar, sip = matches(text, _UA_GRAMMAR, _UA_SIP_DEVICE)
+        in_grammar, k = count(grammar), count(sip)
+        shaped = in_grammar + count(pc.and_(sip, pc.invert(grammar)))
+        named = min(shaped, in_grammar + k) if k else k
+        return Match(shaped, k, take_evidence(text, sip, self)[:3], None, named_valid=named)
 
     def mask(self, value: str) -> str:
         return value.split(" ", 1)[0] + " …" if " " in value else value[:12]
