@@ -21,6 +21,7 @@ from detectors.base import (
 )
 from detectors.checksums import aba_routing, iban_valid, luhn
 from detectors.digits import among, byte_lengths, numeric_all_digits, numeric_digits, where
+from detectors.fastpaths import any_has
 from detectors.names import NO_EVIDENCE, NameEvidence, NameRule
 
 # 13-19 digits, optionally grouped by single spaces or dashes.
@@ -69,14 +70,16 @@ class CreditCardDetector(Detector):
         could = (digits >= 13) & (digits <= 19)
         if not could.any():
             return Match(0, 0)
-        s = among(s, could)
-        shaped_mask = pc.match_substring_regex(s, _CARD_SHAPE)
-        shaped = count(shaped_mask)
+        # Digits only, 13 to 19 of them, have the shape; values with separators are
+        # matched against it.
+        plain = could & numeric_all_digits(view)
+        shaped_mask = plain | where(s, could & ~plain, _CARD_SHAPE)
+        shaped = int(shaped_mask.sum())
         if not shaped:
             return Match(0, 0)
-        idx = pc.indices_nonzero(shaped_mask)
-        cand = s.take(idx)
-        digits = pc.replace_substring_regex(cand, r"[ -]", "")
+        cand = among(s, shaped_mask)
+        digits = pc.replace_substring_regex(cand, r"[ -]", "") if any_has(cand, " ", "-") \
+            else cand
         issuer = pc.match_substring_regex(digits, _CARD_ISSUER)
         ok = pc.and_(issuer, luhn(digits))
         return Match(shaped, count(ok), take_evidence(cand, ok, self))
