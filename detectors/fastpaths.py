@@ -47,8 +47,17 @@ def _text(values: pa.Array) -> bytes | pa.Array | None:
     low, high = _span(values)
     if high - low <= _IN_PLACE:
         return memoryview(data)[low:high].tobytes()
+    return _one_value(data, low, high)
+
+
+def _one_value(data: pa.Buffer, low: int, high: int) -> pa.Array:
+    """Return bytes ``[low, high)`` of a buffer as one string value, in place.
+
+    Strings, not binary: RE2 then reads them as UTF-8, as it reads each value (case
+    folding included: ``(?i)s`` matches the long s).
+    """
     offsets = pa.py_buffer(np.array([0, high - low], dtype=np.int32).tobytes())
-    return pa.Array.from_buffers(pa.binary(), 1, [None, offsets, data.slice(low, high - low)])
+    return pa.Array.from_buffers(pa.string(), 1, [None, offsets, data.slice(low, high - low)])
 
 
 def _literal(text: str) -> str:
@@ -94,6 +103,25 @@ def any_has(values: pa.Array, *literals: str) -> bool:
         return False
     found = _text(values)
     return found is None or any(_holds(found, literal) for literal in literals)
+
+
+def may_hold(values: pa.Array, pattern: str) -> bool:
+    """Tell whether some value may hold a match of an RE2 pattern with no anchors or bounds.
+
+    One pass over all the values' bytes at once (no cost per value; it stops at the
+    first match). A pattern with its anchors, word bounds and the characters around
+    its words left out matches a superset: False means no value holds the full
+    pattern; True (or values that are not plain strings) leaves it to the per-value pass.
+    """
+    if len(values) == 0:
+        return False
+    if not pa.types.is_string(values.type) or values.null_count:
+        return True
+    data = values.buffers()[2]
+    low, high = _span(values)
+    if data is None or high == low:
+        return pc.any(pc.match_substring_regex(values, pattern)).as_py() is True
+    return bool(pc.match_substring_regex(_one_value(data, low, high), pattern)[0].as_py())
 
 
 def has(values: pa.Array, literal: str) -> pa.BooleanArray:
