@@ -155,6 +155,32 @@ def _has(values: pa.Array, literal: str) -> np.ndarray:
         zero_copy_only=False)
 
 
+def _grouped_ten(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Find the values written as ten digits grouped 3-3-4 (`212-555-0144`), from the bytes.
+
+    Returns that mask and, within it, those whose first digit is 2 to 9 (a North
+    American area code's). Blanks, dots and dashes separate the groups.
+    """
+    n = len(values)
+    grouped, area = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    if n == 0 or values.null_count or not pa.types.is_string(values.type) \
+            or values.buffers()[2] is None:
+        return grouped, area
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[
+        values.offset:values.offset + n + 1]
+    twelve = np.diff(offsets) == 12
+    if not twelve.any():
+        return grouped, area
+    starts = offsets[:-1][twelve].astype(np.int64)
+    rows = np.frombuffer(values.buffers()[2], dtype=np.uint8)[starts[:, None] + np.arange(12)]
+    digit = (rows - 48) < 10
+    gap = (rows == ord(" ")) | (rows == ord(".")) | (rows == ord("-"))
+    ok = digit[:, [0, 1, 2, 4, 5, 6, 8, 9, 10, 11]].all(axis=1) & gap[:, 3] & gap[:, 7]
+    grouped[twelve] = ok
+    area[twelve] = ok & (rows[:, 0] >= ord("2"))
+    return grouped, area
+
+
 # Answers are kept per value: dates, codes and numbers repeat across a column's batches
 # (a pure function of the value; a few MiB at most).
 @lru_cache(maxsize=1 << 16)
@@ -328,30 +354,48 @@ class PhoneDetector(Detector):
         nanp_ok = np.zeros(n, dtype=bool)
         matched = 0
         evidence: list[str] = []
+        # Ten digits grouped 3-3-4 by blanks, dots or dashes (`212-555-0144`), read from
+        # the bytes: North American-shaped when the area code starts with 2-9, written as
+        # a phone number and of national shape, with no pattern run.
+        grouped, area_ok = _grouped_ten(s)
         if nanp_could.any():
-            some = among(s, nanp_could)
-            # One pass pulls area code, exchange and line out of North American shapes.
-            parts = pc.extract_regex(some, _NANP_PARTS)
-            some_mask = pc.is_valid(parts)
-            if count(some_mask):
-                # Groups: area code in brackets or bare (one of them is empty), exchange,
-                # line.
-                national = pc.binary_join_element_wise(
-                    *(pc.struct_field(parts, [i]) for i in range(4)), "")
-                some_ok = pc.fill_null(pc.match_substring_regex(national, nanp_pattern()),
-                                       False)
-                matched += count(some_ok)
-                evidence.extend(take_evidence(some, some_ok, self))
-                nanp_ok[nanp_could] = some_ok.to_numpy(zero_copy_only=False)
-            nanp_mask[nanp_could] = some_mask.to_numpy(zero_copy_only=False)
+            bare = nanp_could & grouped & area_ok
+            rest = nanp_could & ~grouped
+            nanp_mask |= bare
+            national: list[pa.Array] = []
+            at: list[np.ndarray] = []
+            if bare.any():
+                g = s.filter(pa.array(bare))
+                national.append(pc.binary_join_element_wise(
+                    pc.utf8_slice_codeunits(g, 0, 3), pc.utf8_slice_codeunits(g, 4, 7),
+                    pc.utf8_slice_codeunits(g, 8, 12), ""))
+                at.append(np.flatnonzero(bare))
+            if rest.any():
+                # One pass pulls area code, exchange and line out of North American shapes.
+                parts = pc.extract_regex(among(s, rest), _NANP_PARTS)
+                shaped_here = pc.is_valid(parts).to_numpy(zero_copy_only=False)
+                nanp_mask[rest] = shaped_here
+                if shaped_here.any():
+                    # Groups: area code in brackets or bare (one of them is empty),
+                    # exchange, line.
+                    parts = parts.filter(pa.array(shaped_here))
+                    national.append(pc.binary_join_element_wise(
+                        *(pc.struct_field(parts, [i]) for i in range(4)), ""))
+                    at.append(np.flatnonzero(rest)[shaped_here])
+            if national:
+                valid = pc.match_substring_regex(pa.concat_arrays(national), nanp_pattern())
+                nanp_ok[np.concatenate(at)] = pc.fill_null(valid, False).to_numpy(
+                    zero_copy_only=False)
+                matched += int(nanp_ok.sum())
+                evidence.extend(take_evidence(s, pa.array(nanp_ok), self))
         # International: a plus or 00 first.
         intl_could = first_plus | _starts(s, "00") if n else first_plus
         intl_mask = where(s, intl_could, _INTL_SHAPE)
         # Not North American, no country code: a national number of some other plan,
         # valid in one of the common regions (counted only under a phone name), with six
         # to twelve digits.
-        other = where(s, (digits >= 6) & (digits <= 12) & ~nanp_ok & ~intl_mask,
-                       _NATIONAL_SHAPE)
+        other_could = (digits >= 6) & (digits <= 12) & ~nanp_ok & ~intl_mask
+        other = where(s, other_could & ~grouped, _NATIONAL_SHAPE) | (other_could & grouped)
         shaped = int(nanp_mask.sum() + intl_mask.sum() + (other & ~nanp_mask).sum())
         if not shaped:
             return Match(0, 0)
@@ -374,7 +418,7 @@ class PhoneDetector(Detector):
             could = (digits >= 10) & (digits <= 11) | first_plus
             if bracket:
                 could |= _has(s, "(")
-            written = int(where(s, could, _WRITTEN_AS_PHONE).sum())
+            written = int((where(s, could & ~grouped, _WRITTEN_AS_PHONE) | grouped).sum())
         return Match(shaped, matched, tuple(evidence[:3]), checked,
                      named_valid=named_valid, strong=written)
 
