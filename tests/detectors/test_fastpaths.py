@@ -7,7 +7,7 @@ import random
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from detectors.fastpaths import any_has, char_counts, holding
+from detectors.fastpaths import any_has, char_counts, holding, may_hold
 
 
 def _sample(seed: int) -> list[str]:
@@ -60,3 +60,14 @@ def test_holding_leaves_arrays_with_nulls_to_the_search() -> None:
     array = pa.array(["abc", None])
     assert holding(array, "zzz") == (True,)
     assert pc.any(pc.match_substring(array, "zzz")).as_py() is False
+
+
+def test_may_hold_never_rules_out_a_batch_holding_the_pattern() -> None:
+    full, bare = r"(?i)(?:^|[^a-z])(?:plan|sms)(?:$|[^a-z])", r"(?i)plan|sms"
+    filler = ["Barbara944904@example.com"] * 4_000  # past 64 KiB: read in place
+    for values in (["Fiber 500"], ["basic PLAN", "x"], filler + ["ſmſ only"], filler,
+                   ["", "explanation"], filler + ["unlimited sms"]):
+        holds = pc.any(pc.match_substring_regex(pa.array(values), full)).as_py()
+        assert may_hold(pa.array(values), bare) or not holds
+    assert not may_hold(pa.array(filler), bare)
+    assert may_hold(pa.array(filler + ["ſmſ only"]), bare)  # the long s folds to s as per value
