@@ -160,8 +160,9 @@ _MAC = (
     r"|(?:SEP|ATA|BAT)[0-9A-Fa-f]{12})$"
 )
 _BARE_MAC = r"^[0-9A-Fa-f]{12}$"
-_MAC_THIRD = pa.array([":", "-"])
-_MAC_MAKERS = pa.array(["SEP", "ATA", "BAT"])
+#: What either pattern matches.
+_ANY_MAC = (r"^(?:[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){4}"
+            r"|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}|(?:SEP|ATA|BAT)?[0-9A-Fa-f]{12})$")
 
 
 @register
@@ -185,13 +186,9 @@ class MacAddressDetector(Detector):
                 or pc.any(pc.equal(view.lengths, 12)).as_py()):
             return Match(0, 0, ())  # no separator and no twelve characters: no MAC
         s = view.of_length(12, 17)
-        # Where the forms put their separators (``00:1A``, ``001A.``, ``SEP``), or twelve
-        # letters and digits: cards, phones and IPs go no further.
-        maybe = pc.or_(pc.is_in(pc.utf8_slice_codeunits(s, 2, 3), value_set=_MAC_THIRD),
-                       pc.or_(pc.equal(pc.utf8_slice_codeunits(s, 4, 5), "."),
-                              pc.is_in(pc.utf8_slice_codeunits(s, 0, 3), value_set=_MAC_MAKERS)))
-        maybe = pc.or_(maybe, pc.and_(pc.equal(pc.utf8_length(s), 12), pc.ascii_is_alnum(s)))
-        s = filter_if_any(s, maybe)
+        # Every form, bare hex included, in one anchored pass that fails within a few
+        # characters of anything else: cards, phones and IPs go no further.
+        s = filter_if_any(s, pc.match_substring_regex(s, _ANY_MAC))
         ok = pc.match_substring_regex(s, _MAC)
         bare = pc.match_substring_regex(s, _BARE_MAC)
         return Match(count(ok) + count(bare), count(ok), take_evidence(s, ok, self))
