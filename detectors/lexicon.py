@@ -46,9 +46,16 @@ _WORDS = r"^\p{L}[\p{L}'’.-]*(?:[ ,]+\p{L}[\p{L}'’.-]*)*$"
 
 
 def _words(values: pa.Array) -> pa.Array:
-    """Return where each value is one to four words (``_WORDS``)."""
-    gaps = pc.count_substring_regex(values, "[ ,]+")
-    return pc.and_(pc.match_substring_regex(values, _WORDS), pc.less_equal(gaps, 3))
+    """Return where each value is one to four words (``_WORDS``).
+
+    The gaps are counted only in the values of words (a count over free text would
+    read every sentence to its end).
+    """
+    shaped = pc.match_substring_regex(values, _WORDS)
+    if not pc.any(shaped).as_py():
+        return shaped
+    gaps = pc.count_substring_regex(values.filter(shaped), "[ ,]+")
+    return pc.replace_with_mask(shaped, shaped, pc.less_equal(gaps, 3))
 
 
 #: A given name, an optional middle name or initial, and a surname.
