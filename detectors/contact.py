@@ -574,7 +574,8 @@ class StreetAddressDetector(Detector):
         spaced = view.having(" ")
         spaced = filter_if_any(spaced, pc.less_equal(pc.utf8_length(spaced), _STREET_MAX_LENGTH))
         # Street lines of other countries: the number comes after the street's name.
-        t = filter_if_any(spaced, pc.match_substring_regex(spaced, r"\p{L}.*\d|^#?\d"))
+        # (Only values holding a digit can: a column of names runs no pattern.)
+        t = among(spaced, where(spaced, digit_counts(spaced) > 0, r"\p{L}.*\d|^#?\d"))
         no = pa.array([], pa.bool_())
         intl = _intl_street(t) if len(t) else no
         ki = count(intl)
