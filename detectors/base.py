@@ -317,6 +317,26 @@ class Verdict:
 DETECTORS: Registry[type[Detector]] = Registry("detectors")
 
 
+#: Clears of the caches that hold values (answers kept per value, across batches).
+_VALUE_CACHES: list[Callable[[], object]] = []
+
+
+def value_cache(clear: Callable[[], object]) -> None:
+    """Register how to empty a cache keyed by values read from the data.
+
+    Such caches speed up a scan whose columns repeat values across batches; the
+    engine empties them when a scan ends (``forget_values``), so no value read stays
+    in a long-lived process (the Python API, a Dask worker) after its scan.
+    """
+    _VALUE_CACHES.append(clear)
+
+
+def forget_values() -> None:
+    """Empty every cache that holds values read from the data (see ``value_cache``)."""
+    for clear in _VALUE_CACHES:
+        clear()
+
+
 def register(cls: type[Detector]) -> type[Detector]:
     """Class decorator: make a detector one that every scan runs."""
     return DETECTORS.register(cls)

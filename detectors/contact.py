@@ -24,6 +24,7 @@ from detectors.base import (
     mask_digits_keep_last,
     register,
     take_evidence,
+    value_cache,
     wilson_lower,
 )
 from detectors.digits import among, containing, digit_counts, numeric_digits, where
@@ -198,6 +199,9 @@ def _national_valid(value: str, regions: tuple[str, ...] = NATIONAL_REGIONS) -> 
     return False
 
 
+value_cache(_national_valid.cache_clear)
+
+
 @cache
 def _plan_gate(region: str) -> tuple[re.Pattern[str] | None, tuple[re.Pattern[str], ...]]:
     """Say what a number's digits must look like for libphonenumber to find it valid in a region.
@@ -297,6 +301,9 @@ def _in_region(value: str, region: str) -> bool:
     if value.lstrip().startswith("(") or (not prefix and len(re.findall(r"[ .-]", value)) >= 2):
         return True  # an area code in brackets, or grouped where no trunk prefix exists
     return phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
+
+
+value_cache(_in_region.cache_clear)
 
 
 def _intl_valid(value: str) -> bool:

@@ -34,6 +34,7 @@ from detectors.base import (
     filter_if_any,
     register,
     take_evidence,
+    value_cache,
 )
 from detectors.names import NameEvidence, NameRule, tokenize
 from detectors.organisations import catalogue_table
@@ -164,6 +165,7 @@ def _known_names(upper: pa.Array, first: pa.Array, last: pa.Array) -> pa.Boolean
 #: the patterns' compilation alone (Unicode classes) costs more than reading them.
 _MEMO: dict[str, tuple[bool, bool, str]] = {}
 _MEMO_MAX = 50_000
+value_cache(_MEMO.clear)
 
 
 def _verdicts(distinct: pa.Array) -> list[tuple[bool, bool, str]]:

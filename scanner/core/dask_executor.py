@@ -420,6 +420,9 @@ def read_part(engine_cls: type, spec: str, store: bool, table: Any, config: Scan
         read = engine.read_table(source, table, deadline)
     finally:
         source.close()
+        from detectors.base import forget_values
+
+        forget_values()  # a worker keeps no value of the data between tasks
     for col in read.columns:
         col.active = []  # the worker's detectors stay on the worker
     return read, list(table.warnings), table.rows_total

@@ -37,6 +37,7 @@ from detectors.base import (
     Tally,
     ValueView,
     Verdict,
+    forget_values,
     wilson_lower,
 )
 from detectors.embedded import EmbeddedDetector
@@ -357,6 +358,7 @@ class Engine:
 
     def _shutdown(self) -> None:
         self._pool.shutdown()
+        forget_values()  # no value read stays in the process after its scan
         if self._ner_loading:
             # A load begun for a column that turned out not to need it ends before
             # the process does (a thread stopped inside an import is no clean exit).
