@@ -35,7 +35,7 @@ from connectors.base import (
 )
 from connectors.headers import names_header
 from connectors.lake import LakeTable, list_local
-from connectors.lines import LineCounts, iter_chunks
+from connectors.lines import LineCounts, iter_chunks, newlines
 from connectors.parquet import PARQUET_ERRORS, ParquetFileTable, open_parquet
 from connectors.registry import CLAIM_FORCED, Sniff, register
 from connectors.textdoc import read_as_lines
@@ -473,7 +473,7 @@ def _line_groups(raw: pa.NativeFile, counts: LineCounts, size: int, first_lines:
         if first > next_line:
             parts.append(b"\n" * (first - next_line))
             held += first - next_line
-        next_line = first + chunk.count(b"\n")
+        next_line = first + newlines(chunk)
         if encoding:
             # Whole lines of a byte-oriented encoding: no character is cut.
             chunk = chunk.decode(encoding).encode("utf-8")
@@ -484,7 +484,7 @@ def _line_groups(raw: pa.NativeFile, counts: LineCounts, size: int, first_lines:
             parts = [data]
             cut = max(data.rfind(b"\n", 0, bound - pos), data.rfind(b"\r", 0, bound - pos)) + 1
             bound += size
-            lines = data.count(b"\n", 0, cut)
+            lines = newlines(data, cut)
             if cut == 0 or (not yielded and lines < first_lines):
                 continue  # a row longer than a block, or the header's lines: read on
             yield start, data[:cut]
