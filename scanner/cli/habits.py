@@ -34,7 +34,8 @@ INTERRUPTED = 130
 EXAMPLES: dict[str, tuple[str, ...]] = {
     "scan": ("piiscan scan exports/ --format json -o result.json",
              "piiscan scan 'postgresql://scanner@db/app' --include 'public.*'",
-             "psql -c '\\copy customers to stdout csv header' | piiscan scan -"),
+             "psql -c '\\copy customers to stdout csv header' | piiscan scan -",
+             "piiscan scan customers.csv --explain"),
     "detectors": ("piiscan detectors",),
     "report": ("piiscan report result.json -o report.html",
                "piiscan report result.json -o report.sarif"),
