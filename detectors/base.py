@@ -489,20 +489,40 @@ class Checked:
     subset: int | None
 
 
+def _checked_part(candidates: pa.Array, limit: int) -> tuple[pa.Array, int | None]:
+    """Return the candidates to check and the subset's size (None when all are).
+
+    Beyond ``limit``, a seeded random ``limit`` of them.
+    """
+    n = len(candidates)
+    if n <= limit:
+        return candidates, None
+    picks = sorted(random.Random(n).sample(range(n), limit))
+    return candidates.take(pa.array(picks)), limit
+
+
 def check_each(candidates: pa.Array, is_valid: Callable[[str], bool], detector: Detector,
                limit: int = MAX_PYTHON_CHECKS) -> Checked:
     """Run a Python validator on a pattern's candidates, bounded by ``limit`` per batch."""
     n = len(candidates)
     if n == 0:
         return Checked(0, (), None)
-    subset: int | None = None
-    if n > limit:
-        picks = sorted(random.Random(n).sample(range(n), limit))
-        candidates = candidates.take(pa.array(picks))
-        subset = limit
-    good = [v for v in candidates.to_pylist() if is_valid(v)]
-    return Checked(round(len(good) * n / len(candidates)),
+    part, subset = _checked_part(candidates, limit)
+    good = [v for v in part.to_pylist() if is_valid(v)]
+    return Checked(round(len(good) * n / len(part)),
                    tuple(detector.mask(v) for v in good[:3]), subset)
+
+
+def check_all(candidates: pa.Array, checks: Callable[[pa.Array], pa.BooleanArray],
+              detector: Detector, limit: int = MAX_PYTHON_CHECKS) -> Checked:
+    """``check_each`` with an array validator: the same subset, the same counts."""
+    n = len(candidates)
+    if n == 0:
+        return Checked(0, (), None)
+    part, subset = _checked_part(candidates, limit)
+    good = part.filter(checks(part))
+    return Checked(round(len(good) * n / len(part)),
+                   tuple(detector.mask(v) for v in good.slice(0, 3).to_pylist()), subset)
 
 
 def count(mask: pa.BooleanArray) -> int:

@@ -17,7 +17,6 @@ a plausible shape gives a finding whose reason says so, at lower confidence.
 from __future__ import annotations
 
 import importlib
-import random
 import re
 import re._parser as sre
 from collections.abc import Callable
@@ -31,13 +30,13 @@ import pyarrow.compute as pc
 
 from detectors.base import (
     MAX_PYTHON_CHECKS,
-    Checked,
     ColumnFacts,
     Detector,
     Match,
     Tally,
     ValueView,
     Verdict,
+    check_all,
     check_each,
     count,
     filter_if_any,
@@ -253,22 +252,6 @@ def _nhs_checks(values: pa.Array) -> pa.BooleanArray:
     return pa.array(out)
 
 
-def _check_all(candidates: pa.Array, checks: Callable[[pa.Array], pa.BooleanArray],
-               detector: Detector, limit: int = MAX_PYTHON_CHECKS) -> Checked:
-    """``check_each`` with an array validator: the same subset, the same counts."""
-    n = len(candidates)
-    if n == 0:
-        return Checked(0, (), None)
-    subset: int | None = None
-    if n > limit:
-        picks = sorted(random.Random(n).sample(range(n), limit))
-        candidates = candidates.take(pa.array(picks))
-        subset = limit
-    good = candidates.filter(checks(candidates))
-    return Checked(round(len(good) * n / len(candidates)),
-                   tuple(detector.mask(v) for v in good.slice(0, 3).to_pylist()), subset)
-
-
 _NINO_PREFIX_BAD = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
 
 
@@ -439,7 +422,7 @@ class NumberDetector(Detector):
         # Every validated value counts under a telling name; from values alone only
         # the written forms that a generic number never takes.
         named = (check_each(formed, valid, self) if self.number.checks is None
-                 else _check_all(formed, self.number.checks, self))
+                 else check_all(formed, self.number.checks, self))
         matched = 0
         if self.number.checksum and self.number.distinctive:
             written = filter_if_any(formed, pc.match_substring_regex(formed,
