@@ -13,11 +13,14 @@ import math
 import random
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import ClassVar
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -133,8 +136,16 @@ class ValueView:
         s = self.strings
         if self.kind == "integer":
             return pc.is_valid(s)
-        return pc.match_substring_regex(
-            s, r"^[+(-]?\d[\d\s().,;/#:+-]*(?:\s*(?:x|ext\.?|extension)\s*\d{1,6})?$")
+        # Only values that start and end as a number can: a name, an address or a note
+        # column is ruled out by two bytes per value, without a pattern run.
+        could = edges_allow(s, _NUMBER_FIRST, _NUMBER_LAST)
+        if could is not None and not could.all():
+            found = np.zeros(len(s), dtype=bool)
+            if could.any():
+                found[could] = pc.match_substring_regex(
+                    s.filter(pa.array(could)), _NUMBER_SHAPE).to_numpy(zero_copy_only=False)
+            return pa.array(found)
+        return pc.match_substring_regex(s, _NUMBER_SHAPE)
 
     @cached_property
     def numeric(self) -> pa.Array:
@@ -154,7 +165,10 @@ class ValueView:
         """The values of ``strings`` that are not number-shaped (names, addresses, text)."""
         if self.kind == "integer":
             return pa.array([], pa.string())
-        return self.strings.filter(pc.invert(self.numeric_mask))
+        mask = self.numeric_mask
+        if not mask.true_count:
+            return self.strings  # no copy of a column of text
+        return self.strings.filter(pc.invert(mask))
 
     def having(self, literal: str, among_numbers: bool = False) -> pa.Array:
         """Values containing a literal substring (a memchr, far cheaper than a regex).
@@ -185,6 +199,46 @@ class ValueView:
             return False
         spaced = pc.mean(pc.cast(pc.greater_equal(pc.count_substring(s, " "), 3), pa.int8()))
         return (spaced.as_py() or 0) >= 0.5
+
+
+#: What ``ValueView.numeric_mask`` matches: digits and separators, perhaps an extension.
+_NUMBER_SHAPE = r"^[+(-]?\d[\d\s().,;/#:+-]*(?:\s*(?:x|ext\.?|extension)\s*\d{1,6})?$"
+
+
+def byte_set(chars: bytes) -> np.ndarray:
+    """Return a 256-entry table, true at the given bytes (for ``edges_allow``)."""
+    table = np.zeros(256, dtype=bool)
+    table[np.frombuffer(chars, dtype=np.uint8)] = True
+    return table
+
+
+#: The bytes a value of ``_NUMBER_SHAPE`` can start and end with.
+_NUMBER_FIRST = byte_set(b"0123456789+(-")
+_NUMBER_LAST = byte_set(b"0123456789().,;/#:+- \t\n\r\f\v")
+
+
+def edges_allow(values: pa.Array, first: np.ndarray, last: np.ndarray) -> np.ndarray | None:
+    """Per value, whether its first and last bytes are in the tables ``first`` and ``last``.
+
+    Two bytes read per value from the array's buffers, a cheap anchored filter
+    before a pattern whose every match starts and ends in those sets. Empty
+    values are never allowed; None when the array is not plain non-null strings.
+    """
+    n = len(values)
+    if not pa.types.is_string(values.type) or values.null_count:
+        return None
+    data = values.buffers()[2]
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[
+        values.offset:values.offset + n + 1]
+    if data is None or n == 0 or offsets[-1] == offsets[0]:
+        return np.zeros(n, dtype=bool)
+    buf = np.frombuffer(data, dtype=np.uint8)
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    # An empty value reads some neighbour's byte here; ``filled`` rules it out.
+    heads = buf[np.minimum(starts, offsets[-1] - 1)]
+    tails = buf[np.maximum(ends - 1, offsets[0])]
+    return filled & first[heads] & last[tails]
 
 
 def _bytes_hold(values: pa.Array, literal: str) -> bool:
@@ -489,11 +543,38 @@ class Checked:
     subset: int | None
 
 
+#: The most candidates a Python validator checks in the current batch, when the
+#: engine lowers ``limit`` (per thread: each column's batches run on one thread).
+_CHECK_CAP: ContextVar[int | None] = ContextVar("piiscan_check_cap", default=None)
+
+
+@contextmanager
+def python_checks_capped(cap: int | None) -> Iterator[None]:
+    """Let per-value validators check at most ``cap`` candidates per batch inside the block.
+
+    A column's share of valid values is known closely after a few batches; past
+    that, a full scan draws fewer per batch. Counts stay estimates scaled up from
+    the subset (``Checked.subset``), so a share found later still counts.
+    """
+    token = _CHECK_CAP.set(cap)
+    try:
+        yield
+    finally:
+        _CHECK_CAP.reset(token)
+
+
+def check_limit(limit: int) -> int:
+    """``limit``, or the engine's lower cap for this batch (see ``python_checks_capped``)."""
+    cap = _CHECK_CAP.get()
+    return limit if cap is None else min(limit, cap)
+
+
 def _checked_part(candidates: pa.Array, limit: int) -> tuple[pa.Array, int | None]:
     """Return the candidates to check and the subset's size (None when all are).
 
-    Beyond ``limit``, a seeded random ``limit`` of them.
+    Beyond ``limit`` (or the engine's cap), a seeded random ``limit`` of them.
     """
+    limit = check_limit(limit)
     n = len(candidates)
     if n <= limit:
         return candidates, None
@@ -525,9 +606,11 @@ def check_all(candidates: pa.Array, checks: Callable[[pa.Array], pa.BooleanArray
                    tuple(detector.mask(v) for v in good.slice(0, 3).to_pylist()), subset)
 
 
-def count(mask: pa.BooleanArray) -> int:
-    """Count the true values of a boolean mask."""
-    return int(pc.sum(pc.cast(mask, pa.int64())).as_py() or 0)
+def count(mask: pa.BooleanArray | pa.ChunkedArray) -> int:
+    """Count the true values of a boolean mask (nulls are not true)."""
+    if isinstance(mask, pa.ChunkedArray):
+        return sum(chunk.true_count for chunk in mask.chunks)
+    return mask.true_count
 
 
 def mask_tail(value: str, keep: int = 2) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from detectors.base import MAX_PYTHON_CHECKS, Detector
+from detectors.base import MAX_PYTHON_CHECKS, Detector, check_limit
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ def check_distinct(candidates: pa.Array, verdict: Callable[[str], Any], detector
     counts = vc.field("counts")
     subset: int | None = None
     total = len(candidates)
+    limit = check_limit(limit)
     if len(values) > limit:
         picks = pa.array(sorted(random.Random(len(values)).sample(range(len(values)), limit)))
         values, counts = values.take(picks), counts.take(picks)

@@ -38,6 +38,7 @@ from detectors.base import (
     ValueView,
     Verdict,
     forget_values,
+    python_checks_capped,
     wilson_lower,
 )
 from detectors.embedded import EmbeddedDetector
@@ -69,6 +70,14 @@ _DEDUPE_MIN = 2_000
 #: nothing in it stop reading it, and that share of them (see Engine._settle).
 _SETTLE_AFTER = 50_000
 _SETTLE_SHARE = 0.05
+
+#: Values of a column whose candidates per-value Python validators (libphonenumber,
+#: email-validator, usaddress ...) check at their usual limit; past them a full scan's
+#: column has shown its share, and each batch checks at most ``_LATER_CHECKS`` per
+#: validator (a seeded subset, its count scaled up: a share that appears late still
+#: counts). This Python work holds the interpreter lock, so it bounds both cores' use.
+_FULL_CHECKS = 1 << 18
+_LATER_CHECKS = 64
 
 #: Batches a column may have waiting beyond the one being checked (bounds memory).
 _BATCHES_IN_FLIGHT = 2
@@ -611,12 +620,13 @@ class Engine:
         detectors = [d for d in col.active if view.kind in d.kinds]
         if not detectors and not col.notes:
             col.note(f"{view.kind} values: no detector reads them")
-        if view.kind in {"string", "integer"} and n >= _DEDUPE_MIN:
-            detectors = self._worth_running(detectors, view, col)
-        for det in detectors:
-            m = det.match(view)
-            if m is not None:
-                col.tallies.setdefault(det.name, Tally()).add(m)
+        with python_checks_capped(None if col.values - n < _FULL_CHECKS else _LATER_CHECKS):
+            if view.kind in {"string", "integer"} and n >= _DEDUPE_MIN:
+                detectors = self._worth_running(detectors, view, col)
+            for det in detectors:
+                m = det.match(view)
+                if m is not None:
+                    col.tallies.setdefault(det.name, Tally()).add(m)
         if col.is_text and col.values >= _SETTLE_AFTER:
             self._settle(col)
         if view.kind == "string" and not self._ner_loading and self._may_need_ner(col):
