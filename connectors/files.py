@@ -35,7 +35,7 @@ from connectors.base import (
 )
 from connectors.headers import names_header
 from connectors.lake import LakeTable, list_local
-from connectors.lines import LineCounts, iter_chunks, newlines
+from connectors.lines import LineCounts, iter_chunks, line_stats, newlines
 from connectors.parquet import PARQUET_ERRORS, ParquetFileTable, open_parquet
 from connectors.registry import CLAIM_FORCED, Sniff, register
 from connectors.textdoc import read_as_lines
@@ -50,6 +50,13 @@ _CANDIDATE_DELIMITERS = ",;\t|~"
 _BLOCK = 1 << 24
 #: Access logs are cut into blocks of whole lines of this size.
 _LOG_BLOCK = 1 << 22
+#: Bytes pyarrow's CSV parser reads per step inside a block (see _line_blocks):
+#: reading the 331 MB CSV of benchmarks/throughput.py took 1.54 CPU-s in 16 MiB
+#: steps, 0.71 in 1 MiB ones (the parser's working set then stays in cache).
+_PARSE_STEP = 1 << 20
+#: ``line_stats`` calls a block's lines short when each of its aligned windows of this
+#: many bytes holds a break: every line is then under three windows, under half a step.
+_SHORT = _PARSE_STEP // 8
 _MAX_WARNINGS = 1000
 #: Files at least this large are sampled at SPREAD_PARTS evenly spaced places
 #: (SPREAD_WINDOW bytes each) rather than from their first rows only.
@@ -451,13 +458,14 @@ def _name_like(value: str, words: int) -> bool:
 
 
 def _line_groups(raw: pa.NativeFile, counts: LineCounts, size: int, first_lines: int = 0,
-                 encoding: str = "") -> Iterator[tuple[int, bytes]]:
+                 encoding: str = "") -> Iterator[tuple[int, bytes, bool]]:
     r"""Cut a binary stream into blocks of whole lines, where pyarrow's reader cuts its own.
 
     Block k ends at the last line break (\n or \r) before byte (k+1) * ``size``
     of the UTF-8 text (the rest goes on to the next block), so batches hold the
-    rows they always held. Yields the 1-based number of each block's first line
-    and its bytes, in UTF-8 (text in another ``encoding`` is transcoded); the
+    rows they always held. Yields the 1-based number of each block's first line,
+    its bytes, in UTF-8 (text in another ``encoding`` is transcoded), and whether
+    its lines are all short (see ``line_stats``); the
     first block holds at least ``first_lines`` lines (when the file has them).
     Every line longer than ``counts.max_line`` bytes is left out and stands as
     an empty line (pyarrow skips those); ``counts`` names it.
@@ -484,17 +492,84 @@ def _line_groups(raw: pa.NativeFile, counts: LineCounts, size: int, first_lines:
             parts = [data]
             cut = max(data.rfind(b"\n", 0, bound - pos), data.rfind(b"\r", 0, bound - pos)) + 1
             bound += size
-            lines = newlines(data, cut)
+            lines, short = line_stats(data, cut, _SHORT)
             if cut == 0 or (not yielded and lines < first_lines):
                 continue  # a row longer than a block, or the header's lines: read on
-            yield start, data[:cut]
+            yield start, data[:cut], short
             start += lines
             yielded = True
             parts = [data[cut:]]
             held -= cut
             pos += cut
     if held or not yielded:
-        yield start, b"".join(parts)
+        data = b"".join(parts)
+        yield start, data, line_stats(data, window=_SHORT)[1]
+
+
+def _fill(raw: pa.NativeFile, into: memoryview) -> int:
+    """Read into ``into`` until it is full or the stream ends; return the bytes read."""
+    got = 0
+    while got < len(into):
+        n = raw.readinto(into[got:])
+        if not n:
+            break
+        got += n
+    return got
+
+
+def _utf8_line_groups(raw: pa.NativeFile, counts: LineCounts, size: int,
+                      first_lines: int = 0) -> Iterator[tuple[int, memoryview, bool]]:
+    r"""``_line_groups`` for UTF-8 text: the same blocks, read straight into place.
+
+    Each block is read into its own buffer behind the part of a line the last
+    one left over, and handed on as a view: one copy of each byte where cutting
+    up and joining smaller reads made five (and as many passes counting lines),
+    all of them on the reading thread with the interpreter lock held. Past a
+    line too long to read the blocks may be cut elsewhere; the lines and their
+    numbers are the same.
+    """
+    max_line = counts.max_line
+    carry = b""  # what follows the last block's final line break
+    start = 1  # the number of carry's first line
+    skipping, skip_from = False, 0  # inside a line too long to read, from carry[skip_from]
+    yielded = False
+    while True:
+        block = bytearray(len(carry) + size)
+        block[:len(carry)] = carry
+        got = _fill(raw, memoryview(block)[len(carry):])
+        end = len(carry) + got
+        if skipping:
+            at = block.find(b"\n", skip_from, end)
+            if at < 0:
+                carry = bytes(block[:skip_from])  # the line goes on
+                if got:
+                    continue
+                end = skip_from  # the end of the file came first
+            else:
+                del block[skip_from:at]  # the line stands as an empty one
+                end -= at - skip_from
+            skipping = False
+        cut = max(block.rfind(b"\n", 0, end), block.rfind(b"\r", 0, end)) + 1
+        if end - cut > max_line:
+            # No line break in max_line bytes: that line is dropped, named by its number.
+            counts.long_line(start + newlines(block, cut))
+            carry, skip_from, skipping = bytes(block[:cut]), cut, True
+            if got:
+                continue
+            end = cut
+        view = memoryview(block)[:end]
+        if got < size:  # the end of the file: what is left is the last block
+            if end or not yielded:
+                yield start, view, line_stats(block, end, _SHORT)[1]
+            return
+        lines, short = line_stats(block, cut, _SHORT) if cut else (0, False)
+        if cut == 0 or (not yielded and lines < first_lines):
+            carry = bytes(view)  # a row longer than a block, or the header's lines: read on
+            continue
+        yield start, view[:cut], short
+        yielded = True
+        start += lines
+        carry = bytes(view[cut:])
 
 
 def _blank_lines(data: bytes, after: int) -> list[int]:
@@ -681,7 +756,7 @@ class DelimitedTable(Table):
             if row.number is None:
                 return on_invalid(row)
             if blanks is None:
-                blanks = _blank_lines(data, skip if first else 0)
+                blanks = _blank_lines(bytes(data), skip if first else 0)
             number = start - 1 + row.number + bisect.bisect_right(blanks, row.number)
             return on_invalid(row._replace(number=number))
 
@@ -695,16 +770,22 @@ class DelimitedTable(Table):
         # pyarrow would: blocks are cut in the UTF-8 text, where it cut them.
         name = codecs.lookup(self.encoding).name
         encoding = "" if name in ("utf-8", "utf-8-sig") else self.encoding
-        groups = _line_groups(stream, counts, _BLOCK, first_lines=skip, encoding=encoding)
-        for start, data in groups:  # noqa: B007 (read by renumber)
+        groups = (_line_groups(stream, counts, _BLOCK, first_lines=skip, encoding=encoding)
+                  if encoding else _utf8_line_groups(stream, counts, _BLOCK, first_lines=skip))
+        for start, data, short in groups:  # noqa: B007 (read by renumber)
             blanks = None
             if data or first:  # an empty first block is an error, as it always was
+                # Parsed in cache-sized steps (a 16 MiB block parsed at once takes twice
+                # the CPU), unless a row may be too long for them: pyarrow refuses a
+                # row across more than two steps.
+                step = _PARSE_STEP if short else len(data) + 1
                 block_read = pacsv.ReadOptions(
                     column_names=read.column_names, skip_rows=skip if first else 0,
-                    use_threads=False, encoding="utf8", block_size=len(data) + 1)
+                    use_threads=False, encoding="utf8", block_size=step)
                 table = pacsv.read_csv(pa.BufferReader(data), read_options=block_read,
                                        parse_options=block_parse, convert_options=convert)
-                yield from table.to_batches()
+                # One batch per block, as before: the steps' chunks joined.
+                yield from table.combine_chunks().to_batches()
                 del table
             first = False
 

@@ -98,6 +98,25 @@ def newlines(data: bytes, end: int | None = None) -> int:
     return int(np.count_nonzero(view == 10))
 
 
+def line_stats(data: bytes | bytearray, end: int | None = None,
+               window: int = 1 << 17) -> tuple[int, bool]:
+    r"""Count the ``\n`` bytes of ``data`` (up to ``end``); tell whether every line is short.
+
+    Short means under three ``window``\ s of bytes: every aligned ``window`` of the
+    text holds a line break, so no line spans two whole ones (the last partial
+    window adds at most one more). Counted window by window, each pass within
+    the processor's cache (a pass over a whole 16 MiB block is twice as slow).
+    """
+    view = np.frombuffer(data, np.uint8)
+    end = len(view) if end is None else end
+    total, short = 0, True
+    for at in range(0, end, window):
+        n = int(np.count_nonzero(view[at:min(at + window, end)] == 10))
+        total += n
+        short = short and (n > 0 or at + window > end)
+    return total, short
+
+
 def iter_chunks(
     fh: io.BufferedIOBase, first_line: int, chunk_bytes: int, counts: LineCounts
 ) -> Iterator[_Chunk]:

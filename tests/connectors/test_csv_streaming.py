@@ -140,3 +140,64 @@ def test_a_line_too_long_to_read_is_named_and_the_lines_after_keep_their_numbers
         got, warnings, _ = read(path, block, monkeypatch)
         assert warnings == ["line 61: longer than 2000 bytes", "line 121: 2 fields, expected 4"]
         assert got == as_dicts(people(200))
+
+
+def _blocks(groups: Any) -> list[tuple[int, bytes]]:
+    return [(start, bytes(data)) for start, data, _short in groups]
+
+
+def _numbered(blocks: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
+    """Each non-empty line of the blocks with the number a text editor shows."""
+    return [(start + i, line) for start, data in blocks
+            for i, line in enumerate(data.split(b"\n")) if line]
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_utf8_blocks_are_cut_where_the_general_reader_cuts_them(seed: int) -> None:
+    """Read straight into place or cut from smaller reads: the same blocks, lines, warnings.
+
+    Half the cases hold lines too long to read (dropped, named, their number kept),
+    ended by a newline as such files are; the others end lines every way.
+    """
+    import random
+
+    from connectors.lines import LineCounts
+
+    rng = random.Random(seed)
+    too_long = seed % 2 == 1
+    # Too long: beyond the limit by more than a block (within one, a line may be read).
+    widths = [0, 1, 5, 30, 90, 2_000] if too_long else [0, 1, 5, 30, 90, 250]
+    endings = ["\n", "\r\n"] if too_long else ["\n", "\n", "\r\n", "\r"]
+    lines = ["".join(rng.choice("ab,é\"") for _ in range(rng.choice(widths)))
+             for _ in range(rng.randint(0, 120))]
+    data = ("".join(line + rng.choice(endings) for line in lines)
+            + rng.choice(["", "tail"])).encode()
+    size = rng.choice([16, 64, 250])
+    first = rng.choice([0, 1, 3])
+    limit = 300 if too_long else 1 << 20
+    general, fast = LineCounts(max_line=limit), LineCounts(max_line=limit)
+    expected = _blocks(connectors.files._line_groups(pa.BufferReader(data), general, size,
+                                                     first_lines=first))
+    found = _blocks(connectors.files._utf8_line_groups(pa.BufferReader(data), fast, size,
+                                                       first_lines=first))
+    if too_long:
+        # Past a dropped line the blocks may be cut elsewhere: the same lines, numbered
+        # the same.
+        assert _numbered(found) == _numbered(expected)
+    else:
+        assert found == expected
+    assert fast.warnings == general.warnings
+    assert bool(fast.long_lines) == any(len(line.encode()) > limit for line in lines)
+
+
+def test_rows_longer_than_a_parsing_step_are_read_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A block is parsed in small steps unless one of its rows could straddle them."""
+    path = tmp_path / "notes.csv"
+    rows = [[str(i), "x" * (i * 37 % 900), f"user{i}@example.com"] for i in range(400)]
+    write_csv(path, ["id,note,email"] + [",".join(r) for r in rows])
+    monkeypatch.setattr(connectors.files, "_PARSE_STEP", 256)
+    monkeypatch.setattr(connectors.files, "_SHORT", 32)
+    found, warnings, _ = read(path, 4096, monkeypatch)
+    assert warnings == []
+    assert found == [dict(zip(["id", "note", "email"], r, strict=True)) for r in rows]
