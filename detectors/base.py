@@ -24,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from detectors.fastpaths import any_has
 from detectors.names import NameEvidence, NameRule
 from scanner.plugins import Registry
 
@@ -177,7 +178,7 @@ class ValueView:
         ``among_numbers`` is set (an IPv6 address can be all digits and colons).
         """
         s = self.strings if among_numbers or self.kind != "string" else self.textual
-        if not _bytes_hold(s, literal):
+        if not any_has(s, literal):
             return s.slice(0, 0)
         return filter_if_any(s, pc.match_substring(s, literal))
 
@@ -239,22 +240,6 @@ def edges_allow(values: pa.Array, first: np.ndarray, last: np.ndarray) -> np.nda
     heads = buf[np.minimum(starts, offsets[-1] - 1)]
     tails = buf[np.maximum(ends - 1, offsets[0])]
     return filled & first[heads] & last[tails]
-
-
-def _bytes_hold(values: pa.Array, literal: str) -> bool:
-    """Tell whether any value may hold ``literal``: one memchr-speed search of the data buffer.
-
-    False means no value holds it; True (the literal is somewhere in the bytes, or
-    the array is not plain UTF-8) leaves the answer to the per-value search.
-    """
-    if not pa.types.is_string(values.type) or len(values) == 0:
-        return len(values) > 0
-    offsets_buf, data = values.buffers()[1], values.buffers()[2]
-    if data is None:
-        return False
-    offsets = memoryview(offsets_buf).cast("i")
-    lo, hi = offsets[values.offset], offsets[values.offset + len(values)]
-    return memoryview(data)[lo:hi].tobytes().find(literal.encode()) >= 0
 
 
 def filter_if_any(values: pa.Array, mask: pa.BooleanArray) -> pa.Array:

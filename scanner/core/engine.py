@@ -76,7 +76,7 @@ _SETTLE_SHARE = 0.05
 #: column has shown its share, and each batch checks at most ``_LATER_CHECKS`` per
 #: validator (a seeded subset, its count scaled up: a share that appears late still
 #: counts). This Python work holds the interpreter lock, so it bounds both cores' use.
-_FULL_CHECKS = 1 << 18
+_FULL_CHECKS = 1 << 17
 _LATER_CHECKS = 64
 
 #: Batches a column may have waiting beyond the one being checked (bounds memory).
