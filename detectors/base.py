@@ -55,7 +55,7 @@ class ValueView:
     """One batch of one column, with derived arrays computed once and shared by detectors."""
 
     def __init__(self, values: pa.Array | pa.ChunkedArray, is_text: bool | None = None,
-                 region: str | None = None) -> None:
+                 region: str | None = None, column: str | None = None) -> None:
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()
         if pa.types.is_dictionary(values.type):
@@ -63,6 +63,8 @@ class ValueView:
         self.raw = values
         #: The table's region (ISO 3166 alpha-2), for national phone and postal formats.
         self.region = region
+        #: The column's name, when the engine reads a column (None: any name may follow).
+        self.column = column
         if is_text is not None:
             # The engine decided it on the column's first values.
             self.__dict__["is_text"] = is_text
@@ -425,6 +427,14 @@ class Detector(ABC):
         return mask_tail(value, keep=2)
 
     # The verdict --------------------------------------------------------------
+
+    def named_for(self, view: ValueView) -> bool:
+        """Tell whether the column's name could vouch for values (``named_shape_counts``).
+
+        True when the view has no name (a probe, a caller's own batch): counts
+        that only a telling name makes count are then worked out as usual.
+        """
+        return view.column is None or self.names.evaluate(view.column).score >= 0.5
 
     def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
         """Decide from the totals and the name whether this column holds the entity."""

@@ -412,9 +412,14 @@ class PhoneDetector(Detector):
         checked = intl.subset
         regions = NATIONAL_REGIONS if not view.region else (view.region, *NATIONAL_REGIONS)
         others = s.filter(pa.array(other))
-        local = check_each(others, partial(_national_valid, regions=regions), self, limit=500)
-        evidence.extend(local.evidence)
-        named_valid = matched + local.matched
+        named_valid = matched
+        if self.named_for(view):
+            # libphonenumber's answers count only under a phone name: under any other
+            # (an SSN, an IP address, an account) they are not worked out.
+            local = check_each(others, partial(_national_valid, regions=regions), self,
+                               limit=500)
+            evidence.extend(local.evidence)
+            named_valid += local.matched
         if view.region:
             # In the table's region its national numbers count from their values alone.
             here = check_each(others, partial(_in_region, region=view.region), self, limit=500)

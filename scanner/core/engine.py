@@ -267,7 +267,7 @@ def _typed(col: _RunningColumn, view: ValueView) -> ValueView:
             continue  # 2024-02-30 has the shape of a date without being one
         col.shape = name
         col.note(_SHAPE_NOTES[name])
-        return ValueView(typed, is_text=False, region=view.region)
+        return ValueView(typed, is_text=False, region=view.region, column=view.column)
     if col.shape is None:
         col.shape = ""
     return view
@@ -598,7 +598,7 @@ class Engine:
 
     def _scan_column(self, item: tuple[_RunningColumn, pa.Array, str | None]) -> None:
         col, values, region = item
-        view = ValueView(values, is_text=col.is_text, region=region)
+        view = ValueView(values, is_text=col.is_text, region=region, column=col.ref.column)
         if view.kind == "string" and col.shape != "":
             view = _typed(col, view)
         col.kind = view.kind
@@ -674,7 +674,7 @@ class Engine:
         for dets, vals in ((fresh, grown if remember else distinct), (again, unseen)):
             if not dets or not len(vals):
                 continue
-            probe = ValueView(vals, is_text=view.is_text, region=view.region)
+            probe = ValueView(vals, is_text=view.is_text, region=view.region, column=view.column)
             for det in dets:
                 m = det.match(probe)
                 if m is not None and (m.shaped or m.matched):
