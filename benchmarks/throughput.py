@@ -10,7 +10,7 @@ scan of the 10M-row file against a 100k-row one, the start-up of a 10-row CSV
 scan and of ``piiscan --help``, and presidio's AnalyzerEngine cell by cell.
 
     python benchmarks/throughput.py [--rows 1000000] [--big-rows 10000000] [--no-csv]
-                                    [--presidio-cells 2000] [--text-rows 200000] [--text-only]
+                                    [--presidio-cells 2000] [--text-rows 1000000] [--text-only]
 
 Targets on a 2-core machine: --full within 3x of the floor; CPU utilisation >=
 1.8; peak RSS at 10M rows <= 1.2x that at 1M and <= 600 MiB; the sampled 10M-row
@@ -21,9 +21,10 @@ The free-text case (``--text-rows``) is a ticket-notes table: one column of
 holding an SSN, a card, an email or a phone number. Every string column is
 searched for embedded PII, so this is the worst case for it: the scan's cells/s
 and MB/s are printed next to a floor (read the file, run one RE2 pattern over
-the notes), with the ratio, at a fifth of ``--text-rows`` and at all of them,
-with the peak RSS of both. Targets: within 5x of the floor; peak RSS at the
-larger size at most 1.2x that at the smaller.
+the notes), with the ratio, at a fifth of ``--text-rows``, at all of them and
+at twice as many, with the peak RSS of each. Targets: within 5x of the floor at
+``--text-rows``; peak RSS at twice as many at most 1.2x that at ``--text-rows``
+(past the window of batches in flight memory must stay flat).
 """
 
 from __future__ import annotations
@@ -230,10 +231,13 @@ def text_case(rows: int) -> bool:
     holds on a shared machine. The ratio is of wall time (the target); the ratio of
     CPU time is printed beside it, steadier when other work shares the cores.
     """
-    sizes = sorted({max(1, rows // 5), rows})
+    # Memory is compared between ``rows`` and twice as many: below about half a million
+    # notes the pipeline's window of batches in flight is still filling (a file of a
+    # few batches holds less), past it the peak is the window's and stays flat.
+    sizes = sorted({max(1, rows // 5), rows, 2 * rows})
     print(f"free text: {' and '.join(f'{n:,}' for n in sizes)} rows of 200-character notes, "
           "1% holding PII ...", flush=True)
-    full = build_notes(rows)
+    full = build_notes(max(sizes))
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
@@ -255,13 +259,16 @@ def text_case(rows: int) -> bool:
                   flush=True)
             runs.append((n, ratio, cpu_ratio, r))
     print("  flagged:", ", ".join(f"{c}={e}" for c, e in runs[-1][3]["flagged"]))
-    (small, _, _, rs), (big, ratio, cpu_ratio, rb) = runs[0], runs[-1]
+    at = {n: (ratio, cpu_ratio, r) for n, ratio, cpu_ratio, r in runs}
+    small, big = rows, 2 * rows
+    ratio, cpu_ratio, _ = at[rows]
+    rs, rb = at[small][2], at[big][2]
     growth = rb["rss_mb"] / rs["rss_mb"]
-    print(f"  peak RSS: {small:,} notes {rs['rss_mb']:.0f} MiB, {big:,} notes "
-          f"{rb['rss_mb']:.0f} MiB, ratio {growth:.2f} (1.0 = flat)")
+    print("  peak RSS: " + ", ".join(f"{n:,} notes {at[n][2]['rss_mb']:.0f} MiB" for n in sizes)
+          + f"; {big:,} / {small:,}: {growth:.2f} (1.0 = flat)")
     ok_speed = ratio <= TARGET_TEXT_RATIO
     ok_flat = growth <= TARGET_TEXT_RSS_GROWTH
-    print(f"target within {TARGET_TEXT_RATIO:.0f}x of the floor at {big:,} notes: "
+    print(f"target within {TARGET_TEXT_RATIO:.0f}x of the floor at {rows:,} notes: "
           f"{'met' if ok_speed else 'NOT met'} ({ratio:.1f}x wall, {cpu_ratio:.1f}x CPU)")
     print(f"target peak RSS at {big:,} notes <= {TARGET_TEXT_RSS_GROWTH}x that at {small:,}: "
           f"{'met' if ok_flat else 'NOT met'} ({growth:.2f}x)")
@@ -341,7 +348,7 @@ def main() -> None:
     ap.add_argument("--big-rows", type=int, default=10_000_000,
                     help="the larger size, for memory and sampling (0 to skip it)")
     ap.add_argument("--presidio-cells", type=int, default=2_000)
-    ap.add_argument("--text-rows", type=int, default=200_000,
+    ap.add_argument("--text-rows", type=int, default=1_000_000,
                     help="rows of the free-text case (0 to skip it)")
     ap.add_argument("--text-only", action="store_true", help="run only the free-text case")
     ap.add_argument("--no-csv", action="store_true", help="scan Parquet only")
