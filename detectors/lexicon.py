@@ -98,8 +98,13 @@ def lexicon() -> tuple[pa.Array, pa.Array]:
                 current = sections.setdefault(line.strip("[]"), set())
             elif current is not None:
                 current.add(line)
-    return (pa.array(sorted(sections["first"]), pa.string()),
-            pa.array(sorted(sections["last"]), pa.string()))
+    first = pa.array(sorted(sections["first"]), pa.string())
+    last = pa.array(sorted(sections["last"]), pa.string())
+    # The Python sets of the same names, for small batches (see ``_as_set``), from the
+    # sets just read rather than from the arrays.
+    for names, words in ((first, sections["first"]), (last, sections["last"])):
+        _SETS[id(names)] = (names, frozenset(words))
+    return first, last
 
 
 def folded_upper(values: pa.Array) -> pa.Array:

@@ -638,7 +638,7 @@ class Engine:
 
     @staticmethod
     def _worth_running(detectors: list[Detector], view: ValueView,
-                       col: _RunningColumn | None = None) -> list[Detector]:
+                       col: _RunningColumn) -> list[Detector]:
         """Drop detectors that find nothing among the distinct values of a repetitive batch.
 
         A detector that matches no distinct value matches no value at all, so
@@ -656,8 +656,6 @@ class Engine:
         distinct = pc.unique(values)
         if len(distinct) * 4 > view.count:
             return detectors
-        if col is None:
-            col = _RunningColumn(ColumnRef("", "", "", 0, ""))
         probed = col.probed
         if probed is not None and probed.type != distinct.type:
             probed = None  # an integer batch after text ones: start again
