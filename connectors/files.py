@@ -21,7 +21,6 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-import pyarrow.fs as pafs
 
 from connectors._nested import flat_schema
 from connectors.base import (
@@ -895,6 +894,8 @@ class ParquetSource(Source):
         path = Path(self.spec)
         if path.is_dir():
             # A dataset folder: one table, sampled from a spread of its files.
+            import pyarrow.fs as pafs  # deferred: only a dataset folder needs it
+
             files, skipped = list_local(str(path))
             yield LakeTable(name=path.name, fs=pafs.LocalFileSystem(), root=str(path),
                             files=files, spec=self.spec, skipped=skipped)

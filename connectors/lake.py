@@ -29,15 +29,18 @@ import copy
 import logging
 import posixpath
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 import pyarrow as pa
-import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from connectors._nested import flat_schema, flatten
 from connectors.base import ColumnInfo, ReadPlan, SourceError, Table, TableError
 from connectors.parquet import open_parquet
+
+if TYPE_CHECKING:
+    import pyarrow.fs as pafs
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +119,8 @@ def spread_order(n: int) -> list[int]:
 
 def list_local(root: str) -> tuple[list[str], list[tuple[str, str]]]:
     """List a local dataset folder: its Parquet files and the files it skips, with why."""
+    import pyarrow.fs as pafs  # deferred: a scan of single files never needs it
+
     fs = pafs.LocalFileSystem()
     files, skipped = [], []
     for info in fs.get_file_info(pafs.FileSelector(root, recursive=True)):

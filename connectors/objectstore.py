@@ -28,11 +28,10 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pyarrow as pa
-import pyarrow.fs as pafs
 
 from connectors.base import (
     ColumnInfo,
@@ -52,6 +51,9 @@ from connectors.lake import (
 )
 from connectors.registry import CONFIDENT_CLAIM, Sniff, open_source, register
 from scanner.redact import redact_url
+
+if TYPE_CHECKING:
+    import pyarrow.fs as pafs
 
 logger = logging.getLogger(__name__)
 
@@ -264,6 +266,8 @@ class ObjectStoreSource(Source):
 
     def arrow_filesystem(self) -> pafs.FileSystem:
         """Return the store as a ``pyarrow.fs`` filesystem (what Parquet datasets are read with)."""
+        import pyarrow.fs as pafs  # deferred: only an object store's dataset needs it
+
         return pafs.PyFileSystem(pafs.FSSpecHandler(self._filesystem()[0]))
 
     def tables(self) -> Iterator[Table]:

@@ -6,10 +6,8 @@ import re
 from functools import cache, lru_cache, partial
 
 import numpy as np
-import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
-from phonenumbers import PhoneMetadata
 
 from detectors.base import (
     ColumnFacts,
@@ -115,6 +113,8 @@ _NANP_PARTS = (
 @lru_cache(maxsize=1)
 def nanp_pattern() -> str:
     """One RE2 pattern for every valid North American number, from libphonenumber's metadata."""
+    import phonenumbers  # deferred: a scan with no telephone-shaped value never loads it
+    from phonenumbers import PhoneMetadata
     pats: list[str] = []
     for region in phonenumbers.region_codes_for_country_code(1):
         md = PhoneMetadata.metadata_for_region(region)
@@ -187,6 +187,7 @@ def _grouped_ten(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 @lru_cache(maxsize=1 << 16)
 def _national_valid(value: str, regions: tuple[str, ...] = NATIONAL_REGIONS) -> bool:
     """Whether a number written without a country code is valid in one of ``regions``."""
+    import phonenumbers  # deferred: a scan with no telephone-shaped value never loads it
     digits = _plain_digits(value)
     for region in regions:
         if digits is not None and not _could_be_valid(digits, region):
@@ -216,6 +217,8 @@ def _plan_gate(region: str) -> tuple[re.Pattern[str] | None, tuple[re.Pattern[st
     national prefixes that rewrite a number (Argentina's `0 11 15` → `9 11`), which
     the pattern cannot follow. None: no shortcut, every number is parsed.
     """
+    import phonenumbers  # deferred: a scan with no telephone-shaped value never loads it
+    from phonenumbers import PhoneMetadata
     md = PhoneMetadata.metadata_for_region(region)
     if md is None:
         return None, ()
@@ -283,6 +286,8 @@ def _in_region(value: str, region: str) -> bool:
     Grouped, with the trunk prefix (``030-0074321``, ``(022)28952819``), or a
     mobile (``78130 00821``).
     """
+    import phonenumbers  # deferred: a scan with no telephone-shaped value never loads it
+    from phonenumbers import PhoneMetadata
     if not re.search(r"[ ()./-]", value):
         return False  # a bare run of digits is as likely an identifier
     digits = _plain_digits(value)
@@ -307,6 +312,7 @@ value_cache(_in_region.cache_clear)
 
 
 def _intl_valid(value: str) -> bool:
+    import phonenumbers  # deferred: a scan with no telephone-shaped value never loads it
     raw = value.strip()
     if raw.startswith("00"):
         raw = "+" + raw[2:]

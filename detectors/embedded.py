@@ -46,7 +46,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -509,6 +508,7 @@ class EmbeddedEmailDetector(EmbeddedDetector):
 
 
 def _intl_phone_valid(value: str) -> bool:
+    import phonenumbers  # deferred: a scan with no telephone-shaped value never loads it
     try:
         return phonenumbers.is_valid_number(phonenumbers.parse(value, None))
     except phonenumbers.NumberParseException:

@@ -14,7 +14,6 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
-import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -97,6 +96,7 @@ class Region:
 @cache
 def known_regions() -> frozenset[str]:
     """Return the two-letter regions libphonenumber knows (what ``--region`` accepts)."""
+    import phonenumbers  # deferred: a scan with no telephone-shaped value never loads it
     return frozenset(phonenumbers.SUPPORTED_REGIONS)
 
 
@@ -146,6 +146,9 @@ def _from_emails(values: pa.Array) -> Counter[str]:
 def _from_phones(values: pa.Array) -> Counter[str]:
     intl = values.filter(pc.match_substring_regex(values, r"^(?:\+|00)[1-9][\d ().-]{6,20}$"))
     votes: Counter[str] = Counter()
+    if not len(intl):
+        return votes
+    import phonenumbers  # deferred: a scan with no telephone-shaped value never loads it
     for v in intl.slice(0, 200).to_pylist():
         raw = "+" + v[2:] if v.startswith("00") else v
         try:
