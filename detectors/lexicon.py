@@ -95,7 +95,7 @@ def lexicon() -> tuple[pa.Array, pa.Array]:
         for part in ("\n" + text).split("\n[")[1:]:
             head, _, body = part.partition("\n")
             names = set(body.splitlines())
-            if any(n.startswith("#") for n in names):
+            if body.startswith("#") or "\n#" in body:  # a comment line inside a section
                 names = {n for n in names if not n.startswith("#")}
             names.discard("")
             sections.setdefault(head.strip("[]"), set()).update(names)
