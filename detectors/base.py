@@ -20,11 +20,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import ClassVar
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from detectors.fastpaths import any_has
+from detectors.fastpaths import any_has, byte_set, edges_allow, where
 from detectors.names import NameEvidence, NameRule
 from scanner.plugins import Registry
 
@@ -143,11 +142,7 @@ class ValueView:
         # column is ruled out by two bytes per value, without a pattern run.
         could = edges_allow(s, _NUMBER_FIRST, _NUMBER_LAST)
         if could is not None and not could.all():
-            found = np.zeros(len(s), dtype=bool)
-            if could.any():
-                found[could] = pc.match_substring_regex(
-                    s.filter(pa.array(could)), _NUMBER_SHAPE).to_numpy(zero_copy_only=False)
-            return pa.array(found)
+            return pa.array(where(s, could, _NUMBER_SHAPE))
         return pc.match_substring_regex(s, _NUMBER_SHAPE)
 
     @cached_property
@@ -208,40 +203,9 @@ class ValueView:
 _NUMBER_SHAPE = r"^[+(-]?\d[\d\s().,;/#:+-]*(?:\s*(?:x|ext\.?|extension)\s*\d{1,6})?$"
 
 
-def byte_set(chars: bytes) -> np.ndarray:
-    """Return a 256-entry table, true at the given bytes (for ``edges_allow``)."""
-    table = np.zeros(256, dtype=bool)
-    table[np.frombuffer(chars, dtype=np.uint8)] = True
-    return table
-
-
 #: The bytes a value of ``_NUMBER_SHAPE`` can start and end with.
 _NUMBER_FIRST = byte_set(b"0123456789+(-")
 _NUMBER_LAST = byte_set(b"0123456789().,;/#:+- \t\n\r\f\v")
-
-
-def edges_allow(values: pa.Array, first: np.ndarray, last: np.ndarray) -> np.ndarray | None:
-    """Per value, whether its first and last bytes are in the tables ``first`` and ``last``.
-
-    Two bytes read per value from the array's buffers, a cheap anchored filter
-    before a pattern whose every match starts and ends in those sets. Empty
-    values are never allowed; None when the array is not plain non-null strings.
-    """
-    n = len(values)
-    if not pa.types.is_string(values.type) or values.null_count:
-        return None
-    data = values.buffers()[2]
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[
-        values.offset:values.offset + n + 1]
-    if data is None or n == 0 or offsets[-1] == offsets[0]:
-        return np.zeros(n, dtype=bool)
-    buf = np.frombuffer(data, dtype=np.uint8)
-    starts, ends = offsets[:-1], offsets[1:]
-    filled = ends > starts
-    # An empty value reads some neighbour's byte here; ``filled`` rules it out.
-    heads = buf[np.minimum(starts, offsets[-1] - 1)]
-    tails = buf[np.maximum(ends - 1, offsets[0])]
-    return filled & first[heads] & last[tails]
 
 
 def filter_if_any(values: pa.Array, mask: pa.BooleanArray) -> pa.Array:

@@ -25,8 +25,8 @@ from detectors.base import (
     value_cache,
     wilson_lower,
 )
-from detectors.digits import among, containing, digit_counts, numeric_digits, where
-from detectors.fastpaths import any_has, holding
+from detectors.digits import containing, digit_counts, numeric_digits
+from detectors.fastpaths import among, any_has, holding, where
 from detectors.libraries import (
     STREET,
     STREET_NAMED,

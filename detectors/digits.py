@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from detectors.base import ValueView
+from detectors.fastpaths import among
 
 
 def digit_counts(values: pa.Array) -> np.ndarray:
@@ -57,20 +58,6 @@ def numeric_all_digits(view: ValueView) -> np.ndarray:
         cached = numeric_digits(view) == byte_lengths(view.numeric)
         view.__dict__["_numeric_all_digits"] = cached
     return cached
-
-
-def where(values: pa.Array, could: np.ndarray, pattern: str) -> np.ndarray:
-    """Match ``pattern`` only where ``could`` holds (False elsewhere), as a NumPy mask."""
-    found = np.zeros(len(values), dtype=bool)
-    if could.any():
-        found[could] = pc.match_substring_regex(among(values, could), pattern).to_numpy(
-            zero_copy_only=False)
-    return found
-
-
-def among(values: pa.Array, could: np.ndarray) -> pa.Array:
-    """Keep the values a mask holds (all of them without a copy)."""
-    return values if could.all() else values.filter(pa.array(could))
 
 
 def containing(values: pa.Array, char: str) -> pa.Array:

@@ -172,3 +172,48 @@ def matches(values: pa.Array, *patterns: str) -> list[pa.BooleanArray]:
         if len(distinct) <= n // 2:
             return [pc.take(pc.match_substring_regex(distinct, p), index) for p in patterns]
     return [pc.match_substring_regex(values, p) for p in patterns]
+
+
+def where(values: pa.Array, could: np.ndarray, pattern: str) -> np.ndarray:
+    """Match ``pattern`` only where ``could`` holds (False elsewhere), as a NumPy mask."""
+    found = np.zeros(len(values), dtype=bool)
+    if could.any():
+        found[could] = pc.match_substring_regex(among(values, could), pattern).to_numpy(
+            zero_copy_only=False)
+    return found
+
+
+def among(values: pa.Array, could: np.ndarray) -> pa.Array:
+    """Keep the values a mask holds (all of them without a copy)."""
+    return values if could.all() else values.filter(pa.array(could))
+
+
+def byte_set(chars: bytes) -> np.ndarray:
+    """Return a 256-entry table, true at the given bytes (for ``edges_allow``)."""
+    table = np.zeros(256, dtype=bool)
+    table[np.frombuffer(chars, dtype=np.uint8)] = True
+    return table
+
+
+def edges_allow(values: pa.Array, first: np.ndarray, last: np.ndarray) -> np.ndarray | None:
+    """Per value, whether its first and last bytes are in the tables ``first`` and ``last``.
+
+    Two bytes read per value from the array's buffers, a cheap anchored filter
+    before a pattern whose every match starts and ends in those sets. Empty
+    values are never allowed; None when the array is not plain non-null strings.
+    """
+    n = len(values)
+    if not pa.types.is_string(values.type) or values.null_count:
+        return None
+    data = values.buffers()[2]
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[
+        values.offset:values.offset + n + 1]
+    if data is None or n == 0 or offsets[-1] == offsets[0]:
+        return np.zeros(n, dtype=bool)
+    buf = np.frombuffer(data, dtype=np.uint8)
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    # An empty value reads some neighbour's byte here; ``filled`` rules it out.
+    heads = buf[np.minimum(starts, offsets[-1] - 1)]
+    tails = buf[np.maximum(ends - 1, offsets[0])]
+    return filled & first[heads] & last[tails]

@@ -20,8 +20,8 @@ from detectors.base import (
     take_evidence,
 )
 from detectors.checksums import aba_routing, iban_valid, luhn
-from detectors.digits import among, byte_lengths, numeric_all_digits, numeric_digits, where
-from detectors.fastpaths import any_has
+from detectors.digits import byte_lengths, numeric_all_digits, numeric_digits
+from detectors.fastpaths import among, any_has, where
 from detectors.names import NO_EVIDENCE, NameEvidence, NameRule
 
 # 13-19 digits, optionally grouped by single spaces or dashes.

@@ -21,11 +21,10 @@ from detectors import contact
 from detectors.base import (
     _NUMBER_SHAPE,
     ValueView,
-    byte_set,
     check_each,
-    edges_allow,
     python_checks_capped,
 )
+from detectors.fastpaths import byte_set, edges_allow
 from detectors.registry import all_detectors
 from scanner.core import engine as engine_module
 from scanner.core.config import ScanConfig
