@@ -14,6 +14,7 @@ import csv
 import gzip
 import logging
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -516,8 +517,8 @@ def _fill(raw: pa.NativeFile, into: memoryview) -> int:
     return got
 
 
-def _utf8_line_groups(raw: pa.NativeFile, counts: LineCounts, size: int,
-                      first_lines: int = 0) -> Iterator[tuple[int, memoryview, bool]]:
+def _utf8_line_groups(raw: pa.NativeFile, counts: LineCounts, size: int, first_lines: int = 0,
+                      total: int | None = None) -> Iterator[tuple[int, memoryview, bool]]:
     r"""``_line_groups`` for UTF-8 text: the same blocks, read straight into place.
 
     Each block is read into its own buffer behind the part of a line the last
@@ -525,17 +526,24 @@ def _utf8_line_groups(raw: pa.NativeFile, counts: LineCounts, size: int,
     up and joining smaller reads made five (and as many passes counting lines),
     all of them on the reading thread with the interpreter lock held. Past a
     line too long to read the blocks may be cut elsewhere; the lines and their
-    numbers are the same.
+    numbers are the same. ``total``, the stream's length where it is known, keeps
+    the buffer of a small file small (a 16 MiB block is 16 MiB to clear).
     """
     max_line = counts.max_line
+    left = total  # bytes not yet read, where the length is known
     carry = b""  # what follows the last block's final line break
     start = 1  # the number of carry's first line
     skipping, skip_from = False, 0  # inside a line too long to read, from carry[skip_from]
     yielded = False
     while True:
-        block = bytearray(len(carry) + size)
+        # One byte more than is left: a short read still tells the end of the file.
+        want = size if left is None else max(1, min(size, left + 1))
+        block = bytearray(len(carry) + want)
         block[:len(carry)] = carry
         got = _fill(raw, memoryview(block)[len(carry):])
+        if left is not None:
+            # A file longer than it was (a log still written to) is read on unhinted.
+            left = None if got == want == left + 1 else left - got
         end = len(carry) + got
         if skipping:
             at = block.find(b"\n", skip_from, end)
@@ -557,7 +565,7 @@ def _utf8_line_groups(raw: pa.NativeFile, counts: LineCounts, size: int,
                 continue
             end = cut
         view = memoryview(block)[:end]
-        if got < size:  # the end of the file: what is left is the last block
+        if got < want:  # the end of the file: what is left is the last block
             if end or not yielded:
                 yield start, view, line_stats(block, end, _SHORT)[1]
             return
@@ -770,7 +778,8 @@ class DelimitedTable(Table):
         name = codecs.lookup(self.encoding).name
         encoding = "" if name in ("utf-8", "utf-8-sig") else self.encoding
         groups = (_line_groups(stream, counts, _BLOCK, first_lines=skip, encoding=encoding)
-                  if encoding else _utf8_line_groups(stream, counts, _BLOCK, first_lines=skip))
+                  if encoding else _utf8_line_groups(stream, counts, _BLOCK, first_lines=skip,
+                                                     total=self._plain_size()))
         for start, data, short in groups:  # noqa: B007 (read by renumber)
             blanks = None
             if data or first:  # an empty first block is an error, as it always was
@@ -787,6 +796,18 @@ class DelimitedTable(Table):
                 yield from table.combine_chunks().to_batches()
                 del table
             first = False
+
+    def _plain_size(self) -> int | None:
+        """Return the bytes left to read of an uncompressed file (None: not known)."""
+        if self.compressed:
+            return None
+        try:
+            st = self.path.stat()
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode):  # a pipe or a device: its length is not known
+            return None
+        return max(0, st.st_size - (3 if self.encoding == "utf-8-sig" else 0))
 
     def _can_spread(self) -> bool:
         # Byte offsets land on line starts only in plain files of a byte-oriented encoding.

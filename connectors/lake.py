@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from connectors._nested import flat_schema, flatten
 from connectors.base import ColumnInfo, ReadPlan, SourceError, Table, TableError
@@ -41,6 +40,7 @@ from connectors.parquet import open_parquet
 
 if TYPE_CHECKING:
     import pyarrow.fs as pafs
+    import pyarrow.parquet as pq
 
 logger = logging.getLogger(__name__)
 

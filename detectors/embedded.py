@@ -67,7 +67,7 @@ from detectors.contact import (
     known_tlds,
     nanp_pattern,
 )
-from detectors.fastpaths import any_has, holding
+from detectors.fastpaths import any_has, holding, pattern_for
 from detectors.financial import iban_length_ok
 from detectors.identity import (
     AccountIdDetector,
@@ -180,7 +180,9 @@ class EmbeddedDetector(Detector):
         if len(rows) == 0:
             return Match(0, 0)
         # Values whose only candidates are glued to a word or a longer run are out at once.
-        extract, cut = self._extract_pattern(), self._cut_pattern()
+        # (Their ASCII forms where the text is ASCII: it stays so as it is narrowed.)
+        extract, cut = (pattern_for(rows, p) for p in (self._extract_pattern(),
+                                                        self._cut_pattern()))
         rows = filter_if_any(rows, pc.match_substring_regex(rows, cut))
         if len(rows) == 0:
             return Match(0, 0)
@@ -269,11 +271,11 @@ def searched(view: ValueView) -> pa.Array:
         # This anchored pass comes first: it fails fast on text, and it empties a
         # column of e-mails or addresses before the unanchored one.
         text = filter_if_any(text, pc.invert(
-            pc.match_substring_regex(text, f"^(?:{_gate()})$")))
+            pc.match_substring_regex(text, pattern_for(text, f"^(?:{_gate()})$"))))
     if len(text) and facts.keyed_or_account:
         # The candidates' pass also let in key and account words: keep the values
         # holding a candidate of a searcher.
-        text = filter_if_any(text, pc.match_substring_regex(text, facts.gate))
+        text = filter_if_any(text, pc.match_substring_regex(text, pattern_for(text, facts.gate)))
     if len(text) and facts.percent:
         text = _decode_percent(text)
     view.__dict__["_embedded_rows"] = text
@@ -345,7 +347,7 @@ def candidates(view: ValueView) -> pa.Array:
             # this pass slow.
             parts.append(_ACCOUNT_HINT)
         text = filter_if_any(text, pc.match_substring_regex(
-            text, "|".join(f"(?:{p})" for p in parts)))
+            text, pattern_for(text, "|".join(f"(?:{p})" for p in parts))))
     view.__dict__["_embedded_candidates"] = text
     return text
 

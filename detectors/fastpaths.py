@@ -9,6 +9,7 @@ the same.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -21,6 +22,8 @@ _LONG = 48
 #: distinct value.
 _PROBE = 1_000
 _REPEATS = 0.25
+
+
 
 def _span(values: pa.Array) -> tuple[int, int]:
     """Return the first and last byte of a string array's values in its data buffer."""
@@ -97,6 +100,74 @@ def holding(values: pa.Array, *literals: str) -> tuple[bool, ...]:
     return tuple(_holds(found, literal) for literal in literals)
 
 
+def all_ascii(values: pa.Array) -> bool:
+    """Tell whether every byte of a string array's text is ASCII (False for other types)."""
+    if not pa.types.is_string(values.type):
+        return False
+    data = values.buffers()[2]
+    if data is None or len(values) == 0:
+        return True
+    low, high = _span(values)  # null slots' bytes, if any, are read too: never wrongly True
+    return high == low or int(np.frombuffer(data, dtype=np.uint8)[low:high].max()) < 128
+
+
+#: Unicode's letter classes, as RE2 writes them, and the letters each holds among ASCII.
+_ASCII_LETTERS = {"L": "A-Za-z", "Lu": "A-Z", "Ll": "a-z"}
+_LETTER_CLASS = re.compile(r"\\p\{(L|Lu|Ll)\}")
+
+
+@functools.cache
+def ascii_form(pattern: str) -> str | None:
+    r"""Return an RE2 pattern with its Unicode letter classes written for ASCII text.
+
+    RE2 builds ``\p{L}`` from every letter of Unicode: a pattern with a few takes 2
+    to 70 ms to compile, and pyarrow compiles a pattern on every call (once per
+    batch and column). Among ASCII characters ``\p{L}`` holds exactly ``A-Za-z``,
+    ``\p{Lu}`` ``A-Z`` and ``\p{Ll}`` ``a-z`` (with ``(?i)`` too), so on ASCII text
+    the form returned matches the same values. None when there is nothing to
+    rewrite, or something this does not rewrite (another property, ``\P``, a
+    POSIX class): the pattern is then used as it is.
+    """
+    if "\\p{" not in pattern or "\\P" in pattern or "[:" in pattern:
+        return None
+    out: list[str] = []
+    i, inside, rewritten = 0, False, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            letters = _LETTER_CLASS.match(pattern, i)
+            if letters:
+                held = _ASCII_LETTERS[letters.group(1)]
+                out.append(held if inside else f"[{held}]")
+                i, rewritten = letters.end(), True
+                continue
+            if pattern[i + 1:i + 2] in ("p", "P"):
+                return None  # \p{Mn}, \pL ...: not rewritten
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if ch == "[" and not inside:
+            inside = True
+            out.append(ch)
+            i += 1
+            for lead in ("^", "]"):  # a class's first ] (after a ^) is a character
+                if pattern[i:i + 1] == lead:
+                    out.append(lead)
+                    i += 1
+            continue
+        if ch == "]" and inside:
+            inside = False
+        out.append(ch)
+        i += 1
+    return "".join(out) if rewritten else None
+
+
+def pattern_for(values: pa.Array, pattern: str) -> str:
+    """Return the pattern to run on these values: its ASCII form where their text is ASCII."""
+    form = ascii_form(pattern)
+    return form if form is not None and all_ascii(values) else pattern
+
+
 def any_has(values: pa.Array, *literals: str) -> bool:
     """Tell whether some value may contain one of the literals (a search of the bytes)."""
     if len(values) == 0:
@@ -119,6 +190,7 @@ def may_hold(values: pa.Array, pattern: str) -> bool:
         return True
     data = values.buffers()[2]
     low, high = _span(values)
+    pattern = pattern_for(values, pattern)
     if data is None or high == low:
         return pc.any(pc.match_substring_regex(values, pattern)).as_py() is True
     return bool(pc.match_substring_regex(_one_value(data, low, high), pattern)[0].as_py())
@@ -165,6 +237,7 @@ def digit_counts(values: pa.Array) -> pa.Array:
 def matches(values: pa.Array, *patterns: str) -> list[pa.BooleanArray]:
     """Match each pattern against the values, once per distinct value when they repeat."""
     n = len(values)
+    patterns = tuple(pattern_for(values, p) for p in patterns)
     if n > 2 * _PROBE and not values.null_count and pc.count_distinct(
             values.slice(0, _PROBE)).as_py() <= _REPEATS * _PROBE:
         encoded = pc.dictionary_encode(values)
@@ -178,7 +251,8 @@ def where(values: pa.Array, could: np.ndarray, pattern: str) -> np.ndarray:
     """Match ``pattern`` only where ``could`` holds (False elsewhere), as a NumPy mask."""
     found = np.zeros(len(values), dtype=bool)
     if could.any():
-        found[could] = pc.match_substring_regex(among(values, could), pattern).to_numpy(
+        kept = among(values, could)
+        found[could] = pc.match_substring_regex(kept, pattern_for(kept, pattern)).to_numpy(
             zero_copy_only=False)
     return found
 

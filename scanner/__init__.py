@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from scanner.version import __version__
+
 if TYPE_CHECKING:
     from scanner.api import load_policy, read_result, scan, scan_frame
     from scanner.core.config import ScanConfig
     from scanner.model import ScanResult
 
-__all__ = ["ScanConfig", "ScanResult", "load_policy", "read_result", "scan", "scan_frame"]
+__all__ = ["ScanConfig", "ScanResult", "__version__", "load_policy", "read_result", "scan",
+           "scan_frame"]
 
 
 def __getattr__(name: str) -> Any:

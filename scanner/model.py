@@ -29,20 +29,10 @@ class ExitCode(IntEnum):
 
 
 def tool_version() -> str:
-    """Return the installed piiscan version (``0+unknown`` when run from a bare checkout)."""
-    from importlib import metadata  # 0.1 s to import: only when a version is asked for
+    """Return piiscan's version (``scanner.version``: the package's version too)."""
+    from scanner.version import __version__
 
-    # The distribution is piiscan-cpni; an install made before the rename is still `piiscan`.
-    for dist in DISTRIBUTIONS:
-        try:
-            return metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            continue
-    return "0+unknown"
-
-
-#: The distribution's name on package indexes, then its name before the rename.
-DISTRIBUTIONS: tuple[str, ...] = ("piiscan-cpni", "piiscan")
+    return __version__
 
 #: The entity vocabulary is a public contract: baselines and history key on it.
 ENTITY_TYPES: tuple[str, ...] = (

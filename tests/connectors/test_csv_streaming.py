@@ -161,7 +161,7 @@ def test_utf8_blocks_are_cut_where_the_general_reader_cuts_them(seed: int) -> No
     """
     import random
 
-    from connectors.lines import LineCounts
+    from connectors.lines import LineCounts, line_stats
 
     rng = random.Random(seed)
     too_long = seed % 2 == 1
@@ -178,12 +178,21 @@ def test_utf8_blocks_are_cut_where_the_general_reader_cuts_them(seed: int) -> No
     general, fast = LineCounts(max_line=limit), LineCounts(max_line=limit)
     expected = _blocks(connectors.files._line_groups(pa.BufferReader(data), general, size,
                                                      first_lines=first))
+    # The length is known (a file), not known (a pipe), or wrong: a file still written
+    # to when the scan began, or cut short since.
+    total = rng.choice([None, len(data), len(data) // 2, len(data) + 7])
     found = _blocks(connectors.files._utf8_line_groups(pa.BufferReader(data), fast, size,
-                                                       first_lines=first))
+                                                       first_lines=first, total=total))
     if too_long:
         # Past a dropped line the blocks may be cut elsewhere: the same lines, numbered
         # the same.
         assert _numbered(found) == _numbered(expected)
+    elif total == len(data) // 2:
+        # Where the file grew, its blocks may be cut elsewhere: the same text, each block
+        # numbered from the lines before it.
+        assert b"".join(d for _, d in found) == b"".join(d for _, d in expected)
+        for (start, block), (after, _) in zip(found, found[1:], strict=False):
+            assert after == start + line_stats(block, len(block), 1)[0]
     else:
         assert found == expected
     assert fast.warnings == general.warnings

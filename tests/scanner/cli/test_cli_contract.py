@@ -139,3 +139,13 @@ def test_a_missing_database_driver_says_which_extra(tmp_path: Path) -> None:
     assert run.code == 3
     assert "pip install 'piiscan-cpni[mssql]'" in run.stderr
     assert "hunter2" not in run.stderr + run.stdout
+
+
+def test_version_is_the_installed_packages() -> None:
+    """`--version`, and what a run records, name the release pip installed."""
+    from importlib import metadata
+
+    installed = metadata.version("piiscan-cpni")
+    run = run_cli("--version")
+    assert run.code == 0, run.stderr
+    assert run.stdout.strip() == f"piiscan, version {installed}"
