@@ -269,11 +269,10 @@ def _headline(text: str) -> bool:
     return sum(w[0].isupper() for w in content) >= 0.6 * len(content)
 
 
-@lru_cache(maxsize=1)
 def _given_names() -> frozenset[str]:
-    from detectors.lexicon import lexicon
+    from detectors.lexicon import name_sets
 
-    return frozenset(lexicon()[0].to_pylist())
+    return name_sets()[0]
 
 
 def _full_name(span: str) -> bool:

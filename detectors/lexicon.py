@@ -16,6 +16,7 @@ person (see ``scanner.core.classify``).
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from importlib import resources
 
@@ -86,8 +87,8 @@ _NAME_FILES = ("data/person_names.txt", "data/given_names_pt_es.txt")
 
 
 @lru_cache(maxsize=1)
-def lexicon() -> tuple[pa.Array, pa.Array]:
-    """Return the given names and surnames, upper case, as Arrow value sets (read once)."""
+def _read_names() -> tuple[frozenset[str], frozenset[str]]:
+    """Read the name lists: the given names and the surnames, upper case, as Python sets."""
     sections: dict[str, set[str]] = {"first": set(), "last": set()}
     for name in _NAME_FILES:
         text = resources.files("detectors").joinpath(name).read_text("ascii")
@@ -100,13 +101,30 @@ def lexicon() -> tuple[pa.Array, pa.Array]:
                 names = {n for n in names if not n.startswith("#")}
             names.discard("")
             sections.setdefault(head.strip("[]"), set()).update(names)
-    first = pa.array(list(sections["first"]), pa.string()).sort()  # sorted by Arrow: faster
-    last = pa.array(list(sections["last"]), pa.string()).sort()
-    # The Python sets of the same names, for small batches (see ``_as_set``), from the
-    # sets just read rather than from the arrays.
-    for names, words in ((first, sections["first"]), (last, sections["last"])):
-        _SETS[id(names)] = (names, frozenset(words))
-    return first, last
+    return frozenset(sections["first"]), frozenset(sections["last"])
+
+
+@lru_cache(maxsize=1)
+def _arrays() -> tuple[pa.Array, pa.Array]:
+    first, last = name_sets()
+    return (pa.array(list(first), pa.string()).sort(),  # sorted by Arrow: faster
+            pa.array(list(last), pa.string()).sort())
+
+
+#: One thread reads the lists; a column scanned beside it waits rather than reads them too.
+_READING = threading.RLock()
+
+
+def name_sets() -> tuple[frozenset[str], frozenset[str]]:
+    """Return the given names and surnames, upper case, as Python sets (read once)."""
+    with _READING:
+        return _read_names()
+
+
+def lexicon() -> tuple[pa.Array, pa.Array]:
+    """Return the given names and surnames, upper case, as Arrow value sets (made once)."""
+    with _READING:
+        return _arrays()
 
 
 def folded_upper(values: pa.Array) -> pa.Array:
@@ -122,26 +140,16 @@ def folded_upper(values: pa.Array) -> pa.Array:
 _FEW = 4_096
 
 
-_SETS: dict[int, tuple[pa.Array, frozenset[str]]] = {}
-
-
-def _as_set(names: pa.Array) -> frozenset[str]:
-    """Return a name list as a Python set (made once per list)."""
-    held = _SETS.get(id(names))
-    if held is None or held[0] is not names:
-        held = _SETS[id(names)] = (names, frozenset(names.to_pylist()))
-    return held[1]
-
-
-def _among(values: pa.Array, names: pa.Array) -> np.ndarray:
-    """Tell which values are among ``names`` (a name list of ``lexicon``)."""
+def _among(values: pa.Array, given: bool) -> np.ndarray:
+    """Tell which values are known given names (``given``) or surnames."""
     if len(values) <= _FEW:
-        known = _as_set(names)
+        known = name_sets()[0 if given else 1]
         return np.array([v in known for v in values.to_pylist()], dtype=bool)
-    return pc.is_in(values, value_set=names).to_numpy(zero_copy_only=False)
+    return pc.is_in(values, value_set=lexicon()[0 if given else 1]).to_numpy(
+        zero_copy_only=False)
 
 
-def _known_names(upper: pa.Array, first: pa.Array, last: pa.Array) -> pa.BooleanArray:
+def _known_names(upper: pa.Array) -> pa.BooleanArray:
     """Which values are a known given name or surname, or a given name and a surname.
 
     A value of the ``_FULL`` form has its given name before its first space and its
@@ -160,7 +168,7 @@ def _known_names(upper: pa.Array, first: pa.Array, last: pa.Array) -> pa.Boolean
         words = parts.flatten()
         givens = pa.concat_arrays([upper, words.take(pa.array(offsets[:-1]))])
         surnames = pa.concat_arrays([upper, words.take(pa.array(offsets[1:] - 1))])
-    in_first, in_last = _among(givens, first), _among(surnames, last)
+    in_first, in_last = _among(givens, given=True), _among(surnames, given=False)
     known = in_first[:n] | in_last[:n]
     if where is not None:
         known[where.to_numpy()] |= in_first[n:] & in_last[n:]
@@ -186,7 +194,7 @@ def _verdicts(distinct: pa.Array) -> list[tuple[bool, bool, str]]:
         words = filter_if_any(some, _words(some))
         if len(words):
             upper = folded_upper(pc.replace_substring(words, ",", " "))
-            known = _known_names(upper, *lexicon()).to_pylist()
+            known = _known_names(upper).to_pylist()
             for v, u, kn in zip(words.to_pylist(), upper.to_pylist(), known, strict=True):
                 fresh[v] = (True, bool(kn), u)
         if len(_MEMO) + len(fresh) > _MEMO_MAX:
@@ -228,9 +236,9 @@ class NameLexiconDetector(Detector):
         if s is None or len(s) == 0:
             return None
         # A value's verdict depends on it alone: where values repeat (statuses, labels, a
-        # few names), each distinct one is read once, the word pattern too.
+        # few names), or are few, each distinct one is read once (or remembered).
         head = s.slice(0, _HEAD)
-        if len(pc.unique(head)) * 4 <= len(head):
+        if len(s) <= _FEW or len(pc.unique(head)) * 4 <= len(head):
             encoded = pc.dictionary_encode(s)
             if len(encoded.dictionary) <= _FEW:
                 return self._few(s, encoded)
@@ -246,9 +254,8 @@ class NameLexiconDetector(Detector):
                 else None
             each = encoded.dictionary if encoded is not None else words
             index = encoded.indices if encoded is not None else None
-        first, last = lexicon()
         upper = folded_upper(pc.replace_substring(each, ",", " "))
-        known = _known_names(upper, first, last)
+        known = _known_names(upper)
         ok = known.take(index) if index is not None else known
         k = count(ok)
         # Names vary from row to row; a few words repeated (TRUE/FALSE, ham/spam, Dial)
