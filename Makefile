@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install examples bench lint clean eval
+.PHONY: demo test install examples bench lint clean eval policy-json
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/throughput.py
+
+# The shipped policy is edited as scanner/policy/data/policy.yaml; a scan reads its JSON
+# twin (no YAML parser to import). Run after editing the YAML: the tests hold them equal.
+policy-json: $(STAMP)
+	$(BIN)/python -c "from scanner.policy.rules import bundled_json; \
+		open('scanner/policy/data/policy.json', 'w').write(bundled_json())"
 
 clean:
 	rm -rf $(VENV) report.json report.html report.fides.yml demo-results.db demo-site .pytest_cache

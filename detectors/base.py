@@ -23,7 +23,7 @@ from typing import ClassVar
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from detectors.fastpaths import any_has, byte_set, edges_allow, where
+from detectors.fastpaths import any_has, as_arrow, byte_set, edges_allow, where
 from detectors.names import NameEvidence, NameRule
 from scanner.plugins import Registry
 
@@ -142,7 +142,7 @@ class ValueView:
         # column is ruled out by two bytes per value, without a pattern run.
         could = edges_allow(s, _NUMBER_FIRST, _NUMBER_LAST)
         if could is not None and not could.all():
-            return pa.array(where(s, could, _NUMBER_SHAPE))
+            return as_arrow(where(s, could, _NUMBER_SHAPE))
         return pc.match_substring_regex(s, _NUMBER_SHAPE)
 
     @cached_property
@@ -538,7 +538,7 @@ def _checked_part(candidates: pa.Array, limit: int) -> tuple[pa.Array, int | Non
     if n <= limit:
         return candidates, None
     picks = sorted(random.Random(n).sample(range(n), limit))
-    return candidates.take(pa.array(picks)), limit
+    return candidates.take(as_arrow(picks)), limit
 
 
 def check_each(candidates: pa.Array, is_valid: Callable[[str], bool], detector: Detector,

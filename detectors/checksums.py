@@ -12,6 +12,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from detectors.fastpaths import as_arrow
+
 
 def _digit_matrix(digits: pa.Array, length: int) -> np.ndarray:
     """View equal-length ASCII digit strings as an int matrix (copying only the data)."""
@@ -30,15 +32,15 @@ def _by_length(digits: pa.Array, lengths: range,
     n = len(digits)
     out = np.zeros(n, dtype=bool)
     if n == 0:
-        return pa.array(out)
+        return as_arrow(out)
     lens = pc.binary_length(digits).to_numpy(zero_copy_only=False)
     for length in lengths:
         idx = np.flatnonzero(lens == length)
         if idx.size == 0:
             continue
-        group = digits.take(pa.array(idx))
+        group = digits.take(as_arrow(idx))
         out[idx] = check(_digit_matrix(group, length))
-    return pa.array(out)
+    return as_arrow(out)
 
 
 def _luhn_matrix(m: np.ndarray) -> np.ndarray:

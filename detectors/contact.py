@@ -26,7 +26,7 @@ from detectors.base import (
     wilson_lower,
 )
 from detectors.digits import containing, digit_counts, numeric_digits
-from detectors.fastpaths import among, any_has, holding, pattern_for, where
+from detectors.fastpaths import among, any_has, as_arrow, holding, pattern_for, where
 from detectors.libraries import (
     STREET,
     STREET_NAMED,
@@ -378,7 +378,7 @@ class PhoneDetector(Detector):
             national: list[pa.Array] = []
             at: list[np.ndarray] = []
             if bare.any():
-                g = s.filter(pa.array(bare))
+                g = s.filter(as_arrow(bare))
                 national.append(pc.binary_join_element_wise(
                     pc.utf8_slice_codeunits(g, 0, 3), pc.utf8_slice_codeunits(g, 4, 7),
                     pc.utf8_slice_codeunits(g, 8, 12), ""))
@@ -391,7 +391,7 @@ class PhoneDetector(Detector):
                 if shaped_here.any():
                     # Groups: area code in brackets or bare (one of them is empty),
                     # exchange, line.
-                    parts = parts.filter(pa.array(shaped_here))
+                    parts = parts.filter(as_arrow(shaped_here))
                     national.append(pc.binary_join_element_wise(
                         *(pc.struct_field(parts, [i]) for i in range(4)), ""))
                     at.append(np.flatnonzero(rest)[shaped_here])
@@ -400,7 +400,7 @@ class PhoneDetector(Detector):
                 nanp_ok[np.concatenate(at)] = pc.fill_null(valid, False).to_numpy(
                     zero_copy_only=False)
                 matched += int(nanp_ok.sum())
-                evidence.extend(take_evidence(s, pa.array(nanp_ok), self))
+                evidence.extend(take_evidence(s, as_arrow(nanp_ok), self))
         # International: a plus or 00 first.
         intl_could = first_plus | _starts(s, "00") if n else first_plus
         intl_mask = where(s, intl_could, _INTL_SHAPE)
@@ -412,12 +412,12 @@ class PhoneDetector(Detector):
         shaped = int(nanp_mask.sum() + intl_mask.sum() + (other & ~nanp_mask).sum())
         if not shaped:
             return Match(0, 0)
-        intl = check_each(s.filter(pa.array(intl_mask)), _intl_valid, self)
+        intl = check_each(s.filter(as_arrow(intl_mask)), _intl_valid, self)
         matched += intl.matched
         evidence.extend(intl.evidence)
         checked = intl.subset
         regions = NATIONAL_REGIONS if not view.region else (view.region, *NATIONAL_REGIONS)
-        others = s.filter(pa.array(other))
+        others = s.filter(as_arrow(other))
         named_valid = matched
         if self.named_for(view):
             # libphonenumber's answers count only under a phone name: under any other
@@ -523,7 +523,7 @@ def _intl_street(values: pa.Array) -> pa.BooleanArray:
     loose = pc.match_substring_regex(values, pattern_for(values, _INTL_STREET_LOOSE))
     if not pc.any(loose).as_py():
         return loose
-    return pa.array(where(values, loose.to_numpy(zero_copy_only=False), _INTL_STREET))
+    return as_arrow(where(values, loose.to_numpy(zero_copy_only=False), _INTL_STREET))
 
 
 #: Where usaddress is asked: a house number first (`#500-75 O'Connor Street`,

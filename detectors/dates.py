@@ -31,7 +31,7 @@ from detectors.base import (
     register,
     wilson_lower,
 )
-from detectors.fastpaths import any_has
+from detectors.fastpaths import any_has, as_arrow
 from detectors.identity import DateOfBirthDetector, parse_dates
 from detectors.names import NameEvidence, tokenize
 
@@ -86,7 +86,7 @@ def _timed(view: ValueView) -> pa.BooleanArray:
         return pc.not_equal(pc.remainder(seconds, 86400), 0)
     s = view.strings
     if not any_has(s, ":"):  # no time of day anywhere (read from the bytes)
-        return pa.array(np.zeros(len(s), dtype=bool))
+        return as_arrow(np.zeros(len(s), dtype=bool))
     return pc.and_(pc.match_substring_regex(s, _TIME),
                    pc.invert(pc.match_substring_regex(s, _MIDNIGHT)))
 

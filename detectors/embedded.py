@@ -67,7 +67,7 @@ from detectors.contact import (
     known_tlds,
     nanp_pattern,
 )
-from detectors.fastpaths import any_has, holding, pattern_for
+from detectors.fastpaths import any_has, as_arrow, holding, pattern_for
 from detectors.financial import iban_length_ok
 from detectors.identity import (
     AccountIdDetector,
@@ -191,7 +191,7 @@ class EmbeddedDetector(Detector):
         strong = np.zeros(len(rows), dtype=bool)
         spans_ok: list[pa.Array] = []
         shaped = 0
-        idx = pa.array(np.arange(len(rows), dtype=np.int64))
+        idx = as_arrow(np.arange(len(rows), dtype=np.int64))
         text = rows
         for round_ in range(self.rounds):
             ex = pc.extract_regex(text, extract)
@@ -401,7 +401,7 @@ def _python_check(spans: pa.Array, where: pa.BooleanArray, check) -> pa.BooleanA
     if len(pick):
         values = spans.take(pick).to_pylist()
         out[pick.to_numpy()] = [bool(check(v)) for v in values]
-    return pa.array(out)
+    return as_arrow(out)
 
 
 # --- the entities ---------------------------------------------------------------------
@@ -793,7 +793,7 @@ class KeyedDetector(EmbeddedDetector):
         telling = [k for k in distinct
                    if self.key_rule.evaluate(_as_text(k)).score >= self.key_score]
         if not telling:
-            return pa.array(np.zeros(len(pre), dtype=bool))
+            return as_arrow(np.zeros(len(pre), dtype=bool))
         return pc.fill_null(pc.is_in(keys, value_set=pa.array(telling, keys.type)), False)
 
     def judge(self, tally: Tally, facts: ColumnFacts, name: NameEvidence) -> Verdict | None:
@@ -976,7 +976,7 @@ class KeyedAccountDetector(EmbeddedDetector):
         distinct = pc.unique(keys.drop_null()).to_pylist()
         telling = [k for k in distinct if _account_key(_as_text(k))]
         keyed = (pc.fill_null(pc.is_in(keys, value_set=pa.array(telling, keys.type)), False)
-                 if telling else pa.array(np.zeros(n, dtype=bool)))
+                 if telling else as_arrow(np.zeros(n, dtype=bool)))
         return pc.fill_null(pc.or_(pc.or_(sip, word), keyed), False)
 
     def validate(self, spans: pa.Array) -> pa.BooleanArray:

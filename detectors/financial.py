@@ -21,7 +21,7 @@ from detectors.base import (
 )
 from detectors.checksums import aba_routing, iban_valid, luhn
 from detectors.digits import byte_lengths, numeric_all_digits, numeric_digits
-from detectors.fastpaths import among, any_has, where
+from detectors.fastpaths import among, any_has, as_arrow, where
 from detectors.names import NO_EVIDENCE, NameEvidence, NameRule
 
 # 13-19 digits, optionally grouped by single spaces or dashes.
@@ -253,7 +253,7 @@ class BankCodeDetector(Detector):
         matched = 0
         evidence: tuple[str, ...] = ()
         if nine.any():
-            routing = s.filter(pa.array(nine))
+            routing = s.filter(as_arrow(nine))
             ok = aba_routing(routing)
             matched = count(ok)
             evidence = take_evidence(routing, ok, self)

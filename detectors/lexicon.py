@@ -37,7 +37,7 @@ from detectors.base import (
     take_evidence,
     value_cache,
 )
-from detectors.fastpaths import pattern_for
+from detectors.fastpaths import as_arrow, pattern_for
 from detectors.names import NameEvidence, NameRule, tokenize
 from detectors.organisations import catalogue_table
 
@@ -166,13 +166,13 @@ def _known_names(upper: pa.Array) -> pa.BooleanArray:
         offsets = parts.offsets.to_numpy()
         offsets = offsets - offsets[0]
         words = parts.flatten()
-        givens = pa.concat_arrays([upper, words.take(pa.array(offsets[:-1]))])
-        surnames = pa.concat_arrays([upper, words.take(pa.array(offsets[1:] - 1))])
+        givens = pa.concat_arrays([upper, words.take(as_arrow(offsets[:-1]))])
+        surnames = pa.concat_arrays([upper, words.take(as_arrow(offsets[1:] - 1))])
     in_first, in_last = _among(givens, given=True), _among(surnames, given=False)
     known = in_first[:n] | in_last[:n]
     if where is not None:
         known[where.to_numpy()] |= in_first[n:] & in_last[n:]
-    return pa.array(known)
+    return as_arrow(known)
 
 
 #: What a value is (word-shaped, a known name, its folded upper case), remembered
@@ -218,7 +218,7 @@ def _distinct_words(values: pa.Array,
     place = np.cumsum(flags, dtype=np.int32) - 1
     indices = encoded.indices.to_numpy()
     picked = flags[indices]
-    return values.filter(pa.array(picked)), each, pa.array(place[indices[picked]])
+    return values.filter(as_arrow(picked)), each, as_arrow(place[indices[picked]])
 
 
 @register
@@ -272,8 +272,8 @@ class NameLexiconDetector(Detector):
         picked = shaped[indices]
         if not picked.any():
             return Match(0, 0)
-        words = s.filter(pa.array(picked))
-        ok = pa.array(known[indices][picked])
+        words = s.filter(as_arrow(picked))
+        ok = as_arrow(known[indices][picked])
         k = count(ok)
         distinct = len({v[2] for v in verdicts if v[0] and v[1]}) if k else 0
         return Match(len(words), k, take_evidence(words, ok, self), strong=distinct)

@@ -44,7 +44,7 @@ from detectors.base import (
     register,
     take_evidence,
 )
-from detectors.fastpaths import all_ascii
+from detectors.fastpaths import all_ascii, as_arrow
 from detectors.names import NameEvidence, NameRule
 
 # Values worth a second look: letters, digits and the separators numbers are written
@@ -245,7 +245,7 @@ def _nhs_checks(values: pa.Array) -> pa.BooleanArray:
         data = np.frombuffer(picked.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
         table = data.reshape(-1, 10).astype(np.int64) - ord("0")
         out[where.to_numpy()] = table @ np.arange(10, 0, -1) % 11 == 0
-    return pa.array(out)
+    return as_arrow(out)
 
 
 _NINO_PREFIX_BAD = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})

@@ -8,8 +8,8 @@ configuration, policy, custom detectors, CDR layouts, baseline) validate those
 dicts; :func:`validate` maps the first error's location back to its line and
 says it in the file's own words (:class:`Problem`, per-field ``messages``).
 
-pydantic is imported only when a file is validated, so the command line starts
-without it.
+pydantic is imported only when a file is validated, and PyYAML only when one is
+read, so the command line starts without them.
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ import difflib
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from scanner.fileio import YamlLimit, check_yaml
 
 if TYPE_CHECKING:
+    import yaml
     from pydantic import BaseModel
 
 
@@ -85,6 +84,8 @@ def load(text: str) -> Any:
     beyond the limits of :func:`scanner.fileio.check_yaml` (size, depth,
     recursive or exploding aliases).
     """
+    import yaml
+
     try:
         check_yaml(text)
     except YamlLimit as exc:
@@ -112,6 +113,8 @@ def load(text: str) -> Any:
 
 
 def _build(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    import yaml
+
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import random
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -44,15 +43,17 @@ PATTERNS = _patterns()
 def _ascii_values() -> list[str]:
     """ASCII cells of the bundled examples and test corpus, and made-up look-alikes."""
     cells: set[str] = set()
-    for path in sorted([*(ROOT / "examples").rglob("*.csv"), *(ROOT / "tests/corpus").rglob("*.csv")]):
+    files = [*(ROOT / "examples").rglob("*.csv"), *(ROOT / "tests/corpus").rglob("*.csv")]
+    for path in sorted(files):
         with path.open(newline="", encoding="utf-8", errors="replace") as fh:
             for i, row in enumerate(csv.reader(fh)):
                 if i > 200:
                     break
                 cells.update(c for c in row if c.isascii())
     rng = random.Random(7)
-    words = ["Main", "St", "calle", "Rua", "Ave", "O'Connor", "de", "la", "JOHN", "SMITH", "Mary-Jane",
-             "n.", "12", "#500", "apt", "Box", "name=", "first_name", "Jean", "Paul", ",", "-", "x"]
+    words = ["Main", "St", "calle", "Rua", "Ave", "O'Connor", "de", "la", "JOHN", "SMITH",
+             "Mary-Jane", "n.", "12", "#500", "apt", "Box", "name=", "first_name", "Jean", "Paul",
+             ",", "-", "x"]
     for _ in range(3_000):
         cells.add(rng.choice(["", " ", ", ", "+"]).join(rng.choice(words)
                                                           for _ in range(rng.randint(1, 6))))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pytest
 
-from detectors.fastpaths import any_has, char_counts, holding, may_hold
+from detectors.fastpaths import any_has, as_arrow, char_counts, holding, may_hold
 
 
 def _sample(seed: int) -> list[str]:
@@ -71,3 +73,18 @@ def test_may_hold_never_rules_out_a_batch_holding_the_pattern() -> None:
         assert may_hold(pa.array(values), bare) or not holds
     assert not may_hold(pa.array(filler), bare)
     assert may_hold(pa.array(filler + ["ſmſ only"]), bare)  # the long s folds to s as per value
+
+
+@pytest.mark.parametrize("values", [
+    np.array([True, False, True] * 7),
+    np.array([True, False, True, True] * 5)[1::3],  # a strided view
+    np.zeros(0, dtype=bool),
+    np.arange(10, dtype=np.int64),
+    np.arange(20, dtype=np.int32)[::2],
+    np.linspace(0.0, 1.0, 5),
+    [1, 2, 3],  # not NumPy: pyarrow reads it
+])
+def test_as_arrow_is_pa_array(values: object) -> None:
+    found = as_arrow(values)
+    found.validate(full=True)
+    assert found.equals(pa.array(values))

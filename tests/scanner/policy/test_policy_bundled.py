@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from scanner.policy import Policy, PolicyError
-from scanner.policy.rules import DEFAULT_SOURCE, _build_plain, bundled_text
+from scanner.policy.rules import DEFAULT_SOURCE, _build_plain, bundled_json, bundled_text
 
 
 def test_bundled_policy_is_the_validated_policy() -> None:
@@ -17,6 +17,14 @@ def test_bundled_policy_is_the_validated_policy() -> None:
     assert loaded == validated
     assert loaded.to_dict() == validated.to_dict()
     assert loaded.source == "<default policy>" and loaded.allowed_countries == ("US",)
+
+
+def test_bundled_json_is_the_yaml() -> None:
+    """A scan reads policy.json: it must say what policy.yaml, the file people edit, says."""
+    from importlib import resources
+
+    shipped = resources.files("scanner.policy").joinpath("data/policy.json").read_text("utf-8")
+    assert shipped == bundled_json(), "policy.yaml changed: run `make policy-json`"
 
 
 def test_plain_build_applies_the_models_defaults() -> None:
