@@ -23,6 +23,7 @@ from typing import Any
 import click
 
 from scanner.cli.common import QUIET_KEY, VERBOSE_KEY, setup_logging
+from scanner.cli.startup import ending
 from scanner.model import ExitCode
 
 logger = logging.getLogger("piiscan")
@@ -124,6 +125,12 @@ def _one_error_style(original: Callable[..., Any]) -> Callable[..., Any]:
              standalone_mode: bool = True, **extra: Any) -> Any:
         if not standalone_mode:
             return original(args, prog_name, complete_var, False, **extra)
+        try:
+            return _run(args, prog_name, complete_var, **extra)
+        finally:
+            ending()
+
+    def _run(args: Any, prog_name: str | None, complete_var: str | None, **extra: Any) -> Any:
         try:
             rv = original(args, prog_name or "piiscan", complete_var, False, **extra)
         except click.ClickException as exc:
