@@ -9,7 +9,6 @@ a half-written report, baseline or result behind. Imports nothing of the project
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,6 +60,8 @@ def atomic_writer(path: str | Path, *, newline: str = "") -> Iterator[IO[str]]:
     On any failure the temporary file is removed and ``path`` is left as it was;
     an OSError becomes a FileProblem naming ``path``.
     """
+    import tempfile  # only where a file is written
+
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     try:

@@ -6,7 +6,6 @@ depend on it without creating a cycle.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field, replace
 from enum import Enum, IntEnum
@@ -77,6 +76,8 @@ def entity_type_problem(name: object) -> str | None:
     if name in ENTITY_TYPES:
         return None
     text = str(name)
+    import difflib  # only for a mistake
+
     hint = difflib.get_close_matches(text.upper(), ENTITY_TYPES, n=1, cutoff=0.8)
     if hint:
         return f"unknown entity type '{text}' (did you mean {hint[0]}?)"

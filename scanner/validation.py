@@ -14,7 +14,6 @@ read, so the command line starts without them.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -148,6 +147,8 @@ def check_keys(mapping: dict[str, Any], allowed: tuple[str, ...], what: str,
     """Reject an unknown key, suggesting the closest allowed one (typos in YAML files)."""
     for key in mapping:
         if key not in allowed:
+            import difflib  # only for a mistake
+
             hint = difflib.get_close_matches(key, allowed, n=1)
             suggestion = (
                 f"did you mean '{hint[0]}'?" if hint else f"expected one of {', '.join(allowed)}"
@@ -179,6 +180,8 @@ def unknown_key(data: object, allowed: Sequence[str], what: str) -> None:
         return
     for key in data:
         if key not in allowed:
+            import difflib  # only for a mistake
+
             hint = difflib.get_close_matches(str(key), allowed, n=1)
             suggestion = (
                 f"did you mean '{hint[0]}'?" if hint else f"expected one of {', '.join(allowed)}"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
@@ -148,6 +147,8 @@ def check_output(output: str | None, option: str = "--output") -> None:
         raise click.BadParameter(f"{output}: directory {directory} does not exist",
                                  param_hint=option)
     try:
+        import tempfile  # only where a report is written
+
         # The real test: the report is written to a temporary file in this directory.
         fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".probe", dir=directory)
     except OSError as exc:

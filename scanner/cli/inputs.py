@@ -14,7 +14,6 @@ import dataclasses
 import logging
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +22,8 @@ import click
 from scanner.model import ScanResult
 
 if TYPE_CHECKING:
+    import tempfile
+
     from scanner.core.config import ScanConfig
 
 logger = logging.getLogger("piiscan")
@@ -90,6 +91,8 @@ class StdinSpool:
             return
         if self.specs.count("-") > 1:
             raise click.UsageError("standard input ('-') can be scanned once")
+        import tempfile  # only for standard input
+
         self._tmp = tempfile.TemporaryDirectory(prefix="piiscan-stdin-")
         self.path = self._spool(sys.stdin.buffer, Path(self._tmp.name))
         self.specs = [self.path if s == "-" else s for s in self.specs]
