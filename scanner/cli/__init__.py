@@ -8,6 +8,10 @@ codes are ``scanner.model.ExitCode``.
 
 from __future__ import annotations
 
+from scanner.cli import startup
+
+startup.starting()  # before the imports below (see scanner.cli.startup)
+
 import click
 
 from scanner.cli import habits

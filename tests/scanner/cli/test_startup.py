@@ -12,22 +12,26 @@ import pytest
 _PROBE = """
 import gc, sys
 sys.argv[0] = {name!r}
-from scanner.cli.startup import ending
+default = gc.get_threshold()
+from scanner.cli.startup import ending, starting
+starting()
+print(gc.get_threshold()[0] > default[0], gc.get_threshold()[1:] == default[1:])
 ending()
 print(gc.get_freeze_count() > 0)
 """
 
 
-def _frozen_after_ending(name: str) -> bool:
+def _probe(name: str) -> list[str]:
     run = subprocess.run([sys.executable, "-c", _PROBE.format(name=name)],
                          capture_output=True, text=True, check=True)
-    return run.stdout.strip() == "True"
+    return run.stdout.split()
 
 
-def test_the_last_collection_is_skipped_in_the_piiscan_process_only() -> None:
-    """The command's own process exits without a final sweep; a library user's does not."""
-    assert _frozen_after_ending("/usr/local/bin/piiscan")
-    assert not _frozen_after_ending("my_service.py")
+def test_the_collector_is_tuned_in_the_piiscan_process_only() -> None:
+    """The command's own process sweeps less while it starts and skips the final sweep;
+    a program using piiscan as a library keeps Python's settings."""
+    assert _probe("/usr/local/bin/piiscan") == ["True", "True", "True"]
+    assert _probe("my_service.py") == ["False", "True", "False"]
 
 
 def test_the_piiscan_command_still_writes_its_whole_report_and_history(tmp_path: Path) -> None:
