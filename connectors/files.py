@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -527,7 +528,7 @@ def _utf8_line_groups(raw: pa.NativeFile, counts: LineCounts, size: int, first_l
     all of them on the reading thread with the interpreter lock held. Past a
     line too long to read the blocks may be cut elsewhere; the lines and their
     numbers are the same. ``total``, the stream's length where it is known, keeps
-    the buffer of a small file small (a 16 MiB block is 16 MiB to clear).
+    the buffer of a small file small.
     """
     max_line = counts.max_line
     left = total  # bytes not yet read, where the length is known
@@ -538,29 +539,32 @@ def _utf8_line_groups(raw: pa.NativeFile, counts: LineCounts, size: int, first_l
     while True:
         # One byte more than is left: a short read still tells the end of the file.
         want = size if left is None else max(1, min(size, left + 1))
-        block = bytearray(len(carry) + want)
-        block[:len(carry)] = carry
+        # Not cleared first (a bytearray would be, 16 MiB with the interpreter lock
+        # held): the read fills it, its pages touched on the reading side of pyarrow.
+        block = np.empty(len(carry) + want, dtype=np.uint8)
+        block[:len(carry)] = np.frombuffer(carry, dtype=np.uint8)
         got = _fill(raw, memoryview(block)[len(carry):])
         if left is not None:
             # A file longer than it was (a log still written to) is read on unhinted.
             left = None if got == want == left + 1 else left - got
         end = len(carry) + got
         if skipping:
-            at = block.find(b"\n", skip_from, end)
+            at = _first_newline(block, skip_from, end)
             if at < 0:
-                carry = bytes(block[:skip_from])  # the line goes on
+                carry = block[:skip_from].tobytes()  # the line goes on
                 if got:
                     continue
                 end = skip_from  # the end of the file came first
             else:
-                del block[skip_from:at]  # the line stands as an empty one
+                # The line stands as an empty one.
+                block = np.concatenate((block[:skip_from], block[at:end]))
                 end -= at - skip_from
             skipping = False
-        cut = max(block.rfind(b"\n", 0, end), block.rfind(b"\r", 0, end)) + 1
+        cut = _after_last_break(block, end)
         if end - cut > max_line:
             # No line break in max_line bytes: that line is dropped, named by its number.
             counts.long_line(start + newlines(block, cut))
-            carry, skip_from, skipping = bytes(block[:cut]), cut, True
+            carry, skip_from, skipping = block[:cut].tobytes(), cut, True
             if got:
                 continue
             end = cut
@@ -577,6 +581,32 @@ def _utf8_line_groups(raw: pa.NativeFile, counts: LineCounts, size: int, first_l
         yielded = True
         start += lines
         carry = bytes(view[cut:])
+
+
+#: Bytes searched at a time for a line break (a line is found in the first, nearly always).
+_SEARCH_STEP = 1 << 16
+
+
+def _after_last_break(block: np.ndarray, end: int) -> int:
+    r"""Return the position after the last ``\n`` or ``\r`` of ``block[:end]`` (0: none)."""
+    high = end
+    while high > 0:
+        low = max(0, high - _SEARCH_STEP)
+        part = block[low:high]
+        hits = np.flatnonzero((part == 10) | (part == 13))
+        if len(hits):
+            return low + int(hits[-1]) + 1
+        high = low
+    return 0
+
+
+def _first_newline(block: np.ndarray, begin: int, end: int) -> int:
+    r"""Return the position of the first ``\n`` of ``block[begin:end]`` (-1: none)."""
+    for low in range(begin, end, _SEARCH_STEP):
+        hits = np.flatnonzero(block[low:min(end, low + _SEARCH_STEP)] == 10)
+        if len(hits):
+            return low + int(hits[0])
+    return -1
 
 
 def _blank_lines(data: bytes, after: int) -> list[int]:
