@@ -12,41 +12,56 @@ from scanner.cli import startup
 
 startup.starting()  # before the imports below (see scanner.cli.startup)
 
+import importlib
+
 import click
 
 from scanner.cli import habits
-from scanner.cli.eval import eval_command
-from scanner.cli.export import export_command
-from scanner.cli.gate import baseline_group, check, ddl
-from scanner.cli.history import diff_command, history_command
-from scanner.cli.notify import notify_command
-from scanner.cli.report import report_command
-from scanner.cli.scan import detectors, scan
-from scanner.cli.schema import schema_command
-from scanner.cli.site import site_command
-from scanner.model import tool_version
+from scanner.version import __version__
+
+#: Every command: the module that defines it and its name there. A command's module is
+#: imported when the command is run (or listed by --help), not for every command.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "scan": ("scanner.cli.scan", "scan"),
+    "detectors": ("scanner.cli.scan", "detectors"),
+    "report": ("scanner.cli.report", "report_command"),
+    "history": ("scanner.cli.history", "history_command"),
+    "diff": ("scanner.cli.history", "diff_command"),
+    "baseline": ("scanner.cli.gate", "baseline_group"),
+    "check": ("scanner.cli.gate", "check"),
+    "ddl": ("scanner.cli.gate", "ddl"),
+    "eval": ("scanner.cli.eval", "eval_command"),
+    "site": ("scanner.cli.site", "site_command"),
+    "export": ("scanner.cli.export", "export_command"),
+    "schema": ("scanner.cli.schema", "schema_command"),
+    "notify": ("scanner.cli.notify", "notify_command"),
+}
 
 
-def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
-    # click's version_option needs the version string up front; reading the installed
-    # package's metadata costs a tenth of a second, so it is read only for --version.
-    if value and not ctx.resilient_parsing:
-        click.echo(f"piiscan, version {tool_version()}")
-        ctx.exit()
+class _Commands(click.Group):
+    """piiscan's commands, each imported the first time it is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, name = COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(module), name)
+            # -q/-v/-vv and an example in each help, as for the group itself.
+            habits.give_habits(command, cmd_name)
+            self.add_command(command, cmd_name)
+        return self.commands.get(cmd_name)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
-              callback=_show_version, help="Show the version and exit.")
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="piiscan",
+                      message="%(prog)s, version %(version)s",
+                      help="Show the version and exit.")
 def main() -> None:
     """piiscan: find personal data (PII) and calling details (CPNI), checked against a policy."""
 
 
-for _command in (scan, detectors, report_command, history_command, diff_command,
-                 baseline_group, check, ddl, eval_command, site_command, export_command,
-                 schema_command):
-    main.add_command(_command)
-main.add_command(notify_command)
 # -q/-v/-vv, an example in each help and `piiscan: error: ...` for every command.
 habits.apply(main)
 

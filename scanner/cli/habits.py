@@ -151,17 +151,26 @@ def _one_error_style(original: Callable[..., Any]) -> Callable[..., Any]:
     return main
 
 
-def apply(group: click.Group) -> None:
-    """Give every command of ``group`` -q/-v, an example and the one error style."""
-    for path, command in _walk(group):
-        names = _option_names(command)
+def give_habits(command: click.Command, path: str = "") -> None:
+    """Give ``command`` and its subcommands -q/-v and their examples (once)."""
+    for where, each in _walk(command, path):
+        names = _option_names(each)
         if "--verbose" not in names and "-v" not in names:
-            command.params.append(_verbose_option())
+            each.params.append(_verbose_option())
         if "--quiet" not in names and "-q" not in names:
-            command.params.append(_quiet_option())
-        examples = EXAMPLES.get(path)
-        if examples and not command.epilog:
-            command.epilog = "\b\nExamples:\n" + "\n".join(f"  {e}" for e in examples)
+            each.params.append(_quiet_option())
+        examples = EXAMPLES.get(where)
+        if examples and not each.epilog:
+            each.epilog = "\b\nExamples:\n" + "\n".join(f"  {e}" for e in examples)
+
+
+def apply(group: click.Group) -> None:
+    """Give ``group`` (and each command added so far) -q/-v, examples and the one error style.
+
+    A command added later (``scanner.cli`` imports each when it is used) is given
+    its own with ``give_habits``.
+    """
+    give_habits(group)
     # An instance attribute: `piiscan` (console script), `python -m scanner` and click's
     # test runner all call group.main().
     group.main = _one_error_style(group.main)  # type: ignore[method-assign]

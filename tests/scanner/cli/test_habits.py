@@ -28,7 +28,10 @@ def _commands() -> list[tuple[str, click.Command]]:
     def walk(cmd: click.Command, path: str) -> None:
         out.append((path, cmd))
         if isinstance(cmd, click.Group):
-            for name, sub in cmd.commands.items():
+            ctx = click.Context(cmd)
+            for name in cmd.list_commands(ctx):
+                sub = cmd.get_command(ctx, name)
+                assert sub is not None, f"piiscan {path} {name}: listed but not found"
                 walk(sub, f"{path} {name}".strip())
 
     walk(main, "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import configparser
 import shlex
 
+import click
 import yaml
 from support import ROOT
 
@@ -14,7 +15,8 @@ SCHEDULE = ROOT / "examples" / "schedule"
 
 
 def _scan_options() -> set[str]:
-    scan = main.commands["scan"]
+    scan = main.get_command(click.Context(main), "scan")
+    assert scan is not None
     return {opt for param in scan.params for opt in getattr(param, "opts", [])}
 
 
