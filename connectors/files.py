@@ -45,10 +45,15 @@ logger = logging.getLogger(__name__)
 
 _TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".psv", ".dat", ".tab", ".log"}
 _CANDIDATE_DELIMITERS = ",;\t|~"
-# 16 MiB blocks: a full scan of a 300,000-row, 10-column CSV took 8.7 s of CPU against
-# 13.5 s with 4 MiB (11.3 s with 8, 9.1 s with 32) at the same peak RSS (about 295 MiB;
-# 327 MiB with 32): fewer, larger batches for every kernel and detector call.
-_BLOCK = 1 << 24
+# 24 MiB blocks: fewer, larger batches for every kernel and detector call, each of which
+# holds the interpreter lock a little (argument packing, options, results). A full scan
+# of a 300,000-row, 10-column CSV took 8.7 s of CPU with 16 MiB against 13.5 s with 4
+# (11.3 s with 8). Once blocks were parsed in 1 MiB steps, the 3M-row file of
+# benchmarks/throughput.py (~76,000 rows a block, as Parquet's 65,536-row batches)
+# took 34 CPU-s and 18-19 s with 24 MiB against 35-38 and 19-21 s with 16 (CPU use
+# 1.83-1.87 against 1.77-1.84), peak RSS 500-515 MiB against 410-420; 32 MiB saved no
+# more CPU and used both cores less.
+_BLOCK = 24 << 20
 #: Access logs are cut into blocks of whole lines of this size.
 _LOG_BLOCK = 1 << 22
 #: Bytes pyarrow's CSV parser reads per step inside a block (see _line_blocks):
