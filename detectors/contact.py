@@ -26,7 +26,15 @@ from detectors.base import (
     wilson_lower,
 )
 from detectors.digits import containing, digit_counts, numeric_digits
-from detectors.fastpaths import among, any_has, as_arrow, holding, pattern_for, where
+from detectors.fastpaths import (
+    among,
+    any_has,
+    as_arrow,
+    extract_regex,
+    holding,
+    match_regex,
+    where,
+)
 from detectors.libraries import (
     STREET,
     STREET_NAMED,
@@ -520,7 +528,7 @@ _INTL_STREET_LOOSE = _INTL_STREET.replace(r"[\p{L}\d .,'ºª°/-]{1,60}?",
 
 def _intl_street(values: pa.Array) -> pa.BooleanArray:
     """Match ``_INTL_STREET``, built only when some value matches its loose form."""
-    loose = pc.match_substring_regex(values, pattern_for(values, _INTL_STREET_LOOSE))
+    loose = match_regex(values, _INTL_STREET_LOOSE)
     if not pc.any(loose).as_py():
         return loose
     return as_arrow(where(values, loose.to_numpy(zero_copy_only=False), _INTL_STREET))
@@ -599,7 +607,7 @@ class StreetAddressDetector(Detector):
         ki = count(intl)
         # US lines (a number first, a PO box or rural route, or a building before the
         # number): usaddress's CRF parser confirms them, once per distinct value.
-        us_shaped = pc.match_substring_regex(t, pattern_for(t, _US_CANDIDATE)) if len(t) else no
+        us_shaped = match_regex(t, _US_CANDIDATE) if len(t) else no
         s = filter_if_any(t, pc.and_(us_shaped, pc.invert(intl)))
         us = check_distinct(s, us_street, self, limit=_USADDRESS_LIMIT,
                             accept=lambda verdict: verdict == STREET)
@@ -619,7 +627,7 @@ class StreetAddressDetector(Detector):
             rest = filter_if_any(rest, pc.match_substring_regex(rest, _STREET_SPAN_HINT))
             spans = pa.array([], pa.string())
             if len(rest):
-                spans = pc.extract_regex(rest, pattern_for(rest, _STREET_SPAN))
+                spans = extract_regex(rest, _STREET_SPAN)
                 spans = pc.struct_field(spans.filter(pc.is_valid(spans)), [0])
             inside = check_distinct(spans, us_street, self, limit=_SPAN_LIMIT,
                                     accept=lambda verdict: verdict == STREET)
@@ -632,12 +640,11 @@ class StreetAddressDetector(Detector):
         ending = filter_if_any(spaced, pc.match_substring_regex(spaced, _ENDS_IN_STREET_TYPE))
         bare = 0
         if len(ending):
-            last = pc.struct_field(pc.extract_regex(ending, pattern_for(ending, _NAMED_STREET)),
-                                   [0])
+            last = pc.struct_field(extract_regex(ending, _NAMED_STREET), [0])
             bare = count(pc.fill_null(pc.is_in(pc.utf8_lower(last), value_set=_STREET_TYPE_SET),
                                       False))
         if len(t):
-            bare += count(pc.and_(pc.match_substring_regex(t, pattern_for(t, _NAMED_NUMBERED)),
+            bare += count(pc.and_(match_regex(t, _NAMED_NUMBERED),
                                   pc.invert(pc.or_(intl, us_shaped))))
         return Match(max(shaped, found), found, evidence[:3], us.subset,
                      named_valid=found - us.matched + bare + us.rows_where(

@@ -67,7 +67,7 @@ from detectors.contact import (
     known_tlds,
     nanp_pattern,
 )
-from detectors.fastpaths import any_has, as_arrow, holding, pattern_for
+from detectors.fastpaths import any_has, as_arrow, holding, match_regex, pattern_for
 from detectors.financial import iban_length_ok
 from detectors.identity import (
     AccountIdDetector,
@@ -271,11 +271,11 @@ def searched(view: ValueView) -> pa.Array:
         # This anchored pass comes first: it fails fast on text, and it empties a
         # column of e-mails or addresses before the unanchored one.
         text = filter_if_any(text, pc.invert(
-            pc.match_substring_regex(text, pattern_for(text, f"^(?:{_gate()})$"))))
+            match_regex(text, f"^(?:{_gate()})$")))
     if len(text) and facts.keyed_or_account:
         # The candidates' pass also let in key and account words: keep the values
         # holding a candidate of a searcher.
-        text = filter_if_any(text, pc.match_substring_regex(text, pattern_for(text, facts.gate)))
+        text = filter_if_any(text, match_regex(text, facts.gate))
     if len(text) and facts.percent:
         text = _decode_percent(text)
     view.__dict__["_embedded_rows"] = text
@@ -346,8 +346,7 @@ def candidates(view: ValueView) -> pa.Array:
             # filters by its own pattern after): their counted repetitions would make
             # this pass slow.
             parts.append(_ACCOUNT_HINT)
-        text = filter_if_any(text, pc.match_substring_regex(
-            text, pattern_for(text, "|".join(f"(?:{p})" for p in parts))))
+        text = filter_if_any(text, match_regex(text, "|".join(f"(?:{p})" for p in parts)))
     view.__dict__["_embedded_candidates"] = text
     return text
 

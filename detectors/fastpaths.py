@@ -25,7 +25,6 @@ _PROBE = 1_000
 _REPEATS = 0.25
 
 
-
 def _span(values: pa.Array) -> tuple[int, int]:
     """Return the first and last byte of a string array's values in its data buffer."""
     offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)
@@ -186,6 +185,16 @@ def pattern_for(values: pa.Array, pattern: str) -> str:
     return form if form is not None and all_ascii(values) else pattern
 
 
+def match_regex(values: pa.Array, pattern: str) -> pa.BooleanArray:
+    """``pc.match_substring_regex`` with the pattern ``pattern_for`` these values."""
+    return pc.match_substring_regex(values, pattern_for(values, pattern))
+
+
+def extract_regex(values: pa.Array, pattern: str) -> pa.StructArray:
+    """``pc.extract_regex`` with the pattern ``pattern_for`` these values."""
+    return pc.extract_regex(values, pattern_for(values, pattern))
+
+
 def any_has(values: pa.Array, *literals: str) -> bool:
     """Tell whether some value may contain one of the literals (a search of the bytes)."""
     if len(values) == 0:
@@ -270,8 +279,7 @@ def where(values: pa.Array, could: np.ndarray, pattern: str) -> np.ndarray:
     found = np.zeros(len(values), dtype=bool)
     if could.any():
         kept = among(values, could)
-        found[could] = pc.match_substring_regex(kept, pattern_for(kept, pattern)).to_numpy(
-            zero_copy_only=False)
+        found[could] = match_regex(kept, pattern).to_numpy(zero_copy_only=False)
     return found
 
 

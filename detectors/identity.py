@@ -22,7 +22,7 @@ from detectors.base import (
     register,
     take_evidence,
 )
-from detectors.fastpaths import pattern_for
+from detectors.fastpaths import match_regex, pattern_for
 from detectors.names import FLAG_WORDS, NameEvidence, NameRule, tokenize
 from detectors.organisations import ORGANISATION_ALTERNATIVES, catalogue_table
 
@@ -340,7 +340,7 @@ def _bounded(s: pa.Array, pattern: str, part: str, least: int, most: int) -> pa.
     """
     n = pc.count_substring_regex(s, pattern_for(s, part))
     within = pc.and_(pc.greater_equal(n, least), pc.less_equal(n, most))
-    return pc.and_(pc.match_substring_regex(s, pattern_for(s, pattern)), within)
+    return pc.and_(match_regex(s, pattern), within)
 
 
 @register
@@ -384,9 +384,9 @@ class PersonNameDetector(Detector):
         person = _bounded(s, _PERSON_WORDS, r" \p{Lu}", 1, 3)
         # One pass says whether any value is in capitals or one word (rare in a column
         # of full names); only then is each form told apart.
-        if pc.any(pc.match_substring_regex(s, pattern_for(s, _CAPS_OR_ONE))).as_py():
+        if pc.any(match_regex(s, _CAPS_OR_ONE)).as_py():
             caps = _bounded(s, _CAPS_NAME, " ", 1, 5)
-            one = pc.match_substring_regex(s, pattern_for(s, _ONE_NAME))
+            one = match_regex(s, _ONE_NAME)
             from detectors.lexicon import folded_upper, lexicon
 
             first = pc.struct_field(pc.extract_regex(folded_upper(s), r"^(?P<f>[^ ,]+)"), [0])
@@ -430,7 +430,7 @@ class CallerIdNameDetector(Detector):
         s = view.having("<")
         found = pc.extract_regex(s, r'^"?(?P<n>[^"<]+?)"?\s*<[^<>]+>$')
         names = pc.struct_field(found.filter(pc.is_valid(found)), [0])
-        ok = pc.match_substring_regex(names, pattern_for(names, _NAME_SHAPE))
+        ok = match_regex(names, _NAME_SHAPE)
         k = count(ok)
         return Match(len(names), k, take_evidence(names, ok, self))
 

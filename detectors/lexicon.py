@@ -37,7 +37,7 @@ from detectors.base import (
     take_evidence,
     value_cache,
 )
-from detectors.fastpaths import as_arrow, pattern_for
+from detectors.fastpaths import as_arrow, match_regex
 from detectors.names import NameEvidence, NameRule, tokenize
 from detectors.organisations import catalogue_table
 
@@ -54,7 +54,7 @@ def _words(values: pa.Array) -> pa.Array:
     The gaps are counted only in the values of words (a count over free text would
     read every sentence to its end).
     """
-    shaped = pc.match_substring_regex(values, pattern_for(values, _WORDS))
+    shaped = match_regex(values, _WORDS)
     if not pc.any(shaped).as_py():
         return shaped
     gaps = pc.count_substring_regex(values.filter(shaped), "[ ,]+")
@@ -158,7 +158,7 @@ def _known_names(upper: pa.Array) -> pa.BooleanArray:
     looked up in one pass per list.
     """
     n = len(upper)
-    form = pc.match_substring_regex(upper, pattern_for(upper, _FULL))
+    form = match_regex(upper, _FULL)
     where = pc.indices_nonzero(form) if pc.any(form).as_py() else None
     givens, surnames = upper, upper
     if where is not None:
